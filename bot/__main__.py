@@ -1,0 +1,103 @@
+"""Command line: ``python -m bot search|ask|check``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from pathlib import Path
+
+from bot.schema import AnswerResult, BotInputError, BotUnavailable
+from settings import load_settings
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.questions import clean_question
+
+    settings = load_settings()
+    question = clean_question(args.question, settings.question_max_chars)
+    passages = Engine(settings).search(question, k=args.k)
+    if args.json:
+        _print_json([p.to_dict() for p in passages])
+        return 0
+    for rank, p in enumerate(passages, start=1):
+        c = p.chunk
+        print(f"{rank}. score {p.score:.4f}  {c.source} [{c.start}:{c.end}]  {c.section}")
+        print(f"   {c.text}\n")
+    return 0
+
+
+def _print_answer(result: AnswerResult) -> None:
+    if result.standalone_question != result.question:
+        print(f"(understood as: {result.standalone_question})")
+    print(result.answer)
+    if not result.found:
+        return
+    status = "verified" if result.verified else "NOT verified"
+    note = f"; fallback: {result.fallback_reason}" if result.fallback_reason else ""
+    print(f"\n[{result.backend}, figures {status}{note}]")
+    print("Sources:")
+    for c in result.citations:
+        print(f"  [{c.n}] {c.source} [{c.start}:{c.end}]  {c.section}")
+        print(f"      {c.text}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.chain import AnswerChain
+    from bot.engine import Engine
+    from bot.questions import load_history_file
+
+    overrides = {"llm": {"backend": args.backend}} if args.backend else {}
+    settings = load_settings(**overrides)
+    history = load_history_file(args.history, settings.question_max_chars) if args.history else []
+    chain = AnswerChain(Engine(settings))
+    if args.json:
+        _print_json(chain.ask(args.question, history, k=args.k).to_dict())
+        return 0
+    for event in chain.stream(args.question, history, k=args.k):
+        if event.kind == "token":
+            print(event.text, end="", flush=True)
+        elif event.kind == "replace":
+            print("\n--- replaced by ---")
+        elif event.kind == "final" and event.result is not None:
+            print("\n")
+            _print_answer(event.result)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Ask the government work report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_search = sub.add_parser("search", help="show the passages that best match a question")
+    p_search.add_argument("question")
+    p_search.add_argument("--k", type=int, default=None, help="number of passages (default: settings)")
+    p_search.add_argument("--json", action="store_true", help="print JSON")
+    p_search.set_defaults(run=cmd_search)
+    p_ask = sub.add_parser("ask", help="answer a question with cited, verified figures")
+    p_ask.add_argument("question")
+    p_ask.add_argument("--history", type=Path, help="JSON file: a list of {\"role\", \"content\"} messages")
+    p_ask.add_argument("--backend", choices=["local", "openai", "extractive"], help="override the LLM backend")
+    p_ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings)")
+    p_ask.add_argument("--json", action="store_true", help="print JSON")
+    p_ask.set_defaults(run=cmd_ask)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.run(args)
+    except BotInputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except BotUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,397 @@
+"""The answer chain: follow-up rewriting → retrieval → context selection → generation →
+citations → figure verification, composed with LangChain's LCEL and streamed as events.
+
+The model never converts units: for English questions every Chinese-scaled figure in the
+context is annotated with its English value in code (2.7万个(=27,000)). Every figure of a
+model answer is checked against the cited passages; an answer that does not verify is
+replaced by the extractive answer, and the result says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+from langchain_core.runnables import RunnableGenerator, RunnableLambda
+
+from bot import numbers
+from bot.engine import Engine
+from bot.llm import BackendError, ChatBackend, complete
+from bot.questions import clean_history, clean_question, detect_lang
+from bot.retrieval import Passage
+from bot.schema import AnswerResult, Citation, FigureCheck, Lang, StreamEvent
+from index.chunking import SECTION_SEPARATOR, split_sentences
+from settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+NOT_FOUND_TOKEN = "NOT_FOUND"
+_MARKER = re.compile(r"\s?[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+_CLAUSE_END = re.compile(r"[，,；;、：:。！？!?]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
+
+
+@cache
+def load_prompt(name: str) -> str:
+    return (PROMPTS_DIR / name).read_text(encoding="utf-8").strip()
+
+
+def not_found_message(lang: Lang) -> str:
+    return load_prompt(f"not_found.{lang}.txt")
+
+
+@dataclass
+class Sentence:
+    passage: Passage
+    start: int  # absolute offsets in the source document
+    end: int
+    text: str
+    score: float = 0.0
+
+
+@dataclass
+class ChainState:
+    question: str
+    history: list[dict[str, str]]
+    lang: Lang
+    backend: str
+    k: int
+    began: float = field(default_factory=time.perf_counter)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    standalone: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    context: list[list[Sentence]] = field(default_factory=list)  # per numbered passage [1], [2]…
+
+
+class AnswerChain:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.settings = engine.settings
+        self.runnable = (
+            RunnableLambda(self._rewrite).with_config(run_name="rewrite")
+            | RunnableLambda(self._retrieve).with_config(run_name="retrieve")
+            | RunnableGenerator(self._generate).with_config(run_name="generate")
+        )
+
+    # -- public API -------------------------------------------------------------------------------
+
+    def stream(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        backend: str | None = None,
+        k: int | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Yield the answer as it is generated, then a final event with the full result.
+        Raises BotInputError for bad input and BotUnavailable when a model or the index is missing."""
+        limit = self.settings.question_max_chars
+        question = clean_question(question, limit)
+        state = ChainState(
+            question=question,
+            history=clean_history(history, limit),
+            lang=detect_lang(question),
+            backend=backend or self.settings.llm.backend,
+            k=k or self.settings.retrieval.k,
+        )
+        self.engine.searcher  # noqa: B018 - fail fast with a clear message if the index is missing
+        yield from self.runnable.stream(state)
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None,
+            backend: str | None = None, k: int | None = None) -> AnswerResult:
+        for event in self.stream(question, history, backend, k):
+            if event.kind == "final" and event.result is not None:
+                return event.result
+        raise RuntimeError("the answer chain ended without a result")
+
+    # -- stages -----------------------------------------------------------------------------------
+
+    def _rewrite(self, state: ChainState) -> ChainState:
+        began = time.perf_counter()
+        state.standalone = state.question
+        turns = state.history[-2 * self.settings.answer.history_turns:] if self.settings.answer.history_turns else []
+        if turns:
+            state.standalone = self._standalone_question(state, turns)
+        state.timings_ms["rewrite"] = _ms(began)
+        return state
+
+    def _standalone_question(self, state: ChainState, turns: list[dict[str, str]]) -> str:
+        previous = [t["content"] for t in turns if t["role"] == "user"]
+        backend = self._backend(state, role="rewrite")
+        if backend is not None:
+            conversation = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in turns)
+            label = ("最后的问题", "改写后的问题") if state.lang == "zh" else ("Last question", "Standalone question")
+            messages = [
+                {"role": "system", "content": load_prompt(f"rewrite.{state.lang}.md")},
+                {"role": "user", "content": f"{'对话' if state.lang == 'zh' else 'Conversation'}:\n{conversation}\n"
+                                            f"{label[0]}: {state.question}\n{label[1]}:"},
+            ]
+            try:
+                rewritten = complete(backend, messages, max_tokens=80).strip().splitlines()
+                candidate = rewritten[0].split(":", 1)[-1].split("：", 1)[-1].strip() if rewritten else ""
+                if 2 <= len(candidate) <= 3 * len(state.question) + 80:
+                    return candidate
+            except BackendError as err:
+                log.warning("follow-up rewrite failed, using the question with its context: %s", err)
+        # Without a model: the previous question gives the follow-up its subject.
+        return f"{previous[-1]} {state.question}" if previous else state.question
+
+    def _retrieve(self, state: ChainState) -> ChainState:
+        began = time.perf_counter()
+        state.passages = self.engine.search(state.standalone, k=state.k)
+        state.context = self._select_context(state.standalone, state.passages)
+        state.timings_ms["retrieve"] = _ms(began)
+        return state
+
+    def _select_context(self, question: str, passages: list[Passage]) -> list[list[Sentence]]:
+        """The sentences of the retrieved passages closest to the question, within the context budget,
+        grouped by passage in rank order."""
+        sentences = [
+            Sentence(p, s, e, p.chunk.text[s - p.chunk.start: e - p.chunk.start])
+            for p in passages
+            for s, e in split_sentences(p.chunk.text, 0, None)
+            for s, e in [(s + p.chunk.start, e + p.chunk.start)]
+        ]
+        if not sentences:
+            return []
+        scores = self.engine.similarities(question, [s.text for s in sentences])
+        for sentence, score in zip(sentences, scores, strict=True):
+            # A small prior for the passage's fused rank, so keyword evidence counts too.
+            rank = passages.index(sentence.passage)
+            sentence.score = float(score) + 0.03 / (rank + 1)
+        budget = self.settings.answer.context_chars
+        chosen: list[Sentence] = []
+        for sentence in sorted(sentences, key=lambda s: -s.score):
+            if chosen and sum(len(s.text) for s in chosen) + len(sentence.text) > budget:
+                continue
+            chosen.append(sentence)
+        groups: list[list[Sentence]] = []
+        for passage in passages:
+            group = sorted((s for s in chosen if s.passage is passage), key=lambda s: s.start)
+            if group:
+                groups.append(group)
+        return groups
+
+    def _generate(self, states: Iterator[ChainState]) -> Iterator[StreamEvent]:
+        for state in states:
+            yield from self._answer(state)
+
+    # -- answering --------------------------------------------------------------------------------
+
+    def _answer(self, state: ChainState) -> Iterator[StreamEvent]:
+        if state.history:
+            yield StreamEvent("rewrite", text=state.standalone)
+        began = time.perf_counter()
+        best = max((s.score for group in state.context for s in group), default=-1.0)
+        if best < self.settings.answer.min_similarity:
+            result = self._not_found(state, "extractive" if state.backend == "extractive" else state.backend)
+            state.timings_ms["generate"] = _ms(began)
+            yield from self._finish(state, result)
+            return
+        try:
+            backend = self._backend(state, role="answer")
+        except BackendError as err:
+            backend, reason = None, f"the {state.backend} backend is unavailable: {err}"
+        else:
+            reason = None
+        if backend is None:
+            result = self._extractive(state, fallback_reason=reason)
+            state.timings_ms["generate"] = _ms(began)
+            yield StreamEvent("token", text=result.answer)
+            yield from self._finish(state, result)
+            return
+
+        streamed = ""
+        text = ""
+        try:
+            for piece in backend.stream(self._messages(state), self.settings.llm.max_tokens):
+                if "first_token" not in state.timings_ms:
+                    state.timings_ms["first_token"] = _ms(state.began)
+                text += piece
+                # Hold back the start until it cannot be the NOT_FOUND signal.
+                visible = text.lstrip()
+                if len(visible) >= len(NOT_FOUND_TOKEN) or not NOT_FOUND_TOKEN.startswith(visible):
+                    if not visible.startswith(NOT_FOUND_TOKEN[:3]):
+                        yield StreamEvent("token", text=visible[len(streamed):])
+                        streamed = visible
+        except BackendError as err:
+            result = self._extractive(state, fallback_reason=f"the {backend.name} backend failed: {err}")
+        else:
+            result = self._from_model(state, text.strip(), backend.name)
+        state.timings_ms["generate"] = _ms(began)
+        if result.answer != streamed:
+            yield StreamEvent("replace", text=result.answer)
+        yield from self._finish(state, result)
+
+    def _finish(self, state: ChainState, result: AnswerResult) -> Iterator[StreamEvent]:
+        state.timings_ms["total"] = _ms(state.began)
+        result.timings_ms = {k: round(v, 1) for k, v in state.timings_ms.items()}
+        yield StreamEvent("final", result=result)
+
+    def _backend(self, state: ChainState, role: str) -> ChatBackend | None:
+        if state.backend == "extractive":
+            return None
+        return self.engine.backend(state.backend, role)
+
+    def _messages(self, state: ChainState) -> list[dict[str, str]]:
+        lines = []
+        for n, group in enumerate(state.context, start=1):
+            text = "".join(s.text for s in group)
+            if state.lang == "en":
+                text = numbers.annotate_for_english(text)
+            lines.append(f"[{n}] {text}")
+        passages = "\n".join(lines)
+        if state.lang == "zh":
+            user = f"段落：\n{passages}\n问题：{state.standalone}\n回答："
+        else:
+            user = f"Passages:\n{passages}\nQuestion: {state.standalone}\nAnswer:"
+        return [{"role": "system", "content": load_prompt(f"answer.{state.lang}.md")}, {"role": "user", "content": user}]
+
+    def _from_model(self, state: ChainState, text: str, backend: str) -> AnswerResult:
+        if not text or text.startswith(NOT_FOUND_TOKEN) or text.rstrip("。.").endswith(NOT_FOUND_TOKEN):
+            return self._not_found(state, backend)
+        text = text.replace(NOT_FOUND_TOKEN, "").strip()
+        if state.lang == "en" and _mostly_chinese(text):
+            return self._extractive(state, fallback_reason="the model answered an English question in Chinese")
+        cited = [int(n) for group in _MARKER.findall(text) for n in re.findall(r"\d+", group)]
+        cited = [n for n in dict.fromkeys(cited) if 1 <= n <= len(state.context)]
+        checks = numbers.match_figures(
+            _MARKER.sub("", text), [_group_source(g) for g in state.context]
+        )
+        checks = [c for c in checks if c.figure.kind == "number" or not _in_text(c.figure, state.standalone)]
+        unverified = [c.figure.text for c in checks if not c.found]
+        if unverified:
+            return self._extractive(
+                state, fallback_reason=f"the model's figure(s) {', '.join(unverified)} are not in the report's passages"
+            )
+        # A figure's own passage is cited even if the model forgot its marker.
+        for check in checks:
+            if check.source_index is not None and check.source_index + 1 not in cited:
+                cited.append(check.source_index + 1)
+        if not cited and state.context:
+            cited = [1]
+        renumber = {old: new for new, old in enumerate(cited, start=1)}
+        answer = _MARKER.sub(lambda m: _renumber(m, renumber), text).strip()
+        citations = [
+            self._citation(new, state.context[old - 1], [c.figure for c in checks if c.source_index == old - 1])
+            for old, new in renumber.items()
+        ]
+        figures = [
+            FigureCheck(c.figure.text, c.found, renumber.get(c.source_index + 1) if c.source_index is not None else None)
+            for c in checks
+        ]
+        return AnswerResult(
+            question=state.question, standalone_question=state.standalone, answer=answer, found=True,
+            verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang, figures=figures,
+        )
+
+    def _citation(self, n: int, group: list[Sentence], answer_figures: list[Any]) -> Citation:
+        passage = group[0].passage
+        chunk = passage.chunk
+        # Highlight the sentences holding the answer's figures (all context sentences when it has none).
+        values = [f.value for f in answer_figures]
+        holding = [
+            s for s in group
+            if any(numbers.same_value(f.value, v) for f in numbers.extract_figures(s.text) for v in values)
+        ] or group
+        highlights = [(s.start, s.end) for s in holding]
+        for s in holding:
+            for f in numbers.extract_figures(s.text):
+                if f.kind == "number" and any(numbers.same_value(f.value, v) for v in values):
+                    highlights.append((s.start + f.start, s.start + f.end))
+        return Citation(
+            n=n, chunk_id=chunk.chunk_id, source=chunk.source, section=chunk.section, text=chunk.text,
+            start=chunk.start, end=chunk.end, score=round(passage.score, 6), highlights=highlights,
+        )
+
+    def _not_found(self, state: ChainState, backend: str) -> AnswerResult:
+        return AnswerResult(
+            question=state.question, standalone_question=state.standalone, answer=not_found_message(state.lang),
+            found=False, verified=True, citations=[], backend=backend, timings_ms={}, lang=state.lang,
+        )
+
+    def _extractive(self, state: ChainState, fallback_reason: str | None = None) -> AnswerResult:
+        """No model: the clause that best answers the question, its figure first, and the whole sentence quoted."""
+        sentences = [s for group in state.context for s in group]
+        if not sentences:
+            return self._not_found(state, "extractive")
+        best = max(sentences, key=lambda s: s.score)
+        clauses = _clauses(best)
+        scores = self.engine.similarities(state.standalone, [c.text for c in clauses])
+        clause = clauses[int(np.argmax(scores))]
+        figures = [f for f in numbers.extract_figures(clause.text) if f.kind == "number"]
+        group = next(g for g in state.context if best in g)
+        n = 1
+        quote = best.text.rstrip("。；;")
+        if state.lang == "en":
+            lead = ", ".join(f"{numbers.format_english(f)}" + (f" {u}" if (u := numbers.english_unit(f.unit)) else "")
+                             for f in figures)
+            answer = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [{n}]"
+        else:
+            lead = "、".join(f.text for f in figures)
+            answer = (f"{lead}。" if lead else "") + f"报告原文：“{quote}。”[{n}]"
+        if fallback_reason:
+            note = ("（模型答案未通过核对，以下为报告原文）" if state.lang == "zh"
+                    else "(The model's answer could not be used; this is the report's own text.)")
+            answer = f"{note}\n{answer}"
+        citation = self._citation(n, [best], figures)
+        citation.highlights = [(best.start, best.end)] + [
+            (clause.start + f.start, clause.start + f.end) for f in figures
+        ]
+        del group
+        return AnswerResult(
+            question=state.question, standalone_question=state.standalone, answer=answer, found=True,
+            verified=True, citations=[citation], backend="extractive", timings_ms={}, lang=state.lang,
+            fallback_reason=fallback_reason,
+            figures=[FigureCheck(f.text, True, n) for f in figures],
+        )
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000
+
+
+def _group_source(group: list[Sentence]) -> str:
+    return group[0].passage.chunk.text
+
+
+def _in_text(figure: Any, text: str) -> bool:
+    return figure.text in text
+
+
+def _renumber(match: re.Match[str], renumber: dict[int, int]) -> str:
+    kept = [renumber[n] for n in map(int, re.findall(r"\d+", match.group(1))) if n in renumber]
+    return "".join(f"[{n}]" for n in dict.fromkeys(kept))
+
+
+def _mostly_chinese(text: str) -> bool:
+    bare = _QUOTED.sub("", _MARKER.sub("", text))
+    cjk = len(_CJK.findall(bare))
+    latin = len(re.findall(r"[A-Za-z]", bare))
+    return cjk > latin
+
+
+def _clauses(sentence: Sentence) -> list[Sentence]:
+    """Split a sentence at commas and enumeration marks, keeping absolute offsets."""
+    pieces: list[Sentence] = []
+    cursor = 0
+    text = sentence.text
+    for match in _CLAUSE_END.finditer(text):
+        if match.start() > cursor:
+            pieces.append(Sentence(sentence.passage, sentence.start + cursor, sentence.start + match.start(),
+                                   text[cursor:match.start()]))
+        cursor = match.end()
+    if cursor < len(text):
+        pieces.append(Sentence(sentence.passage, sentence.start + cursor, sentence.start + len(text), text[cursor:]))
+    return pieces or [sentence]
+
+
+def section_leaf(section: str) -> str:
+    return section.split(SECTION_SEPARATOR)[-1]

@@ -1,0 +1,86 @@
+"""The bot's components, built on first use and shared by the CLI, the UI and the eval.
+
+Nothing is loaded at import time; each model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+
+import numpy as np
+
+from bot.llm import ChatBackend, load_backend
+from bot.retrieval import HybridSearcher, Passage, ReportRetriever
+from bot.schema import BotUnavailable
+from index.models import ModelFetchError
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+FIX_MODELS = "python -m index fetch-models"
+FIX_INDEX = "python -m index build"
+
+
+class Engine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._text_vectors: dict[str, np.ndarray] = {}
+        self._query_vectors: dict[str, np.ndarray] = {}
+        self._backends: dict[tuple[str, str], ChatBackend] = {}
+
+    @cached_property
+    def embedder(self):  # -> index.embeddings.Embedder
+        from index.embeddings import Embedder
+
+        try:
+            return Embedder.load(self.settings, fetch=False)
+        except ModelFetchError as err:
+            raise BotUnavailable(f"{err} (fix: `{FIX_MODELS}`)") from None
+
+    @cached_property
+    def searcher(self) -> HybridSearcher:
+        from index.store import ChunkStore, StoreError
+
+        with self._lock:
+            try:
+                store = ChunkStore(self.settings, self.embedder)
+            except StoreError as err:
+                raise BotUnavailable(str(err)) from None
+            if store.collection.count() == 0:
+                raise BotUnavailable(f"the index is empty: no document has been indexed yet (fix: `{FIX_INDEX}`)")
+            return HybridSearcher(store, self.settings.retrieval)
+
+    def similarities(self, query: str, texts: list[str]) -> np.ndarray:
+        """Cosine similarity of a question to each text; text vectors are cached (the corpus repeats)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._text_vectors]
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed_texts(missing), strict=True):
+                self._text_vectors[text] = vector
+        query_vector = self._query_vector(query)
+        return np.array([float(self._text_vectors[t] @ query_vector) for t in texts])
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        if query not in self._query_vectors:
+            if len(self._query_vectors) > 1024:
+                self._query_vectors.clear()
+            self._query_vectors[query] = self.embedder.embed_queries([query])[0]
+        return self._query_vectors[query]
+
+    def backend(self, name: str, role: str = "answer") -> ChatBackend:
+        """The LLM backend ``name``, loaded once per process and role. The follow-up rewriter gets its own
+        llama.cpp context so that each role keeps its prompt prefix cached (the weights are shared by mmap)."""
+        key = (name, role)
+        with self._lock:
+            if key not in self._backends:
+                self._backends[key] = load_backend(self.settings.model_copy(update={
+                    "llm": self.settings.llm.model_copy(update={"backend": name})}))
+            return self._backends[key]
+
+    def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
+        return self.searcher.search(query, k, fusion)
+
+    def retriever(self, k: int | None = None) -> ReportRetriever:
+        return ReportRetriever(searcher=self.searcher, k=k or self.settings.retrieval.k)

@@ -1,0 +1,101 @@
+"""Hybrid retrieval: dense search fused with Chinese keyword search by reciprocal rank fusion.
+
+Dense search carries English and paraphrased questions; BM25 over character
+bigrams carries long Chinese questions whose generic words (2024年, 郑州)
+mislead the embedder. Captions and bylines are down-weighted so they never
+crowd out real passages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.chunking import SECTION_SEPARATOR, Chunk
+from index.keyword import KeywordIndex
+from index.store import ChunkStore
+from settings import RetrievalSettings
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk: Chunk
+    score: float  # fused score (higher is better)
+    similarity: float  # cosine similarity of question and passage, 0 when dense search did not return it
+    keyword_score: float  # BM25 score, 0 when keyword search did not return it
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "chunk_id": c.chunk_id,
+            "source": c.source,
+            "section": c.section,
+            "text": c.text,
+            "start": c.start,
+            "end": c.end,
+            "score": round(self.score, 6),
+        }
+
+
+def keyword_text(chunk: Chunk) -> str:
+    return f"{chunk.section.split(SECTION_SEPARATOR)[-1]}\n{chunk.text}"
+
+
+class HybridSearcher:
+    """Searches one store; holds the keyword index over the store's chunks in memory."""
+
+    def __init__(self, store: ChunkStore, settings: RetrievalSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the chunks after the index changed."""
+        self.chunks = self.store.all_chunks()
+        self._by_id = {c.chunk_id: c for c in self.chunks}
+        self._keyword = KeywordIndex([keyword_text(c) for c in self.chunks])
+
+    def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
+        k = k or self.settings.k
+        fusion = self.settings.fusion if fusion is None else fusion
+        n = max(self.settings.candidates, k)
+        vector = self.store.embedder.embed_queries([query])[0]
+        dense = self.store.dense_search(vector, n)
+        similarity = dict(dense)
+        keyword = {self.chunks[i].chunk_id: s for i, s in self._keyword.search(query, n)} if fusion else {}
+
+        fused: dict[str, float] = {}
+        for ranking in (list(similarity), list(keyword)):
+            for rank, chunk_id in enumerate(ranking, start=1):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+        if not fusion:
+            fused = dict(similarity)
+        for chunk_id in fused:
+            if self._by_id[chunk_id].kind == "caption":
+                fused[chunk_id] *= self.settings.caption_weight
+        best = sorted(fused, key=lambda cid: -fused[cid])[:k]
+        return [
+            Passage(self._by_id[cid], fused[cid], similarity.get(cid, 0.0), keyword.get(cid, 0.0)) for cid in best
+        ]
+
+
+class ReportRetriever(BaseRetriever):
+    """The hybrid searcher as a LangChain retriever, so chains compose with it."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    k: int = 4
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(page_content=p.chunk.text, metadata={**p.to_dict(), "similarity": p.similarity})
+            for p in self.searcher.search(query, self.k)
+        ]

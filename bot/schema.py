@@ -1,0 +1,75 @@
+"""What the bot returns: the contract shared by the CLI, the UI and the eval."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+
+
+class BotInputError(ValueError):
+    """A question or history the bot cannot take; the message is meant for the user."""
+
+
+class BotUnavailable(RuntimeError):
+    """A model or the index is missing; the message names the command that fixes it."""
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    source: str
+    section: str
+    text: str  # the whole passage
+    start: int  # offsets of the passage in the source document
+    end: int
+    score: float
+    # Spans of the source document to highlight (the quoted sentence, then each figure), absolute offsets.
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class FigureCheck:
+    text: str  # as written in the answer
+    verified: bool
+    citation: int | None  # the [n] whose passage holds the same figure
+
+
+@dataclass
+class AnswerResult:
+    question: str
+    standalone_question: str
+    answer: str
+    found: bool
+    verified: bool
+    citations: list[Citation]
+    backend: str  # the backend that produced the shown answer ("extractive" after a fallback)
+    timings_ms: dict[str, float]
+    lang: Lang = "zh"
+    # Why the shown answer is not the LLM's own, when it is not: unreachable, timed out, unverified figure…
+    fallback_reason: str | None = None
+    figures: list[FigureCheck] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["citations"] = [
+            {k: v for k, v in asdict(c).items() if k != "highlights"} | {"highlights": [list(h) for h in c.highlights]}
+            for c in self.citations
+        ]
+        return data
+
+
+@dataclass
+class StreamEvent:
+    """One step of a streamed answer.
+
+    kind: "status" (text: what the bot is doing), "rewrite" (text: the standalone question),
+    "token" (text: the next piece of the answer), "replace" (text: the whole answer, replacing what
+    was streamed, e.g. after a fallback), "final" (result: the finished AnswerResult).
+    """
+
+    kind: Literal["status", "rewrite", "token", "replace", "final"]
+    text: str = ""
+    result: AnswerResult | None = None

@@ -1,0 +1,146 @@
+"""Splitting a Markdown/plain-text document into passages that respect its structure.
+
+Passages never cross a heading or a paragraph and are cut only at sentence ends
+(。！？； and . ! ? before a space), so no sentence or number is ever split. Each
+passage keeps its heading path and exact character offsets into the source text.
+Short lines without sentence punctuation (photo captions, bylines) become
+``caption`` chunks so that retrieval can keep them from crowding out real passages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from index.documents import Document
+
+SECTION_SEPARATOR = " > "
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# A sentence ends after Chinese end punctuation (plus closing quotes/brackets),
+# or after . ! ? followed by whitespace (so 2.7 is never cut).
+_SENTENCE_END = re.compile(r"[。！？；]+[”’」』）)]*|[.!?]+[\"')\]]*(?=\s)")
+_HAS_SENTENCE_PUNCT = re.compile(r"[。！？；.!?]")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    source: str
+    section: str  # heading path joined by " > "; empty before the first heading
+    text: str
+    start: int
+    end: int
+    kind: str = "passage"  # "passage" or "caption"
+    title: str = ""  # the document's top heading, if any
+    metadata: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def make_chunk_id(source: str, start: int, text: str) -> str:
+    """Stable across rebuilds: the same text at the same place gets the same id."""
+    digest = hashlib.sha256(f"{source}\x00{start}\x00{text}".encode()).hexdigest()
+    return digest[:20]
+
+
+def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: int = 60) -> list[Chunk]:
+    text = document.text
+    chunks: list[Chunk] = []
+    headings: list[tuple[int, str]] = []
+    blocks = list(_blocks(text))
+    # The first top-level heading names the document; it is not repeated in every section path.
+    title = next((heading for kind, _, _, level, heading in blocks if kind == "heading" and level == 1), "")
+    for kind, start, end, level, heading in blocks:
+        if kind == "heading":
+            if level == 1 and heading == title:
+                continue
+            headings = [(lvl, h) for lvl, h in headings if lvl < level] + [(level, heading)]
+            continue
+        section = SECTION_SEPARATOR.join(h for _, h in headings)
+        paragraph = text[start:end]
+        is_caption = (
+            not _HAS_SENTENCE_PUNCT.search(paragraph)
+            and not _LIST_ITEM.match(paragraph)
+            and _visible_len(paragraph) <= caption_max_chars
+        )
+        spans = [(start, end)] if is_caption else _pack(split_sentences(text, start, end), max_chars)
+        for s, e in spans:
+            piece = text[s:e]
+            chunks.append(
+                Chunk(
+                    chunk_id=make_chunk_id(document.source, s, piece),
+                    source=document.source,
+                    section=section,
+                    text=piece,
+                    start=s,
+                    end=e,
+                    kind="caption" if is_caption else "passage",
+                    title=title,
+                )
+            )
+    return chunks
+
+
+def _visible_len(s: str) -> int:
+    return len(re.sub(r"\s", "", s))
+
+
+def _blocks(text: str) -> Iterator[tuple[str, int, int, int, str]]:
+    """Yield headings and paragraphs (blank-line separated) with stripped offsets."""
+    para_start: int | None = None
+    para_end = 0
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        line_start, pos = pos, pos + len(line)
+        content = line.strip()
+        match = _HEADING.match(content)
+        if not content or match:
+            if para_start is not None:
+                yield ("paragraph", para_start, para_end, 0, "")
+                para_start = None
+            if match:
+                yield ("heading", line_start, pos, len(match.group(1)), match.group(2).strip())
+            continue
+        lead = len(line) - len(line.lstrip())
+        if para_start is None:
+            para_start = line_start + lead
+        para_end = line_start + len(line.rstrip())
+    if para_start is not None:
+        yield ("paragraph", para_start, para_end, 0, "")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans (absolute offsets) of ``text[start:end]``, trailing whitespace excluded."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        spans.append((cursor, match.end()))
+        cursor = match.end()
+        while cursor < end and text[cursor].isspace():
+            cursor += 1
+    if cursor < end:
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _pack(sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """Group consecutive sentences into passages of similar size, none above max_chars
+    unless a single sentence is longer (it then stays whole)."""
+    if not sentences:
+        return []
+    total = sentences[-1][1] - sentences[0][0]
+    target = total / max(1, math.ceil(total / max_chars))
+    groups: list[tuple[int, int]] = []
+    group_start, group_end = sentences[0]
+    for s, e in sentences[1:]:
+        current = group_end - group_start
+        if e - group_start <= max_chars and (current < target or e - group_start <= target * 1.15):
+            group_end = e
+        else:
+            groups.append((group_start, group_end))
+            group_start, group_end = s, e
+    groups.append((group_start, group_end))
+    return groups

@@ -1,0 +1,62 @@
+"""Reading documents from disk, with a specific error for every kind of bad input."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+class DocumentError(ValueError):
+    """A document that cannot be indexed; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # the file name, used as the document's id in the index and in citations
+    path: Path
+    text: str
+    sha256: str
+
+
+def load_document(path: Path) -> Document:
+    path = Path(path)
+    if not path.exists():
+        raise DocumentError(f"{path}: no such file")
+    if not path.is_file():
+        raise DocumentError(f"{path}: not a regular file")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            f"{path}: unsupported file type {path.suffix or '(none)'}; give Markdown or plain text "
+            f"({', '.join(SUPPORTED_SUFFIXES)})"
+        )
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DocumentError(f"{path}: the file is empty")
+    if b"\x00" in raw:
+        raise DocumentError(f"{path}: looks like a binary file (contains NUL bytes), not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DocumentError(
+            f"{path}: not valid UTF-8 (byte {err.start}); convert it first, e.g. `iconv -f GB18030 -t UTF-8`"
+        ) from None
+    if not text.strip():
+        raise DocumentError(f"{path}: the file has no text")
+    return Document(source=path.name, path=path.resolve(), text=text, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def load_documents(paths: list[Path]) -> list[Document]:
+    """Load every document or none: the first bad file raises, before anything is indexed."""
+    documents = [load_document(p) for p in paths]
+    seen: dict[str, Path] = {}
+    for doc in documents:
+        if doc.source in seen and seen[doc.source] != doc.path:
+            raise DocumentError(
+                f"two documents share the name {doc.source}: {seen[doc.source]} and {doc.path}; rename one"
+            )
+        seen[doc.source] = doc.path
+    unique = {doc.path: doc for doc in documents}
+    return list(unique.values())

@@ -1,0 +1,83 @@
+"""The sentence embedder (EmbeddingGemma by default), as a LangChain ``Embeddings``.
+
+Queries and passages get the model's own retrieval prompts; a passage is
+embedded with its section heading as the title, as EmbeddingGemma expects.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from index.chunking import SECTION_SEPARATOR, Chunk
+from index.models import resolve_model
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Embeddings):
+    def __init__(self, model: object, name: str, batch_size: int = 32) -> None:
+        self.model = model  # a SentenceTransformer
+        self.name = name
+        self.batch_size = batch_size
+        prompts: dict[str, str] = getattr(model, "prompts", {}) or {}
+        self._query_prompt = prompts.get("query", "")
+        # EmbeddingGemma's document prompt is "title: none | text: "; we fill in the real title.
+        self._titled = prompts.get("document", "").startswith("title:")
+        self._document_prompt = prompts.get("document", "")
+
+    @classmethod
+    def load(cls, settings: Settings, fetch: bool = False) -> Embedder:
+        location = resolve_model(settings.embedding.model, settings.model_cache, fetch=fetch)
+        if Path(location).exists():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local folder must never reach for a hub
+        from sentence_transformers import SentenceTransformer  # heavy import, only when a model is wanted
+
+        began = time.perf_counter()
+        model = SentenceTransformer(location, device="cpu")
+        model.max_seq_length = min(model.max_seq_length or settings.embedding.max_seq_length,
+                                   settings.embedding.max_seq_length)
+        log.info("loaded embedder %s in %.1f s", settings.embedding.model, time.perf_counter() - began)
+        return cls(model, settings.embedding.model, settings.embedding.batch_size)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def _encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        return self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        ).astype(np.float32)
+
+    def passage_inputs(self, chunks: Sequence[Chunk]) -> list[str]:
+        if self._titled:
+            return [f"title: {c.section.split(SECTION_SEPARATOR)[-1] or 'none'} | text: {c.text}" for c in chunks]
+        return [self._document_prompt + c.text for c in chunks]
+
+    def embed_chunks(self, chunks: Sequence[Chunk], show_progress: bool = False) -> np.ndarray:
+        return self._encode(self.passage_inputs(chunks), show_progress)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Plain passages (sentences, clauses) with the document prompt and no title."""
+        return self._encode([self._document_prompt + t for t in texts])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self._query_prompt + t for t in texts])
+
+    # LangChain's Embeddings interface
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_texts(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_queries([text])[0].tolist()

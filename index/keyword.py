@@ -1,0 +1,49 @@
+"""BM25 keyword search that works for Chinese: character bigrams for CJK text,
+lower-cased words and whole numbers for everything else (no word segmenter to download)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"\d+(?:\.\d+)?%?|[a-z]+", re.IGNORECASE)
+
+
+def tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        tokens.extend(run if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
+    tokens.extend(w.lower() for w in _WORD.findall(_CJK_RUN.sub(" ", text)))
+    return tokens
+
+
+class KeywordIndex:
+    """Okapi BM25 over an inverted index, so a query costs only its own terms' postings."""
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.size = len(texts)
+        self._lengths = [0] * self.size
+        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for doc, text in enumerate(texts):
+            counts = Counter(tokenize(text))
+            self._lengths[doc] = sum(counts.values())
+            for term, tf in counts.items():
+                self._postings[term].append((doc, tf))
+        self._avg_length = (sum(self._lengths) / self.size) if self.size else 0.0
+
+    def search(self, query: str, n: int) -> list[tuple[int, float]]:
+        """Best ``n`` (document index, score) pairs with a positive score."""
+        scores: dict[int, float] = defaultdict(float)
+        for term in set(tokenize(query)):
+            postings = self._postings.get(term)
+            if not postings:
+                continue
+            idf = math.log(1 + (self.size - len(postings) + 0.5) / (len(postings) + 0.5))
+            for doc, tf in postings:
+                norm = self.k1 * (1 - self.b + self.b * self._lengths[doc] / self._avg_length)
+                scores[doc] += idf * tf * (self.k1 + 1) / (tf + norm)
+        return sorted(scores.items(), key=lambda item: -item[1])[:n]

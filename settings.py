@@ -48,7 +48,7 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, ge=1)
     candidates: int = Field(30, ge=1)
     # Weight of captions/bylines in the fused ranking (1.0 = like any passage).
-    caption_weight: float = Field(0.3, ge=0.0, le=1.0)
+    caption_weight: float = Field(0.6, ge=0.0, le=1.0)
 
 
 class AnswerSettings(BaseModel):
@@ -57,6 +57,8 @@ class AnswerSettings(BaseModel):
     # Below this cosine similarity between the question and the best sentence, the report is taken
     # not to answer the question (no model call).
     min_similarity: float = Field(0.0, ge=-1.0, le=1.0)
+    # Below this similarity between a claim and the report's best clause, the claim is "not in the report".
+    min_claim_similarity: float = Field(0.5, ge=-1.0, le=1.0)
     # Previous turns given to the follow-up rewriter.
     history_turns: int = Field(4, ge=0)
 

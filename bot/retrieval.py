@@ -69,10 +69,11 @@ class HybridSearcher:
         similarity = dict(dense)
         keyword = {self.chunks[i].chunk_id: s for i, s in self._keyword.search(query, n)} if fusion else {}
 
+        keyword_weight = 1.0 if fusion and self._keyword.shares_words(query) else 0.0
         fused: dict[str, float] = {}
-        for ranking in (list(similarity), list(keyword)):
+        for ranking, weight in ((list(similarity), 1.0), (list(keyword), keyword_weight)):
             for rank, chunk_id in enumerate(ranking, start=1):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank)
         if not fusion:
             fused = dict(similarity)
         for chunk_id in fused:

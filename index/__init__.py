@@ -1,0 +1,1 @@
+"""Documents → chunks → vectors: reading, chunking, embedding and storing the reports."""

@@ -13,15 +13,19 @@ import hashlib
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from index.documents import Document
 
+# Bump when chunking changes, so existing indexes are re-chunked on the next build.
+CHUNKER_VERSION = 4
 SECTION_SEPARATOR = " > "
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 # A sentence ends after Chinese end punctuation (plus closing quotes/brackets),
 # or after . ! ? followed by whitespace (so 2.7 is never cut).
 _SENTENCE_END = re.compile(r"[。！？；]+[”’」』）)]*|[.!?]+[\"')\]]*(?=\s)")
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+.*$", re.MULTILINE)
 _HAS_SENTENCE_PUNCT = re.compile(r"[。！？；.!?]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s")
 
@@ -34,9 +38,9 @@ class Chunk:
     text: str
     start: int
     end: int
-    kind: str = "passage"  # "passage" or "caption"
+    kind: str = "passage"  # "passage", "caption", or "sentence" (a search unit inside a passage)
     title: str = ""  # the document's top heading, if any
-    metadata: dict[str, str] = field(default_factory=dict, compare=False)
+    parent: str = ""  # for a sentence: the chunk id of its passage
 
 
 def make_chunk_id(source: str, start: int, text: str) -> str:
@@ -52,8 +56,11 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
     blocks = list(_blocks(text))
     # The first top-level heading names the document; it is not repeated in every section path.
     title = next((heading for kind, _, _, level, heading in blocks if kind == "heading" and level == 1), "")
+    # Heading lines open the first passage under them, so a question about a section's title finds it.
+    heading_start: int | None = None
     for kind, start, end, level, heading in blocks:
         if kind == "heading":
+            heading_start = start if heading_start is None else heading_start
             if level == 1 and heading == title:
                 continue
             headings = [(lvl, h) for lvl, h in headings if lvl < level] + [(level, heading)]
@@ -66,6 +73,9 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
             and _visible_len(paragraph) <= caption_max_chars
         )
         spans = [(start, end)] if is_caption else _pack(split_sentences(text, start, end), max_chars)
+        if not is_caption and heading_start is not None:
+            spans[0] = (heading_start, spans[0][1])
+            heading_start = None
         for s, e in spans:
             piece = text[s:e]
             chunks.append(
@@ -81,6 +91,37 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
                 )
             )
     return chunks
+
+
+def sentence_units(chunks: list[Chunk], long_sentence: int = 120) -> list[Chunk]:
+    """Extra search units inside multi-sentence passages, each pointing at its passage: its heading line, its
+    sentences, and the clauses of very long sentences (a list of targets). A question about one sentence
+    of a long passage then matches that sentence's own vector (small-to-big retrieval)."""
+    units: list[Chunk] = []
+    for chunk in chunks:
+        if chunk.kind != "passage":
+            continue
+        spans = split_sentences(chunk.text)
+        for s, e in list(spans):
+            if e - s > long_sentence:
+                spans += [span for span in _clause_spans(chunk.text, s, e) if span[1] - span[0] >= 6]
+        if len(spans) < 2:
+            continue
+        for i, (s, e) in enumerate(spans):
+            units.append(replace(chunk, chunk_id=f"{chunk.chunk_id}-s{i}", text=chunk.text[s:e], start=chunk.start + s,
+                                 end=chunk.start + e, kind="sentence", parent=chunk.chunk_id))
+    return units
+
+
+def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cursor = start
+    for match in _CLAUSE_END.finditer(text, start, end):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    if cursor < end:
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _visible_len(s: str) -> int:
@@ -112,18 +153,32 @@ def _blocks(text: str) -> Iterator[tuple[str, int, int, int, str]]:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans (absolute offsets) of ``text[start:end]``, trailing whitespace excluded."""
+    """Sentence spans (absolute offsets) of ``text[start:end]``; a Markdown heading line is a span of its own."""
     end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    segment_start = start
+    for line in _HEADING_LINE.finditer(text, start, end):
+        spans += _sentence_spans(text, segment_start, line.start())
+        spans.append((line.start(), line.start() + len(line.group().rstrip())))
+        segment_start = line.end()
+    spans += _sentence_spans(text, segment_start, end)
+    return spans
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _SENTENCE_END.finditer(text, start, end):
         spans.append((cursor, match.end()))
         cursor = match.end()
-        while cursor < end and text[cursor].isspace():
-            cursor += 1
     if cursor < end:
         spans.append((cursor, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    stripped = []
+    for s, e in spans:
+        piece = text[s:e]
+        if piece.strip():
+            stripped.append((s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())))
+    return stripped
 
 
 def _pack(sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:

@@ -35,6 +35,11 @@ class KeywordIndex:
                 self._postings[term].append((doc, tf))
         self._avg_length = (sum(self._lengths) / self.size) if self.size else 0.0
 
+    def shares_words(self, query: str) -> bool:
+        """Whether the query shares any word (not just a number) with the corpus. An English question over a
+        Chinese report shares only numbers such as 2024, which would rank passages by coincidence."""
+        return any(term in self._postings for term in tokenize(query) if not term[0].isdigit())
+
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
         """Best ``n`` (document index, score) pairs with a positive score."""
         scores: dict[int, float] = defaultdict(float)

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.utils.embedding_functions import register_embedding_function
 
-from index.chunking import Chunk, chunk_document
+from index.chunking import CHUNKER_VERSION, Chunk, chunk_document, sentence_units
 from index.documents import Document
 from index.embeddings import Embedder
 from settings import Settings
@@ -26,21 +28,34 @@ log = logging.getLogger(__name__)
 
 
 
+_NOT_SENTENCE = {"kind": {"$ne": "sentence"}}
+
+
 class StoreError(RuntimeError):
     """The index cannot be used as asked; the message says what to do."""
 
 
-class ChromaEmbeddingFunction:
-    """Our embedder behind Chroma's embedding-function interface, so Chroma never falls back to its default."""
+@register_embedding_function
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Our embedder behind Chroma's embedding-function interface, so Chroma never falls back to its default.
+    Rebuilt by Chroma from a stored collection config it has no model, and refuses to embed."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder | None = None) -> None:
         self._embedder = embedder
 
+    def _model(self) -> Embedder:
+        if self._embedder is None:
+            raise StoreError("vectors for this collection are computed by the application, not by Chroma")
+        return self._embedder
+
+    def default_space(self) -> str:
+        return "cosine"
+
     def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's parameter name
-        return list(self._embedder._encode(input))
+        return list(self._model().embed_texts(input))
 
     def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002
-        return list(self._embedder.embed_queries(input))
+        return list(self._model().embed_queries(input))
 
     @staticmethod
     def name() -> str:
@@ -50,11 +65,11 @@ class ChromaEmbeddingFunction:
         return False
 
     def get_config(self) -> dict[str, Any]:
-        return {"model": self._embedder.name}
+        return {"model": self._embedder.name if self._embedder else None}
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
-        raise StoreError("this collection's embedder is supplied by the application, not rebuilt by Chroma")
+        return ChromaEmbeddingFunction()
 
 
 def make_client(settings: Settings) -> Any:
@@ -81,8 +96,8 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    chunks_embedded: int = 0
-    chunks_total: int = 0
+    chunks_embedded: int = 0  # passages and their sentence units
+    chunks_total: int = 0  # passages in the index
 
 
 class ChunkStore:
@@ -110,7 +125,7 @@ class ChunkStore:
     def _index_key(self, document: Document) -> str:
         """Changes when the document, the chunking or the embedder changes."""
         c = self.settings.chunking
-        basis = f"{document.sha256}|{c.max_chars}|{c.caption_max_chars}|{self.embedder.name}"
+        basis = f"{document.sha256}|{CHUNKER_VERSION}|{c.max_chars}|{c.caption_max_chars}|{self.embedder.name}"
         return hashlib.sha256(basis.encode()).hexdigest()
 
     def indexed_keys(self) -> dict[str, str]:
@@ -134,6 +149,7 @@ class ChunkStore:
                 report.unchanged.append(doc.source)
                 continue
             chunks = chunk_document(doc, self.settings.chunking.max_chars, self.settings.chunking.caption_max_chars)
+            chunks += sentence_units(chunks)
             pending.append((doc, chunks, key))
             (report.updated if doc.source in stored else report.added).append(doc.source)
 
@@ -147,7 +163,7 @@ class ChunkStore:
         for source in sorted(set(stored) - wanted):
             self.collection.delete(where={"source": source})
             report.removed.append(source)
-        report.chunks_total = self.collection.count()
+        report.chunks_total = self.count_passages()
         log.info("index sync: %s", report)
         return report
 
@@ -168,7 +184,7 @@ class ChunkStore:
                 documents=[c.text for c in chunks[i : i + 1000]],
                 metadatas=[
                     {"source": c.source, "section": c.section, "start": c.start, "end": c.end,
-                     "kind": c.kind, "title": c.title, "index_key": key}
+                     "kind": c.kind, "title": c.title, "parent": c.parent, "index_key": key}
                     for c in chunks[i : i + 1000]
                 ],
             )
@@ -176,8 +192,12 @@ class ChunkStore:
         if stale:
             self.collection.delete(ids=sorted(stale))
 
+    def count_passages(self) -> int:
+        return len(self.collection.get(where=_NOT_SENTENCE, include=[])["ids"])
+
     def all_chunks(self) -> list[Chunk]:
-        stored = self.collection.get(include=["documents", "metadatas"])
+        """The passages and captions (not the sentence units), in document order."""
+        stored = self.collection.get(where=_NOT_SENTENCE, include=["documents", "metadatas"])
         chunks = [
             _chunk_from_record(chunk_id, text, meta)
             for chunk_id, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
@@ -185,12 +205,17 @@ class ChunkStore:
         return sorted(chunks, key=lambda c: (c.source, c.start))
 
     def dense_search(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``n`` nearest passages."""
-        n = min(n, self.collection.count())
-        if n == 0:
+        """(chunk id, cosine similarity) of the ``n`` nearest passages; a passage scores as its best unit
+        (itself or one of its sentences)."""
+        units = min(4 * n, self.collection.count())
+        if units == 0:
             return []
-        result = self.collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
-        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+        result = self.collection.query(query_embeddings=[query_vector], n_results=units, include=["distances", "metadatas"])
+        best: dict[str, float] = {}
+        for unit_id, distance, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):
+            chunk_id = meta.get("parent") or unit_id
+            best[chunk_id] = max(best.get(chunk_id, -1.0), 1.0 - distance)
+        return sorted(best.items(), key=lambda item: -item[1])[:n]
 
     def drop(self) -> None:
         self.client.delete_collection(self.settings.chroma.collection)

@@ -1,0 +1,1 @@
+"""Questions → answers: retrieval, prompting, generation, citations and figure verification."""

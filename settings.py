@@ -53,10 +53,15 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     # Characters of source sentences given to the model as context (shorter = faster, sharper answers).
-    context_chars: int = Field(360, ge=50)
+    context_chars: int = Field(300, ge=50)
+    # Sentences scoring more than this below the best one are left out of the context.
+    context_margin: float = Field(0.12, ge=0.0, le=2.0)
     # Below this cosine similarity between the question and the best sentence, the report is taken
     # not to answer the question (no model call).
     min_similarity: float = Field(0.0, ge=-1.0, le=1.0)
+    # When the model's answer cannot be used, the report's best sentence is shown only above this
+    # similarity; below it the answer is "not in the report".
+    extractive_similarity: float = Field(0.5, ge=-1.0, le=1.0)
     # Below this similarity between a claim and the report's best clause, the claim is "not in the report".
     min_claim_similarity: float = Field(0.5, ge=-1.0, le=1.0)
     # Previous turns given to the follow-up rewriter.

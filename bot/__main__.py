@@ -72,6 +72,58 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_claims(path: Path) -> list[str]:
+    """One claim per line; JSON lines may carry it as "claim" or "question"."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise BotInputError(f"cannot read claims file {path}: {err}") from None
+    claims = []
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+                line = record.get("claim") or record["question"]
+            except (json.JSONDecodeError, KeyError, AttributeError):
+                raise BotInputError(f"{path}:{number}: a JSON line needs a \"claim\" or \"question\" field") from None
+        claims.append(line)
+    if not claims:
+        raise BotInputError(f"claims file {path} has no claims")
+    return claims
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from bot.factcheck import FactChecker
+
+    if (args.claim is None) == (args.file is None):
+        raise BotInputError("give one claim, or --file FILE with one claim per line")
+    claims = _read_claims(args.file) if args.file else [args.claim]
+    checker = FactChecker(Engine(load_settings()))
+    results = []
+    for claim in claims:
+        try:
+            results.append(checker.check(claim).to_dict())
+        except BotInputError as err:
+            results.append({"claim": claim, "error": str(err)})
+    if args.json:
+        _print_json(results if args.file else results[0])
+        return 0
+    for result in results:
+        if "error" in result:
+            print(f"ERROR  {result['claim']}\n       {result['error']}\n")
+            continue
+        print(f"{result['verdict'].upper():<14} {result['claim']}")
+        print(f"               {result['explanation']}")
+        for c in result["citations"]:
+            print(f"               [{c['n']}] {c['source']} [{c['start']}:{c['end']}]  {c['section']}")
+        print()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Ask the government work report.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     p_ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings)")
     p_ask.add_argument("--json", action="store_true", help="print JSON")
     p_ask.set_defaults(run=cmd_ask)
+    p_check = sub.add_parser("check", help="fact-check a claim against the report")
+    p_check.add_argument("claim", nargs="?")
+    p_check.add_argument("--file", type=Path, help="check every claim in a file (one per line, or JSON lines)")
+    p_check.add_argument("--json", action="store_true", help="print JSON")
+    p_check.set_defaults(run=cmd_check)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

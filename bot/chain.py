@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -42,6 +42,20 @@ _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
 @cache
 def load_prompt(name: str) -> str:
     return (PROMPTS_DIR / name).read_text(encoding="utf-8").strip()
+
+
+@cache
+def load_chat_prompt(name: str) -> tuple[dict[str, str], ...]:
+    """A prompt file: the system text, then example turns, separated by lines of ``---``, each turn
+    starting with ``user:`` or ``assistant:``. Examples as real turns steer a small model best."""
+    blocks = [b.strip() for b in re.split(r"^---$", load_prompt(name), flags=re.MULTILINE)]
+    messages = [{"role": "system", "content": blocks[0]}]
+    for block in blocks[1:]:
+        role, _, content = block.partition(":\n")
+        if role not in ("user", "assistant"):
+            raise ValueError(f"prompt {name}: a turn must start with 'user:' or 'assistant:', not {role!r}")
+        messages.append({"role": role, "content": content.strip()})
+    return tuple(messages)
 
 
 def not_found_message(lang: Lang) -> str:
@@ -127,11 +141,11 @@ class AnswerChain:
         backend = self._backend(state, role="rewrite")
         if backend is not None:
             conversation = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in turns)
-            label = ("最后的问题", "改写后的问题") if state.lang == "zh" else ("Last question", "Standalone question")
+            label = ("最后的问题",) if state.lang == "zh" else ("Last question",)
             messages = [
-                {"role": "system", "content": load_prompt(f"rewrite.{state.lang}.md")},
+                *load_chat_prompt(f"rewrite.{state.lang}.md"),
                 {"role": "user", "content": f"{'对话' if state.lang == 'zh' else 'Conversation'}:\n{conversation}\n"
-                                            f"{label[0]}: {state.question}\n{label[1]}:"},
+                                            f"{label[0]}: {state.question}"},
             ]
             try:
                 rewritten = complete(backend, messages, max_tokens=80).strip().splitlines()
@@ -166,9 +180,15 @@ class AnswerChain:
             # A small prior for the passage's fused rank, so keyword evidence counts too.
             rank = passages.index(sentence.passage)
             sentence.score = float(score) + 0.03 / (rank + 1)
+        # Only sentences nearly as close as the best one: distractors are what make a small model pick
+        # the neighbouring figure.
+        ranked = sorted(sentences, key=lambda s: -s.score)
+        floor = ranked[0].score - self.settings.answer.context_margin
         budget = self.settings.answer.context_chars
         chosen: list[Sentence] = []
-        for sentence in sorted(sentences, key=lambda s: -s.score):
+        for sentence in ranked:
+            if sentence.score < floor:
+                break
             if chosen and sum(len(s.text) for s in chosen) + len(sentence.text) > budget:
                 continue
             chosen.append(sentence)
@@ -189,9 +209,8 @@ class AnswerChain:
         if state.history:
             yield StreamEvent("rewrite", text=state.standalone)
         began = time.perf_counter()
-        best = max((s.score for group in state.context for s in group), default=-1.0)
-        if best < self.settings.answer.min_similarity:
-            result = self._not_found(state, "extractive" if state.backend == "extractive" else state.backend)
+        if _best_score(state) < self.settings.answer.min_similarity or self._asks_unknown_year(state):
+            result = self._not_found(state, state.backend)
             state.timings_ms["generate"] = _ms(began)
             yield from self._finish(state, result)
             return
@@ -202,7 +221,7 @@ class AnswerChain:
         else:
             reason = None
         if backend is None:
-            result = self._extractive(state, fallback_reason=reason)
+            result = self._fallback(state, reason)
             state.timings_ms["generate"] = _ms(began)
             yield StreamEvent("token", text=result.answer)
             yield from self._finish(state, result)
@@ -222,7 +241,7 @@ class AnswerChain:
                         yield StreamEvent("token", text=visible[len(streamed):])
                         streamed = visible
         except BackendError as err:
-            result = self._extractive(state, fallback_reason=f"the {backend.name} backend failed: {err}")
+            result = self._fallback(state, f"the {backend.name} backend failed: {err}")
         else:
             result = self._from_model(state, text.strip(), backend.name)
         state.timings_ms["generate"] = _ms(began)
@@ -249,28 +268,33 @@ class AnswerChain:
             lines.append(f"[{n}] {text}")
         passages = "\n".join(lines)
         if state.lang == "zh":
-            user = f"段落：\n{passages}\n问题：{state.standalone}\n回答："
+            user = f"段落：\n{passages}\n问题：{state.standalone}"
         else:
-            user = f"Passages:\n{passages}\nQuestion: {state.standalone}\nAnswer:"
-        return [{"role": "system", "content": load_prompt(f"answer.{state.lang}.md")}, {"role": "user", "content": user}]
+            user = f"Passages:\n{passages}\nQuestion: {state.standalone}"
+        return [*load_chat_prompt(f"answer.{state.lang}.md"), {"role": "user", "content": user}]
 
     def _from_model(self, state: ChainState, text: str, backend: str) -> AnswerResult:
         if not text or text.startswith(NOT_FOUND_TOKEN) or text.rstrip("。.").endswith(NOT_FOUND_TOKEN):
             return self._not_found(state, backend)
         text = text.replace(NOT_FOUND_TOKEN, "").strip()
-        if state.lang == "en" and _mostly_chinese(text):
-            return self._extractive(state, fallback_reason="the model answered an English question in Chinese")
+        if state.lang == "en":
+            if _mostly_chinese(text):
+                return self._fallback(state, "the model answered an English question in Chinese")
+            text = _english_figures(text)
+        sources = [_group_source(g) for g in state.context]
+        if state.lang == "en":
+            text = _repair_scale(text, sources)
+        text = _repoint_markers(text, sources)
         cited = [int(n) for group in _MARKER.findall(text) for n in re.findall(r"\d+", group)]
         cited = [n for n in dict.fromkeys(cited) if 1 <= n <= len(state.context)]
-        checks = numbers.match_figures(
-            _MARKER.sub("", text), [_group_source(g) for g in state.context]
-        )
-        checks = [c for c in checks if c.figure.kind == "number" or not _in_text(c.figure, state.standalone)]
+        checks = numbers.match_figures(_MARKER.sub("", text), sources)
+        # Years and dates are checked against the whole report: the question's year need not be in the passage.
+        known = self.engine.corpus_dates()
+        checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
+                  for c in checks if c.figure.kind != "ordinal"]
         unverified = [c.figure.text for c in checks if not c.found]
         if unverified:
-            return self._extractive(
-                state, fallback_reason=f"the model's figure(s) {', '.join(unverified)} are not in the report's passages"
-            )
+            return self._fallback(state, f"the model's figure(s) {', '.join(unverified)} are not in the report's passages")
         # A figure's own passage is cited even if the model forgot its marker.
         for check in checks:
             if check.source_index is not None and check.source_index + 1 not in cited:
@@ -310,6 +334,20 @@ class AnswerChain:
             n=n, chunk_id=chunk.chunk_id, source=chunk.source, section=chunk.section, text=chunk.text,
             start=chunk.start, end=chunk.end, score=round(passage.score, 6), highlights=highlights,
         )
+
+    def _asks_unknown_year(self, state: ChainState) -> bool:
+        """A question about a year the report never mentions (2025 targets of a 2024 report) is not answered."""
+        years = {f.value for f in numbers.extract_figures(state.standalone) if f.kind == "year"}
+        return bool(years - {value for kind, value in self.engine.corpus_dates() if kind == "year"})
+
+    def _fallback(self, state: ChainState, reason: str | None) -> AnswerResult:
+        """Without a usable model answer: the report's own sentence when it clearly matches the question,
+        otherwise "not in the report" (an invented figure usually means the report has no answer)."""
+        if _best_score(state) >= self.settings.answer.extractive_similarity:
+            return self._extractive(state, fallback_reason=reason)
+        result = self._not_found(state, "extractive")
+        result.fallback_reason = reason
+        return result
 
     def _not_found(self, state: ChainState, backend: str) -> AnswerResult:
         return AnswerResult(
@@ -362,13 +400,85 @@ def _group_source(group: list[Sentence]) -> str:
     return group[0].passage.chunk.text
 
 
-def _in_text(figure: Any, text: str) -> bool:
-    return figure.text in text
+def _best_score(state: ChainState) -> float:
+    return max((s.score for group in state.context for s in group), default=-1.0)
 
 
 def _renumber(match: re.Match[str], renumber: dict[int, int]) -> str:
     kept = [renumber[n] for n in map(int, re.findall(r"\d+", match.group(1))) if n in renumber]
-    return "".join(f"[{n}]" for n in dict.fromkeys(kept))
+    space = match.group()[: len(match.group()) - len(match.group().lstrip())]
+    return space + "".join(f"[{n}]" for n in dict.fromkeys(kept)) if kept else ""
+
+
+_QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
+
+
+def _english_figures(answer: str) -> str:
+    """Chinese figures the model left in an English answer ("30个 parks") are rendered in English by code;
+    those inside brackets or quotes are quotations of the source and stay."""
+    pieces, last = [], 0
+    for figure in numbers.extract_figures(answer):
+        if figure.kind != "number" or not _CJK.search(figure.text) or _quoted_at(answer, figure.start):
+            continue
+        unit = numbers.english_unit(figure.unit)
+        english = _QUALIFIER_EN.get(figure.qualifier or "", "") + numbers.format_english(figure)
+        pieces += [answer[last:figure.start], english + (f" {unit}" if unit else "")]
+        last = figure.end
+    return "".join(pieces) + answer[last:]
+
+
+_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
+
+
+def _digits(text: str) -> str:
+    """Significant digits as written: 2.7万, 27,000 and 2.7 million all give "27"."""
+    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return match.group().replace(",", "").replace(".", "").strip("0") if match else ""
+
+
+def _repair_scale(answer: str, sources: list[str]) -> str:
+    """Fix the small model's typical error, right digits at the wrong scale ("2.7 million" for 2.7万,
+    "140,000" for 140万):
+    an answer figure that matches no source figure, but whose digits are those of exactly one source
+    figure, is rewritten from that source figure by code (27,000)."""
+    source_figures = [f for text in sources for f in numbers.extract_figures(text) if f.kind == "number"]
+    checks = numbers.match_figures(answer, sources)
+    for check in sorted(checks, key=lambda c: -c.figure.start):
+        figure = check.figure
+        if check.found or figure.kind != "number":
+            continue
+        same_digits = {(f.value, f.percent) for f in source_figures
+                       if _digits(f.text) == _digits(figure.text) and f.percent == figure.percent}
+        if len(same_digits) != 1:
+            continue
+        value, percent = same_digits.pop()
+        source = next(f for f in source_figures if (f.value, f.percent) == (value, percent))
+        written = _WRITTEN_NUMBER.search(answer, figure.start, figure.end)
+        if written:
+            answer = answer[:written.start()] + numbers.format_english(source) + answer[written.end():]
+    return answer
+
+
+def _quoted_at(text: str, index: int) -> bool:
+    return any(m.start() <= index < m.end() for m in _QUOTED.finditer(text))
+
+
+def _repoint_markers(answer: str, sources: list[str]) -> str:
+    """Point each [n] at the passage that holds the figures of the text before it, when the model
+    cited a passage that does not hold them."""
+    pieces, last = [], 0
+    for marker in _MARKER.finditer(answer):
+        segment = answer[last:marker.start()]
+        cited = [int(n) for n in re.findall(r"\d+", marker.group(1))]
+        checks = [c for c in numbers.match_figures(segment, sources) if c.figure.kind == "number" and c.found]
+        holders = {c.source_index for c in checks}
+        replacement = marker.group()
+        if checks and not holders & {n - 1 for n in cited}:
+            best = max(holders, key=lambda j: sum(c.source_index == j for c in checks))
+            replacement = marker.group()[: len(marker.group()) - len(marker.group().lstrip())] + f"[{best + 1}]"
+        pieces += [segment, replacement]
+        last = marker.end()
+    return "".join(pieces) + answer[last:]
 
 
 def _mostly_chinese(text: str) -> bool:

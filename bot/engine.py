@@ -30,6 +30,7 @@ class Engine:
         self._text_vectors: dict[str, np.ndarray] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
         self._backends: dict[tuple[str, str], ChatBackend] = {}
+        self._dates: frozenset[tuple[str, float]] | None = None
 
     @cached_property
     def embedder(self):  # -> index.embeddings.Embedder
@@ -51,7 +52,19 @@ class Engine:
                 raise BotUnavailable(str(err)) from None
             if store.collection.count() == 0:
                 raise BotUnavailable(f"the index is empty: no document has been indexed yet (fix: `{FIX_INDEX}`)")
-            return HybridSearcher(store, self.settings.retrieval)
+            searcher = HybridSearcher(store, self.settings.retrieval)
+            self._text_vectors.update(store.unit_vectors())
+            return searcher
+
+    def corpus_dates(self) -> frozenset[tuple[str, float]]:
+        """(kind, value) of every year and date the indexed documents mention."""
+        if self._dates is None:
+            from bot.numbers import extract_figures
+
+            self._dates = frozenset(
+                (f.kind, f.value) for c in self.searcher.chunks for f in extract_figures(c.text) if f.kind in ("year", "date")
+            )
+        return self._dates
 
     def similarities(self, query: str, texts: list[str]) -> np.ndarray:
         """Cosine similarity of a question to each text; text vectors are cached (the corpus repeats)."""

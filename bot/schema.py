@@ -29,6 +29,9 @@ class Citation:
     # Spans of the source document to highlight (the quoted sentence, then each figure), absolute offsets.
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"highlights": [list(h) for h in self.highlights]}
+
 
 @dataclass
 class FigureCheck:
@@ -53,12 +56,7 @@ class AnswerResult:
     figures: list[FigureCheck] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["citations"] = [
-            {k: v for k, v in asdict(c).items() if k != "highlights"} | {"highlights": [list(h) for h in c.highlights]}
-            for c in self.citations
-        ]
-        return data
+        return asdict(self) | {"citations": [c.to_dict() for c in self.citations]}
 
 
 @dataclass
@@ -73,3 +71,22 @@ class StreamEvent:
     kind: Literal["status", "rewrite", "token", "replace", "final"]
     text: str = ""
     result: AnswerResult | None = None
+
+
+Verdict = Literal["supported", "contradicted", "not_in_report"]
+
+
+@dataclass
+class CheckResult:
+    """The fact-check of one claim against the report."""
+
+    claim: str
+    verdict: Verdict
+    explanation: str  # one sentence, in the claim's language
+    report_figures: list[str]  # the report's own figure(s) the verdict rests on, as written in the report
+    citations: list[Citation]
+    lang: Lang = "zh"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"citations": [c.to_dict() for c in self.citations]}

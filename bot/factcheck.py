@@ -1,0 +1,148 @@
+"""Fact-checking a claim against the report.
+
+The claim is matched to the report's clauses by retrieval and embedding similarity;
+the verdict on every figure is decided in code (value, unit and qualifier compared
+after number normalisation), never by a language model.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from bot import numbers
+from bot.engine import Engine
+from bot.questions import clean_question, detect_lang
+from bot.retrieval import Passage
+from bot.schema import CheckResult, Citation, Lang, Verdict
+from index.chunking import split_sentences
+
+_CLAUSE_SPLIT = re.compile(r"[，,；;、：:。！？!?]")
+# Bonus for a report clause holding the claim's exact figure: breaks near-ties, never outweighs meaning.
+_SAME_VALUE_BONUS = 0.04
+
+
+@dataclass
+class Clause:
+    passage: Passage
+    start: int  # absolute offsets in the source document
+    end: int
+    text: str
+    sentence: tuple[int, int]
+
+
+class FactChecker:
+    def __init__(self, engine: Engine, k: int = 4) -> None:
+        self.engine = engine
+        self.k = k
+
+    def check(self, claim: str) -> CheckResult:
+        began = time.perf_counter()
+        claim = clean_question(claim, self.engine.settings.question_max_chars)
+        lang = detect_lang(claim)
+        passages = self.engine.search(claim, k=self.k)
+        clauses = [c for p in passages for c in _clauses(p)]
+        claim_figures = [f for f in numbers.extract_figures(claim) if f.kind == "number"]
+        threshold = self.engine.settings.answer.min_claim_similarity
+        if not clauses:
+            return self._result(claim, lang, "not_in_report", [], [], began)
+
+        if not claim_figures:
+            scores = self.engine.similarities(claim, [c.text for c in clauses])
+            best = int(scores.argmax())
+            if scores[best] < threshold + 0.1:  # without a figure only a close paraphrase counts as support
+                return self._result(claim, lang, "not_in_report", [], [], began)
+            return self._result(claim, lang, "supported", [], [clauses[best]], began)
+
+        outcomes: list[tuple[str, numbers.Figure, numbers.Figure, Clause]] = []
+        for figure in claim_figures:
+            context = _claim_context(claim, figure)
+            candidates = [
+                (c, f) for c in clauses for f in numbers.extract_figures(c.text)
+                if f.kind == "number" and f.percent == figure.percent
+            ]
+            if not candidates:
+                continue
+            scores = self.engine.similarities(context, [c.text for c, _ in candidates])
+            ranked = sorted(
+                zip(scores, candidates, strict=True),
+                key=lambda item: -(item[0] + (_SAME_VALUE_BONUS if numbers.same_value(item[1][1].value, figure.value) else 0)),
+            )
+            score, (clause, report_figure) = ranked[0]
+            if score < threshold:
+                continue
+            outcomes.append((numbers.compare_qualified(figure, report_figure), figure, report_figure, clause))
+
+        if not outcomes:
+            return self._result(claim, lang, "not_in_report", [], [], began)
+        wrong = [o for o in outcomes if o[0] != "same"]
+        verdict: Verdict = "contradicted" if wrong else "supported"
+        shown = wrong or outcomes
+        return self._result(claim, lang, verdict, shown, [o[3] for o in shown], began)
+
+    def _result(self, claim: str, lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause],
+                began: float) -> CheckResult:
+        citations: list[Citation] = []
+        for clause in clauses:
+            passage = clause.passage
+            existing = next((c for c in citations if c.chunk_id == passage.chunk.chunk_id), None)
+            if existing is None:
+                existing = Citation(
+                    n=len(citations) + 1, chunk_id=passage.chunk.chunk_id, source=passage.chunk.source,
+                    section=passage.chunk.section, text=passage.chunk.text, start=passage.chunk.start,
+                    end=passage.chunk.end, score=round(passage.score, 6), highlights=[clause.sentence],
+                )
+                citations.append(existing)
+            existing.highlights.append((clause.start, clause.end))
+        report_figures = list(dict.fromkeys(o[2].text for o in outcomes))
+        return CheckResult(
+            claim=claim, verdict=verdict, explanation=_explain(lang, verdict, outcomes, clauses),
+            report_figures=report_figures, citations=citations, lang=lang,
+            timings_ms={"total": round((time.perf_counter() - began) * 1000, 1)},
+        )
+
+
+def _clauses(passage: Passage) -> list[Clause]:
+    chunk = passage.chunk
+    clauses: list[Clause] = []
+    for s, e in split_sentences(chunk.text):
+        sentence = (chunk.start + s, chunk.start + e)
+        cursor = s
+        for match in [*_CLAUSE_SPLIT.finditer(chunk.text, s, e), None]:
+            stop = match.start() if match else e
+            if chunk.text[cursor:stop].strip():
+                clauses.append(Clause(passage, chunk.start + cursor, chunk.start + stop, chunk.text[cursor:stop],
+                                      sentence))
+            if match:
+                cursor = match.end()
+    return clauses
+
+
+def _claim_context(claim: str, figure: numbers.Figure) -> str:
+    """The claim's clause around one figure, so each figure is matched by what it measures."""
+    bounds = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(claim)), len(claim)]
+    start = max(b for b in bounds if b <= figure.start)
+    end = min(b for b in bounds if b >= figure.end)
+    context = claim[start:end].strip()
+    # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.
+    return context if len(context) > len(figure.text) + 4 else claim
+
+
+def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]) -> str:
+    quote = clauses[0].text.strip() if clauses else ""
+    if verdict == "not_in_report":
+        return "报告中没有找到与这一说法对应的内容。" if lang == "zh" else "The report has nothing that matches this claim."
+    if verdict == "supported":
+        if lang == "zh":
+            return f"报告原文“{quote}”支持这一说法。"
+        return f"The report says “{quote}”, which supports the claim."
+    kind, claim_figure, report_figure, _ = outcomes[0]
+    english = numbers.format_english(report_figure)
+    if lang == "zh":
+        reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同"}.get(kind, "数字不同")
+        return f"报告原文是“{quote}”（{report_figure.text}），与说法中的“{claim_figure.text}”{reason}。"
+    reason = {"different_qualifier": "a different qualifier", "different_unit": "a different unit"}.get(
+        kind, "a different figure")
+    return (f"The report says “{quote}” ({report_figure.text} = {english}); the claim's "
+            f"“{claim_figure.text}” has {reason}.")

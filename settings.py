@@ -21,6 +21,11 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
+# OpenMP threads (torch, llama.cpp) that spin while waiting starve each other when the embedder and the
+# LLM share 2 cores: a 40 ms query embedding took 3-8 s. Sleeping waits keep them fast; set before any
+# OpenMP runtime starts, and only when the user has not chosen otherwise.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 ENV_PREFIX = "ZZBOT_"
 
@@ -58,7 +63,7 @@ class AnswerSettings(BaseModel):
     context_margin: float = Field(0.12, ge=0.0, le=2.0)
     # Below this cosine similarity between the question and the best sentence, the report is taken
     # not to answer the question (no model call).
-    min_similarity: float = Field(0.0, ge=-1.0, le=1.0)
+    min_similarity: float = Field(0.25, ge=-1.0, le=1.0)
     # When the model's answer cannot be used, the report's best sentence is shown only above this
     # similarity; below it the answer is "not in the report".
     extractive_similarity: float = Field(0.5, ge=-1.0, le=1.0)

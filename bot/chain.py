@@ -26,7 +26,7 @@ from bot.llm import BackendError, ChatBackend, complete
 from bot.questions import clean_history, clean_question, detect_lang
 from bot.retrieval import Passage
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang, StreamEvent
-from index.chunking import SECTION_SEPARATOR, split_sentences
+from index.chunking import split_sentences
 from settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,11 @@ class AnswerChain:
 
     def _standalone_question(self, state: ChainState, turns: list[dict[str, str]]) -> str:
         previous = [t["content"] for t in turns if t["role"] == "user"]
-        backend = self._backend(state, role="rewrite")
+        try:
+            backend = self._backend(state, role="rewrite")
+        except BackendError as err:
+            log.warning("no model to rewrite the follow-up: %s", err)
+            backend = None
         if backend is not None:
             conversation = "\n".join(f"{t['role']}: {t['content'][:300]}" for t in turns)
             label = ("最后的问题",) if state.lang == "zh" else ("Last question",)
@@ -175,7 +179,8 @@ class AnswerChain:
         ]
         if not sentences:
             return []
-        scores = self.engine.similarities(question, [s.text for s in sentences])
+        scores = self.engine.similarities(question, [s.text for s in sentences],
+                                          [s.passage.chunk.section for s in sentences])
         for sentence, score in zip(sentences, scores, strict=True):
             # A small prior for the passage's fused rank, so keyword evidence counts too.
             rank = passages.index(sentence.passage)
@@ -362,10 +367,12 @@ class AnswerChain:
             return self._not_found(state, "extractive")
         best = max(sentences, key=lambda s: s.score)
         clauses = _clauses(best)
-        scores = self.engine.similarities(state.standalone, [c.text for c in clauses])
+        # A clause stating a figure is preferred by a little: most questions ask for one.
+        scores = self.engine.similarities(state.standalone, [c.text for c in clauses],
+                                          [c.passage.chunk.section for c in clauses]) + np.array(
+            [0.05 if _number_figures(c.text) else 0.0 for c in clauses])
         clause = clauses[int(np.argmax(scores))]
-        figures = [f for f in numbers.extract_figures(clause.text) if f.kind == "number"]
-        group = next(g for g in state.context if best in g)
+        figures = _number_figures(clause.text)
         n = 1
         quote = best.text.rstrip("。；;")
         if state.lang == "en":
@@ -383,13 +390,16 @@ class AnswerChain:
         citation.highlights = [(best.start, best.end)] + [
             (clause.start + f.start, clause.start + f.end) for f in figures
         ]
-        del group
         return AnswerResult(
             question=state.question, standalone_question=state.standalone, answer=answer, found=True,
             verified=True, citations=[citation], backend="extractive", timings_ms={}, lang=state.lang,
             fallback_reason=fallback_reason,
             figures=[FigureCheck(f.text, True, n) for f in figures],
         )
+
+
+def _number_figures(text: str) -> list[numbers.Figure]:
+    return [f for f in numbers.extract_figures(text) if f.kind == "number"]
 
 
 def _ms(since: float) -> float:
@@ -502,6 +512,3 @@ def _clauses(sentence: Sentence) -> list[Sentence]:
         pieces.append(Sentence(sentence.passage, sentence.start + cursor, sentence.start + len(text), text[cursor:]))
     return pieces or [sentence]
 
-
-def section_leaf(section: str) -> str:
-    return section.split(SECTION_SEPARATOR)[-1]

@@ -66,21 +66,26 @@ class Engine:
             )
         return self._dates
 
-    def similarities(self, query: str, texts: list[str]) -> np.ndarray:
-        """Cosine similarity of a question to each text; text vectors are cached (the corpus repeats)."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._text_vectors]
+    def similarities(self, query: str, texts: list[str], sections: list[str] | None = None) -> np.ndarray:
+        """Cosine similarity of a question to each text (titled with its section, as in the index). Vectors
+        are cached and pre-filled from the index, so the report's sentences are embedded once."""
+        inputs = [self.embedder.unit_input(section, text)
+                  for section, text in zip(sections or [""] * len(texts), texts, strict=True)]
+        missing = [i for i in dict.fromkeys(inputs) if i not in self._text_vectors]
         if missing:
-            for text, vector in zip(missing, self.embedder.embed_texts(missing), strict=True):
-                self._text_vectors[text] = vector
+            for key, vector in zip(missing, self.embedder.embed_inputs(missing), strict=True):
+                self._text_vectors[key] = vector
         query_vector = self._query_vector(query)
-        return np.array([float(self._text_vectors[t] @ query_vector) for t in texts])
+        return np.array([float(self._text_vectors[i] @ query_vector) for i in inputs])
 
     def _query_vector(self, query: str) -> np.ndarray:
-        if query not in self._query_vectors:
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.embedder.embed_queries([query])[0]
             if len(self._query_vectors) > 1024:
                 self._query_vectors.clear()
-            self._query_vectors[query] = self.embedder.embed_queries([query])[0]
-        return self._query_vectors[query]
+            self._query_vectors[query] = vector
+        return vector
 
     def backend(self, name: str, role: str = "answer") -> ChatBackend:
         """The LLM backend ``name``, loaded once per process and role. The follow-up rewriter gets its own

@@ -49,7 +49,7 @@ class FactChecker:
             return self._result(claim, lang, "not_in_report", [], [], began)
 
         if not claim_figures:
-            scores = self.engine.similarities(claim, [c.text for c in clauses])
+            scores = self.engine.similarities(claim, [c.text for c in clauses], [c.passage.chunk.section for c in clauses])
             best = int(scores.argmax())
             if scores[best] < threshold + 0.1:  # without a figure only a close paraphrase counts as support
                 return self._result(claim, lang, "not_in_report", [], [], began)
@@ -64,7 +64,8 @@ class FactChecker:
             ]
             if not candidates:
                 continue
-            scores = self.engine.similarities(context, [c.text for c, _ in candidates])
+            scores = self.engine.similarities(context, [c.text for c, _ in candidates],
+                                              [c.passage.chunk.section for c, _ in candidates])
             ranked = sorted(
                 zip(scores, candidates, strict=True),
                 key=lambda item: -(item[0] + (_SAME_VALUE_BONUS if numbers.same_value(item[1][1].value, figure.value) else 0)),

@@ -60,16 +60,21 @@ class Embedder(Embeddings):
             show_progress_bar=show_progress,
         ).astype(np.float32)
 
-    def passage_inputs(self, chunks: Sequence[Chunk]) -> list[str]:
+    def unit_input(self, section: str, text: str) -> str:
+        """What the model reads for a passage, sentence or clause: the text titled with its section."""
         if self._titled:
-            return [f"title: {c.section.split(SECTION_SEPARATOR)[-1] or 'none'} | text: {c.text}" for c in chunks]
-        return [self._document_prompt + c.text for c in chunks]
+            return f"title: {section.split(SECTION_SEPARATOR)[-1] or 'none'} | text: {text}"
+        return self._document_prompt + text
 
     def embed_chunks(self, chunks: Sequence[Chunk], show_progress: bool = False) -> np.ndarray:
-        return self._encode(self.passage_inputs(chunks), show_progress)
+        return self._encode([self.unit_input(c.section, c.text) for c in chunks], show_progress)
+
+    def embed_inputs(self, inputs: Sequence[str]) -> np.ndarray:
+        """Inputs already made by ``unit_input``."""
+        return self._encode(inputs)
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Plain passages (sentences, clauses) with the document prompt and no title."""
+        """Plain texts with the document prompt and no title."""
         return self._encode([self._document_prompt + t for t in texts])
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -205,9 +205,13 @@ class ChunkStore:
         return sorted(chunks, key=lambda c: (c.source, c.start))
 
     def unit_vectors(self) -> dict[str, np.ndarray]:
-        """Stored vectors of the sentence units, by text, so answering can rank sentences without embedding."""
-        stored = self.collection.get(where={"kind": "sentence"}, include=["documents", "embeddings"])
-        return {text: np.asarray(vector, np.float32) for text, vector in zip(stored["documents"], stored["embeddings"], strict=True)}
+        """Stored vectors of the sentence units by their embedder input, so answering can rank sentences
+        without embedding them again."""
+        stored = self.collection.get(where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"])
+        return {
+            self.embedder.unit_input(str(meta.get("section", "")), text): np.asarray(vector, np.float32)
+            for text, meta, vector in zip(stored["documents"], stored["metadatas"], stored["embeddings"], strict=True)
+        }
 
     def dense_search(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest passages; a passage scores as its best unit

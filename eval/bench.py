@@ -1,0 +1,484 @@
+"""Speed and memory benchmark: index build, search and answer latency as the corpus grows (issues 2 and 3),
+and faster ways to run the embedder checked against fp32.
+
+    python -m eval.bench                                   # 1×, 10×, 100× and 1000× the report, 12 answers, local
+    python -m eval.bench --scales 1,10 --search-scale 0 --answers 4 --backend extractive --json /tmp/bench.json
+
+Everything is built in temporary folders; the real index (var/chroma) is never touched. Copies of the report
+are distinct documents (own file name, own first line). Up to ``--embed-limit`` copies they are embedded for
+real; above it the vectors of identical texts are reused from the 1× build and the embedding time is estimated
+from the measured throughput (marked "est."). Latencies are in ms, sizes in MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import json
+import logging
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.chain import AnswerChain
+from bot.engine import Engine
+from bot.retrieval import HybridSearcher
+from index.chunking import Chunk, chunk_document, sentence_units
+from index.documents import Document, load_documents
+from index.embeddings import Embedder
+from index.models import resolve_model
+from index.store import ChunkStore
+from settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+# Varied questions, alternating Chinese and English; answers take the first N.
+QUESTIONS: tuple[str, ...] = (
+    "2024年郑州市区新增多少个学位？",
+    "How many new school seats will the urban area add in 2024?",
+    "今年郑州地区生产总值的预期增长目标是多少？",
+    "What is Zhengzhou's GDP growth target for 2024?",
+    "郑州今年打算新建多少公里供水管网？",
+    "How many kilometres of gas pipelines will be built or renovated?",
+    "新能源汽车产量目标是多少？",
+    "How many new energy vehicles does Zhengzhou aim to produce?",
+    "2024年计划新增城镇就业多少人？",
+    "How many urban jobs are to be created?",
+    "市区新增绿地多少平方米？",
+    "How many new parks and gardens will be built?",
+    "保障性租赁住房筹集多少套？",
+    "How many talent apartments will be allocated?",
+    "全社会研发投入强度目标是多少？",
+    "What is the target for R&D spending intensity?",
+    "力争接待游客达到多少人次？",
+    "How much total tourism revenue is targeted?",
+    "粮食播种面积要稳定在多少亩以上？",
+    "What is the grain output target?",
+    "电子信息产业集群规模要达到多少？",
+    "How many high-tech enterprises will be newly recognised?",
+    "城镇调查失业率控制在多少？",
+    "What is the consumer price inflation target?",
+    "全市养老托老床位数达到多少张？",
+    "How many new public parking spaces will be added?",
+    "中原科技城计划引进多少优秀人才？",
+    "How many university graduates should stay in Zhengzhou?",
+    "政府工作报告是谁在哪次会议上作的？",
+    "Which reforms of state-owned enterprises are planned?",
+)
+WARMUP_QUERIES = 3
+_BATCH = 1000
+
+
+class TimedEmbedder(Embedder):
+    """The embedder, counting the seconds spent in the model."""
+
+    seconds = 0.0
+
+    def _encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:  # every embed_* ends here
+        began = time.perf_counter()
+        try:
+            return super()._encode(texts, show_progress)
+        finally:
+            self.seconds += time.perf_counter() - began
+
+
+@dataclass
+class ScaleResult:
+    scale: int
+    documents: int
+    passages: int
+    units: int  # passages and sentence units, each one vector
+    embedded: bool  # False: vectors reused from the 1× build, embedding time estimated
+    embed_s: float
+    write_s: float  # chunking and writing to Chroma, without embedding
+    build_s: float  # embed_s + write_s
+    units_per_s: float
+    passages_per_s: float
+    open_s: float  # opening the store and building the searcher (keyword index) from it
+    query_ms: dict[str, float]  # fused hybrid search, query embedding included
+    embed_query_ms: dict[str, float]
+    dense_ms: dict[str, float]  # Chroma vector search alone
+    keyword_ms: dict[str, float]  # BM25 alone
+    rss_mb: float
+    peak_rss_mb: float
+    build_with_load_s: float | None = None  # 1× only: the build plus loading the embedder
+
+
+@dataclass
+class Bench:
+    cpus: int
+    load_average: dict[str, list[float]] = field(default_factory=dict)  # 1/5/15-minute averages, start and end
+    embedder_load_s: float = 0.0
+    llm_load_s: float | None = None
+    scales: list[ScaleResult] = field(default_factory=list)
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # backend → stage → p50/p95
+    embedding_options: list[dict[str, Any]] = field(default_factory=list)
+
+
+def memory_mb() -> tuple[float, float]:
+    """(current, peak) resident set size of this process."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    current_kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return current_kb / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is in KB
+
+
+def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
+    return {f"p{q}": round(float(np.percentile(values_ms, q)), 1) for q in (50, 95)}
+
+
+def units_of(document: Document, settings: Settings) -> list[Chunk]:
+    """What ChunkStore.sync embeds and stores for a document: its passages and their sentence units."""
+    chunks = chunk_document(document, settings.chunking.max_chars, settings.chunking.caption_max_chars)
+    return chunks + sentence_units(chunks)
+
+
+def write_copies(source: Path, folder: Path, n: int) -> list[Path]:
+    """``n`` copies of a document as distinct documents: own file name, own first line."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = source.read_text(encoding="utf-8")
+    paths = [folder / f"{source.stem}-copy{i:04d}{source.suffix}" for i in range(1, n + 1)]
+    for i, path in enumerate(paths, start=1):
+        path.write_text(f"副本 {i}\n\n{text}", encoding="utf-8")
+    return paths
+
+
+def vector_cache(store: ChunkStore, documents: Sequence[Document]) -> dict[str, np.ndarray]:
+    """Embedder input text → stored vector, for every unit of ``documents`` in ``store``."""
+    stored = store.collection.get(include=["embeddings"])
+    by_id = dict(zip(stored["ids"], np.asarray(stored["embeddings"], np.float32), strict=True))
+    cache: dict[str, np.ndarray] = {}
+    for doc in documents:
+        units = units_of(doc, store.settings)
+        cache.update((store.embedder.unit_input(u.section, u.text), by_id[u.chunk_id]) for u in units)
+    return cache
+
+
+def write_cached(store: ChunkStore, documents: Sequence[Document], cache: dict[str, np.ndarray]) -> int:
+    """Write the documents' records exactly as ChunkStore.sync would, taking each vector from ``cache``
+    (identical texts give identical vectors) and embedding only texts it lacks. Returns the units written."""
+    records: list[tuple[str, np.ndarray, str, dict[str, Any]]] = []
+
+    def flush(batch: list[tuple[str, np.ndarray, str, dict[str, Any]]]) -> None:
+        ids, vectors, texts, metadatas = zip(*batch, strict=True)
+        store.collection.upsert(ids=list(ids), embeddings=list(vectors), documents=list(texts),
+                                metadatas=list(metadatas))
+
+    written = 0
+    for doc in documents:
+        units = units_of(doc, store.settings)
+        inputs = [store.embedder.unit_input(u.section, u.text) for u in units]
+        missing = list(dict.fromkeys(text for text in inputs if text not in cache))
+        if missing:
+            cache.update(zip(missing, store.embedder.embed_inputs(missing), strict=True))
+        key = store._index_key(doc)  # noqa: SLF001 - the exact key sync stores
+        records += [
+            (unit.chunk_id, cache[text], unit.text,
+             {"source": unit.source, "section": unit.section, "start": unit.start, "end": unit.end,
+              "kind": unit.kind, "title": unit.title, "parent": unit.parent, "index_key": key})
+            for unit, text in zip(units, inputs, strict=True)
+        ]
+        written += len(units)
+        while len(records) >= _BATCH:  # Chroma caps the batch size of one write
+            flush(records[:_BATCH])
+            records = records[_BATCH:]
+    if records:
+        flush(records)
+    return written
+
+
+@contextmanager
+def open_store(settings: Settings, embedder: Embedder) -> Iterator[ChunkStore]:
+    """A store on its own Chroma client, closed afterwards so that the index is next read from disk and its
+    memory freed (other clients of the same path are unaffected)."""
+    store = ChunkStore(settings, embedder)
+    try:
+        yield store
+    finally:
+        store.client.close()
+        gc.collect()
+
+
+def with_chroma_path(settings: Settings, path: Path) -> Settings:
+    return settings.model_copy(update={"chroma": settings.chroma.model_copy(update={"path": path})})
+
+
+def measure_search(store: ChunkStore, settings: Settings, questions: Sequence[str]) -> dict[str, Any]:
+    """Open the searcher on ``store`` and time each stage of a search for every question, after a warm-up."""
+    began = time.perf_counter()
+    searcher = HybridSearcher(store, settings.retrieval)
+    open_s = time.perf_counter() - began
+    n = max(settings.retrieval.candidates, settings.retrieval.k)
+    for question in questions[:WARMUP_QUERIES]:
+        searcher.search(question)
+    stages = ("embed_query_ms", "dense_ms", "keyword_ms", "query_ms")
+    times: dict[str, list[float]] = {stage: [] for stage in stages}
+    for question in questions:
+        clock = [time.perf_counter()]
+        vector = store.embedder.embed_queries([question])[0]
+        clock.append(time.perf_counter())
+        store.dense_search(vector, n)
+        clock.append(time.perf_counter())
+        searcher._keyword.search(question, n)  # noqa: SLF001 - BM25 alone, without a second copy of its index
+        clock.append(time.perf_counter())
+        searcher.search(question)
+        clock.append(time.perf_counter())
+        for stage, start, end in zip(stages, clock, clock[1:], strict=False):
+            times[stage].append((end - start) * 1000)
+    return {"open_s": open_s, **{stage: percentiles(values) for stage, values in times.items()}}
+
+
+def bench_scale(settings: Settings, embedder: TimedEmbedder, documents: Sequence[Document], scale: int,
+                cache: dict[str, np.ndarray] | None, reference_units_per_s: float | None) -> ScaleResult:
+    """Build the index of ``documents`` at ``settings.chroma.path``, then reopen it and time searches.
+    Without a ``cache`` it is a real ChunkStore.sync; with one, vectors are reused and the embedding time
+    is estimated at ``reference_units_per_s``."""
+    embedded_before = embedder.seconds
+    with open_store(settings, embedder) as store:
+        began = time.perf_counter()
+        units = store.sync(documents).chunks_embedded if cache is None else write_cached(store, documents, cache)
+        wall_s = time.perf_counter() - began
+    spent_embedding = embedder.seconds - embedded_before
+    write_s = wall_s - spent_embedding
+    if cache is None:
+        embed_s = spent_embedding
+    elif reference_units_per_s:
+        embed_s = units / reference_units_per_s
+    else:
+        raise ValueError("estimating the embedding time needs the throughput of a real build first")
+    began = time.perf_counter()
+    with open_store(settings, embedder) as store:
+        opened_s = time.perf_counter() - began
+        search = measure_search(store, settings, QUESTIONS)
+        rss, peak = memory_mb()
+        passages = store.count_passages()
+    log.info("%d×: %d units, build %.1f s%s, query p50 %.0f ms", scale, units, embed_s + write_s,
+             "" if cache is None else " (est.)", search["query_ms"]["p50"])
+    return ScaleResult(
+        scale=scale, documents=len(documents), passages=passages, units=units, embedded=cache is None,
+        embed_s=round(embed_s, 2), write_s=round(write_s, 2), build_s=round(embed_s + write_s, 2),
+        units_per_s=round(units / embed_s, 1), passages_per_s=round(passages / embed_s, 2),
+        open_s=round(opened_s + search["open_s"], 2), query_ms=search["query_ms"],
+        embed_query_ms=search["embed_query_ms"], dense_ms=search["dense_ms"], keyword_ms=search["keyword_ms"],
+        rss_mb=round(rss), peak_rss_mb=round(peak),
+    )
+
+
+def bench_answers(engine: Engine, backend: str, n: int) -> dict[str, Any]:
+    """Latency of each answer stage over ``n`` questions, after one warm-up answer."""
+    chain = AnswerChain(engine)
+    chain.ask(QUESTIONS[-1], backend=backend)
+    results = [chain.ask(q, backend=backend) for q in (QUESTIONS * (n // len(QUESTIONS) + 1))[:n]]
+    stages = ("retrieve", "first_token", "generate", "total")
+    summary: dict[str, Any] = {"n": n, "fallbacks": sum(r.fallback_reason is not None for r in results)}
+    for stage in stages:
+        values = [r.timings_ms[stage] for r in results if stage in r.timings_ms]
+        if values:
+            summary[stage] = percentiles(values)
+    log.info("answers with %s: %s", backend, summary)
+    return summary
+
+
+def embedding_options(embedder: Embedder, texts: Sequence[Chunk], queries: Sequence[str],
+                      batch_sizes: Sequence[int] = (8, 16, 32, 64)) -> list[dict[str, Any]]:
+    """Throughput of ways to run the embedder on ``texts`` and their fidelity to fp32 at the configured batch
+    size: cosine of each passage/query vector to the fp32 one, and how many of each query's top-5 units stay.
+    ``embedder`` itself is not changed."""
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+
+    def run(model: Any, batch_size: int) -> tuple[float, np.ndarray, np.ndarray]:
+        variant = Embedder(model, embedder.name, batch_size)
+        variant.embed_chunks(texts[:8])  # warm-up
+        began = time.perf_counter()
+        passages = variant.embed_chunks(texts)
+        return len(texts) / (time.perf_counter() - began), passages, variant.embed_queries(list(queries))
+
+    options: list[tuple[str, Callable[[], Any], int]] = [
+        *((f"fp32, batch {b}", lambda: embedder.model, b) for b in batch_sizes),
+        ("int8 dynamic (Linear), batch 32",
+         lambda: torch.ao.quantization.quantize_dynamic(embedder.model, {torch.nn.Linear}, dtype=torch.qint8), 32),
+        ("bf16, batch 32", lambda: copy.deepcopy(embedder.model).to(torch.bfloat16), 32),
+    ]
+    _, reference_passages, reference_queries = run(embedder.model, embedder.batch_size)
+    reference_top = np.argsort(-(reference_queries @ reference_passages.T), axis=1)[:, :5]
+    measured: list[dict[str, Any]] = []
+    for name, make, batch_size in options:
+        model = make()
+        units_per_s, passages, query_vectors = run(model, batch_size)
+        cosines = np.concatenate([(passages * reference_passages).sum(1), (query_vectors * reference_queries).sum(1)])
+        top = np.argsort(-(query_vectors @ passages.T), axis=1)[:, :5]
+        overlap = np.mean([len(set(a) & set(b)) / 5 for a, b in zip(top, reference_top, strict=True)])
+        measured.append({
+            "option": name, "units_per_s": round(units_per_s, 1), "min_cosine": round(float(cosines.min()), 4),
+            "mean_cosine": round(float(cosines.mean()), 4), "top5_overlap": round(float(overlap), 3),
+            "safe": bool(cosines.min() >= 0.99), "threads": torch.get_num_threads(),
+        })
+        log.info("embedding option %s", measured[-1])
+        del model
+        gc.collect()
+    return measured
+
+
+def onnx_option(settings: Settings) -> dict[str, Any]:
+    """Whether sentence-transformers' ONNX backend loads the embedder offline (exporting needs Optimum)."""
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        SentenceTransformer(resolve_model(settings.embedding.model, settings.model_cache, fetch=False), backend="onnx",
+                            device="cpu")
+    except Exception as err:  # noqa: BLE001 - any failure means the option is not available here
+        return {"option": "onnx", "unavailable": str(err).splitlines()[0]}
+    return {"option": "onnx", "unavailable": "it loads: export it and benchmark it before switching"}
+
+
+def run_bench(settings: Settings, scales: Sequence[int], answers: int, backend: str, embed_limit: int,
+              options: bool = True) -> Bench:
+    """Every measurement, in an order that keeps memory readings honest: index scales in ascending order
+    (the LLM not yet loaded), then answers on the 1× index, then the embedding options."""
+    bench = Bench(cpus=os.cpu_count() or 1, load_average={"start": [round(x, 2) for x in os.getloadavg()]})
+    began = time.perf_counter()
+    embedder = TimedEmbedder.load(settings)
+    bench.embedder_load_s = round(time.perf_counter() - began, 2)
+    report = load_documents(settings.documents)
+    cache: dict[str, np.ndarray] | None = None
+    reference: float | None = None
+    with tempfile.TemporaryDirectory(prefix="zzbot-bench-") as tmp:
+        first = with_chroma_path(settings, Path(tmp) / "chroma-1")
+        for scale in sorted({1, *scales}):
+            scaled = first if scale == 1 else with_chroma_path(settings, Path(tmp) / f"chroma-{scale}")
+            if scale == 1:
+                documents = report
+            else:
+                documents = load_documents(write_copies(settings.documents[0], Path(tmp) / f"docs-{scale}", scale))
+            reuse = cache if scale > embed_limit else None
+            result = bench_scale(scaled, embedder, documents, scale, reuse, reference)
+            if scale == 1:
+                result.build_with_load_s = round(result.build_s + bench.embedder_load_s, 2)
+                with open_store(first, embedder) as store:
+                    cache = vector_cache(store, report)
+            if result.embedded:
+                reference = result.units_per_s
+            bench.scales.append(result)
+            if scale != 1:
+                shutil.rmtree(Path(tmp) / f"chroma-{scale}")
+                shutil.rmtree(Path(tmp) / f"docs-{scale}")
+
+        engine = Engine(first)
+        engine.__dict__["embedder"] = embedder  # share the loaded model
+        if backend != "extractive":
+            began = time.perf_counter()
+            engine.backend(backend)
+            bench.llm_load_s = round(time.perf_counter() - began, 2)
+        for name in dict.fromkeys((backend, "extractive")):
+            bench.answers[name] = bench_answers(engine, name, answers)
+        engine.searcher.store.client.close()
+        if options:
+            texts = [u for doc in report for u in units_of(doc, settings)]
+            bench.embedding_options = [*embedding_options(embedder, texts, QUESTIONS), onnx_option(settings)]
+    bench.load_average["end"] = [round(x, 2) for x in os.getloadavg()]
+    return bench
+
+
+# -- command line ---------------------------------------------------------------------------------
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def _p(stats: dict[str, float] | None) -> str:
+    return f"{_ms(stats['p50'])} / {_ms(stats['p95'])}" if stats else "-"
+
+
+def format_bench(bench: Bench) -> str:
+    lines = [
+        f"machine: {bench.cpus} CPUs, load average {bench.load_average['start']} at start, "
+        f"{bench.load_average.get('end')} at end",
+        f"model load: embedder {bench.embedder_load_s:.1f} s"
+        + (f", LLM {bench.llm_load_s:.1f} s" if bench.llm_load_s is not None else ""),
+        "",
+        "index build and search (latencies in ms as p50 / p95)",
+        f"{'scale':>6} {'docs':>5} {'units':>7} {'build s':>12} {'units/s':>8} {'passages/s':>11} "
+        f"{'open s':>7} {'query':>11} {'embed q':>9} {'dense':>9} {'bm25':>9} {'RSS MB':>7} {'peak MB':>8}",
+    ]
+    for r in bench.scales:
+        est = "" if r.embedded else "est."
+        lines.append(
+            f"{r.scale:>5}× {r.documents:>5} {r.units:>7} {r.build_s:>7.1f} {est:<4} {r.units_per_s:>8.1f} "
+            f"{r.passages_per_s:>11.2f} {r.open_s:>7.2f} {_p(r.query_ms):>11} {_p(r.embed_query_ms):>9} "
+            f"{_p(r.dense_ms):>9} {_p(r.keyword_ms):>9} {r.rss_mb:>7.0f} {r.peak_rss_mb:>8.0f}"
+        )
+    first = bench.scales[0]
+    lines += [f"1× build with the embedder load: {first.build_with_load_s:.1f} s. est. = vectors reused from the 1× "
+              "build: writes measured, embedding time (so units/s, passages/s) taken at the real throughput",
+              "open s = opening the store and building the searcher (keyword index); query = fused hybrid search "
+              "incl. query embedding; embed q, dense (Chroma), bm25 = its stages alone",
+              "", "answer latency on the 1× index (ms as p50 / p95)",
+              f"{'backend':<11} {'n':>3} {'fallbacks':>9} {'retrieve':>11} {'first token':>12} {'generate':>13} "
+              f"{'total':>13}"]
+    for name, a in bench.answers.items():
+        lines.append(f"{name:<11} {a['n']:>3} {a['fallbacks']:>9} {_p(a.get('retrieve')):>11} "
+                     f"{_p(a.get('first_token')):>12} {_p(a.get('generate')):>13} {_p(a.get('total')):>13}")
+    if bench.embedding_options:
+        lines += ["", "embedding options (fidelity against fp32 at the configured batch size)",
+                  f"{'option':<34} {'units/s':>8} {'min cos':>8} {'mean cos':>9} {'top-5 kept':>11} {'safe':>5}"]
+        for o in bench.embedding_options:
+            if "unavailable" in o:
+                lines.append(f"{o['option']:<34} unavailable: {o['unavailable']}")
+            else:
+                lines.append(f"{o['option']:<34} {o['units_per_s']:>8.1f} {o['min_cosine']:>8.4f} "
+                             f"{o['mean_cosine']:>9.4f} {o['top5_overlap']:>11.3f} {'yes' if o['safe'] else 'no':>5}")
+        safe = [o for o in bench.embedding_options if o.get("safe")]
+        if safe:
+            best = max(safe, key=lambda o: o["units_per_s"])
+            lines.append(f"fastest safe option: {best['option']} ({best['units_per_s']:.1f} units/s)")
+    return "\n".join(lines)
+
+
+def _scales(text: str) -> list[int]:
+    try:
+        scales = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        scales = []
+    if not scales or min(scales) < 1:
+        raise argparse.ArgumentTypeError(f"want positive whole numbers separated by commas, got {text!r}")
+    return scales
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=_scales, default=[1, 10, 100],
+                        help="corpus sizes as copies of the report (default 1,10,100)")
+    parser.add_argument("--search-scale", type=int, default=1000, help="one more, larger scale; 0 = none")
+    parser.add_argument("--embed-limit", type=int, default=10, help="largest scale embedded for real (default 10)")
+    parser.add_argument("--answers", type=int, default=12, help="answers timed per backend (default 12)")
+    parser.add_argument("--backend", choices=("local", "extractive"), default="local")
+    parser.add_argument("--skip-options", action="store_true", help="do not compare embedding options")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if args.search_scale < 0 or args.answers < 1:
+        parser.error("--search-scale must be 0 or more and --answers positive")
+    scales = args.scales + ([args.search_scale] if args.search_scale else [])
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    bench = run_bench(load_settings(), scales, args.answers, args.backend, args.embed_limit, not args.skip_options)
+    print(format_bench(bench))
+    if args.json:
+        args.json.write_text(json.dumps(asdict(bench), ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"\nwritten to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

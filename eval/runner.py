@@ -1,0 +1,206 @@
+"""Running an evaluation: every case through the chain the UI uses (and, when asked, the naive
+baseline in the same process), scored, and written to ``results.jsonl``, ``summary.json`` and a report.
+
+Retrieval is measured by a separate search per case (not timed into the answer) so hit@k and MRR do
+not depend on how many passages the answer used. A case that raises is recorded with an ``error``
+field and counted as wrong; only a missing model or index stops the run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from functools import partial
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot.chain import AnswerChain
+from bot.engine import Engine
+from bot.schema import AnswerResult, BotUnavailable, CheckResult
+from eval import metrics
+from eval.dataset import AnswerCase, ClaimCase, QuestionOnly
+from eval.naive import NaivePipeline
+from eval.report import write_report
+from index.documents import load_documents
+from index.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+Case = AnswerCase | ClaimCase | QuestionOnly
+Row = dict[str, Any]
+NAIVE_NOTE = ("RecursiveCharacterTextSplitter 500/50, dense top-3, the same LLM, a plain prompt on the raw last "
+              "message, no rewrite, no verification")
+NAIVE_EXTRACTIVE_NOTE = ("with the extractive backend the baseline has no LLM: it answers with its whole top chunk, "
+                         "which favours it on key-fact recall")
+
+
+def ensure_index(engine: Engine) -> None:
+    """Index the configured documents when the engine's index is empty (a fresh or temporary path)."""
+    store = ChunkStore(engine.settings, engine.embedder)
+    if store.collection.count() == 0:
+        log.info("the index at %s is empty; indexing %s", engine.settings.chroma_path, engine.settings.documents)
+        store.sync(load_documents(engine.settings.documents))
+
+
+def select_cases(cases: list[Case], categories: list[str] | None, limit: int | None) -> list[Case]:
+    """Cases of the given categories; with a limit, taken in turn from each category (and within it from
+    each language) so that a small limit still covers every category."""
+    if categories:
+        cases = [c for c in cases if getattr(c, "category", None) in categories]
+    if limit is None:
+        return cases
+    groups: dict[str | None, dict[str | None, list[Case]]] = defaultdict(lambda: defaultdict(list))
+    for case in cases:
+        groups[getattr(case, "category", None)][getattr(case, "lang", None)].append(case)
+    chosen = {c.id for c in _interleave(_interleave(by_lang.values()) for by_lang in groups.values())[:limit]}
+    return [c for c in cases if c.id in chosen]
+
+
+def _interleave(lists: Iterable[list[Case]]) -> list[Case]:
+    """[a1, a2], [b1] → [a1, b1, a2]."""
+    return [c for batch in zip_longest(*lists) for c in batch if c is not None]
+
+
+def run(
+    cases: Sequence[Case],
+    engine: Engine,
+    out_dir: Path,
+    *,
+    compare_naive: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+    dataset: Path | None = None,
+) -> tuple[dict[str, Any], Path]:
+    """Answer, score and write everything; return the summary and the path of the HTML report."""
+    started = datetime.now(timezone.utc)
+    began = time.perf_counter()
+    backend = engine.settings.llm.backend
+    chain = AnswerChain(engine)
+    claims = [c for c in cases if isinstance(c, ClaimCase)]
+    checker = _fact_checker(engine) if claims else None
+    if claims and checker is None:
+        cases = [c for c in cases if not isinstance(c, ClaimCase)]
+    naive = NaivePipeline(engine, backend) if compare_naive else None
+
+    def search(query: str) -> list[str]:
+        return [p.chunk.text for p in engine.search(query, k=metrics.RETRIEVAL_K)]
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        ours = _Output(stack, out_dir / "results.jsonl")
+        theirs = _Output(stack, out_dir / "naive_results.jsonl") if naive else None
+        for case in tqdm(cases, desc="eval", unit="case", file=sys.stderr):
+            if isinstance(case, ClaimCase):
+                assert checker is not None
+                ours.add(_row(case, partial(checker.check, case.question), search))
+                continue
+            history = [t.model_dump() for t in case.history]
+            ours.add(_row(case, partial(chain.ask, case.question, history), search))
+            if naive is not None and theirs is not None:
+                theirs.add(_row(case, partial(naive.ask, case.question), naive.passages))
+    rows, naive_rows = ours.rows, theirs.rows if theirs else []
+
+    summary: dict[str, Any] = {
+        "run": {
+            "started": started.isoformat(timespec="seconds"),
+            "duration_s": round(time.perf_counter() - began, 1),
+            "dataset": str(dataset) if dataset else None,
+            "backend": backend,
+            "overrides": dict(overrides or {}),
+            "compare": "naive" if naive else None,
+            "cases": len(rows),
+            "scored": sum(1 for r in rows if "scores" in r),
+            "unscored": sum(1 for r in rows if "scores" not in r),
+            "skipped_claims": len(claims) if checker is None else 0,
+        },
+        "settings": _public_settings(engine),
+        **_section(rows),
+    }
+    if naive is not None:
+        note = NAIVE_NOTE + ("; " + NAIVE_EXTRACTIVE_NOTE if backend == "extractive" else "")
+        summary["naive"] = {"note": note, **_section(naive_rows)}
+        summary["delta"] = {
+            **metrics.delta(summary["overall"], summary["naive"]["overall"]),
+            "latency_p50_ms": {
+                stage: round(v["p50"] - summary["naive"]["latency"][stage]["p50"], 1)
+                for stage, v in summary["latency"].items() if stage in summary["naive"]["latency"]
+            },
+        }
+
+    (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    report = write_report(summary, rows, naive_rows, cases, out_dir)
+    return summary, report
+
+
+def _row(case: Case, produce: Callable[[], AnswerResult | CheckResult], search: Callable[[str], list[str]]) -> Row:
+    try:
+        result: dict[str, Any] | None = produce().to_dict()
+    except BotUnavailable:
+        raise
+    except Exception as err:  # one broken case must not end a long run; it is recorded and counted as wrong
+        log.warning("case %s failed: %s: %s", case.id, type(err).__name__, err, exc_info=log.isEnabledFor(logging.DEBUG))
+        result = None
+        row: Row = {"id": case.id, "question": case.question, "error": f"{type(err).__name__}: {err}"}
+    else:
+        row = {"id": case.id, **result}
+    if isinstance(case, QuestionOnly):
+        return row
+    rank = None
+    if result is not None and case.evidence:
+        rank = metrics.retrieval_rank(search(result.get("standalone_question") or case.question), case.evidence)
+    if isinstance(case, ClaimCase):
+        row["scores"] = metrics.score_claim(result, case, rank)
+    else:
+        row["scores"] = metrics.score_answer(result, case, rank)
+    return row
+
+
+def _section(rows: Sequence[Row]) -> dict[str, Any]:
+    scores = [r["scores"] for r in rows if "scores" in r]
+    answers = [r["timings_ms"] for r in rows if "answer" in r]
+    checks = [r["timings_ms"] for r in rows if "verdict" in r]
+    section: dict[str, Any] = {
+        "overall": metrics.summarize(scores),
+        "by_category": metrics.grouped(scores, "category"),
+        "by_lang": metrics.grouped(scores, "lang"),
+        "latency": metrics.latency(answers),
+    }
+    if checks:
+        section["claim_latency"] = metrics.latency(checks)
+    return section
+
+
+def _fact_checker(engine: Engine) -> Any:
+    try:
+        from bot.factcheck import FactChecker
+    except ImportError as err:
+        log.warning("bot.factcheck is not available (%s); claim cases are skipped", err)
+        return None
+    return FactChecker(engine)
+
+
+def _public_settings(engine: Engine) -> dict[str, Any]:
+    data = engine.settings.model_dump(mode="json")
+    data["llm"].pop("openai_api_key", None)
+    return data
+
+
+class _Output:
+    """Rows kept in memory and appended to a JSONL file as they come, so an interrupted run keeps them."""
+
+    def __init__(self, stack: ExitStack, path: Path) -> None:
+        self.rows: list[Row] = []
+        self._file = stack.enter_context(path.open("w", encoding="utf-8"))
+
+    def add(self, row: Row) -> None:
+        self.rows.append(row)
+        self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._file.flush()

@@ -1,0 +1,82 @@
+"""The running app for the browser and load tests: built once per session on its own index and port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningApp:
+    url: str
+    feedback_path: Path
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled report indexed into a temporary folder with ``python -m index build``."""
+    path = tmp_path_factory.mktemp("ui-chroma")
+    env = {**os.environ, "ZZBOT_CHROMA__PATH": str(path)}
+    subprocess.run([sys.executable, "-m", "index", "build", "--quiet"], cwd=ROOT, env=env, check=True, timeout=900)
+    return path
+
+
+@pytest.fixture(scope="session")
+def running_app(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """``app.py`` in a subprocess on a free loopback port, with a temporary feedback file."""
+    folder = tmp_path_factory.mktemp("ui-app")
+    port = _free_port()
+    app = RunningApp(f"http://127.0.0.1:{port}", folder / "feedback" / "feedback.jsonl", folder / "app.log")
+    env = {
+        **os.environ,
+        "ZZBOT_UI__HOST": "127.0.0.1",
+        "ZZBOT_UI__PORT": str(port),
+        "ZZBOT_UI__FEEDBACK_PATH": str(app.feedback_path),
+        "ZZBOT_CHROMA__PATH": str(ui_index),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    with app.log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"app.py exited with {process.returncode}:\n{app.log_tail()}")
+            try:
+                with urllib.request.urlopen(app.url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"app.py did not answer on {app.url} within 180 s:\n{app.log_tail()}")
+            time.sleep(0.5)
+        yield app
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

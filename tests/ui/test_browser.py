@@ -1,0 +1,104 @@
+"""The chat UI in Debian's Chromium: streamed answers, clickable citations, highlights, refusals, feedback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.models]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+READY_S = 300  # loading the embedder, the index and the local model
+ANSWER_S = 180
+
+
+@pytest.fixture(scope="module")
+def page(running_app) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(running_app.url)
+        try:
+            page.wait_for_selector("#zz-status[data-state=ready]", timeout=READY_S * 1000)
+        except Exception:
+            status = page.inner_text("#zz-status")
+            pytest.fail(f"the app never became ready; status: {status}\n{running_app.log_tail()}")
+        yield page
+        browser.close()
+
+
+def ask(page, question: str) -> str:
+    """Type a question, wait for the streamed answer to finish, return the answer bubble's text."""
+    from playwright.sync_api import expect
+
+    answers = page.locator("#zz-chat .zz-meta")
+    done = answers.count()
+    page.fill("#zz-question textarea", question)
+    page.keyboard.press("Enter")
+    expect(answers).to_have_count(done + 1, timeout=ANSWER_S * 1000)
+    return page.locator("#zz-chat [data-testid=bot]").last.inner_text()
+
+
+def test_chat_sources_refusal_and_feedback(page, running_app, tmp_path: Path) -> None:
+    """The page's mechanics are checked as it goes; what the chain answered is collected and checked at the end,
+    so one wrong answer does not hide the rest of the run."""
+    from playwright.sync_api import expect
+
+    wrong: list[str] = []
+    chinese = ask(page, "2024年郑州市区新增多少个学位？")
+    if "2.7万" not in chinese:
+        wrong.append(f"Chinese answer lacks 2.7万: {chinese!r}")
+    english = ask(page, "how many new school seats in 2024?")
+    if "27,000" not in english:
+        wrong.append(f"English answer lacks 27,000: {english!r}")
+
+    # The first answer's [n] opens its passage in the whole report, highlighted and scrolled into view.
+    page.locator("#zz-chat a.zz-cite").first.click()
+    target = page.locator("#zz-chat-report mark.zz-target")
+    expect(target).to_be_visible(timeout=20_000)
+    expect(target).to_be_in_viewport(timeout=5_000)
+    focused = page.locator("#zz-sources .zz-card.zz-focus")
+    expect(focused).to_have_count(1)
+    page.evaluate("document.querySelector('#zz-chat-report .zz-report').scrollTop = 0")
+    focused.locator("a.zz-open").click()  # "show in report" in the sources panel does the same
+    expect(target).to_be_in_viewport(timeout=5_000)
+    time.sleep(1)  # let the smooth scroll settle for the screenshot
+    _screenshot(page, tmp_path, "chat.png")
+    marked = page.locator("#zz-chat-report mark", has_text="新增学位2.7万个")
+    if not marked.count() or not marked.first.is_visible():
+        wrong.append(f"the report's highlight is {target.inner_text()!r}, not 新增学位2.7万个")
+
+    refusal = ask(page, "郑州2024年的平均房价是多少？")
+    if "报告未提及" not in refusal:
+        wrong.append(f"the unanswerable question was answered: {refusal!r}")
+    else:
+        expect(page.locator("#zz-sources .zz-badge", has_text="Not in the report")).to_be_visible()
+
+    page.locator("#zz-chat button[aria-label='Like']").first.click()
+    expect(page.locator("#zz-feedback-note")).to_contain_text("feedback saved", timeout=10_000)
+    lines = running_app.feedback_path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["rating"] == "up" and record["question"] == "2024年郑州市区新增多少个学位?"
+    assert record["answer"] and record["timestamp"]
+    _screenshot(page, tmp_path, "after.png", full_page=True)
+    assert not wrong, "\n".join(wrong)
+
+
+def _screenshot(page, tmp_path: Path, name: str, full_page: bool = False) -> None:
+    """Into the test's folder, and into var/screenshots/ for people to look at."""
+    page.screenshot(path=str(tmp_path / name), full_page=full_page)
+    (ROOT / "var" / "screenshots").mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / name, ROOT / "var" / "screenshots" / name)

@@ -68,7 +68,7 @@ class AnswerSettings(BaseModel):
     # similarity; below it the answer is "not in the report".
     extractive_similarity: float = Field(0.5, ge=-1.0, le=1.0)
     # Below this similarity between a claim and the report's best clause, the claim is "not in the report".
-    min_claim_similarity: float = Field(0.5, ge=-1.0, le=1.0)
+    min_claim_similarity: float = Field(0.38, ge=-1.0, le=1.0)
     # Previous turns given to the follow-up rewriter.
     history_turns: int = Field(4, ge=0)
 

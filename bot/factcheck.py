@@ -19,8 +19,8 @@ from bot.schema import CheckResult, Citation, Lang, Verdict
 from index.chunking import split_sentences
 
 _CLAUSE_SPLIT = re.compile(r"[，,；;、：:。！？!?]")
-# Bonus for a report clause holding the claim's exact figure: breaks near-ties, never outweighs meaning.
-_SAME_VALUE_BONUS = 0.04
+# Similarities this close count as a tie, broken in favour of the same figure.
+_TIE = 0.02
 
 
 @dataclass
@@ -51,11 +51,11 @@ class FactChecker:
         if not claim_figures:
             scores = self.engine.similarities(claim, [c.text for c in clauses], [c.passage.chunk.section for c in clauses])
             best = int(scores.argmax())
-            if scores[best] < threshold + 0.1:  # without a figure only a close paraphrase counts as support
+            if scores[best] < threshold:
                 return self._result(claim, lang, "not_in_report", [], [], began)
             return self._result(claim, lang, "supported", [], [clauses[best]], began)
 
-        outcomes: list[tuple[str, numbers.Figure, numbers.Figure, Clause]] = []
+        outcomes: list[tuple[float, str, numbers.Figure, numbers.Figure, Clause]] = []
         for figure in claim_figures:
             context = _claim_context(claim, figure)
             candidates = [
@@ -66,21 +66,26 @@ class FactChecker:
                 continue
             scores = self.engine.similarities(context, [c.text for c, _ in candidates],
                                               [c.passage.chunk.section for c, _ in candidates])
-            ranked = sorted(
+            # Among near-equal matches (figures of one clause score alike) the same value wins.
+            top = float(max(scores))
+            score, (clause, report_figure) = max(
                 zip(scores, candidates, strict=True),
-                key=lambda item: -(item[0] + (_SAME_VALUE_BONUS if numbers.same_value(item[1][1].value, figure.value) else 0)),
+                key=lambda item: (item[0] >= top - _TIE, numbers.same_value(item[1][1].value, figure.value), item[0]),
             )
-            score, (clause, report_figure) = ranked[0]
             if score < threshold:
                 continue
-            outcomes.append((numbers.compare_qualified(figure, report_figure), figure, report_figure, clause))
+            outcomes.append((float(score), numbers.compare_qualified(figure, report_figure), figure, report_figure,
+                             clause))
 
         if not outcomes:
             return self._result(claim, lang, "not_in_report", [], [], began)
-        wrong = [o for o in outcomes if o[0] != "same"]
-        verdict: Verdict = "contradicted" if wrong else "supported"
-        shown = wrong or outcomes
-        return self._result(claim, lang, verdict, shown, [o[3] for o in shown], began)
+        # The verdict rests on the claim's best-matched figure; a side figure ("per 1,000 residents")
+        # that only loosely matches some other clause must not decide it.
+        best = max(o[0] for o in outcomes)
+        _, comparison, figure, report_figure, clause = max(
+            outcomes, key=lambda o: (o[0] >= best - _TIE, o[1] == "same", o[0]))
+        verdict: Verdict = "supported" if comparison == "same" else "contradicted"
+        return self._result(claim, lang, verdict, [(comparison, figure, report_figure, clause)], [clause], began)
 
     def _result(self, claim: str, lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause],
                 began: float) -> CheckResult:
@@ -96,7 +101,7 @@ class FactChecker:
                 )
                 citations.append(existing)
             existing.highlights.append((clause.start, clause.end))
-        report_figures = list(dict.fromkeys(o[2].text for o in outcomes))
+        report_figures = [o[2].text for o in outcomes]
         return CheckResult(
             claim=claim, verdict=verdict, explanation=_explain(lang, verdict, outcomes, clauses),
             report_figures=report_figures, citations=citations, lang=lang,

@@ -534,6 +534,7 @@ _FAMILY = {
     "元": "yuan", "yuan": "yuan", "rmb": "yuan", "cny": "yuan",
     "美元": "usd", "usd": "usd", "dollars": "usd",
     "亩": "mu", "mu": "mu", "斤": "jin", "jin": "jin",
+    "公顷": "ha", "ha": "ha", "hectares": "ha", "hectare": "ha",
     "吨": "t", "t": "t", "tons": "t", "tonnes": "t", "公斤": "kg", "kg": "kg",
     "公里": "km", "km": "km", "kilometres": "km", "kilometers": "km",
     "米": "m", "m": "m", "metres": "m", "meters": "m",

@@ -131,6 +131,8 @@ def score_answer(result: Result | None, case: AnswerCase, rank: int | None) -> S
         "fallback": result.get("fallback_reason") is not None,
         "missing": missing,
         "forbidden": forbidden,
+        # How much text the citations ask the reader to check (a citation hit is cheap with huge passages).
+        "cited_chars": sum(len(c["text"]) for c in result.get("citations", [])),
     }
 
 
@@ -160,6 +162,11 @@ def rate(flags: Iterable[bool | None]) -> float | None:
     """Share of True among the flags that are not None; None when there are none."""
     values = [bool(f) for f in flags if f is not None]
     return round(sum(values) / len(values), 4) if values else None
+
+
+def mean(values: Iterable[float]) -> float | None:
+    items = list(values)
+    return round(sum(items) / len(items), 1) if items else None
 
 
 def retrieval_metrics(ranks: Sequence[int | None], k: int = RETRIEVAL_K) -> dict[str, float | None]:
@@ -199,6 +206,7 @@ def summarize(scores: Sequence[Scores]) -> dict[str, Any]:
         "false_refusal_rate": rate(s.get("refused") for s in answerable),
         "unverified_rate": rate(s["unverified"] for s in ran),
         "fallback_rate": rate(s["fallback"] for s in ran),
+        "cited_chars": mean(s["cited_chars"] for s in ran if s["answerable"] and not s["refused"]),
         **retrieval_metrics([s["retrieval_rank"] for s in answerable]),
     }
     if claims:

@@ -39,7 +39,9 @@ HEADLINE = [
     ("false_refusal_rate", "False refusal on answerable"),
     ("unverified_rate", "Answers with unverified figures"),
     ("fallback_rate", "Answers replaced by the extractive fallback"),
+    ("cited_chars", "Cited characters per answer (mean)"),
 ]
+COUNTS = {"cited_chars"}  # shown as numbers, not rates
 PLOTTED = ["accuracy", "citation_hit", "hit@3", "mrr", "refusal_rate", "false_refusal_rate"]
 OURS, NAIVE = "#1f77b4", "#ff7f0e"
 
@@ -121,14 +123,23 @@ def _signed(value: Any) -> str:
     return "–" if value is None else f"{value * 100:+.1f} pt"
 
 
+def _number(value: Any) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+def _signed_number(value: Any) -> str:
+    return "–" if value is None else f"{value:+.0f}"
+
+
 def headline_table(summary: Mapping[str, Any]) -> Table:
     ours, naive = summary["overall"], summary.get("naive", {}).get("overall")
     header = ["Metric", "Ours"] + (["Naive", "Δ"] if naive else [])
     rows = []
     for key, label in HEADLINE:
-        row = [label, _pct(ours.get(key))]
+        value, signed = (_number, _signed_number) if key in COUNTS else (_pct, _signed)
+        row = [label, value(ours.get(key))]
         if naive:
-            row += [_pct(naive.get(key)), _signed(summary["delta"].get(key))]
+            row += [value(naive.get(key)), signed(summary["delta"].get(key))]
         rows.append(row)
     rows.append(["Errors", str(ours["errors"])] + ([str(naive["errors"]), ""] if naive else []))
     return header, rows

@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ZZBOT_PROFILE", "test")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 REPORT = ROOT / "data" / "zhengzhou-2024-government-work-report.md"

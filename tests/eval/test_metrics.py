@@ -83,6 +83,7 @@ def test_refusal_logic():
     assert summary["false_refusal_rate"] == 0.5  # the errored case has no refusal flag
     assert summary["citation_hit"] == pytest.approx(1 / 3, abs=1e-3)
     assert summary["errors"] == 1
+    assert summary["cited_chars"] == len("市区新增学位2.7万个。")  # answered answerable cases only
     assert summary["hit@1"] == pytest.approx(1 / 3, abs=1e-3) and summary["mrr"] == pytest.approx(0.5)
 
 

@@ -26,7 +26,7 @@ from bot.llm import BackendError, ChatBackend, complete
 from bot.questions import clean_history, clean_question, detect_lang
 from bot.retrieval import Passage
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang, StreamEvent
-from index.chunking import split_sentences
+from index.chunking import clause_spans, split_sentences
 from settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 NOT_FOUND_TOKEN = "NOT_FOUND"
 _MARKER = re.compile(r"\s?[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
-_CLAUSE_END = re.compile(r"[，,；;、：:。！？!?]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
 
@@ -500,15 +499,7 @@ def _mostly_chinese(text: str) -> bool:
 
 def _clauses(sentence: Sentence) -> list[Sentence]:
     """Split a sentence at commas and enumeration marks, keeping absolute offsets."""
-    pieces: list[Sentence] = []
-    cursor = 0
-    text = sentence.text
-    for match in _CLAUSE_END.finditer(text):
-        if match.start() > cursor:
-            pieces.append(Sentence(sentence.passage, sentence.start + cursor, sentence.start + match.start(),
-                                   text[cursor:match.start()]))
-        cursor = match.end()
-    if cursor < len(text):
-        pieces.append(Sentence(sentence.passage, sentence.start + cursor, sentence.start + len(text), text[cursor:]))
+    pieces = [Sentence(sentence.passage, sentence.start + s, sentence.start + e, sentence.text[s:e])
+              for s, e in clause_spans(sentence.text, enumerations=True)]
     return pieces or [sentence]
 

@@ -16,7 +16,7 @@ from bot.engine import Engine
 from bot.questions import clean_question, detect_lang
 from bot.retrieval import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from index.chunking import split_sentences
+from index.chunking import clause_spans, split_sentences
 
 _CLAUSE_SPLIT = re.compile(r"[，,；;、：:。！？!?]")
 # Similarities this close count as a tie, broken in favour of the same figure.
@@ -111,18 +111,11 @@ class FactChecker:
 
 def _clauses(passage: Passage) -> list[Clause]:
     chunk = passage.chunk
-    clauses: list[Clause] = []
-    for s, e in split_sentences(chunk.text):
-        sentence = (chunk.start + s, chunk.start + e)
-        cursor = s
-        for match in [*_CLAUSE_SPLIT.finditer(chunk.text, s, e), None]:
-            stop = match.start() if match else e
-            if chunk.text[cursor:stop].strip():
-                clauses.append(Clause(passage, chunk.start + cursor, chunk.start + stop, chunk.text[cursor:stop],
-                                      sentence))
-            if match:
-                cursor = match.end()
-    return clauses
+    return [
+        Clause(passage, chunk.start + cs, chunk.start + ce, chunk.text[cs:ce], (chunk.start + s, chunk.start + e))
+        for s, e in split_sentences(chunk.text)
+        for cs, ce in clause_spans(chunk.text, s, e, enumerations=True)
+    ]
 
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:

@@ -25,6 +25,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 # or after . ! ? followed by whitespace (so 2.7 is never cut).
 _SENTENCE_END = re.compile(r"[。！？；]+[”’」』）)]*|[.!?]+[\"')\]]*(?=\s)")
 _CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+_ENUMERATION_END = re.compile(r"[，,；;、：:。！？!?]")
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+.*$", re.MULTILINE)
 _HAS_SENTENCE_PUNCT = re.compile(r"[。！？；.!?]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s")
@@ -104,7 +105,7 @@ def sentence_units(chunks: list[Chunk], long_sentence: int = 120) -> list[Chunk]
         spans = split_sentences(chunk.text)
         for s, e in list(spans):
             if e - s > long_sentence:
-                spans += [span for span in _clause_spans(chunk.text, s, e) if span[1] - span[0] >= 6]
+                spans += [span for span in clause_spans(chunk.text, s, e) if span[1] - span[0] >= 6]
         if len(spans) < 2:
             continue
         for i, (s, e) in enumerate(spans):
@@ -113,10 +114,14 @@ def sentence_units(chunks: list[Chunk], long_sentence: int = 120) -> list[Chunk]
     return units
 
 
-def _clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def clause_spans(text: str, start: int = 0, end: int | None = None,
+                 enumerations: bool = False) -> list[tuple[int, int]]:
+    """Clause spans of ``text[start:end]``, cut at commas, semicolons and colons (and at the enumeration
+    mark 、 when ``enumerations``), empty pieces dropped."""
+    end = len(text) if end is None else end
     spans = []
     cursor = start
-    for match in _CLAUSE_END.finditer(text, start, end):
+    for match in (_ENUMERATION_END if enumerations else _CLAUSE_END).finditer(text, start, end):
         spans.append((cursor, match.start()))
         cursor = match.end()
     if cursor < end:

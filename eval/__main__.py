@@ -88,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out} is a file, not a folder")
     cases = select_cases(load_dataset(args.dataset), args.category, args.limit)
     if not cases:
-        raise UsageError(f"no case of {args.dataset} matches --category {' '.join(args.category or [])}")
+        raise UsageError(f"no case in {args.dataset}" + (f" of category {', '.join(args.category)}" if args.category else ""))
     flat = parse_sets(args.set)
     if args.backend:
         flat["llm.backend"] = args.backend
@@ -107,10 +107,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         out = args.out or settings.var_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
         summary, report = run(cases, engine, out, compare_naive=args.compare == "naive",
                               overrides=flat, dataset=args.dataset)
-    header, rows = headline_table(summary)
-    widths = [max(len(r[i]) for r in chain([header], rows)) for i in range(len(header))]
-    for row in chain([header], rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if summary["run"]["scored"]:
+        header, rows = headline_table(summary)
+        widths = [max(len(r[i]) for r in chain([header], rows)) for i in range(len(header))]
+        for row in chain([header], rows):
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    else:
+        print(f"{summary['run']['cases']} questions answered; none carries expectations, so nothing was scored.")
     print(f"\nresults: {out / 'results.jsonl'}\nreport:  {report}")
     return 0
 

@@ -50,11 +50,11 @@ def write_report(
     summary: Mapping[str, Any], rows: Sequence[Row], naive_rows: Sequence[Row], cases: Sequence[Case], out_dir: Path
 ) -> Path:
     """Write the plots, ``report.md`` and ``report.html`` into ``out_dir``; return the HTML path."""
-    figures = {
-        "metrics.png": ("Headline metrics", _headline_plot(summary)),
-        "accuracy.png": ("Accuracy by category and language", _accuracy_plot(summary)),
-        "latency.png": ("Latency by stage", _latency_plot(rows, naive_rows)),
-    }
+    figures: dict[str, tuple[str, Figure]] = {}
+    if summary["run"]["scored"]:  # a file of bare questions has only latencies to show
+        figures["metrics.png"] = ("Headline metrics", _headline_plot(summary))
+        figures["accuracy.png"] = ("Accuracy by category and language", _accuracy_plot(summary))
+    figures["latency.png"] = ("Latency by stage", _latency_plot(rows, naive_rows))
     images: dict[str, bytes] = {}
     for name, (_, fig) in figures.items():
         buffer = io.BytesIO()

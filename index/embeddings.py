@@ -22,11 +22,27 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (otherwise bf16 is emulated and slower than fp32)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_dtype(setting: str) -> str:
+    if setting == "auto":
+        return "bfloat16" if native_bf16() else "float32"
+    return setting
+
+
 class Embedder(Embeddings):
-    def __init__(self, model: object, name: str, batch_size: int = 32) -> None:
+    def __init__(self, model: object, name: str, batch_size: int = 8, dtype: str = "float32") -> None:
         self.model = model  # a SentenceTransformer
         self.name = name
         self.batch_size = batch_size
+        self.dtype = dtype
         prompts: dict[str, str] = getattr(model, "prompts", {}) or {}
         self._query_prompt = prompts.get("query", "")
         # EmbeddingGemma's document prompt is "title: none | text: "; we fill in the real title.
@@ -42,23 +58,30 @@ class Embedder(Embeddings):
 
         began = time.perf_counter()
         model = SentenceTransformer(location, device="cpu")
+        dtype = resolve_dtype(settings.embedding.dtype)
+        if dtype == "bfloat16":
+            import torch
+
+            model.to(torch.bfloat16)
         model.max_seq_length = min(model.max_seq_length or settings.embedding.max_seq_length,
                                    settings.embedding.max_seq_length)
-        log.info("loaded embedder %s in %.1f s", settings.embedding.model, time.perf_counter() - began)
-        return cls(model, settings.embedding.model, settings.embedding.batch_size)
+        log.info("loaded embedder %s (%s) in %.1f s", settings.embedding.model, dtype, time.perf_counter() - began)
+        return cls(model, settings.embedding.model, settings.embedding.batch_size, dtype)
 
     @property
     def dimension(self) -> int:
         return int(self.model.get_sentence_embedding_dimension())
 
     def _encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
-        return self.model.encode(
+        vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
-            normalize_embeddings=True,
+            normalize_embeddings=False,  # normalised below in float32, which bf16 output needs for unit length
             convert_to_numpy=True,
             show_progress_bar=show_progress,
         ).astype(np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
 
     def unit_input(self, section: str, text: str) -> str:
         """What the model reads for a passage, sentence or clause: the text titled with its section."""

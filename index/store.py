@@ -125,7 +125,7 @@ class ChunkStore:
     def _index_key(self, document: Document) -> str:
         """Changes when the document, the chunking or the embedder changes."""
         c = self.settings.chunking
-        basis = f"{document.sha256}|{CHUNKER_VERSION}|{c.max_chars}|{c.caption_max_chars}|{self.embedder.name}"
+        basis = f"{document.sha256}|{CHUNKER_VERSION}|{c.max_chars}|{c.caption_max_chars}|{self.embedder.name}|{self.embedder.dtype}"
         return hashlib.sha256(basis.encode()).hexdigest()
 
     def indexed_keys(self) -> dict[str, str]:

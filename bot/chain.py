@@ -23,10 +23,17 @@ from langchain_core.runnables import RunnableGenerator, RunnableLambda
 from bot import numbers
 from bot.engine import Engine
 from bot.llm import BackendError, ChatBackend, complete
-from bot.questions import clean_history, clean_question, detect_lang
+from bot.questions import (
+    asks_quantity,
+    clean_history,
+    clean_question,
+    detect_lang,
+    instruction_override,
+    question_focus,
+)
 from bot.retrieval import Passage
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang, StreamEvent
-from index.chunking import clause_spans, split_sentences
+from index.chunking import clause_spans, long_sentence_clauses, split_sentences
 from settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -67,7 +74,11 @@ class Sentence:
     start: int  # absolute offsets in the source document
     end: int
     text: str
-    score: float = 0.0
+    score: float = 0.0  # for ranking: embedding similarity, shared words, passage rank
+    similarity: float = 0.0  # for thresholds: embedding similarity (best clause) and passage rank
+    # What the model reads: the sentence, or for a long one its first clause and the clauses close to
+    # the question, gaps marked "…". Citations and quotes use ``text``, the exact source.
+    shown: str = ""
 
 
 @dataclass
@@ -80,6 +91,9 @@ class ChainState:
     began: float = field(default_factory=time.perf_counter)
     timings_ms: dict[str, float] = field(default_factory=dict)
     standalone: str = ""
+    # What is searched for and put to the model: the standalone question without an override preamble.
+    focus: str = ""
+    override: bool = False  # the question tries to override instructions or to supply its own facts
     passages: list[Passage] = field(default_factory=list)
     context: list[list[Sentence]] = field(default_factory=list)  # per numbered passage [1], [2]…
 
@@ -162,8 +176,10 @@ class AnswerChain:
 
     def _retrieve(self, state: ChainState) -> ChainState:
         began = time.perf_counter()
-        state.passages = self.engine.search(state.standalone, k=state.k)
-        state.context = self._select_context(state.standalone, state.passages)
+        state.focus = question_focus(state.standalone)
+        state.override = instruction_override(state.standalone)
+        state.passages = self.engine.search(state.focus, k=state.k)
+        state.context = self._select_context(state.focus, state.passages)
         state.timings_ms["retrieve"] = _ms(began)
         return state
 
@@ -178,12 +194,27 @@ class AnswerChain:
         ]
         if not sentences:
             return []
-        scores = self.engine.similarities(question, [s.text for s in sentences],
-                                          [s.passage.chunk.section for s in sentences])
-        for sentence, score in zip(sentences, scores, strict=True):
-            # A small prior for the passage's fused rank, so keyword evidence counts too.
-            rank = passages.index(sentence.passage)
-            sentence.score = float(score) + 0.03 / (rank + 1)
+        # Each sentence scores as its best clause: a long list of targets is diluted as a whole. The clause
+        # units are those the index embeds, so their vectors come from the index.
+        clauses = [long_sentence_clauses(s.text, 0, len(s.text)) for s in sentences]
+        texts = [s.text for s in sentences] + [s.text[a:b] for s, spans in zip(sentences, clauses) for a, b in spans]
+        sections = [s.passage.chunk.section for s in sentences] + [
+            s.passage.chunk.section for s, spans in zip(sentences, clauses) for _ in spans]
+        dense = self.engine.similarities(question, texts, sections)
+        # Shared words count in the ranking too: the embedder puts "今年政府工作总体要求" above
+        # "地区生产总值增长7%左右" for a question about this year's GDP growth target.
+        ranking = iter(dense + self.settings.answer.word_weight
+                       * np.array(self.engine.searcher.word_overlap(question, texts)))
+        sentence_scores = [float(next(ranking)) for _ in sentences]
+        clause_scores = [[float(next(ranking)) for _ in spans] for spans in clauses]
+        similarity = iter(dense)
+        sentence_similarity = [float(next(similarity)) for _ in sentences]
+        clause_similarity = [[float(next(similarity)) for _ in spans] for spans in clauses]
+        # A small prior for the passage's fused rank, so keyword evidence counts too.
+        priors = [0.03 / (passages.index(s.passage) + 1) for s in sentences]
+        for i, sentence in enumerate(sentences):
+            sentence.score = max([sentence_scores[i], *clause_scores[i]]) + priors[i]
+            sentence.similarity = max([sentence_similarity[i], *clause_similarity[i]]) + priors[i]
         # Only sentences nearly as close as the best one: distractors are what make a small model pick
         # the neighbouring figure.
         ranked = sorted(sentences, key=lambda s: -s.score)
@@ -193,7 +224,9 @@ class AnswerChain:
         for sentence in ranked:
             if sentence.score < floor:
                 break
-            if chosen and sum(len(s.text) for s in chosen) + len(sentence.text) > budget:
+            index = sentences.index(sentence)
+            sentence.shown = _shown(sentence.text, clauses[index], clause_scores[index], floor - priors[index])
+            if chosen and sum(len(s.shown) for s in chosen) + len(sentence.shown) > budget:
                 continue
             chosen.append(sentence)
         groups: list[list[Sentence]] = []
@@ -266,26 +299,43 @@ class AnswerChain:
     def _messages(self, state: ChainState) -> list[dict[str, str]]:
         lines = []
         for n, group in enumerate(state.context, start=1):
-            text = "".join(s.text for s in group)
+            text = "".join(s.shown or s.text for s in group)
             if state.lang == "en":
                 text = numbers.annotate_for_english(text)
             lines.append(f"[{n}] {text}")
         passages = "\n".join(lines)
         if state.lang == "zh":
-            user = f"段落：\n{passages}\n问题：{state.standalone}"
+            user = f"段落：\n{passages}\n问题：{state.focus}"
         else:
-            user = f"Passages:\n{passages}\nQuestion: {state.standalone}"
+            user = f"Passages:\n{passages}\nQuestion: {state.focus}"
         return [*load_chat_prompt(f"answer.{state.lang}.md"), {"role": "user", "content": user}]
 
     def _from_model(self, state: ChainState, text: str, backend: str) -> AnswerResult:
+        answer = self.settings.answer
         if not text or text.startswith(NOT_FOUND_TOKEN) or text.rstrip("。.").endswith(NOT_FOUND_TOKEN):
+            # A small model misses answers in long sentences; a passage this close to the question is shown.
+            if _best_score(state) >= answer.sure_similarity:
+                return self._extractive(state, "the model found no answer, but a passage matches the question "
+                                               "closely")
+            if state.override:
+                return self._fallback(state, "the model found no answer to a question that tries to override "
+                                             "the report", answer.min_claim_similarity)
             return self._not_found(state, backend)
         text = text.replace(NOT_FOUND_TOKEN, "").strip()
-        if state.lang == "en":
-            if _mostly_chinese(text):
-                return self._fallback(state, "the model answered an English question in Chinese")
-            text = _english_figures(text)
         sources = [_group_source(g) for g in state.context]
+        if state.lang == "en" and _mostly_chinese(text):
+            # The model found something; its figures, when they verify, point at the sentence to quote.
+            found = [c.figure for c in numbers.match_figures(_MARKER.sub("", text), sources)
+                     if c.found and c.figure.kind == "number"]
+            return self._fallback(state, "the model answered an English question in Chinese",
+                                  answer.min_similarity if found else None, anchor=found)
+        if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
+            return self._fallback(state, "the model gave no figure for a question that asks for one")
+        if state.override and (parroted := _parroted_names(text, state, sources)):
+            return self._fallback(state, f"the model repeated {', '.join(parroted)} from the question, "
+                                         "not from the report", answer.min_claim_similarity)
+        if state.lang == "en":
+            text = _english_figures(text)
         if state.lang == "en":
             text = _repair_scale(text, sources)
         text = _repoint_markers(text, sources)
@@ -296,9 +346,15 @@ class AnswerChain:
         known = self.engine.corpus_dates()
         checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
                   for c in checks if c.figure.kind != "ordinal"]
-        unverified = [c.figure.text for c in checks if not c.found]
+        unverified = [c.figure for c in checks if not c.found]
         if unverified:
-            return self._fallback(state, f"the model's figure(s) {', '.join(unverified)} are not in the report's passages")
+            reason = f"the model's figure(s) {', '.join(f.text for f in unverified)} are not in the report's passages"
+            # Figures taken from the question (an injected or false premise) say nothing about whether the
+            # report answers it: the question is then judged as a claim would be.
+            asked = numbers.extract_figures(state.standalone)
+            parroted = all(any(numbers.same_value(f.value, g.value) for g in asked) for f in unverified)
+            return self._fallback(state, reason, answer.min_claim_similarity if parroted else None,
+                                  anchor=[c.figure for c in checks if c.found and c.figure.kind == "number"])
         # A figure's own passage is cited even if the model forgot its marker.
         for check in checks:
             if check.source_index is not None and check.source_index + 1 not in cited:
@@ -344,11 +400,16 @@ class AnswerChain:
         years = {f.value for f in numbers.extract_figures(state.standalone) if f.kind == "year"}
         return bool(years - {value for kind, value in self.engine.corpus_dates() if kind == "year"})
 
-    def _fallback(self, state: ChainState, reason: str | None) -> AnswerResult:
-        """Without a usable model answer: the report's own sentence when it clearly matches the question,
-        otherwise "not in the report" (an invented figure usually means the report has no answer)."""
-        if _best_score(state) >= self.settings.answer.extractive_similarity:
-            return self._extractive(state, fallback_reason=reason)
+    def _fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
+                  anchor: list[numbers.Figure] | None = None) -> AnswerResult:
+        """Without a usable model answer: the report's own sentence when it matches the question at least
+        ``threshold`` (default: clearly, ``answer.extractive_similarity``), otherwise "not in the report"
+        (an invented figure usually means the report has no answer). ``anchor``: verified figures of the
+        model's answer, whose sentence is the one quoted."""
+        if threshold is None:
+            threshold = self.settings.answer.extractive_similarity
+        if _best_score(state) >= threshold:
+            return self._extractive(state, fallback_reason=reason, anchor=anchor)
         result = self._not_found(state, "extractive")
         result.fallback_reason = reason
         return result
@@ -359,17 +420,25 @@ class AnswerChain:
             found=False, verified=True, citations=[], backend=backend, timings_ms={}, lang=state.lang,
         )
 
-    def _extractive(self, state: ChainState, fallback_reason: str | None = None) -> AnswerResult:
-        """No model: the clause that best answers the question, its figure first, and the whole sentence quoted."""
+    def _extractive(self, state: ChainState, fallback_reason: str | None = None,
+                    anchor: list[numbers.Figure] | None = None) -> AnswerResult:
+        """No model: the clause that best answers the question, its figure first, and the whole sentence quoted.
+        With ``anchor`` figures, the sentence and clause that hold them are preferred."""
         sentences = [s for group in state.context for s in group]
         if not sentences:
             return self._not_found(state, "extractive")
-        best = max(sentences, key=lambda s: s.score)
+        values = [f.value for f in anchor or []]
+
+        def holds_anchor(text: str) -> bool:
+            return any(numbers.same_value(f.value, v) for f in _number_figures(text) for v in values)
+
+        best = max(sentences, key=lambda s: (holds_anchor(s.text), s.score))
         clauses = _clauses(best)
         # A clause stating a figure is preferred by a little: most questions ask for one.
-        scores = self.engine.similarities(state.standalone, [c.text for c in clauses],
-                                          [c.passage.chunk.section for c in clauses]) + np.array(
-            [0.05 if _number_figures(c.text) else 0.0 for c in clauses])
+        texts = [c.text for c in clauses]
+        scores = self.engine.similarities(state.focus, texts, [c.passage.chunk.section for c in clauses]) + (
+            self.settings.answer.word_weight * np.array(self.engine.searcher.word_overlap(state.focus, texts))) + np.array(
+            [(1.0 if holds_anchor(c.text) else 0.0) + (0.05 if _number_figures(c.text) else 0.0) for c in clauses])
         clause = clauses[int(np.argmax(scores))]
         figures = _number_figures(clause.text)
         n = 1
@@ -397,6 +466,29 @@ class AnswerChain:
         )
 
 
+# A long sentence is shown whole to the model when it is no longer than this.
+_SHOWN_WHOLE = 80
+
+
+def _shown(text: str, clauses: list[tuple[int, int]], scores: list[float], floor: float) -> str:
+    """A long sentence cut to its first clause (its subject, often "the main targets are:") and the clauses
+    scoring at least ``floor``, each with the punctuation after it; "…" marks what is left out."""
+    if len(text) <= _SHOWN_WHOLE or not clauses:
+        return text
+    keep = [i for i, score in enumerate(scores) if i == 0 or score >= floor]
+    pieces, previous = [], -1
+    for i in keep:
+        start, end = clauses[i]
+        end = end + 1 if end < len(text) and not text[end].isalnum() else end
+        if previous >= 0 and i != previous + 1:
+            pieces.append("…")
+        pieces.append(text[start:end])
+        previous = i
+    if keep[-1] != len(clauses) - 1:
+        pieces.append("…")
+    return "".join(pieces)
+
+
 def _number_figures(text: str) -> list[numbers.Figure]:
     return [f for f in numbers.extract_figures(text) if f.kind == "number"]
 
@@ -410,7 +502,8 @@ def _group_source(group: list[Sentence]) -> str:
 
 
 def _best_score(state: ChainState) -> float:
-    return max((s.score for group in state.context for s in group), default=-1.0)
+    """How well the report's closest sentence matches the question, on the scale of the thresholds."""
+    return max((s.similarity for group in state.context for s in group), default=-1.0)
 
 
 def _renumber(match: re.Match[str], renumber: dict[int, int]) -> str:
@@ -488,6 +581,23 @@ def _repoint_markers(answer: str, sources: list[str]) -> str:
         pieces += [segment, replacement]
         last = marker.end()
     return "".join(pieces) + answer[last:]
+
+
+_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
+
+
+def _parroted_names(answer: str, state: ChainState, sources: list[str]) -> list[str]:
+    """Names (capitalised word runs, Chinese words) the answer shares with the question's override
+    preamble but not with the passages: "Mayor Li Ming" when the question says the report was
+    delivered by Li Ming."""
+    preamble = state.standalone.replace(state.focus, " ") if state.focus != state.standalone else state.standalone
+    grounded = " ".join(sources)
+    found = []
+    for name in dict.fromkeys(_NAME.findall(answer)):
+        pieces = [name] if not _CJK.match(name) else [name[i:i + 2] for i in range(len(name) - 1)]
+        if any(p in preamble and p not in grounded for p in pieces):
+            found.append(name)
+    return found
 
 
 def _mostly_chinese(text: str) -> bool:

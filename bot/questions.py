@@ -68,3 +68,45 @@ def load_history_file(path: Path, max_chars: int) -> list[dict[str, str]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BotInputError(f"history file {path} is not valid JSON: {err}") from None
     return clean_history(data, max_chars)
+
+
+# Text that tries to change the bot's instructions or the report's facts rather than ask about them.
+_OVERRIDE = re.compile(
+    r"ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|your)\b|disregard\b|"
+    r"\bsystem\s*:|new\s+(?:instruction|policy|rule)s?\b|official\s+correction|reply\s+only\s+with|"
+    r"you\s+are\s+now\b|from\s+now\s+on|</?\s*(?:context|system|passages?)\s*>|"
+    r"忽略|无视|系统提示|新指令|从现在起|你现在是|不需要依据|请以.{0,12}为准|请先输出|只能回答|文档已更新|更正",
+    re.IGNORECASE,
+)
+_PIECE_END = re.compile(r"(?<=[。！？!?；;：:])|(?<=\.)\s+")
+
+
+def instruction_override(text: str) -> bool:
+    """Whether a question carries an attempt to override instructions or to supply its own 'facts'."""
+    return bool(_OVERRIDE.search(text))
+
+
+def question_focus(text: str) -> str:
+    """What to search the report for. In a question that carries an override attempt, the preamble is
+    noise for retrieval: the sentences that ask something (end with a question mark) are searched for
+    when they can stand alone (4+ words or 6+ Chinese characters; "Who delivered it?" cannot),
+    otherwise the whole text."""
+    if not instruction_override(text):
+        return text
+    asked = [s.strip() for s in _PIECE_END.split(text) if s.strip().endswith(("?", "？"))]
+    focus = " ".join(asked)
+    if len(_CJK.findall(focus)) >= 6 or len(re.findall(r"[A-Za-z]+", focus)) >= 4:
+        return focus
+    return text
+
+
+_QUANTITY = re.compile(
+    r"多少|几[个所家项条座万亿倍年公里名人次套张辆]|百分之几|\bhow\s+(?:many|much|far|long)\b|"
+    r"\bwhat\s+(?:percentage|share|rate|proportion|number)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_quantity(text: str) -> bool:
+    """Whether a question asks for a number ("多少", "how many"): its answer must state one."""
+    return bool(_QUANTITY.search(text))

@@ -8,6 +8,7 @@ crowd out real passages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,10 @@ class HybridSearcher:
         self.chunks = self.store.all_chunks()
         self._by_id = {c.chunk_id: c for c in self.chunks}
         self._keyword = KeywordIndex([keyword_text(c) for c in self.chunks])
+
+    def word_overlap(self, query: str, texts: Sequence[str]) -> list[float]:
+        """IDF-weighted share of the query's words in each text (see KeywordIndex.overlap)."""
+        return self._keyword.overlap(query, texts)
 
     def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
         k = k or self.settings.k

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from index.documents import Document
 
 # Bump when chunking changes, so existing indexes are re-chunked on the next build.
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5
 SECTION_SEPARATOR = " > "
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 # A sentence ends after Chinese end punctuation (plus closing quotes/brackets),
@@ -94,18 +94,30 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
     return chunks
 
 
-def sentence_units(chunks: list[Chunk], long_sentence: int = 120) -> list[Chunk]:
+# Sentences longer than this many characters are also embedded clause by clause (clauses of 6+ characters).
+LONG_SENTENCE = 40
+MIN_CLAUSE = 6
+
+
+def long_sentence_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The clause units of the sentence ``text[start:end]``: none for a short sentence."""
+    if end - start <= LONG_SENTENCE:
+        return []
+    return [span for span in clause_spans(text, start, end) if span[1] - span[0] >= MIN_CLAUSE]
+
+
+def sentence_units(chunks: list[Chunk]) -> list[Chunk]:
     """Extra search units inside multi-sentence passages, each pointing at its passage: its heading line, its
-    sentences, and the clauses of very long sentences (a list of targets). A question about one sentence
-    of a long passage then matches that sentence's own vector (small-to-big retrieval)."""
+    sentences, and the clauses of sentences longer than LONG_SENTENCE (lists of targets). A question about
+    one target of a long passage then matches that target's own vector (small-to-big retrieval); the answer
+    chain scores sentences by their best clause with the same vectors."""
     units: list[Chunk] = []
     for chunk in chunks:
         if chunk.kind != "passage":
             continue
         spans = split_sentences(chunk.text)
         for s, e in list(spans):
-            if e - s > long_sentence:
-                spans += [span for span in clause_spans(chunk.text, s, e) if span[1] - span[0] >= 6]
+            spans += long_sentence_clauses(chunk.text, s, e)
         if len(spans) < 2:
             continue
         for i, (s, e) in enumerate(spans):

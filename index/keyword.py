@@ -40,6 +40,19 @@ class KeywordIndex:
         Chinese report shares only numbers such as 2024, which would rank passages by coincidence."""
         return any(term in self._postings for term in tokenize(query) if not term[0].isdigit())
 
+    def idf(self, term: str) -> float:
+        df = len(self._postings.get(term, ()))
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def overlap(self, query: str, texts: Sequence[str]) -> list[float]:
+        """For each text, the IDF-weighted share of the query's words (numbers aside) found in it: 1.0 when
+        every distinctive word of the question is there. Words the corpus lacks do not count."""
+        terms = {t for t in tokenize(query) if not t[0].isdigit() and t in self._postings}
+        total = sum(self.idf(t) for t in terms)
+        if not total:
+            return [0.0] * len(texts)
+        return [sum(self.idf(t) for t in terms & set(tokenize(text))) / total for text in texts]
+
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
         """Best ``n`` (document index, score) pairs with a positive score."""
         scores: dict[int, float] = defaultdict(float)

@@ -65,6 +65,9 @@ class AnswerSettings(BaseModel):
     context_chars: int = Field(300, ge=50)
     # Sentences scoring more than this below the best one are left out of the context.
     context_margin: float = Field(0.12, ge=0.0, le=2.0)
+    # English questions are also translated into Chinese by the LLM (a short extra call) and searched for in
+    # both languages: the embedder alone matches "new urban jobs" to 新增城镇就业 poorly.
+    translate_questions: bool = True
     # Weight of shared words (IDF-weighted share of the question's words) beside the embedding similarity
     # when sentences are picked for the model; 0 = embeddings only.
     word_weight: float = Field(0.15, ge=0.0, le=1.0)

@@ -94,6 +94,8 @@ class ChainState:
     # What is searched for and put to the model: the standalone question without an override preamble.
     focus: str = ""
     override: bool = False  # the question tries to override instructions or to supply its own facts
+    # An English question in Chinese, searched for beside it: the embedder matches across languages poorly.
+    chinese: str = ""
     passages: list[Passage] = field(default_factory=list)
     context: list[list[Sentence]] = field(default_factory=list)  # per numbered passage [1], [2]…
 
@@ -104,6 +106,7 @@ class AnswerChain:
         self.settings = engine.settings
         self.runnable = (
             RunnableLambda(self._rewrite).with_config(run_name="rewrite")
+            | RunnableLambda(self._focus).with_config(run_name="focus")
             | RunnableLambda(self._retrieve).with_config(run_name="retrieve")
             | RunnableGenerator(self._generate).with_config(run_name="generate")
         )
@@ -174,18 +177,45 @@ class AnswerChain:
         # Without a model: the previous question gives the follow-up its subject.
         return f"{previous[-1]} {state.question}" if previous else state.question
 
-    def _retrieve(self, state: ChainState) -> ChainState:
+    def _focus(self, state: ChainState) -> ChainState:
         began = time.perf_counter()
         state.focus = question_focus(state.standalone)
         state.override = instruction_override(state.standalone)
+        if state.lang == "en" and self.settings.answer.translate_questions:
+            state.chinese = self._chinese_question(state)
+        state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
+        return state
+
+    def _chinese_question(self, state: ChainState) -> str:
+        try:
+            backend = self._backend(state, role="rewrite")
+        except BackendError as err:
+            log.warning("no model to translate the question: %s", err)
+            return ""
+        if backend is None:
+            return ""
+        try:
+            lines = complete(backend, [*load_chat_prompt("translate.en.md"), {"role": "user", "content": state.focus}],
+                             max_tokens=60).strip().splitlines()
+        except BackendError as err:
+            log.warning("translating the question failed, searching in English only: %s", err)
+            return ""
+        candidate = lines[0].strip() if lines else ""
+        return candidate if _CJK.search(candidate) and len(candidate) <= 2 * len(state.focus) else ""
+
+    def _retrieve(self, state: ChainState) -> ChainState:
+        began = time.perf_counter()
         state.passages = self.engine.search(state.focus, k=state.k)
-        state.context = self._select_context(state.focus, state.passages)
+        if state.chinese:
+            state.passages = _fuse([state.passages, self.engine.search(state.chinese, k=state.k)], state.k,
+                                   self.settings.retrieval.rrf_k)
+        state.context = self._select_context(state.focus, state.passages, state.chinese)
         state.timings_ms["retrieve"] = _ms(began)
         return state
 
-    def _select_context(self, question: str, passages: list[Passage]) -> list[list[Sentence]]:
-        """The sentences of the retrieved passages closest to the question, within the context budget,
-        grouped by passage in rank order."""
+    def _select_context(self, question: str, passages: list[Passage], chinese: str = "") -> list[list[Sentence]]:
+        """The sentences of the retrieved passages closest to the question (or to its Chinese version),
+        within the context budget, grouped by passage in rank order."""
         sentences = [
             Sentence(p, s, e, p.chunk.text[s - p.chunk.start: e - p.chunk.start])
             for p in passages
@@ -201,10 +231,12 @@ class AnswerChain:
         sections = [s.passage.chunk.section for s in sentences] + [
             s.passage.chunk.section for s, spans in zip(sentences, clauses) for _ in spans]
         dense = self.engine.similarities(question, texts, sections)
+        if chinese:
+            dense = np.maximum(dense, self.engine.similarities(chinese, texts, sections))
         # Shared words count in the ranking too: the embedder puts "今年政府工作总体要求" above
         # "地区生产总值增长7%左右" for a question about this year's GDP growth target.
         ranking = iter(dense + self.settings.answer.word_weight
-                       * np.array(self.engine.searcher.word_overlap(question, texts)))
+                       * np.array(self.engine.searcher.word_overlap(chinese or question, texts)))
         sentence_scores = [float(next(ranking)) for _ in sentences]
         clause_scores = [[float(next(ranking)) for _ in spans] for spans in clauses]
         similarity = iter(dense)
@@ -487,6 +519,19 @@ def _shown(text: str, clauses: list[tuple[int, int]], scores: list[float], floor
     if keep[-1] != len(clauses) - 1:
         pieces.append("…")
     return "".join(pieces)
+
+
+def _fuse(rankings: list[list[Passage]], k: int, rrf_k: int) -> list[Passage]:
+    """Reciprocal rank fusion of passage rankings (by chunk id), best ``k``."""
+    scores: dict[str, float] = {}
+    first: dict[str, Passage] = {}
+    for ranking in rankings:
+        for rank, passage in enumerate(ranking):
+            key = passage.chunk.chunk_id
+            scores[key] = scores.get(key, 0.0) + 1.0 / (rrf_k + rank + 1)
+            first.setdefault(key, passage)
+    best = sorted(scores, key=lambda key: -scores[key])[:k]
+    return [replace(first[key], score=round(scores[key], 6)) for key in best]
 
 
 def _number_figures(text: str) -> list[numbers.Figure]:

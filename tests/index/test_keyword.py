@@ -17,3 +17,12 @@ def test_bm25_prefers_the_passage_with_the_rare_terms():
 def test_bm25_returns_nothing_for_unknown_terms():
     assert KeywordIndex(["新增学位2.7万个。"]).search("population", 5) == []
     assert KeywordIndex([]).search("学位", 5) == []
+
+
+def test_word_overlap_weighs_distinctive_words_and_ignores_numbers_and_unknown_words():
+    index = KeywordIndex(["郑州市地区生产总值增长7%左右。", "今年郑州市政府工作总体要求是稳中求进。", "郑州市新增绿地300万平方米。"])
+    target, general, other = index.overlap("今年郑州地区生产总值的预期增长目标是多少？", [
+        "地区生产总值增长7%左右", "今年政府工作总体要求是", "新增绿地300万平方米"])
+    assert target > general > other >= 0.0
+    assert index.overlap("GDP 2024", ["地区生产总值增长7%左右"]) == [0.0]
+    assert index.overlap("地区生产总值", ["地区生产总值"]) == [1.0]

@@ -29,6 +29,7 @@ from bot.questions import (
     clean_question,
     detect_lang,
     instruction_override,
+    in_report_terms,
     question_focus,
 )
 from bot.retrieval import Passage
@@ -94,7 +95,8 @@ class ChainState:
     # What is searched for and put to the model: the standalone question without an override preamble.
     focus: str = ""
     override: bool = False  # the question tries to override instructions or to supply its own facts
-    # An English question in Chinese, searched for beside it: the embedder matches across languages poorly.
+    # The question in the report's words, searched for beside it: an English question translated (the embedder
+    # matches across languages poorly), or a Chinese one with "GDP" written 地区生产总值.
     chinese: str = ""
     passages: list[Passage] = field(default_factory=list)
     context: list[list[Sentence]] = field(default_factory=list)  # per numbered passage [1], [2]…
@@ -183,6 +185,8 @@ class AnswerChain:
         state.override = instruction_override(state.standalone)
         if state.lang == "en" and self.settings.answer.translate_questions:
             state.chinese = self._chinese_question(state)
+        elif state.lang == "zh" and (terms := in_report_terms(state.focus)) != state.focus:
+            state.chinese = terms
         state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
         return state
 
@@ -200,8 +204,8 @@ class AnswerChain:
         except BackendError as err:
             log.warning("translating the question failed, searching in English only: %s", err)
             return ""
-        candidate = lines[0].strip() if lines else ""
-        return candidate if _CJK.search(candidate) and len(candidate) <= 2 * len(state.focus) else ""
+        candidate = in_report_terms(lines[0].strip()) if lines else ""
+        return candidate if _CJK.search(candidate) and len(candidate) <= 2 * len(state.focus) + 20 else ""
 
     def _retrieve(self, state: ChainState) -> ChainState:
         began = time.perf_counter()
@@ -336,10 +340,11 @@ class AnswerChain:
                 text = numbers.annotate_for_english(text)
             lines.append(f"[{n}] {text}")
         passages = "\n".join(lines)
+        question = in_report_terms(state.focus, annotate=True)
         if state.lang == "zh":
-            user = f"段落：\n{passages}\n问题：{state.focus}"
+            user = f"段落：\n{passages}\n问题：{question}"
         else:
-            user = f"Passages:\n{passages}\nQuestion: {state.focus}"
+            user = f"Passages:\n{passages}\nQuestion: {question}"
         return [*load_chat_prompt(f"answer.{state.lang}.md"), {"role": "user", "content": user}]
 
     def _from_model(self, state: ChainState, text: str, backend: str) -> AnswerResult:
@@ -361,6 +366,8 @@ class AnswerChain:
                      if c.found and c.figure.kind == "number"]
             return self._fallback(state, "the model answered an English question in Chinese",
                                   answer.min_similarity if found else None, anchor=found)
+        if not _adds_to(text, state.focus):
+            return self._fallback(state, "the model's answer only repeats the question")
         if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
             return self._fallback(state, "the model gave no figure for a question that asks for one")
         if state.override and (parroted := _parroted_names(text, state, sources)):
@@ -643,6 +650,22 @@ def _parroted_names(answer: str, state: ChainState, sources: list[str]) -> list[
         if any(p in preamble and p not in grounded for p in pieces):
             found.append(name)
     return found
+
+
+_FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
+                    "there their report city year".split())
+
+
+def _words(text: str) -> set[str]:
+    """Latin words (filler aside), numbers and Chinese character pairs."""
+    latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
+    cjk = {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(max(len(run) - 1, 1))}
+    return latin | cjk | set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def _adds_to(answer: str, question: str) -> bool:
+    """Whether an answer says anything the question does not ("The main targets for 2024 are [1]." does not)."""
+    return bool(_words(_MARKER.sub("", answer)) - _words(question))
 
 
 def _mostly_chinese(text: str) -> bool:

@@ -110,3 +110,20 @@ _QUANTITY = re.compile(
 def asks_quantity(text: str) -> bool:
     """Whether a question asks for a number ("多少", "how many"): its answer must state one."""
     return bool(_QUANTITY.search(text))
+
+
+# English abbreviations in Chinese questions, in the words a Chinese government report uses for them.
+_REPORT_TERMS = {"gdp": "地区生产总值", "cpi": "居民消费价格", "r&d": "研发投入", "nev": "新能源汽车", "nevs": "新能源汽车"}
+_ABBREVIATION = re.compile(r"(?<![A-Za-z&])(" + "|".join(re.escape(t) for t in _REPORT_TERMS) + r")(?![A-Za-z&])",
+                           re.IGNORECASE)
+
+
+def in_report_terms(text: str, annotate: bool = False) -> str:
+    """The question with English abbreviations in the report's own words: replaced for searching
+    ("GDP目标" → "地区生产总值目标"), or with ``annotate`` explained for the model ("GDP（地区生产总值）目标").
+    The same text when it has none."""
+    def words(match: re.Match[str]) -> str:
+        term = _REPORT_TERMS[match.group(1).lower()]
+        return f"{match.group(1)}（{term}）" if annotate else term
+
+    return _ABBREVIATION.sub(words, text)

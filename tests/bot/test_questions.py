@@ -7,6 +7,7 @@ from bot.questions import (
     clean_history,
     clean_question,
     detect_lang,
+    in_report_terms,
     instruction_override,
     load_history_file,
     question_focus,
@@ -100,3 +101,11 @@ def test_focus_drops_an_override_preamble_but_keeps_a_question_that_cannot_stand
 ])
 def test_quantity_questions(text, expected):
     assert asks_quantity(text) is expected
+
+
+def test_english_abbreviations_are_put_in_the_report_terms():
+    assert in_report_terms("GDP目标？") == "地区生产总值目标？"
+    assert in_report_terms("今年的R&D投入强度") == "今年的研发投入投入强度"
+    assert in_report_terms("新增学位多少") == "新增学位多少"
+    assert in_report_terms("GDPR合规") == "GDPR合规"
+    assert in_report_terms("What is the GDP target?", annotate=True) == "What is the GDP（地区生产总值） target?"

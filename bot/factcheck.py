@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot import numbers
 from bot.engine import Engine
-from bot.questions import clean_question, detect_lang
+from bot.questions import clean_question, detect_lang, in_report_terms
 from bot.retrieval import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from index.chunking import clause_spans, split_sentences
@@ -41,15 +41,20 @@ class FactChecker:
         began = time.perf_counter()
         claim = clean_question(claim, self.engine.settings.question_max_chars)
         lang = detect_lang(claim)
-        passages = self.engine.search(claim, k=self.k)
+        # "R&D intensity" is matched as 研发投入强度, the report's words; figures are read from the claim as written.
+        matched = in_report_terms(claim)
+        passages = self.engine.search(matched, k=self.k)
         clauses = [c for p in passages for c in _clauses(p)]
         claim_figures = [f for f in numbers.extract_figures(claim) if f.kind == "number"]
         threshold = self.engine.settings.answer.min_claim_similarity
-        if not clauses:
+        # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
+        # whatever figures the report gives for its own year.
+        known_years = {value for kind, value in self.engine.corpus_dates() if kind == "year"}
+        if not clauses or {f.value for f in numbers.extract_figures(claim) if f.kind == "year"} - known_years:
             return self._result(claim, lang, "not_in_report", [], [], began)
 
         if not claim_figures:
-            scores = self.engine.similarities(claim, [c.text for c in clauses], [c.passage.chunk.section for c in clauses])
+            scores = self.engine.similarities(matched, [c.text for c in clauses], [c.passage.chunk.section for c in clauses])
             best = int(scores.argmax())
             if scores[best] < threshold:
                 return self._result(claim, lang, "not_in_report", [], [], began)
@@ -57,10 +62,13 @@ class FactChecker:
 
         outcomes: list[tuple[float, str, numbers.Figure, numbers.Figure, Clause]] = []
         for figure in claim_figures:
-            context = _claim_context(claim, figure)
+            context = in_report_terms(_claim_context(claim, figure))
             candidates = [
                 (c, f) for c in clauses for f in numbers.extract_figures(c.text)
                 if f.kind == "number" and f.percent == figure.percent
+                # A figure of another unit and value (20万名 against 1500亿元) says nothing about this one;
+                # the same value in another unit is a contradiction and stays.
+                and not (numbers.units_conflict(f, figure) and not numbers.same_value(f.value, figure.value))
             ]
             if not candidates:
                 continue

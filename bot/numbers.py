@@ -565,12 +565,17 @@ def _qualifiers_compatible(claim: str | None, report: str | None) -> bool:
     return claim == report
 
 
+def units_conflict(a: Figure, b: Figure) -> bool:
+    """Whether two figures count different things (亿元 and 名), as far as the known unit families tell."""
+    fa = _FAMILY.get((a.unit or "").lower())
+    fb = _FAMILY.get((b.unit or "").lower())
+    return bool(fa and fb and fa != fb)
+
+
 def compare_qualified(claim: Figure, report: Figure) -> Comparison:
     """Fact-check a claimed figure against the report's: value, then unit, then qualifier."""
     if claim.percent != report.percent or not _agree(claim.value, report.value):
         return "different_value"
-    fc = _FAMILY.get((claim.unit or "").lower())
-    fr = _FAMILY.get((report.unit or "").lower())
-    if fc and fr and fc != fr:
+    if units_conflict(claim, report):
         return "different_unit"
     return "same" if _qualifiers_compatible(claim.qualifier, report.qualifier) else "different_qualifier"

@@ -7,6 +7,7 @@ from bot.numbers import (
     Figure,
     annotate_for_english,
     compare_qualified,
+    units_conflict,
     english_unit,
     extract_figures,
     format_english,
@@ -476,3 +477,12 @@ def test_match_figures_ignores_citation_markers():
 )
 def test_compare_qualified(claim, report, result):
     assert compare_qualified(one(claim), one(report)) == result
+
+
+def test_units_conflict_only_between_known_different_families():
+    def figure(text):
+        return extract_figures(text)[0]
+
+    assert units_conflict(figure("1500亿元"), figure("20万名"))
+    assert not units_conflict(figure("1500亿元"), figure("1300亿元"))
+    assert not units_conflict(figure("25个"), figure("3条"))  # unknown counters decide nothing

@@ -11,6 +11,8 @@ import re
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot import numbers
 from bot.engine import Engine
 from bot.questions import clean_question, detect_lang, in_report_terms
@@ -21,6 +23,8 @@ from index.chunking import clause_spans, split_sentences
 _CLAUSE_SPLIT = re.compile(r"[，,；;、：:。！？!?]")
 # Similarities this close count as a tie, broken in favour of the same figure.
 _TIE = 0.02
+# A report figure counting the same thing as the claim's (元 and 元) is the likelier counterpart.
+_SAME_UNIT = 0.1
 
 
 @dataclass
@@ -74,15 +78,21 @@ class FactChecker:
                 continue
             scores = self.engine.similarities(context, [c.text for c, _ in candidates],
                                               [c.passage.chunk.section for c, _ in candidates])
+            # Ranked with the words the claim shares with the clause's sentence: "完成1300亿元" is the
+            # industrial investment of "工业投资完成1500亿元" only by its sentence's subject.
+            ranking = scores + self.engine.settings.answer.word_weight * np.array(
+                self.engine.searcher.word_overlap(context, [_sentence_text(c) for c, _ in candidates])) + np.array(
+                [_SAME_UNIT if numbers.same_unit(f, figure) else 0.0 for _, f in candidates])
             # Among near-equal matches (figures of one clause score alike) the same value wins.
-            top = float(max(scores))
-            score, (clause, report_figure) = max(
-                zip(scores, candidates, strict=True),
+            top = float(max(ranking))
+            rank, (clause, report_figure) = max(
+                zip(ranking, candidates, strict=True),
                 key=lambda item: (item[0] >= top - _TIE, numbers.same_value(item[1][1].value, figure.value), item[0]),
             )
-            if score < threshold:
+            # The report speaks of what the claim measures when some clause is close enough to it.
+            if float(max(scores)) < threshold:
                 continue
-            outcomes.append((float(score), numbers.compare_qualified(figure, report_figure), figure, report_figure,
+            outcomes.append((float(rank), numbers.compare_qualified(figure, report_figure), figure, report_figure,
                              clause))
 
         if not outcomes:
@@ -124,6 +134,11 @@ def _clauses(passage: Passage) -> list[Clause]:
         for s, e in split_sentences(chunk.text)
         for cs, ce in clause_spans(chunk.text, s, e, enumerations=True)
     ]
+
+
+def _sentence_text(clause: Clause) -> str:
+    chunk = clause.passage.chunk
+    return chunk.text[clause.sentence[0] - chunk.start: clause.sentence[1] - chunk.start]
 
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:

@@ -565,6 +565,12 @@ def _qualifiers_compatible(claim: str | None, report: str | None) -> bool:
     return claim == report
 
 
+def same_unit(a: Figure, b: Figure) -> bool:
+    """Whether two figures count the same known thing (亿元 and 元, 万辆 and vehicles)."""
+    fa = _FAMILY.get((a.unit or "").lower())
+    return bool(fa and fa == _FAMILY.get((b.unit or "").lower()))
+
+
 def units_conflict(a: Figure, b: Figure) -> bool:
     """Whether two figures count different things (亿元 and 名), as far as the known unit families tell."""
     fa = _FAMILY.get((a.unit or "").lower())

@@ -61,6 +61,10 @@ class HybridSearcher:
         self._by_id = {c.chunk_id: c for c in self.chunks}
         self._keyword = KeywordIndex([keyword_text(c) for c in self.chunks])
 
+    def word_coverage(self, text: str) -> float:
+        """Share of the text's Chinese words found in the indexed documents (see KeywordIndex.coverage)."""
+        return self._keyword.coverage(text)
+
     def word_overlap(self, query: str, texts: Sequence[str]) -> list[float]:
         """IDF-weighted share of the query's words in each text (see KeywordIndex.overlap)."""
         return self._keyword.overlap(query, texts)

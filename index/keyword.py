@@ -44,6 +44,12 @@ class KeywordIndex:
         df = len(self._postings.get(term, ()))
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
+    def coverage(self, text: str) -> float:
+        """Share of the text's Chinese words (character pairs) that occur anywhere in the corpus; 1.0 for a
+        text without any. A claim about 三甲医院 in a report that never says it scores low."""
+        terms = [t for t in tokenize(text) if _CJK_RUN.fullmatch(t)]
+        return sum(t in self._postings for t in terms) / len(terms) if terms else 1.0
+
     def overlap(self, query: str, texts: Sequence[str]) -> list[float]:
         """For each text, the IDF-weighted share of the query's words (numbers aside) found in it: 1.0 when
         every distinctive word of the question is there. Words the corpus lacks do not count."""

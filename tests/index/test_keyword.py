@@ -26,3 +26,10 @@ def test_word_overlap_weighs_distinctive_words_and_ignores_numbers_and_unknown_w
     assert target > general > other >= 0.0
     assert index.overlap("GDP 2024", ["地区生产总值增长7%左右"]) == [0.0]
     assert index.overlap("地区生产总值", ["地区生产总值"]) == [1.0]
+
+
+def test_coverage_is_the_share_of_chinese_words_the_corpus_has():
+    index = KeywordIndex(["郑州市新建中小学校10所，新增学位2.7万个。"])
+    assert index.coverage("新增学位3万个") == 1.0
+    assert index.coverage("郑州有12家三甲医院") < 0.5
+    assert index.coverage("How many schools?") == 1.0

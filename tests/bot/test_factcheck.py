@@ -1,0 +1,46 @@
+"""Fact-checking claims with the real embedder on the real report (no LLM involved)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.factcheck import FactChecker
+from bot.schema import BotInputError
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def checker(engine):
+    return FactChecker(engine)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "report_figure"),
+    [
+        ("2024年郑州市区新增学位2.7万个", "supported", "2.7万个"),
+        ("2024年郑州市区新增学位3万个", "contradicted", "2.7万个"),
+        ("Zhengzhou targets about 7% GDP growth in 2024", "supported", "7%左右"),
+        ("郑州地区生产总值增长7%以上", "contradicted", "7%左右"),  # the qualifier differs
+        ("郑州力争工业投资完成1500亿元", "contradicted", "1300亿元"),  # money against money, not a count
+        ("Zhengzhou's R&D intensity is to reach 3.8%", "contradicted", "2.8%"),
+    ],
+)
+def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, report_figure):
+    result = checker.check(claim)
+    assert result.verdict == verdict, result
+    assert any(report_figure in figure for figure in result.report_figures)
+    assert result.citations and report_figure in result.citations[0].text
+    assert result.explanation
+
+
+@pytest.mark.parametrize("claim", ["郑州有12家三甲医院", "郑州今年将新开通3条地铁线路", "Zhengzhou's 2025 GDP growth target is 6%"])
+def test_claims_the_report_does_not_speak_to(checker, claim):
+    result = checker.check(claim)
+    assert result.verdict == "not_in_report", result
+    assert result.report_figures == []
+
+
+def test_an_empty_claim_is_refused(checker):
+    with pytest.raises(BotInputError):
+        checker.check("   ")

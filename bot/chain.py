@@ -239,18 +239,16 @@ class AnswerChain:
             dense = np.maximum(dense, self.engine.similarities(chinese, texts, sections))
         # Shared words count in the ranking too: the embedder puts "今年政府工作总体要求" above
         # "地区生产总值增长7%左右" for a question about this year's GDP growth target.
-        ranking = iter(dense + self.settings.answer.word_weight
-                       * np.array(self.engine.searcher.word_overlap(chinese or question, texts)))
-        sentence_scores = [float(next(ranking)) for _ in sentences]
-        clause_scores = [[float(next(ranking)) for _ in spans] for spans in clauses]
-        similarity = iter(dense)
-        sentence_similarity = [float(next(similarity)) for _ in sentences]
-        clause_similarity = [[float(next(similarity)) for _ in spans] for spans in clauses]
+        ranking = dense + self.settings.answer.word_weight * np.array(
+            self.engine.searcher.word_overlap(chinese or question, texts))
+        # Sentence i's clauses are at texts[bounds[i]:bounds[i + 1]].
+        bounds = np.cumsum([len(sentences), *(len(spans) for spans in clauses)])
+        clause_scores = [ranking[bounds[i]:bounds[i + 1]] for i in range(len(sentences))]
         # A small prior for the passage's fused rank, so keyword evidence counts too.
         priors = [0.03 / (passages.index(s.passage) + 1) for s in sentences]
         for i, sentence in enumerate(sentences):
-            sentence.score = max([sentence_scores[i], *clause_scores[i]]) + priors[i]
-            sentence.similarity = max([sentence_similarity[i], *clause_similarity[i]]) + priors[i]
+            sentence.score = float(max([ranking[i], *clause_scores[i]])) + priors[i]
+            sentence.similarity = float(max([dense[i], *dense[bounds[i]:bounds[i + 1]]])) + priors[i]
         # Only sentences nearly as close as the best one: distractors are what make a small model pick
         # the neighbouring figure.
         ranked = sorted(sentences, key=lambda s: -s.score)
@@ -261,7 +259,7 @@ class AnswerChain:
             if sentence.score < floor:
                 break
             index = sentences.index(sentence)
-            sentence.shown = _shown(sentence.text, clauses[index], clause_scores[index], floor - priors[index])
+            sentence.shown = _shown(sentence.text, clauses[index], list(clause_scores[index]), floor - priors[index])
             if chosen and sum(len(s.shown) for s in chosen) + len(sentence.shown) > budget:
                 continue
             chosen.append(sentence)
@@ -366,8 +364,15 @@ class AnswerChain:
                      if c.found and c.figure.kind == "number"]
             return self._fallback(state, "the model answered an English question in Chinese",
                                   answer.min_similarity if found else None, anchor=found)
+        # An answer to an override attempt is judged as the claim it carries would be.
+        override_threshold = answer.min_claim_similarity if state.override else None
         if not _adds_to(text, state.focus):
-            return self._fallback(state, "the model's answer only repeats the question")
+            return self._fallback(state, "the model's answer only repeats the question", override_threshold)
+        if state.lang == "zh" and (foreign := self._foreign_words(text, state)):
+            return self._fallback(state, f"the model's answer speaks of {'、'.join(foreign)}, which the report never "
+                                         "mentions", override_threshold)
+        if state.lang == "zh" and not _worded_from(text, state.focus, sources):
+            return self._fallback(state, "the model's answer is not worded from the report", override_threshold)
         if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
             return self._fallback(state, "the model gave no figure for a question that asks for one")
         if state.override and (parroted := _parroted_names(text, state, sources)):
@@ -414,6 +419,13 @@ class AnswerChain:
             question=state.question, standalone_question=state.standalone, answer=answer, found=True,
             verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang, figures=figures,
         )
+
+    def _foreign_words(self, answer: str, state: ChainState) -> list[str]:
+        """Words of the question that the answer repeats but the report never uses ("新增幼儿园15所" when the
+        report has schools, not kindergartens): the model has pinned the question's subject on another fact."""
+        asked = _pairs(state.focus)
+        return [pair for pair in sorted(_pairs(_MARKER.sub("", answer)) & asked)
+                if not set(pair) & _FUNCTION_CHARS and self.engine.searcher.word_coverage(pair) == 0.0]
 
     def _citation(self, n: int, group: list[Sentence], answer_figures: list[Any]) -> Citation:
         passage = group[0].passage
@@ -661,6 +673,29 @@ def _words(text: str) -> set[str]:
     latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
     cjk = {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(max(len(run) - 1, 1))}
     return latin | cjk | set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def _pairs(text: str) -> set[str]:
+    """Chinese character pairs (a one-character run counts as itself)."""
+    return {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(max(len(run) - 1, 1))}
+
+
+# Characters that glue words together; a pair holding one ("作是", "的增") spans two words, not a name.
+_FUNCTION_CHARS = frozenset("的是了和与及在有一吗呢多少几什么哪要将把被为对个所项年今等中上下也都还")
+
+# Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
+_PROMPT_WORDS = _pairs("报告没有说，而是")
+
+
+def _worded_from(answer: str, question: str, sources: list[str]) -> bool:
+    """Whether a Chinese answer takes its wording from the passages: at least half of its character pairs
+    that are not the question's are in them. Judged only on answers with 3+ such pairs (a short answer
+    often joins words across the source's punctuation)."""
+    own = _pairs(_MARKER.sub("", answer)) - _pairs(question) - _PROMPT_WORDS
+    if len(own) < 3:
+        return True
+    text = "".join(sources)
+    return sum(pair in text for pair in own) / len(own) >= 0.5
 
 
 def _adds_to(answer: str, question: str) -> bool:

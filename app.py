@@ -118,10 +118,11 @@ mark.zz-fig {background: #f59e0b; color: #111; font-weight: 700;}
 
 
 class Warmup:
-    """Loads the embedder, the index and the default backend in a thread, so the first question is fast."""
+    """Loads the embedder, the index and the default backend (with its prompts evaluated) in a thread, so the
+    first question is fast."""
 
-    def __init__(self, engine: Engine, backend: str) -> None:
-        self.engine, self.backend = engine, backend
+    def __init__(self, chain: AnswerChain, backend: str) -> None:
+        self.chain, self.engine, self.backend = chain, chain.engine, backend
         self.state, self.message = "loading", "正在加载模型 · loading models…"
 
     def start(self) -> None:
@@ -135,8 +136,7 @@ class Warmup:
             self.engine.searcher  # noqa: B018
             if self.backend != "extractive":
                 self.message = f"正在加载模型 · loading the {self.backend} model…"
-                for role in ("answer", "rewrite"):
-                    self.engine.backend(self.backend, role)
+                self.chain.warm_up(self.backend)
         except BotUnavailable as err:
             self.state, self.message = "error", str(err)
         except BackendError as err:
@@ -306,7 +306,7 @@ class App:
         self.settings = settings
         self.engine = Engine(settings)
         self.chain = AnswerChain(self.engine)
-        self.warmup = Warmup(self.engine, settings.llm.backend)
+        self.warmup = Warmup(self.chain, settings.llm.backend)
         self._documents: dict[str, str] = {}
 
     # -- chat ---------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 NOT_FOUND_TOKEN = "NOT_FOUND"
+# The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
+PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "translate.en")
 _MARKER = re.compile(r"\s?[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
@@ -157,7 +159,7 @@ class AnswerChain:
     def _standalone_question(self, state: ChainState, turns: list[dict[str, str]]) -> str:
         previous = [t["content"] for t in turns if t["role"] == "user"]
         try:
-            backend = self._backend(state, role="rewrite")
+            backend = self._backend(state, role=f"rewrite.{state.lang}")
         except BackendError as err:
             log.warning("no model to rewrite the follow-up: %s", err)
             backend = None
@@ -192,7 +194,7 @@ class AnswerChain:
 
     def _chinese_question(self, state: ChainState) -> str:
         try:
-            backend = self._backend(state, role="rewrite")
+            backend = self._backend(state, role="translate.en")
         except BackendError as err:
             log.warning("no model to translate the question: %s", err)
             return ""
@@ -286,7 +288,7 @@ class AnswerChain:
             yield from self._finish(state, result)
             return
         try:
-            backend = self._backend(state, role="answer")
+            backend = self._backend(state, role=f"answer.{state.lang}")
         except BackendError as err:
             backend, reason = None, f"the {state.backend} backend is unavailable: {err}"
         else:
@@ -326,9 +328,24 @@ class AnswerChain:
         yield StreamEvent("final", result=result)
 
     def _backend(self, state: ChainState, role: str) -> ChatBackend | None:
+        """The backend for one prompt (``answer.zh``…): each prompt gets its own llama.cpp context, so its
+        long few-shot prefix stays evaluated whichever language the previous question was in (switching
+        prompts in one context cost 5-8 s before the first token)."""
         if state.backend == "extractive":
             return None
         return self.engine.backend(state.backend, role)
+
+    def warm_up(self, backend: str | None = None) -> None:
+        """Load the model for every prompt and evaluate each prompt's fixed prefix, so that the first
+        questions are as fast as the later ones. Raises BackendError when the backend is unavailable."""
+        self.engine.searcher  # noqa: B018 - the embedder and the index too
+        name = backend or self.settings.llm.backend
+        if name == "extractive":
+            return
+        for role in PROMPT_ROLES:
+            llm = self.engine.backend(name, role)
+            if name == "local":  # a remote server keeps its own cache
+                complete(llm, list(load_chat_prompt(f"{role}.md")), max_tokens=1)
 
     def _messages(self, state: ChainState) -> list[dict[str, str]]:
         lines = []

@@ -620,12 +620,6 @@ def _english_figures(answer: str) -> str:
 _WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
 
 
-def _digits(text: str) -> str:
-    """Significant digits as written: 2.7万, 27,000 and 2.7 million all give "27"."""
-    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
-    return match.group().replace(",", "").replace(".", "").strip("0") if match else ""
-
-
 def _repair_scale(answer: str, sources: list[str]) -> str:
     """Fix the small model's typical error, right digits at the wrong scale ("2.7 million" for 2.7万,
     "140,000" for 140万):
@@ -637,8 +631,9 @@ def _repair_scale(answer: str, sources: list[str]) -> str:
         figure = check.figure
         if check.found or figure.kind != "number":
             continue
+        digits = numbers.significant_digits(figure.text)
         same_digits = {(f.value, f.percent) for f in source_figures
-                       if _digits(f.text) == _digits(figure.text) and f.percent == figure.percent}
+                       if numbers.significant_digits(f.text) == digits and f.percent == figure.percent}
         if len(same_digits) != 1:
             continue
         value, percent = same_digits.pop()

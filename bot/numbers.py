@@ -565,6 +565,12 @@ def _qualifiers_compatible(claim: str | None, report: str | None) -> bool:
     return claim == report
 
 
+def significant_digits(text: str) -> str:
+    """Significant digits as written: 2.7万, 27,000 and 2.7 million all give "27"."""
+    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return match.group().replace(",", "").replace(".", "").strip("0") if match else ""
+
+
 def same_unit(a: Figure, b: Figure) -> bool:
     """Whether two figures count the same known thing (亿元 and 元, 万辆 and vehicles)."""
     fa = _FAMILY.get((a.unit or "").lower())

@@ -24,6 +24,8 @@ def checker(engine):
         ("郑州地区生产总值增长7%以上", "contradicted", "7%左右"),  # the qualifier differs
         ("郑州力争工业投资完成1500亿元", "contradicted", "1300亿元"),  # money against money, not a count
         ("Zhengzhou's R&D intensity is to reach 3.8%", "contradicted", "2.8%"),
+        ("The city plans to add 27,000 school places in its urban area", "supported", "2.7万个"),
+        ("Zhengzhou plans 2.7 million new school places", "contradicted", "2.7万个"),  # right digits, wrong scale
     ],
 )
 def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, report_figure):

@@ -35,6 +35,7 @@ from bot.questions import (
 from bot.retrieval import Passage
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang, StreamEvent
 from index.chunking import clause_spans, long_sentence_clauses, split_sentences
+from index.keyword import tokenize
 from settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -690,13 +691,12 @@ _FILLER = frozenset("a an the is are was were will be been to of in on for and o
 def _words(text: str) -> set[str]:
     """Latin words (filler aside), numbers and Chinese character pairs."""
     latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
-    cjk = {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(max(len(run) - 1, 1))}
-    return latin | cjk | set(re.findall(r"\d+(?:\.\d+)?", text))
+    return latin | _pairs(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
 
 
 def _pairs(text: str) -> set[str]:
-    """Chinese character pairs (a one-character run counts as itself)."""
-    return {run[i:i + 2] for run in re.findall(r"[\u4e00-\u9fff]+", text) for i in range(max(len(run) - 1, 1))}
+    """Chinese character pairs (a one-character run counts as itself), as the keyword index splits them."""
+    return {token for token in tokenize(text) if _CJK.match(token)}
 
 
 # Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").

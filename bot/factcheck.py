@@ -50,12 +50,13 @@ class FactChecker:
         matched = in_report_terms(claim)
         passages = self.engine.search(matched, k=self.k)
         clauses = [c for p in passages for c in _clauses(p)]
-        claim_figures = [f for f in numbers.extract_figures(claim) if f.kind == "number"]
+        figures = numbers.extract_figures(claim)
+        claim_figures = [f for f in figures if f.kind == "number"]
         threshold = self.engine.settings.answer.min_claim_similarity
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
         known_years = {value for kind, value in self.engine.corpus_dates() if kind == "year"}
-        if (not clauses or {f.value for f in numbers.extract_figures(claim) if f.kind == "year"} - known_years
+        if (not clauses or {f.value for f in figures if f.kind == "year"} - known_years
                 # Most of its words nowhere in the report: the claim is about something the report does not cover.
                 or self.engine.searcher.word_coverage(claim) < self.engine.settings.answer.min_claim_coverage):
             return self._result(claim, lang, "not_in_report", [], [], began)

@@ -344,6 +344,8 @@ class AnswerChain:
         if name == "extractive":
             return
         for role in PROMPT_ROLES:
+            if role == "translate.en" and not self.settings.answer.translate_questions:
+                continue
             llm = self.engine.backend(name, role)
             if name == "local":  # a remote server keeps its own cache
                 complete(llm, list(load_chat_prompt(f"{role}.md")), max_tokens=1)

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
 
 import numpy as np
 from langchain_core.runnables import RunnableGenerator, RunnableLambda
@@ -441,19 +440,15 @@ class AnswerChain:
             verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang, figures=figures,
         )
 
-    def _citation(self, n: int, group: list[Sentence], answer_figures: list[Any]) -> Citation:
+    def _citation(self, n: int, group: list[Sentence], answer_figures: list[numbers.Figure]) -> Citation:
         passage = group[0].passage
         chunk = passage.chunk
         # Highlight the sentences holding the answer's figures (all context sentences when it has none).
-        values = [f.value for f in answer_figures]
-        holding = [
-            s for s in group
-            if any(numbers.same_value(f.value, v) for f in numbers.extract_figures(s.text) for v in values)
-        ] or group
+        holding = [s for s in group if _states_any(s.text, answer_figures)] or group
         highlights = [(s.start, s.end) for s in holding]
         for s in holding:
-            for f in numbers.extract_figures(s.text):
-                if f.kind == "number" and any(numbers.same_value(f.value, v) for v in values):
+            for f in _number_figures(s.text):
+                if _same_as_any(f, answer_figures):
                     highlights.append((s.start + f.start, s.start + f.end))
         return Citation(
             n=n, chunk_id=chunk.chunk_id, source=chunk.source, section=chunk.section, text=chunk.text,
@@ -492,10 +487,8 @@ class AnswerChain:
         sentences = [s for group in state.context for s in group]
         if not sentences:
             return self._not_found(state, "extractive")
-        values = [f.value for f in anchor or []]
-
         def holds_anchor(text: str) -> bool:
-            return any(numbers.same_value(f.value, v) for f in _number_figures(text) for v in values)
+            return _states_any(text, anchor or [])
 
         best = max(sentences, key=lambda s: (holds_anchor(s.text), s.score))
         clauses = _clauses(best)
@@ -557,13 +550,9 @@ def _shown(text: str, clauses: list[tuple[int, int]], scores: list[float], floor
 def _source_quote(state: ChainState, answer: str) -> str:
     """The context sentence (as the model saw it) holding the answer's figures, else the closest one,
     quoted with its marker."""
-    stated = {(f.kind, f.value) for f in numbers.extract_figures(answer) if f.kind not in ("ordinal", "year")}
-
-    def holds(sentence: Sentence) -> bool:
-        return any((f.kind, f.value) in stated for f in numbers.extract_figures(sentence.text))
-
+    stated = numbers.extract_figures(answer)
     number, best = max(((n, s) for n, group in enumerate(state.context, start=1) for s in group),
-                       key=lambda item: (holds(item[1]), item[1].score))
+                       key=lambda item: (_states_any(item[1].text, stated), item[1].score))
     return f"(report: “{(best.shown or best.text).rstrip('。；;')}” [{number}])"
 
 
@@ -582,6 +571,16 @@ def _fuse(rankings: list[list[Passage]], k: int, rrf_k: int) -> list[Passage]:
 
 def _number_figures(text: str) -> list[numbers.Figure]:
     return [f for f in numbers.extract_figures(text) if f.kind == "number"]
+
+
+def _states_any(text: str, figures: list[numbers.Figure]) -> bool:
+    """Whether ``text`` states the value of one of ``figures``. Numbers only: a year or an ordinal does not tell
+    which sentence an answer comes from."""
+    return any(_same_as_any(f, figures) for f in _number_figures(text))
+
+
+def _same_as_any(figure: numbers.Figure, figures: list[numbers.Figure]) -> bool:
+    return any(numbers.same_value(figure.value, g.value) for g in figures if g.kind == "number")
 
 
 def _ms(since: float) -> float:

@@ -23,6 +23,8 @@ from bot import numbers
 from bot.engine import Engine
 from bot.llm import BackendError, ChatBackend, complete
 from bot.questions import (
+    asks_list,
+    asks_money,
     asks_quantity,
     clean_history,
     clean_question,
@@ -46,6 +48,8 @@ PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "translate
 _MARKER = re.compile(r"\s?[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
+# How an answer states an amount of money.
+_MONEY = re.compile(r"元|yuan|rmb|cny|¥|￥", re.IGNORECASE)
 
 
 @cache
@@ -256,12 +260,16 @@ class AnswerChain:
         ranked = sorted(sentences, key=lambda s: -s.score)
         floor = ranked[0].score - self.settings.answer.context_margin
         budget = self.settings.answer.context_chars
+        listing = asks_list(question)
         chosen: list[Sentence] = []
         for sentence in ranked:
             if sentence.score < floor:
                 break
             index = sentences.index(sentence)
-            sentence.shown = _shown(sentence.text, clauses[index], list(clause_scores[index]), floor - priors[index])
+            # "What are the main targets?" matches the sentence listing them better than any one clause.
+            whole = listing and ranking[index] >= max(clause_scores[index], default=np.inf)
+            sentence.shown = sentence.text if whole else _shown(
+                sentence.text, clauses[index], list(clause_scores[index]), floor - priors[index])
             if chosen and sum(len(s.shown) for s in chosen) + len(sentence.shown) > budget:
                 continue
             chosen.append(sentence)
@@ -392,6 +400,9 @@ class AnswerChain:
             return self._fallback(state, "the model's answer is not worded from the report", rejected)
         if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
             return self._fallback(state, "the model gave no figure for a question that asks for one", rejected)
+        if asks_money(state.focus) and not _MONEY.search(text):
+            return self._fallback(state, "the model gave no amount of money for a question that asks for one",
+                                  rejected)
         if state.override and (parroted := _parroted_names(text, state, sources)):
             return self._fallback(state, f"the model repeated {', '.join(parroted)} from the question, "
                                          "not from the report", answer.min_claim_similarity)
@@ -574,13 +585,13 @@ def _number_figures(text: str) -> list[numbers.Figure]:
 
 
 def _states_any(text: str, figures: list[numbers.Figure]) -> bool:
-    """Whether ``text`` states the value of one of ``figures``. Numbers only: a year or an ordinal does not tell
-    which sentence an answer comes from."""
-    return any(_same_as_any(f, figures) for f in _number_figures(text))
+    """Whether ``text`` states the value of one of ``figures``: numbers and dates, as a year or an ordinal does
+    not tell which sentence an answer comes from."""
+    return any(_same_as_any(f, figures) for f in numbers.extract_figures(text) if f.kind in ("number", "date"))
 
 
 def _same_as_any(figure: numbers.Figure, figures: list[numbers.Figure]) -> bool:
-    return any(numbers.same_value(figure.value, g.value) for g in figures if g.kind == "number")
+    return any(g.kind == figure.kind and numbers.same_value(figure.value, g.value) for g in figures)
 
 
 def _ms(since: float) -> float:

@@ -112,6 +112,29 @@ def asks_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
 
 
+_MONEY = re.compile(
+    r"多少钱|多少资金|多少经费|花多少|投资多少|多少元|"
+    r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|budget|fund|funding|money|yuan|rmb)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_money(text: str) -> bool:
+    """Whether a question asks for an amount of money ("投资多少", "how much will it spend"): an answer with a
+    figure of another kind (school places for education spending) does not answer it."""
+    return bool(_MONEY.search(text))
+
+
+_LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|\bwhat\s+are\b|\bwhich\b[^?？]*\b(?:are|were)\b|"
+                   r"\bwhich\s+(?:two|three|four|five|six|several)\b|\blist\b", re.IGNORECASE)
+
+
+def asks_list(text: str) -> bool:
+    """Whether a question asks for several things ("有哪些", "what are the targets"): a long sentence that
+    matches it as a whole is then shown whole, not cut to its closest clauses."""
+    return bool(_LIST.search(text))
+
+
 # English abbreviations in Chinese questions, in the words a Chinese government report uses for them.
 _REPORT_TERMS = {"gdp": "地区生产总值", "cpi": "居民消费价格", "r&d": "研发投入", "nev": "新能源汽车", "nevs": "新能源汽车"}
 _ABBREVIATION = re.compile(r"(?<![A-Za-z&])(" + "|".join(re.escape(t) for t in _REPORT_TERMS) + r")(?![A-Za-z&])",

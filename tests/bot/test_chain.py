@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from bot import numbers
 from bot.chain import AnswerChain
 from bot.schema import BotInputError
 
@@ -55,13 +56,24 @@ def test_golden_answers(chain, question, expected, wrong, evidence):
 @pytest.mark.parametrize(
     "question",
     ["What is the population of Zhengzhou?", "郑州目前有几条地铁线路？", "2025年郑州的经济增长目标是多少？",
-     "How many hospitals does Zhengzhou have?"],
+     "How many hospitals does Zhengzhou have?", "How much will the city spend on education in 2024?"],
 )
 def test_questions_the_report_does_not_answer(chain, question):
     result = chain.ask(question)
     assert not result.found, result.answer
     assert result.citations == []
     assert result.answer in ("报告中没有找到这个问题的答案。", "The report does not say.")
+
+
+@pytest.mark.parametrize(("question", "lang"), [("2024年经济社会发展主要预期目标有哪些？", "zh"),
+                                              ("What are the main economic and social targets for 2024?", "en")])
+def test_a_list_question_gets_the_whole_list(chain, question, lang):
+    result = chain.ask(question)
+    assert result.found and result.lang == lang, result.answer
+    # The targets sentence lists eleven; a cut-down context gave the model only three or four.
+    stated = {f.value for f in numbers.extract_figures(result.answer) if f.percent}
+    assert len(stated) >= 5, result.answer
+    assert "经济社会发展主要预期目标" in _cited_text(result)
 
 
 def test_injection_does_not_change_the_figures(chain):

@@ -3,6 +3,8 @@ import json
 import pytest
 
 from bot.questions import (
+    asks_list,
+    asks_money,
     asks_quantity,
     clean_history,
     clean_question,
@@ -101,6 +103,25 @@ def test_focus_drops_an_override_preamble_but_keeps_a_question_that_cannot_stand
 ])
 def test_quantity_questions(text, expected):
     assert asks_quantity(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024年主要预期目标有哪些？", True), ("创新高地建设聚焦哪几个方面？", True),
+    ("What are the main targets for 2024?", True), ("Which three pollution battles will be fought?", True), ("要打好哪三大战役？", True),
+    ("Which industries are named as strategic?", True), ("List the targets.", True),
+    ("主要预期目标是什么？", False), ("Which industry is the No. 1 industry?", False), ("新增多少个学位？", False),
+])
+def test_list_questions(text, expected):
+    assert asks_list(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("已谋划的项目力争完成投资多少？", True), ("How much will the city spend on education?", True),
+    ("How much is invested in the 3,800 projects?", True), ("研发投入强度要达到多少？", False),
+    ("How much will car output grow?", False), ("新增多少个学位？", False),
+])
+def test_money_questions(text, expected):
+    assert asks_money(text) is expected
 
 
 def test_english_abbreviations_are_put_in_the_report_terms():

@@ -28,6 +28,7 @@ from bot.questions import (
     asks_quantity,
     clean_history,
     clean_question,
+    counted_subject,
     detect_lang,
     instruction_override,
     in_report_terms,
@@ -430,6 +431,15 @@ class AnswerChain:
             threshold = answer.min_claim_similarity if parroted else answer.rejected_similarity
             return self._fallback(state, reason, threshold,
                                   anchor=[c.figure for c in checks if c.found and c.figure.kind == "number"])
+        subject = counted_subject(state.focus) if state.lang == "zh" else ""
+        named_elsewhere = _subject_elsewhere(state.context, subject, [
+            c.figure for c in checks if c.found and c.figure.kind == "number"]) if subject else None
+        if named_elsewhere is not None:
+            reason = f"the report's figure is not about {subject}"
+            if named_elsewhere:
+                return self._fallback(state, reason, answer.rejected_similarity)
+            # No passage names what was asked about: the report does not say ("幼儿园" answered with schools).
+            return self._not_found_because(state, reason)
         # A figure's own passage is cited even if the model forgot its marker.
         for check in checks:
             if check.source_index is not None and check.source_index + 1 not in cited:
@@ -481,6 +491,9 @@ class AnswerChain:
             threshold = self.settings.answer.extractive_similarity
         if _best_score(state) >= threshold:
             return self._extractive(state, fallback_reason=reason, anchor=anchor)
+        return self._not_found_because(state, reason)
+
+    def _not_found_because(self, state: ChainState, reason: str | None) -> AnswerResult:
         result = self._not_found(state, "extractive")
         result.fallback_reason = reason
         return result
@@ -582,6 +595,17 @@ def _fuse(rankings: list[list[Passage]], k: int, rrf_k: int) -> list[Passage]:
 
 def _number_figures(text: str) -> list[numbers.Figure]:
     return [f for f in numbers.extract_figures(text) if f.kind == "number"]
+
+
+def _subject_elsewhere(context: list[list[Sentence]], subject: str, figures: list[numbers.Figure]) -> bool | None:
+    """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
+    shares a word with it (or no sentence states one), else whether another context sentence does."""
+    sentences = [s for group in context for s in group]
+    holding = [s for s in sentences if _states_any(s.text, figures)]
+    words = set(tokenize(subject))
+    if not holding or any(words & set(tokenize(s.text)) for s in holding):
+        return None
+    return any(words & set(tokenize(s.text)) for s in sentences)
 
 
 def _states_any(text: str, figures: list[numbers.Figure]) -> bool:

@@ -112,6 +112,20 @@ def asks_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
 
 
+# "多少所幼儿园": what a Chinese quantity question counts, after its measure word.
+_COUNTED = re.compile(
+    r"(?:多少|几)(?:万平方米|平方米|公里|千米|人次|亿元|万元|[个所家项条座名人套张辆亩吨元万亿倍块处栋间户台级类批场次年天])?"
+    r"([\u4e00-\u9fff]{2,8})"
+)
+
+
+def counted_subject(text: str) -> str:
+    """What a Chinese quantity question counts ("今年新建多少所幼儿园？" → 幼儿园), or "" when it names nothing
+    after the question word ("院士要引进多少名？")."""
+    match = _COUNTED.search(text)
+    return match.group(1) if match else ""
+
+
 _MONEY = re.compile(
     r"多少钱|多少资金|多少经费|花多少|投资多少|多少元|"
     r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|budget|fund|funding|money|yuan|rmb)\b",

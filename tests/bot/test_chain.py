@@ -56,7 +56,8 @@ def test_golden_answers(chain, question, expected, wrong, evidence):
 @pytest.mark.parametrize(
     "question",
     ["What is the population of Zhengzhou?", "郑州目前有几条地铁线路？", "2025年郑州的经济增长目标是多少？",
-     "How many hospitals does Zhengzhou have?", "How much will the city spend on education in 2024?"],
+     "How many hospitals does Zhengzhou have?", "How much will the city spend on education in 2024?",
+     "今年郑州新建多少所幼儿园？"],
 )
 def test_questions_the_report_does_not_answer(chain, question):
     result = chain.ask(question)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bot.chain import ChainState, Sentence, _adds_to, _fuse, _parroted_names, _shown, _source_quote, _worded_from
+from bot import numbers
+from bot.chain import (
+    ChainState,
+    Sentence,
+    _adds_to,
+    _fuse,
+    _parroted_names,
+    _shown,
+    _source_quote,
+    _subject_elsewhere,
+    _worded_from,
+)
 from bot.retrieval import Passage
 from index.chunking import Chunk, long_sentence_clauses
 
@@ -64,3 +75,14 @@ def test_the_quote_is_the_sentence_holding_the_answers_figure_else_the_closest()
     assert _source_quote(state, "It was delivered on February 3, 2024.") == (
         "(report: “2月3日上午，市长何雄向大会作政府工作报告” [2])")
     assert _source_quote(state, "Mayor He Xiong delivered it.") == "(report: “报告为2024年郑州发展擘画蓝图” [1])"
+
+
+def test_a_figure_about_something_else_than_what_was_counted_is_found():
+    passage = _passage("p")
+    schools = Sentence(passage, 0, 10, "市区新建中小学校10所，投入使用中小学校15所，新增学位2.7万个。")
+    nursery = Sentence(passage, 10, 20, "力争每千人口拥有3岁以下婴幼儿托位数达到4.8个。")
+    fifteen = numbers.extract_figures("15所")
+    assert _subject_elsewhere([[schools]], "中小学校", fifteen) is None  # the figure's sentence names it
+    assert _subject_elsewhere([[schools]], "幼儿园", fifteen) is False  # no sentence names it
+    assert _subject_elsewhere([[schools], [nursery]], "幼儿园", fifteen) is True  # 幼儿 is named elsewhere
+    assert _subject_elsewhere([[schools]], "幼儿园", numbers.extract_figures("99个")) is None  # no figure's sentence

@@ -6,6 +6,7 @@ from bot.questions import (
     asks_list,
     asks_money,
     asks_quantity,
+    counted_subject,
     clean_history,
     clean_question,
     detect_lang,
@@ -122,6 +123,15 @@ def test_list_questions(text, expected):
 ])
 def test_money_questions(text, expected):
     assert asks_money(text) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("今年郑州新建多少所幼儿园？", "幼儿园"), ("郑州今年打算新建多少公里供水管网？", "供水管网"),
+    ("市区今年新增多少绿地？", "绿地"), ("新增城镇就业多少人？", ""), ("院士累计要引进多少名？", ""),
+    ("How many kindergartens?", ""),
+])
+def test_what_a_quantity_question_counts(text, expected):
+    assert counted_subject(text) == expected
 
 
 def test_english_abbreviations_are_put_in_the_report_terms():

@@ -102,8 +102,8 @@ class ChainState:
     # What is searched for and put to the model: the standalone question without an override preamble.
     focus: str = ""
     override: bool = False  # the question tries to override instructions or to supply its own facts
-    # The question in the report's words, searched for beside it: an English question translated (the embedder
-    # matches across languages poorly), or a Chinese one with "GDP" written 地区生产总值.
+    # The question in the report's words, searched for beside it: a Chinese one with "GDP" written 地区生产总值,
+    # or an English one translated when answer.translate_questions is on.
     chinese: str = ""
     passages: list[Passage] = field(default_factory=list)
     context: list[list[Sentence]] = field(default_factory=list)  # per numbered passage [1], [2]…

@@ -416,11 +416,12 @@ class AnswerChain:
         text = _repoint_markers(text, sources)
         cited = [int(n) for group in _MARKER.findall(text) for n in re.findall(r"\d+", group)]
         cited = [n for n in dict.fromkeys(cited) if 1 <= n <= len(state.context)]
-        checks = numbers.match_figures(_MARKER.sub("", text), sources)
+        plain = _MARKER.sub("", text)
+        checks = numbers.match_figures(plain, sources)
         # Years and dates are checked against the whole report: the question's year need not be in the passage.
         known = self.engine.corpus_dates()
         checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
-                  for c in checks if c.figure.kind != "ordinal"]
+                  for c in checks if c.figure.kind != "ordinal" and not _per_capita_base(plain, c.figure, sources)]
         unverified = [c.figure for c in checks if not c.found]
         if unverified:
             reason = f"the model's figure(s) {', '.join(f.text for f in unverified)} are not in the report's passages"
@@ -608,6 +609,17 @@ def _subject_elsewhere(context: list[list[Sentence]], subject: str, figures: lis
     return any(words & set(tokenize(s.text)) for s in sentences)
 
 
+_PER_BASE = {100: "每百", 1000: "每千", 10_000: "每万"}
+_PER = re.compile(r"\bper\s*$", re.IGNORECASE)
+
+
+def _per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:
+    """Whether ``figure`` is the base of a per-capita figure ("4.8 places per 1,000 people" for the report's
+    每千人口…4.8个), which is no figure of its own."""
+    base = _PER_BASE.get(int(figure.value)) if figure.value == int(figure.value) else None
+    return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))
+
+
 def _states_any(text: str, figures: list[numbers.Figure]) -> bool:
     """Whether ``text`` states the value of one of ``figures``: numbers and dates, as a year or an ordinal does
     not tell which sentence an answer comes from."""
@@ -661,7 +673,7 @@ def _repair_scale(answer: str, sources: list[str]) -> str:
     """Fix the small model's typical error, right digits at the wrong scale ("2.7 million" for 2.7万,
     "140,000" for 140万):
     an answer figure that matches no source figure, but whose digits are those of exactly one source
-    figure, is rewritten from that source figure by code (27,000)."""
+    figure (or of one in the same unit), is rewritten from that source figure by code (27,000)."""
     source_figures = [f for text in sources for f in numbers.extract_figures(text) if f.kind == "number"]
     checks = numbers.match_figures(answer, sources)
     for check in sorted(checks, key=lambda c: -c.figure.start):
@@ -669,8 +681,11 @@ def _repair_scale(answer: str, sources: list[str]) -> str:
         if check.found or figure.kind != "number":
             continue
         digits = numbers.significant_digits(figure.text)
-        same_digits = {(f.value, f.percent) for f in source_figures
-                       if numbers.significant_digits(f.text) == digits and f.percent == figure.percent}
+        candidates = [f for f in source_figures
+                      if numbers.significant_digits(f.text) == digits and f.percent == figure.percent]
+        same_digits = {(f.value, f.percent) for f in candidates}
+        if len(same_digits) > 1:  # "300 million square metres": 300万平方米, not 30个
+            same_digits = {(f.value, f.percent) for f in candidates if numbers.same_unit(f, figure)}
         if len(same_digits) != 1:
             continue
         value, percent = same_digits.pop()

@@ -9,6 +9,8 @@ from bot.chain import (
     _adds_to,
     _fuse,
     _parroted_names,
+    _per_capita_base,
+    _repair_scale,
     _shown,
     _source_quote,
     _subject_elsewhere,
@@ -86,3 +88,23 @@ def test_a_figure_about_something_else_than_what_was_counted_is_found():
     assert _subject_elsewhere([[schools]], "幼儿园", fifteen) is False  # no sentence names it
     assert _subject_elsewhere([[schools], [nursery]], "幼儿园", fifteen) is True  # 幼儿 is named elsewhere
     assert _subject_elsewhere([[schools]], "幼儿园", numbers.extract_figures("99个")) is None  # no figure's sentence
+
+
+def test_the_base_of_a_per_capita_figure_is_no_figure_of_its_own():
+    sources = ["力争每千人口拥有3岁以下婴幼儿托位数达到4.8个。"]
+    answer = "4.8 childcare places per 1,000 people [1]."
+    base = next(f for f in numbers.extract_figures(answer) if f.value == 1000)
+    assert _per_capita_base(answer, base, sources)
+    assert not _per_capita_base("1,000 childcare places", numbers.extract_figures("1,000 childcare places")[0],
+                                sources)
+    assert not _per_capita_base(answer, base, ["每万人口拥有4.8个"])
+
+
+def test_a_figure_at_the_wrong_scale_is_rewritten_from_the_source_figure_with_its_digits():
+    assert _repair_scale("2.7 million new school places [1].", ["新增学位2.7万个。"]) == (
+        "27,000 new school places [1].")
+    # Two source figures have the digits 3: the one in the answer's unit is meant.
+    sources = ["新建公园游园30个，市区新增绿地300万平方米。"]
+    assert _repair_scale("300 million square metres of green space", sources) == (
+        "3 million square metres of green space")
+    assert _repair_scale("300 million visits", sources) == "300 million visits"  # no unit to tell them apart

@@ -34,11 +34,15 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(result: AnswerResult) -> None:
-    if result.standalone_question != result.question:
+def _print_answer(result: AnswerResult, streamed: str = "", rewrite_shown: bool = False) -> None:
+    """The answer (unless ``streamed`` already showed it as it is), then its check and its sources."""
+    if result.standalone_question != result.question and not rewrite_shown:
         print(f"(understood as: {result.standalone_question})")
-    print(result.answer)
+    if streamed.strip() != result.answer.strip():
+        print(result.answer)
     if not result.found:
+        if result.fallback_reason:
+            print(f"\n[{result.fallback_reason}]")
         return
     status = "verified" if result.verified else "NOT verified"
     note = f"; fallback: {result.fallback_reason}" if result.fallback_reason else ""
@@ -61,14 +65,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(chain.ask(args.question, history, k=args.k).to_dict())
         return 0
+    streamed, rewrite_shown = "", False
     for event in chain.stream(args.question, history, k=args.k):
-        if event.kind == "token":
+        if event.kind == "rewrite" and event.text != args.question.strip():
+            print(f"(understood as: {event.text})")
+            rewrite_shown = True
+        elif event.kind == "token":
             print(event.text, end="", flush=True)
+            streamed += event.text
         elif event.kind == "replace":
-            print("\n--- replaced by ---")
+            if streamed:
+                print("\n--- replaced by ---")
+            streamed = ""
         elif event.kind == "final" and event.result is not None:
-            print("\n")
-            _print_answer(event.result)
+            if streamed:
+                print()
+            _print_answer(event.result, streamed, rewrite_shown)
     return 0
 
 

@@ -512,6 +512,7 @@ class AnswerChain:
         sentences = [s for group in state.context for s in group]
         if not sentences:
             return self._not_found(state, "extractive")
+
         def holds_anchor(text: str) -> bool:
             return _states_any(text, anchor or [])
 

@@ -33,6 +33,7 @@ from bot.questions import (
     instruction_override,
     in_report_terms,
     question_focus,
+    quoted_phrases,
 )
 from bot.retrieval import Passage
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang, StreamEvent
@@ -248,6 +249,10 @@ class AnswerChain:
         # "地区生产总值增长7%左右" for a question about this year's GDP growth target.
         ranking = dense + self.settings.answer.word_weight * np.array(
             self.engine.searcher.word_overlap(chinese or question, texts))
+        # A phrase the question quotes (郑州要打造什么“之城”？) is the report's own wording: the text holding it
+        # gets the full word weight once more.
+        if quoted := quoted_phrases(question):
+            ranking += self.settings.answer.word_weight * np.array([any(q in t for q in quoted) for t in texts])
         # Sentence i's clauses are at texts[bounds[i]:bounds[i + 1]].
         bounds = np.cumsum([len(sentences), *(len(spans) for spans in clauses)])
         clause_scores = [ranking[bounds[i]:bounds[i + 1]] for i in range(len(sentences))]

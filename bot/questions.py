@@ -101,7 +101,7 @@ def question_focus(text: str) -> str:
 
 
 _QUANTITY = re.compile(
-    r"多少|几[个所家项条座万亿倍年公里名人次套张辆]|百分之几|\bhow\s+(?:many|much|far|long)\b|"
+    r"多少|(?<!哪)几[个所家项条座万亿倍年公里名人次套张辆]|百分之几|\bhow\s+(?:many|much|far|long)\b|"
     r"\bwhat\s+(?:percentage|share|rate|proportion|number)\b",
     re.IGNORECASE,
 )
@@ -147,6 +147,14 @@ def asks_list(text: str) -> bool:
     """Whether a question asks for several things ("有哪些", "what are the targets"): a long sentence that
     matches it as a whole is then shown whole, not cut to its closest clauses."""
     return bool(_LIST.search(text))
+
+
+_QUOTED_PHRASE = re.compile(r"[“「『\"]([^”」』\"]{1,20})[”」』\"]")
+
+
+def quoted_phrases(text: str) -> list[str]:
+    """The Chinese phrases a question quotes ("“1号”产业", "“之城”"): words it takes from the report."""
+    return [p for p in _QUOTED_PHRASE.findall(text) if _CJK.search(p)]
 
 
 # English abbreviations in Chinese questions, in the words a Chinese government report uses for them.

@@ -6,14 +6,15 @@ from bot.questions import (
     asks_list,
     asks_money,
     asks_quantity,
-    counted_subject,
     clean_history,
     clean_question,
+    counted_subject,
     detect_lang,
     in_report_terms,
     instruction_override,
     load_history_file,
     question_focus,
+    quoted_phrases,
 )
 from bot.schema import BotInputError
 
@@ -100,7 +101,7 @@ def test_focus_drops_an_override_preamble_but_keeps_a_question_that_cannot_stand
 @pytest.mark.parametrize(("text", "expected"), [
     ("新增多少个学位？", True), ("郑州有几所大学？", True), ("How many schools?", True),
     ("What percentage of villages?", True), ("谁作的报告？", False), ("Who delivered the report?", False),
-    ("报告点名了哪些产业？", False),
+    ("报告点名了哪些产业？", False), ("要确保哪几个比率居全省前列？", False),
 ])
 def test_quantity_questions(text, expected):
     assert asks_quantity(text) is expected
@@ -132,6 +133,12 @@ def test_money_questions(text, expected):
 ])
 def test_what_a_quantity_question_counts(text, expected):
     assert counted_subject(text) == expected
+
+
+def test_quoted_chinese_phrases():
+    assert quoted_phrases("郑州要打造什么“之城”？") == ["之城"]
+    assert quoted_phrases("「三个一批」和“1号”产业") == ["三个一批", "1号"]
+    assert quoted_phrases("Zhengzhou's 'No. 1' industry, \"one-thing\" services") == []
 
 
 def test_english_abbreviations_are_put_in_the_report_terms():

@@ -193,7 +193,7 @@ class AnswerChain:
         state.override = instruction_override(state.standalone)
         if state.lang == "en" and self.settings.answer.translate_questions:
             state.chinese = self._chinese_question(state)
-        elif state.lang == "zh" and (terms := in_report_terms(state.focus)) != state.focus:
+        elif (terms := in_report_terms(state.focus)) != state.focus:  # "GDP" searched as 地区生产总值 too
             state.chinese = terms
         state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
         return state
@@ -525,8 +525,12 @@ class AnswerChain:
         clauses = _clauses(best)
         # A clause stating a figure is preferred by a little: most questions ask for one.
         texts = [c.text for c in clauses]
-        scores = self.engine.similarities(state.focus, texts, [c.passage.chunk.section for c in clauses]) + (
-            self.settings.answer.word_weight * np.array(self.engine.searcher.word_overlap(state.focus, texts))) + np.array(
+        sections = [c.passage.chunk.section for c in clauses]
+        dense = self.engine.similarities(state.focus, texts, sections)
+        if state.chinese:
+            dense = np.maximum(dense, self.engine.similarities(state.chinese, texts, sections))
+        scores = dense + self.settings.answer.word_weight * np.array(
+            self.engine.searcher.word_overlap(state.chinese or state.focus, texts)) + np.array(
             [(1.0 if holds_anchor(c.text) else 0.0) + (0.05 if _number_figures(c.text) else 0.0) for c in clauses])
         clause = clauses[int(np.argmax(scores))]
         figures = _number_figures(clause.text)

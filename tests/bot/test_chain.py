@@ -38,6 +38,7 @@ def _cited_text(result) -> str:
         ("How many kilometres of water supply pipes will be built or renovated?", ["85"], [], "供水管网85公里"),
         ("新增城镇就业目标是多少人？", ["12.65万"], [], "新增城镇就业12.65万人"),
         ("Who delivered the government work report?", ["何雄", "He Xiong"], [], "市长何雄"),
+        ("郑州要打造什么“之城”？", ["新能源汽车之城"], [], "新能源汽车之城"),
     ],
 )
 def test_golden_answers(chain, question, expected, wrong, evidence):

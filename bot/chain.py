@@ -51,7 +51,7 @@ _MARKER = re.compile(r"\s?[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
 # How an answer states an amount of money.
-_MONEY = re.compile(r"元|yuan|rmb|cny|¥|￥", re.IGNORECASE)
+_MONEY_AMOUNT = re.compile(r"元|yuan|rmb|cny|¥|￥", re.IGNORECASE)
 
 
 @cache
@@ -225,6 +225,17 @@ class AnswerChain:
         state.timings_ms["retrieve"] = _ms(began)
         return state
 
+    def _relevance(self, question: str, chinese: str, texts: list[str],
+                   sections: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's similarity to the question (or to its report wording, ``chinese``, if closer), and that
+        plus the words they share: the embedder puts "今年政府工作总体要求" above "地区生产总值增长7%左右" for a
+        question about this year's GDP growth target."""
+        dense = self.engine.similarities(question, texts, sections)
+        if chinese:
+            dense = np.maximum(dense, self.engine.similarities(chinese, texts, sections))
+        return dense, dense + self.settings.answer.word_weight * np.array(
+            self.engine.searcher.word_overlap(chinese or question, texts))
+
     def _select_context(self, question: str, passages: list[Passage], chinese: str = "") -> list[list[Sentence]]:
         """The sentences of the retrieved passages closest to the question (or to its Chinese version),
         within the context budget, grouped by passage in rank order."""
@@ -242,13 +253,7 @@ class AnswerChain:
         texts = [s.text for s in sentences] + [s.text[a:b] for s, spans in zip(sentences, clauses) for a, b in spans]
         sections = [s.passage.chunk.section for s in sentences] + [
             s.passage.chunk.section for s, spans in zip(sentences, clauses) for _ in spans]
-        dense = self.engine.similarities(question, texts, sections)
-        if chinese:
-            dense = np.maximum(dense, self.engine.similarities(chinese, texts, sections))
-        # Shared words count in the ranking too: the embedder puts "今年政府工作总体要求" above
-        # "地区生产总值增长7%左右" for a question about this year's GDP growth target.
-        ranking = dense + self.settings.answer.word_weight * np.array(
-            self.engine.searcher.word_overlap(chinese or question, texts))
+        dense, ranking = self._relevance(question, chinese, texts, sections)
         # A phrase the question quotes (郑州要打造什么“之城”？) is the report's own wording: the text holding it
         # gets the full word weight once more.
         if quoted := quoted_phrases(question):
@@ -406,7 +411,7 @@ class AnswerChain:
             return self._fallback(state, "the model's answer is not worded from the report", rejected)
         if asks_quantity(state.focus) and not _number_figures(_MARKER.sub("", text)):
             return self._fallback(state, "the model gave no figure for a question that asks for one", rejected)
-        if asks_money(state.focus) and not _MONEY.search(text):
+        if asks_money(state.focus) and not _MONEY_AMOUNT.search(text):
             return self._fallback(state, "the model gave no amount of money for a question that asks for one",
                                   rejected)
         if state.override and (parroted := _parroted_names(text, state, sources)):
@@ -428,6 +433,7 @@ class AnswerChain:
         checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
                   for c in checks if c.figure.kind != "ordinal" and not _per_capita_base(plain, c.figure, sources)]
         unverified = [c.figure for c in checks if not c.found]
+        verified_numbers = [c.figure for c in checks if c.found and c.figure.kind == "number"]
         if unverified:
             reason = f"the model's figure(s) {', '.join(f.text for f in unverified)} are not in the report's passages"
             # Figures taken from the question (an injected or false premise) say nothing about whether the
@@ -435,11 +441,9 @@ class AnswerChain:
             asked = numbers.extract_figures(state.standalone)
             parroted = all(any(numbers.same_value(f.value, g.value) for g in asked) for f in unverified)
             threshold = answer.min_claim_similarity if parroted else answer.rejected_similarity
-            return self._fallback(state, reason, threshold,
-                                  anchor=[c.figure for c in checks if c.found and c.figure.kind == "number"])
+            return self._fallback(state, reason, threshold, anchor=verified_numbers)
         subject = counted_subject(state.focus) if state.lang == "zh" else ""
-        named_elsewhere = _subject_elsewhere(state.context, subject, [
-            c.figure for c in checks if c.found and c.figure.kind == "number"]) if subject else None
+        named_elsewhere = _subject_elsewhere(state.context, subject, verified_numbers) if subject else None
         if named_elsewhere is not None:
             reason = f"the report's figure is not about {subject}"
             if named_elsewhere:
@@ -525,12 +529,8 @@ class AnswerChain:
         clauses = _clauses(best)
         # A clause stating a figure is preferred by a little: most questions ask for one.
         texts = [c.text for c in clauses]
-        sections = [c.passage.chunk.section for c in clauses]
-        dense = self.engine.similarities(state.focus, texts, sections)
-        if state.chinese:
-            dense = np.maximum(dense, self.engine.similarities(state.chinese, texts, sections))
-        scores = dense + self.settings.answer.word_weight * np.array(
-            self.engine.searcher.word_overlap(state.chinese or state.focus, texts)) + np.array(
+        _, relevance = self._relevance(state.focus, state.chinese, texts, [c.passage.chunk.section for c in clauses])
+        scores = relevance + np.array(
             [(1.0 if holds_anchor(c.text) else 0.0) + (0.05 if _number_figures(c.text) else 0.0) for c in clauses])
         clause = clauses[int(np.argmax(scores))]
         figures = _number_figures(clause.text)
@@ -612,11 +612,12 @@ def _subject_elsewhere(context: list[list[Sentence]], subject: str, figures: lis
     """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
     shares a word with it (or no sentence states one), else whether another context sentence does."""
     sentences = [s for group in context for s in group]
-    holding = [s for s in sentences if _states_any(s.text, figures)]
     words = set(tokenize(subject))
-    if not holding or any(words & set(tokenize(s.text)) for s in holding):
+    naming = {id(s) for s in sentences if words & set(tokenize(s.text))}
+    holding = [s for s in sentences if _states_any(s.text, figures)]
+    if not holding or any(id(s) in naming for s in holding):
         return None
-    return any(words & set(tokenize(s.text)) for s in sentences)
+    return bool(naming)
 
 
 _PER_BASE = {100: "每百", 1000: "每千", 10_000: "每万"}

@@ -23,7 +23,8 @@ ANSWER_S = 180
 @pytest.fixture(scope="module")
 def page(running_app) -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is missing (apt-get install chromium)")
+        # ./test.sh installs it (scripts/system-packages.sh); a missing browser is a failure, never a silent skip.
+        pytest.fail("Debian's Chromium is missing: run ./test.sh, or as root: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -85,6 +85,10 @@ class AnswerSettings(BaseModel):
     # shown (marked as a fallback): the small model misses answers inside long sentences. Above every
     # unanswerable eval question that names no unknown year (max 0.55).
     sure_similarity: float = Field(0.6, ge=-1.0, le=1.0)
+    # An answer to a question that tries to override the instructions or to supply its own facts, when rejected
+    # (or when the model found nothing), is replaced by the report's sentence above this similarity: the question
+    # is then judged as the claim it carries would be (the same level as min_claim_similarity).
+    override_similarity: float = Field(0.38, ge=-1.0, le=1.0)
     # Below this similarity between a claim and the report's best clause, the claim is "not in the report".
     min_claim_similarity: float = Field(0.38, ge=-1.0, le=1.0)
     # A Chinese claim with fewer of its words (character pairs) anywhere in the report than this share is

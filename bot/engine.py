@@ -59,12 +59,19 @@ class Engine:
     def corpus_dates(self) -> frozenset[tuple[str, float]]:
         """(kind, value) of every year and date the indexed documents mention."""
         if self._dates is None:
-            from bot.numbers import extract_figures
+            from zzbot.numbers import extract_figures
 
             self._dates = frozenset(
                 (f.kind, f.value) for c in self.searcher.chunks for f in extract_figures(c.text) if f.kind in ("year", "date")
             )
         return self._dates
+
+    def unknown_years(self, text: str) -> set[float]:
+        """The years ``text`` names that no indexed document mentions (a 2025 target asked of a 2024 report)."""
+        from zzbot.numbers import extract_figures
+
+        known = {value for kind, value in self.corpus_dates() if kind == "year"}
+        return {f.value for f in extract_figures(text) if f.kind == "year"} - known
 
     def similarities(self, query: str, texts: list[str], sections: list[str] | None = None) -> np.ndarray:
         """Cosine similarity of a question to each text (titled with its section, as in the index). Vectors

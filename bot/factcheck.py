@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot import numbers
+from zzbot import numbers
 from bot.engine import Engine
+from bot.citations import citation_for
+from bot.context import clauses_of, sentences_of
 from bot.questions import clean_question, detect_lang, in_report_terms
 from bot.retrieval import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from index.chunking import clause_spans, split_sentences
 
 _CLAUSE_SPLIT = re.compile(r"[，,；;、：:。！？!?]")
 # Similarities this close count as a tie, broken in favour of the same figure.
@@ -55,8 +56,7 @@ class FactChecker:
         threshold = self.engine.settings.answer.min_claim_similarity
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
-        known_years = {value for kind, value in self.engine.corpus_dates() if kind == "year"}
-        if (not clauses or {f.value for f in figures if f.kind == "year"} - known_years
+        if (not clauses or self.engine.unknown_years(claim)
                 # Most of its words nowhere in the report: the claim is about something the report does not cover.
                 or self.engine.searcher.word_coverage(claim) < self.engine.settings.answer.min_claim_coverage):
             return self._result(claim, lang, "not_in_report", [], [], began)
@@ -114,14 +114,9 @@ class FactChecker:
                 began: float) -> CheckResult:
         citations: list[Citation] = []
         for clause in clauses:
-            passage = clause.passage
-            existing = next((c for c in citations if c.chunk_id == passage.chunk.chunk_id), None)
+            existing = next((c for c in citations if c.chunk_id == clause.passage.chunk.chunk_id), None)
             if existing is None:
-                existing = Citation(
-                    n=len(citations) + 1, chunk_id=passage.chunk.chunk_id, source=passage.chunk.source,
-                    section=passage.chunk.section, text=passage.chunk.text, start=passage.chunk.start,
-                    end=passage.chunk.end, score=round(passage.score, 6), highlights=[clause.sentence],
-                )
+                existing = citation_for(len(citations) + 1, clause.passage, [clause.sentence])
                 citations.append(existing)
             existing.highlights.append((clause.start, clause.end))
         report_figures = [o[2].text for o in outcomes]
@@ -133,12 +128,8 @@ class FactChecker:
 
 
 def _clauses(passage: Passage) -> list[Clause]:
-    chunk = passage.chunk
-    return [
-        Clause(passage, chunk.start + cs, chunk.start + ce, chunk.text[cs:ce], (chunk.start + s, chunk.start + e))
-        for s, e in split_sentences(chunk.text)
-        for cs, ce in clause_spans(chunk.text, s, e, enumerations=True)
-    ]
+    return [Clause(c.passage, c.start, c.end, c.text, (sentence.start, sentence.end))
+            for sentence in sentences_of([passage]) for c in clauses_of(sentence)]
 
 
 def _figure_hint(report: numbers.Figure, claim: numbers.Figure) -> float:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.schema import BotInputError, Lang
+from zzbot.text import CJK as _CJK
+from zzbot.text import LATIN as _LATIN
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
 MAX_HISTORY_TURNS = 50
 
 

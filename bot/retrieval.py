@@ -43,6 +43,16 @@ class Passage:
         }
 
 
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int,
+                           weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Fused score of every id in the rankings: the sum over rankings of weight / (rrf_k + rank), rank from 1."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + weight / (rrf_k + rank)
+    return fused
+
+
 def keyword_text(chunk: Chunk) -> str:
     return f"{chunk.section.split(SECTION_SEPARATOR)[-1]}\n{chunk.text}"
 
@@ -79,12 +89,8 @@ class HybridSearcher:
         keyword = {self.chunks[i].chunk_id: s for i, s in self._keyword.search(query, n)} if fusion else {}
 
         keyword_weight = 1.0 if fusion and self._keyword.shares_words(query) else 0.0
-        fused: dict[str, float] = {}
-        for ranking, weight in ((list(similarity), 1.0), (list(keyword), keyword_weight)):
-            for rank, chunk_id in enumerate(ranking, start=1):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank)
-        if not fusion:
-            fused = dict(similarity)
+        fused = (reciprocal_rank_fusion([list(similarity), list(keyword)], self.settings.rrf_k, [1.0, keyword_weight])
+                 if fusion else dict(similarity))
         for chunk_id in fused:
             if self._by_id[chunk_id].kind == "caption":
                 fused[chunk_id] *= self.settings.caption_weight

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.numbers import Figure, extract_figures, same_value
+from zzbot.numbers import Figure, extract_figures, same_value
 from eval.dataset import AnswerCase, ClaimCase
 
 Result = Mapping[str, Any]

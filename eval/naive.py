@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from bot import numbers
+from zzbot import numbers
 from bot.engine import Engine
 from bot.questions import clean_question, detect_lang
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang

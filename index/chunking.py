@@ -16,17 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from index.documents import Document
+from zzbot.text import LONG_SENTENCE, long_sentence_clauses, split_sentences
 
 # Bump when chunking changes, so existing indexes are re-chunked on the next build.
 CHUNKER_VERSION = 5
 SECTION_SEPARATOR = " > "
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-# A sentence ends after Chinese end punctuation (plus closing quotes/brackets),
-# or after . ! ? followed by whitespace (so 2.7 is never cut).
-_SENTENCE_END = re.compile(r"[。！？；]+[”’」』）)]*|[.!?]+[\"')\]]*(?=\s)")
-_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
-_ENUMERATION_END = re.compile(r"[，,；;、：:。！？!?]")
-_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+.*$", re.MULTILINE)
 _HAS_SENTENCE_PUNCT = re.compile(r"[。！？；.!?]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s")
 
@@ -94,18 +89,6 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
     return chunks
 
 
-# Sentences longer than this many characters are also embedded clause by clause (clauses of 6+ characters).
-LONG_SENTENCE = 40
-MIN_CLAUSE = 6
-
-
-def long_sentence_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The clause units of the sentence ``text[start:end]``: none for a short sentence."""
-    if end - start <= LONG_SENTENCE:
-        return []
-    return [span for span in clause_spans(text, start, end) if span[1] - span[0] >= MIN_CLAUSE]
-
-
 def sentence_units(chunks: list[Chunk]) -> list[Chunk]:
     """Extra search units inside multi-sentence passages, each pointing at its passage: its heading line, its
     sentences, and the clauses of sentences longer than LONG_SENTENCE (lists of targets). A question about
@@ -124,21 +107,6 @@ def sentence_units(chunks: list[Chunk]) -> list[Chunk]:
             units.append(replace(chunk, chunk_id=f"{chunk.chunk_id}-s{i}", text=chunk.text[s:e], start=chunk.start + s,
                                  end=chunk.start + e, kind="sentence", parent=chunk.chunk_id))
     return units
-
-
-def clause_spans(text: str, start: int = 0, end: int | None = None,
-                 enumerations: bool = False) -> list[tuple[int, int]]:
-    """Clause spans of ``text[start:end]``, cut at commas, semicolons and colons (and at the enumeration
-    mark 、 when ``enumerations``), empty pieces dropped."""
-    end = len(text) if end is None else end
-    spans = []
-    cursor = start
-    for match in (_ENUMERATION_END if enumerations else _CLAUSE_END).finditer(text, start, end):
-        spans.append((cursor, match.start()))
-        cursor = match.end()
-    if cursor < end:
-        spans.append((cursor, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _visible_len(s: str) -> int:
@@ -167,35 +135,6 @@ def _blocks(text: str) -> Iterator[tuple[str, int, int, int, str]]:
         para_end = line_start + len(line.rstrip())
     if para_start is not None:
         yield ("paragraph", para_start, para_end, 0, "")
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans (absolute offsets) of ``text[start:end]``; a Markdown heading line is a span of its own."""
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    segment_start = start
-    for line in _HEADING_LINE.finditer(text, start, end):
-        spans += _sentence_spans(text, segment_start, line.start())
-        spans.append((line.start(), line.start() + len(line.group().rstrip())))
-        segment_start = line.end()
-    spans += _sentence_spans(text, segment_start, end)
-    return spans
-
-
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    cursor = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        spans.append((cursor, match.end()))
-        cursor = match.end()
-    if cursor < end:
-        spans.append((cursor, end))
-    stripped = []
-    for s, e in spans:
-        piece = text[s:e]
-        if piece.strip():
-            stripped.append((s + len(piece) - len(piece.lstrip()), e - len(piece) + len(piece.rstrip())))
-    return stripped
 
 
 def _pack(sentences: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:

@@ -4,20 +4,10 @@ lower-cased words and whole numbers for everything else (no word segmenter to do
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"\d+(?:\.\d+)?%?|[a-z]+", re.IGNORECASE)
-
-
-def tokenize(text: str) -> list[str]:
-    tokens: list[str] = []
-    for run in _CJK_RUN.findall(text):
-        tokens.extend(run if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
-    tokens.extend(w.lower() for w in _WORD.findall(_CJK_RUN.sub(" ", text)))
-    return tokens
+from zzbot.text import CJK_RUN, tokenize
 
 
 class KeywordIndex:
@@ -47,7 +37,7 @@ class KeywordIndex:
     def coverage(self, text: str) -> float:
         """Share of the text's Chinese words (character pairs) that occur anywhere in the corpus; 1.0 for a
         text without any. A claim about 三甲医院 in a report that never says it scores low."""
-        terms = [t for t in tokenize(text) if _CJK_RUN.fullmatch(t)]
+        terms = [t for t in tokenize(text) if CJK_RUN.fullmatch(t)]
         return sum(t in self._postings for t in terms) / len(terms) if terms else 1.0
 
     def overlap(self, query: str, texts: Sequence[str]) -> list[float]:

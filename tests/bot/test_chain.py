@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from bot import numbers
+from zzbot import numbers
 from bot.chain import AnswerChain
 from bot.schema import BotInputError
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.numbers import (
+from zzbot.numbers import (
     Figure,
     annotate_for_english,
     compare_qualified,

@@ -25,16 +25,21 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from zzbot.text import CITATION_MARKER
+
 __all__ = [
     "Figure",
-    "FigureCheck",
+    "FigureMatch",
     "annotate_for_english",
     "compare_qualified",
     "english_unit",
     "extract_figures",
     "format_english",
     "match_figures",
+    "number_figures",
+    "same_as_any",
     "same_value",
+    "states_any",
 ]
 
 Kind = Literal["number", "year", "date", "ordinal"]
@@ -55,7 +60,7 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class FigureCheck:
+class FigureMatch:
     figure: Figure
     found: bool
     source_index: int | None
@@ -148,7 +153,6 @@ _CORE = re.compile(
     rf"|(?P<cn>{_CN_NUM})",
     _A,
 )
-_CITATION = re.compile(r"\[\^?[0-9]{1,3}(?:\s*[,，、\-–]\s*[0-9]{1,3})*\]|【[0-9]{1,3}】")
 
 _T_APPROX = re.compile(r"[多余]")
 _T_CN_SCALE = re.compile(r"万亿|千亿|百亿|千万|百万|万|亿|千(?![米克瓦])|百(?!分)")
@@ -403,7 +407,7 @@ def _link_ranges(t: str, raws: list[_Raw]) -> None:
 def extract_figures(text: str) -> list[Figure]:
     """All figures in ``text`` (Chinese or English), in order of appearance."""
     t = text.translate(_WIDTH)
-    cited = [c.span() for c in _CITATION.finditer(t)]
+    cited = [c.span() for c in CITATION_MARKER.finditer(t)]
     raws: list[_Raw] = []
     pos = 0
     while m := _CORE.search(t, pos):
@@ -520,13 +524,13 @@ def _matches(claim: Figure, source: Figure) -> bool:
     return claim.kind == source.kind and claim.value == source.value
 
 
-def match_figures(answer: str, sources: list[str]) -> list[FigureCheck]:
+def match_figures(answer: str, sources: list[str]) -> list[FigureMatch]:
     """Check every figure of ``answer`` against the figures of ``sources`` (first match wins)."""
     pools = [extract_figures(s) for s in sources]
     checks = []
     for f in extract_figures(answer):
         index = next((i for i, pool in enumerate(pools) if any(_matches(f, g) for g in pool)), None)
-        checks.append(FigureCheck(f, index is not None, index))
+        checks.append(FigureMatch(f, index is not None, index))
     return checks
 
 
@@ -591,3 +595,20 @@ def compare_qualified(claim: Figure, report: Figure) -> Comparison:
     if units_conflict(claim, report):
         return "different_unit"
     return "same" if _qualifiers_compatible(claim.qualifier, report.qualifier) else "different_qualifier"
+
+
+# --- figures of a text ------------------------------------------------------
+
+def number_figures(text: str) -> list[Figure]:
+    """The quantities of a text (no years, dates or ordinals)."""
+    return [f for f in extract_figures(text) if f.kind == "number"]
+
+
+def same_as_any(figure: Figure, figures: list[Figure]) -> bool:
+    return any(g.kind == figure.kind and same_value(figure.value, g.value) for g in figures)
+
+
+def states_any(text: str, figures: list[Figure]) -> bool:
+    """Whether ``text`` states the value of one of ``figures``: numbers and dates, as a year or an ordinal does
+    not tell which sentence an answer comes from."""
+    return any(same_as_any(f, figures) for f in extract_figures(text) if f.kind in ("number", "date"))

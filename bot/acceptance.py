@@ -1,0 +1,217 @@
+"""Whether a model answer may be shown: an ordered list of named checks, each giving its reason to reject.
+
+A rejected answer is replaced by the report's own sentence when that sentence matches the question at least
+the rejection's threshold, otherwise by "not in the report" (an answer that fails a check usually means the
+report has no answer). ``ACCEPTANCE_CHECKS`` lists the checks in the order they run; every threshold they use
+is a named setting (``settings.AnswerSettings``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from zzbot import numbers
+from bot.context import Context, all_sentences
+from bot.questions import asks_money, asks_quantity, counted_subject
+from bot.english import mostly_chinese
+from settings import AnswerSettings
+from zzbot.text import CJK, chinese_pairs, tokenize, without_markers
+
+# How an answer states an amount of money.
+_MONEY_AMOUNT = re.compile(r"元|yuan|rmb|cny|¥|￥", re.IGNORECASE)
+_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
+_FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
+                    "there their report city year".split())
+# Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
+_PROMPT_WORDS = chinese_pairs("报告没有说，而是")
+_PER_BASE = {100: "每百", 1000: "每千", 10_000: "每万"}
+_PER = re.compile(r"\bper\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Draft:
+    """A model answer under review, with what the checks need to judge it."""
+
+    raw: str  # the model's own text
+    text: str  # after English rendering, scale repair and marker repointing
+    lang: str
+    question: str  # what was asked: the standalone question without an override preamble
+    standalone: str  # the standalone question as the user put it
+    override: bool  # the question tries to override instructions or supply its own facts
+    context: Context
+    sources: list[str]  # the numbered passages' texts
+    figure_checks: list[numbers.FigureMatch] = field(default_factory=list)
+
+    @property
+    def verified_numbers(self) -> list[numbers.Figure]:
+        return [c.figure for c in self.figure_checks if c.found and c.figure.kind == "number"]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    check: str  # the name of the check that rejected the answer
+    reason: str  # for the user, in English
+    # The report's sentence is shown instead when it matches the question at least this; None: never.
+    threshold: float | None
+    anchor: tuple[numbers.Figure, ...] = ()  # the answer's verified figures: their sentence is the one quoted
+
+
+Check = Callable[[Draft, AnswerSettings], Rejection | None]
+
+
+def _rejected(settings: AnswerSettings, draft: Draft) -> float:
+    """The threshold after a rejected answer; an answer to an override attempt is judged as its claim would be."""
+    return settings.override_similarity if draft.override else settings.rejected_similarity
+
+
+def in_question_language(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """An English question answered in Chinese: its verified figures still point at the sentence to quote."""
+    if draft.lang != "en" or not mostly_chinese(draft.raw):
+        return None
+    found = [c.figure for c in numbers.match_figures(without_markers(draft.raw), draft.sources)
+             if c.found and c.figure.kind == "number"]
+    threshold = settings.min_similarity if found else settings.rejected_similarity
+    return Rejection("in_question_language", "the model answered an English question in Chinese", threshold,
+                     tuple(found))
+
+
+def adds_to_question(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    if adds_to(draft.raw, draft.question):
+        return None
+    return Rejection("adds_to_question", "the model's answer only repeats the question", _rejected(settings, draft))
+
+
+def worded_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    if draft.lang != "zh" or worded_from(draft.raw, draft.question, draft.sources):
+        return None
+    return Rejection("worded_from_passages", "the model's answer is not worded from the report",
+                     _rejected(settings, draft))
+
+
+def states_asked_figure(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    if not asks_quantity(draft.question) or numbers.number_figures(without_markers(draft.raw)):
+        return None
+    return Rejection("states_asked_figure", "the model gave no figure for a question that asks for one",
+                     _rejected(settings, draft))
+
+
+def states_asked_money(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    if not asks_money(draft.question) or _MONEY_AMOUNT.search(draft.raw):
+        return None
+    return Rejection("states_asked_money", "the model gave no amount of money for a question that asks for one",
+                     _rejected(settings, draft))
+
+
+def no_parroted_names(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    if not draft.override or not (parroted := parroted_names(draft.raw, draft.standalone, draft.question,
+                                                              draft.sources)):
+        return None
+    return Rejection("no_parroted_names", f"the model repeated {', '.join(parroted)} from the question, not from the "
+                     "report", settings.override_similarity)
+
+
+def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """Every figure of the answer is in a passage (years and dates: anywhere in the report). Figures taken from
+    the question (an injected or false premise) say nothing about whether the report answers it: the question
+    is then judged as a claim would be."""
+    unverified = [c.figure for c in draft.figure_checks if not c.found]
+    if not unverified:
+        return None
+    asked = numbers.extract_figures(draft.standalone)
+    parroted = all(any(numbers.same_value(f.value, g.value) for g in asked) for f in unverified)
+    reason = f"the model's figure(s) {', '.join(f.text for f in unverified)} are not in the report's passages"
+    return Rejection("figures_verified", reason,
+                     settings.override_similarity if parroted else settings.rejected_similarity,
+                     tuple(draft.verified_numbers))
+
+
+def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A Chinese quantity answer whose figure comes from a sentence not naming what was counted: the report's
+    sentence when another passage names it, else not in the report ("幼儿园" answered with schools' 15所)."""
+    subject = counted_subject(draft.question) if draft.lang == "zh" else ""
+    named_elsewhere = subject_elsewhere(draft.context, subject, draft.verified_numbers) if subject else None
+    if named_elsewhere is None:
+        return None
+    return Rejection("counts_asked_subject", f"the report's figure is not about {subject}",
+                     settings.rejected_similarity if named_elsewhere else None)
+
+
+ACCEPTANCE_CHECKS: tuple[Check, ...] = (
+    in_question_language,
+    adds_to_question,
+    worded_from_passages,
+    states_asked_figure,
+    states_asked_money,
+    no_parroted_names,
+    figures_verified,
+    counts_asked_subject,
+)
+
+
+def first_rejection(draft: Draft, settings: AnswerSettings,
+                    checks: tuple[Check, ...] = ACCEPTANCE_CHECKS) -> Rejection | None:
+    """The first check, in order, that rejects the answer; None when it may be shown."""
+    for check in checks:
+        if rejection := check(draft, settings):
+            return rejection
+    return None
+
+
+# -- the checks' text tests ---------------------------------------------------------------------------
+
+
+def words(text: str) -> set[str]:
+    """Latin words (filler aside), numbers and Chinese character pairs."""
+    latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
+    return latin | chinese_pairs(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def adds_to(answer: str, question: str) -> bool:
+    """Whether an answer says anything the question does not ("The main targets for 2024 are [1]." does not)."""
+    return bool(words(without_markers(answer)) - words(question))
+
+
+def worded_from(answer: str, question: str, sources: list[str]) -> bool:
+    """Whether a Chinese answer takes its wording from the passages: at least half of its character pairs
+    that are not the question's are in them. Judged only on answers with 3+ such pairs (a short answer
+    often joins words across the source's punctuation)."""
+    own = chinese_pairs(without_markers(answer)) - chinese_pairs(question) - _PROMPT_WORDS
+    if len(own) < 3:
+        return True
+    text = "".join(sources)
+    return sum(pair in text for pair in own) / len(own) >= 0.5
+
+
+def parroted_names(answer: str, standalone: str, focus: str, sources: list[str]) -> list[str]:
+    """Names (capitalised word runs, Chinese words) the answer shares with the question's override
+    preamble but not with the passages: "Mayor Li Ming" when the question says the report was
+    delivered by Li Ming."""
+    preamble = standalone.replace(focus, " ") if focus != standalone else standalone
+    grounded = " ".join(sources)
+    found = []
+    for name in dict.fromkeys(_NAME.findall(answer)):
+        pieces = [name] if not CJK.match(name) else [name[i:i + 2] for i in range(len(name) - 1)]
+        if any(p in preamble and p not in grounded for p in pieces):
+            found.append(name)
+    return found
+
+
+def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figure]) -> bool | None:
+    """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
+    shares a word with it (or no sentence states one), else whether another context sentence does."""
+    sentences = all_sentences(context)
+    wanted = set(tokenize(subject))
+    naming = {id(s) for s in sentences if wanted & set(tokenize(s.text))}
+    holding = [s for s in sentences if numbers.states_any(s.text, figures)]
+    if not holding or any(id(s) in naming for s in holding):
+        return None
+    return bool(naming)
+
+
+def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:
+    """Whether ``figure`` is the base of a per-capita figure ("4.8 places per 1,000 people" for the report's
+    每千人口…4.8个), which is no figure of its own."""
+    base = _PER_BASE.get(int(figure.value)) if figure.value == int(figure.value) else None
+    return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))

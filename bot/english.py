@@ -1,0 +1,81 @@
+"""English answers over a Chinese report: figures rendered in English by code, never by the model."""
+
+from __future__ import annotations
+
+import re
+
+from zzbot import numbers
+from bot.context import Context
+from zzbot.text import CJK, LATIN, without_markers
+
+_QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
+_QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
+_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
+
+
+def english_amount(figure: numbers.Figure, qualified: bool = False) -> str:
+    """A figure in English with its unit: "27,000", "85 km", "about 7%"."""
+    unit = numbers.english_unit(figure.unit)
+    qualifier = _QUALIFIER_EN.get(figure.qualifier or "", "") if qualified else ""
+    return qualifier + numbers.format_english(figure) + (f" {unit}" if unit else "")
+
+
+def english_figures(answer: str) -> str:
+    """Chinese figures the model left in an English answer ("30个 parks") are rendered in English by code;
+    those inside brackets or quotes are quotations of the source and stay."""
+    pieces, last = [], 0
+    for figure in numbers.extract_figures(answer):
+        if figure.kind != "number" or not CJK.search(figure.text) or quoted_at(answer, figure.start):
+            continue
+        pieces += [answer[last:figure.start], english_amount(figure, qualified=True)]
+        last = figure.end
+    return "".join(pieces) + answer[last:]
+
+
+def repair_scale(answer: str, sources: list[str]) -> str:
+    """Fix the small model's typical error, right digits at the wrong scale ("2.7 million" for 2.7万,
+    "140,000" for 140万): an answer figure that matches no source figure, but whose digits are those of exactly
+    one source figure (or of one in the same unit), is rewritten from that source figure by code (27,000)."""
+    source_figures = [f for text in sources for f in numbers.number_figures(text)]
+    checks = numbers.match_figures(answer, sources)
+    for check in sorted(checks, key=lambda c: -c.figure.start):
+        figure = check.figure
+        if check.found or figure.kind != "number":
+            continue
+        digits = numbers.significant_digits(figure.text)
+        candidates = [f for f in source_figures
+                      if numbers.significant_digits(f.text) == digits and f.percent == figure.percent]
+        same_digits = {(f.value, f.percent) for f in candidates}
+        if len(same_digits) > 1:  # "300 million square metres": 300万平方米, not 30个
+            same_digits = {(f.value, f.percent) for f in candidates if numbers.same_unit(f, figure)}
+        if len(same_digits) != 1:
+            continue
+        value, percent = same_digits.pop()
+        source = next(f for f in source_figures if (f.value, f.percent) == (value, percent))
+        written = _WRITTEN_NUMBER.search(answer, figure.start, figure.end)
+        if written:
+            answer = answer[:written.start()] + numbers.format_english(source) + answer[written.end():]
+    return answer
+
+
+def source_quote(context: Context, answer: str) -> str:
+    """The context sentence (as the model saw it) holding the answer's figures, else the closest one,
+    quoted with its marker."""
+    stated = numbers.extract_figures(answer)
+    number, best = max(((n, s) for n, group in enumerate(context, start=1) for s in group),
+                       key=lambda item: (numbers.states_any(item[1].text, stated), item[1].score))
+    return f"(report: “{(best.shown or best.text).rstrip('。；;')}” [{number}])"
+
+
+def quoted_at(text: str, index: int) -> bool:
+    return any(m.start() <= index < m.end() for m in _QUOTED.finditer(text))
+
+
+def unquoted(text: str) -> str:
+    """The text without what it quotes in brackets or quotation marks."""
+    return _QUOTED.sub("", text)
+
+
+def mostly_chinese(text: str) -> bool:
+    bare = unquoted(without_markers(text))
+    return len(CJK.findall(bare)) > len(LATIN.findall(bare))

@@ -1,0 +1,63 @@
+"""The answer without a model: the clause that best answers the question, its figure first, and the whole
+sentence quoted with its citation. Users get it when the LLM is down, slow or its answer failed the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from zzbot import numbers
+from bot.citations import citation_for
+from bot.context import Context, ContextBuilder, Sentence, all_sentences, clauses_of
+from bot.english import english_amount
+from bot.schema import Citation, Lang
+
+# A clause stating a figure is preferred by this much: most questions ask for one.
+FIGURE_BONUS = 0.05
+NOTE = {"zh": "（模型答案未通过核对，以下为报告原文）",
+        "en": "(The model's answer could not be used; this is the report's own text.)"}
+
+
+@dataclass
+class Extract:
+    answer: str
+    citation: Citation
+    figures: list[numbers.Figure]
+
+
+class ExtractiveAnswerer:
+    def __init__(self, context_builder: ContextBuilder) -> None:
+        self.context_builder = context_builder
+
+    def answer(self, context: Context, question: str, chinese: str, lang: Lang,
+               anchor: list[numbers.Figure] | None = None, note: str | None = None) -> Extract | None:
+        """None when the context is empty. With ``anchor`` figures, the sentence and clause that hold them are
+        preferred; ``note`` (a fallback reason) puts a line before the answer saying it is the report's text."""
+        sentences = all_sentences(context)
+        if not sentences:
+            return None
+        anchor = anchor or []
+        best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
+        clause = self._best_clause(best, question, chinese, anchor)
+        figures = numbers.number_figures(clause.text)
+        quote = best.text.rstrip("。；;")
+        if lang == "en":
+            lead = ", ".join(english_amount(f) for f in figures)
+            text = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [1]"
+        else:
+            lead = "、".join(f.text for f in figures)
+            text = (f"{lead}。" if lead else "") + f"报告原文：“{quote}。”[1]"
+        if note:
+            text = f"{NOTE[lang]}\n{text}"
+        highlights = [(best.start, best.end)] + [(clause.start + f.start, clause.start + f.end) for f in figures]
+        return Extract(text, citation_for(1, best.passage, highlights), figures)
+
+    def _best_clause(self, sentence: Sentence, question: str, chinese: str,
+                     anchor: list[numbers.Figure]) -> Sentence:
+        clauses = clauses_of(sentence)
+        _, relevance = self.context_builder.relevance(question, chinese, [c.text for c in clauses],
+                                                      [c.section for c in clauses])
+        bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0)
+                 + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
+        return clauses[int(np.argmax(relevance + np.array(bonus)))]

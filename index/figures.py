@@ -1,0 +1,144 @@
+"""The figure table: one row per figure in a document, built at index time.
+
+A row says what is counted or measured (the words before the figure in its clause, or after it when the figure
+comes first: "3800个项目"), the value and unit, the report's qualifier (以上, 左右, 超, 力争…), the English value,
+whether it is a target, a past result or a count, and where it stands (sentence, section, offsets). Staff
+checking facts ask for exactly this list; the answer chain takes the operands of computed answers from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from index.chunking import Chunk
+from zzbot import numbers
+from zzbot.text import split_sentences
+
+RowKind = Literal["target", "result", "count"]
+
+# A clause ends at these marks; the enumeration mark 、 separates items that share the clause's verb.
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+# Words that mark a planned figure, at the start of a subject.
+_TARGET_MARKS = ("力争", "确保", "争取", "努力", "计划", "预计", "目标")
+# Words that mark a past result anywhere in the sentence.
+_RESULT_MARKS = ("去年", "过去", "已经", "已完成", "累计完成", "比上年", "同比", "较上年")
+# Linking verbs between a subject and its figure ("研发投入强度达到2.8%"), not part of what is measured.
+_LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控制在", "保持在", "达到", "突破", "超过", "不低于", "不少于",
+          "达", "至", "到", "为", "在", "超")
+_EDGE = "、和及与等的 \t"
+# The report's own qualifier words around a figure.
+_QUALIFIER_WORDS = re.compile(r"以上|左右|以下|以内|超过|超|突破|不低于|不少于|约|近")
+# A subject this short is a bare verb ("完成"): it measures the previous figure's subject.
+_BARE_VERB = 2
+_EN_QUALIFIER = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    row_id: str
+    source: str
+    section: str
+    subject: str  # what is counted or measured, in the report's words
+    figure: str  # the figure as written ("2.7万个", "7%左右")
+    value: float  # after scale: 2.7万 -> 27000
+    unit: str | None
+    percent: bool
+    qualifier: str  # the report's qualifier words around the figure ("力争 以上"), "" when none
+    english: str  # the value in English, qualified ("over 700,000 vehicles")
+    kind: RowKind
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    start: int  # the figure's offsets in the source document
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def figure_rows(chunks: Iterable[Chunk]) -> list[FigureRow]:
+    """The figure table of the indexed passages (captions and headings hold no figures worth a row)."""
+    rows: list[FigureRow] = []
+    for chunk in chunks:
+        if chunk.kind != "passage":
+            continue
+        for s, e in split_sentences(chunk.text):
+            sentence = chunk.text[s:e]
+            if sentence.lstrip().startswith("#"):
+                continue
+            rows += _sentence_rows(chunk, sentence, chunk.start + s)
+    return rows
+
+
+def _sentence_rows(chunk: Chunk, sentence: str, offset: int) -> list[FigureRow]:
+    rows: list[FigureRow] = []
+    figures = [f for f in numbers.number_figures(sentence) if _countable(sentence, f)]
+    for i, figure in enumerate(figures):
+        clause_start = _clause_start(sentence, figure.start)
+        previous_end = figures[i - 1].end if i and figures[i - 1].end > clause_start else clause_start
+        before = sentence[previous_end:figure.start]
+        after = _words_after(sentence, figure.end)
+        subject, mark = _subject(before, after)
+        if len(subject) <= _BARE_VERB and rows:  # "工业投资增长20%以上，完成1300亿元": 完成 is the investment's
+            subject = rows[-1].subject.removesuffix("增长") + subject
+        qualifier = " ".join(dict.fromkeys([*([mark] if mark else []), *_QUALIFIER_WORDS.findall(figure.text)]))
+        rows.append(FigureRow(
+            row_id=f"{chunk.source}:{offset + figure.start}", source=chunk.source, section=chunk.section,
+            subject=subject, figure=figure.text, value=figure.value, unit=figure.unit, percent=figure.percent,
+            qualifier=qualifier, english=english_value(figure), kind=_kind(sentence, bool(mark), after),
+            sentence=sentence, sentence_start=offset, sentence_end=offset + len(sentence),
+            start=offset + figure.start, end=offset + figure.end,
+        ))
+    return rows
+
+
+def _countable(sentence: str, figure: numbers.Figure) -> bool:
+    """Ages qualify a group ("3岁以下婴幼儿") and figures inside quotation marks are names ("三个一批")."""
+    inside_quotes = sentence.count("“", 0, figure.start) > sentence.count("”", 0, figure.start)
+    return figure.unit != "岁" and not inside_quotes
+
+
+def english_value(figure: numbers.Figure) -> str:
+    unit = numbers.english_unit(figure.unit)
+    qualifier = _EN_QUALIFIER.get(figure.qualifier or "", "")
+    return qualifier + numbers.format_english(figure) + (f" {unit}" if unit else "")
+
+
+def _clause_start(sentence: str, position: int) -> int:
+    ends = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, position)]
+    return ends[-1] if ends else 0
+
+
+def _words_after(sentence: str, position: int) -> str:
+    """The words right after a figure up to the next punctuation or figure: what a leading figure counts
+    ("3800个项目建设")."""
+    match = re.match(r"[^\s，,；;：:。！？!?、（(0-9]*", sentence[position:])
+    return match.group() if match else ""
+
+
+def _subject(before: str, after: str) -> tuple[str, str]:
+    """What the figure measures, and the word marking it as a target (力争…), "" when none."""
+    subject = before.strip(_EDGE)
+    mark = next((m for m in _TARGET_MARKS if subject.startswith(m)), "")
+    subject = subject.removeprefix(mark)
+    changed = True
+    while changed:
+        changed = False
+        for link in _LINKS:
+            if subject.endswith(link) and len(subject) > len(link):
+                subject, changed = subject[: -len(link)], True
+    subject = subject.strip(_EDGE)
+    if after:
+        subject = f"{subject}…{after}" if subject else after
+    return subject, mark
+
+
+def _kind(sentence: str, target: bool, after: str) -> RowKind:
+    if any(mark in sentence for mark in _RESULT_MARKS) and not target:
+        return "result"
+    if after and not target:
+        return "count"
+    return "target"

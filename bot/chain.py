@@ -18,6 +18,7 @@ from langchain_core.runnables import RunnableGenerator, RunnableLambda
 from zzbot import numbers
 from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base
 from bot.citations import citation_for, figure_highlights, renumber, repoint
+from bot.compute import compute, operands_of, pick_calculation
 from bot.context import Context, ContextBuilder, best_similarity
 from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
@@ -25,6 +26,8 @@ from bot.extractive import ExtractiveAnswerer
 from bot.llm import BackendError, ChatBackend, complete
 from bot.prompting import not_found_message, prefix, render
 from bot.questions import (
+    Calculation,
+    asks_calculation,
     asks_quantity,
     clean_history,
     clean_question,
@@ -36,13 +39,14 @@ from bot.questions import (
 from bot.retrieval import Passage, reciprocal_rank_fusion
 from bot.rewrite import chinese_question, standalone_question
 from bot.schema import AnswerResult, FigureCheck, Lang, StreamEvent
+from zzbot.arithmetic import CalculationError
 from zzbot.text import CJK, cited_numbers, without_markers
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND_TOKEN = "NOT_FOUND"
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
-PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "translate.en")
+PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
 
 
 @dataclass
@@ -184,6 +188,10 @@ class AnswerChain:
             yield StreamEvent("token", text=result.answer)
             yield from self._finish(state, result, began)
             return
+        if (kind := asks_calculation(state.focus)) and (result := self._computed(state, kind)) is not None:
+            yield StreamEvent("token", text=result.answer)
+            yield from self._finish(state, result, began)
+            return
         streamed = ""
         text = ""
         try:
@@ -200,6 +208,26 @@ class AnswerChain:
         if result.answer != streamed:
             yield StreamEvent("replace", text=result.answer)
         yield from self._finish(state, result, began)
+
+    def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
+        """A sum, comparison, ratio… worked out by code from the figures the model picks; None when the model
+        finds no figures to combine (the question is then answered as any other)."""
+        operands = operands_of(state.passages, self.engine.figure_rows)
+        backend = self._backend(state, role=f"compute.{state.lang}")
+        expression = pick_calculation(operands, state.focus, state.lang, backend) if backend and operands else None
+        if expression is None:
+            return None
+        try:
+            computed = compute(kind, expression, operands, state.lang)
+        except CalculationError as err:
+            return self._not_found_because(state, f"the figures cannot be combined: {err}")
+        if computed is None:
+            return None
+        return AnswerResult(
+            question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
+            verified=True, citations=computed.citations, backend=backend.name, timings_ms={}, lang=state.lang,
+            figures=computed.figures, working=computed.working,
+        )
 
     def _finish(self, state: ChainState, result: AnswerResult, began: float) -> Iterator[StreamEvent]:
         state.timings_ms["generate"] = _ms(began)

@@ -56,6 +56,13 @@ class Engine:
             self._text_vectors.update(store.unit_vectors())
             return searcher
 
+    @cached_property
+    def figure_rows(self):  # -> list[index.figures.FigureRow]
+        """The figure table of the indexed documents."""
+        from index.figures import figure_rows
+
+        return figure_rows(self.searcher.chunks)
+
     def corpus_dates(self) -> frozenset[tuple[str, float]]:
         """(kind, value) of every year and date the indexed documents mention."""
         if self._dates is None:
@@ -72,6 +79,10 @@ class Engine:
 
         known = {value for kind, value in self.corpus_dates() if kind == "year"}
         return {f.value for f in extract_figures(text) if f.kind == "year"} - known
+
+    def word_overlap(self, query: str, texts: list[str]) -> list[float]:
+        """IDF-weighted share of the query's words in each text (see index.keyword.KeywordIndex.overlap)."""
+        return self.searcher.word_overlap(query, texts)
 
     def similarities(self, query: str, texts: list[str], sections: list[str] | None = None) -> np.ndarray:
         """Cosine similarity of a question to each text (titled with its section, as in the index). Vectors

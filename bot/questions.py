@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
 from zzbot.text import CJK as _CJK
@@ -172,3 +172,31 @@ def in_report_terms(text: str, annotate: bool = False) -> str:
         return f"{match.group(1)}（{term}）" if annotate else term
 
     return _ABBREVIATION.sub(words, text)
+
+
+Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
+# What a question asks to work out, first match wins: a difference ("多多少", "by how much") is answered as a
+# comparison, which states both figures, which is larger and by how much.
+_CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
+    ("ratio", re.compile(r"几倍|多少倍|\bhow\s+many\s+times\b|\bratio\b|\btimes\s+(?:as|the)\b", re.IGNORECASE)),
+    ("share", re.compile(r"占.{0,16}(?:比例|比重|百分之|几成|多少)|\bwhat\s+(?:share|percentage|proportion|fraction)\b"
+                         r"|\bshare\s+of\b", re.IGNORECASE)),
+    ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b", re.IGNORECASE)),
+    ("comparison", re.compile(
+        r"多多少|少多少|相差|差多少|差距|高多少|低多少|大多少|小多少|长多少|多出|"
+        r"哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
+        r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|"
+        r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
+        r"\bby\s+how\s+much\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
+        r"lower|fewer)\b|\b(?:more|bigger|larger|higher|greater|longer)\b[^?？]*\bthan\b|\bthe\s+same\b",
+        re.IGNORECASE)),
+    ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|"
+                       r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b",
+                       re.IGNORECASE)),
+)
+
+
+def asks_calculation(text: str) -> Calculation | None:
+    """What a question asks to work out from the report's figures ("一共多少", "which is bigger", "几倍"), or None
+    for a question that asks for a figure as the report states it."""
+    return next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)

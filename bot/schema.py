@@ -54,6 +54,8 @@ class AnswerResult:
     # Why the shown answer is not the LLM's own, when it is not: unreachable, timed out, unverified figure…
     fallback_reason: str | None = None
     figures: list[FigureCheck] = field(default_factory=list)
+    # For a computed answer (a sum, comparison, ratio…): the calculation with the report's figures.
+    working: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"citations": [c.to_dict() for c in self.citations]}

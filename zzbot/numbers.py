@@ -40,6 +40,7 @@ __all__ = [
     "same_as_any",
     "same_value",
     "states_any",
+    "unit_family",
 ]
 
 Kind = Literal["number", "year", "date", "ordinal"]
@@ -575,16 +576,21 @@ def significant_digits(text: str) -> str:
     return match.group().replace(",", "").replace(".", "").strip("0") if match else ""
 
 
+def unit_family(unit: str | None) -> str | None:
+    """What a unit measures, in one name for all its spellings (亩 and mu: "mu"); None for a measure word
+    that says nothing of it (个, 家, 项)."""
+    return _FAMILY.get((unit or "").lower())
+
+
 def same_unit(a: Figure, b: Figure) -> bool:
     """Whether two figures count the same known thing (亿元 and 元, 万辆 and vehicles)."""
-    fa = _FAMILY.get((a.unit or "").lower())
-    return bool(fa and fa == _FAMILY.get((b.unit or "").lower()))
+    fa = unit_family(a.unit)
+    return bool(fa and fa == unit_family(b.unit))
 
 
 def units_conflict(a: Figure, b: Figure) -> bool:
     """Whether two figures count different things (亿元 and 名), as far as the known unit families tell."""
-    fa = _FAMILY.get((a.unit or "").lower())
-    fb = _FAMILY.get((b.unit or "").lower())
+    fa, fb = unit_family(a.unit), unit_family(b.unit)
     return bool(fa and fb and fa != fb)
 
 

@@ -1,0 +1,201 @@
+"""Computed answers: sums, comparisons, ratios, per-unit figures and shares of the report's figures.
+
+The model only picks the operands from the figure table rows of the retrieved passages and writes the
+calculation ("F1 + F2 + F3"); code evaluates it (``zzbot.arithmetic``, never ``eval``), checks the units, and
+writes the answer with its working, every operand cited: "85公里[1] + 102公里[1] + 31.5公里[1] = 218.5公里".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.llm import BackendError, ChatBackend, complete
+from bot.prompting import render
+from bot.questions import Calculation
+from bot.retrieval import Passage
+from bot.schema import Citation, FigureCheck, Lang
+from bot.citations import citation_for
+from index.figures import FigureRow
+from zzbot import numbers
+from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_TOKEN = "NOT_FOUND"
+# Rows offered to the model, at most: more distract a small model.
+MAX_ROWS = 24
+# A result with more decimals than this is rounded and marked as approximate.
+DECIMALS = 2
+_EXPRESSION = re.compile(r"[A-Za-z0-9.+\-*/×÷() ]+")
+_REACH = re.compile(r"^(?:达到|达|至|到)")
+_SCALES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
+
+
+@dataclass(frozen=True)
+class Operand:
+    name: str  # F1, F2… as the model sees it
+    row: FigureRow
+    passage: Passage
+
+    @property
+    def quantity(self) -> Quantity:
+        unit = numbers.unit_family(self.row.unit) or self.row.unit or ""
+        return Quantity(Decimal(repr(self.row.value)), unit, self.row.percent, label=self.row.unit or "")
+
+
+@dataclass
+class ComputedAnswer:
+    answer: str
+    working: str  # the calculation with the report's figures: "85公里 + 102公里 + 31.5公里 = 218.5公里"
+    citations: list[Citation]
+    figures: list[FigureCheck]
+
+
+def operands_of(passages: list[Passage], rows: list[FigureRow]) -> list[Operand]:
+    """The figure rows inside the retrieved passages, in passage rank order, named F1, F2…"""
+    found: list[tuple[FigureRow, Passage]] = []
+    for passage in passages:
+        chunk = passage.chunk
+        found += [(row, passage) for row in rows
+                  if row.source == chunk.source and chunk.start <= row.start < chunk.end]
+    return [Operand(f"F{i}", row, passage) for i, (row, passage) in enumerate(found[:MAX_ROWS], start=1)]
+
+
+def pick_calculation(operands: list[Operand], question: str, lang: Lang, backend: ChatBackend) -> str | None:
+    """The model's calculation over the operand names, or None when it finds no figures for it."""
+    lines = [f"{o.name} {o.row.subject}{'：' if lang == 'zh' else ': '}{_shown_figure(o.row, lang)}" for o in operands]
+    messages = render(f"compute.{lang}.md", figures="\n".join(lines), question=question)
+    try:
+        reply = complete(backend, messages, max_tokens=40).strip().splitlines()
+    except BackendError as err:
+        log.warning("the model could not pick the figures for a calculation: %s", err)
+        return None
+    expression = reply[0].strip().strip("`") if reply else ""
+    if not expression or NOT_FOUND_TOKEN in expression or not _EXPRESSION.fullmatch(expression):
+        return None
+    return expression
+
+
+def compute(kind: Calculation, expression: str, operands: list[Operand], lang: Lang) -> ComputedAnswer | None:
+    """The answer for the model's calculation; None when it is no calculation (a single figure, unknown
+    names). Raises CalculationError when the figures cannot be combined (亩 and 斤), with the reason."""
+    by_name = {o.name: o for o in operands}
+    try:
+        names = operand_names(expression)
+    except CalculationError:
+        return None
+    used = [by_name[name] for name in names if name in by_name]
+    if len(used) < 2 or len(used) != len(names):
+        return None
+    result = evaluate(expression, {o.name: o.quantity for o in used})
+    citations, numbering = _citations(used)
+    if kind == "comparison" and len(used) == 2:
+        text, working = _comparison(used, numbering, lang)
+    else:
+        text, working = _calculation(kind, expression, used, result, numbering, lang)
+    figures = [FigureCheck(o.row.figure, True, numbering[o.passage.chunk.chunk_id]) for o in used]
+    return ComputedAnswer(text, working, citations, figures)
+
+
+def _citations(used: list[Operand]) -> tuple[list[Citation], dict[str, int]]:
+    numbering: dict[str, int] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for operand in used:
+        key = operand.passage.chunk.chunk_id
+        numbering.setdefault(key, len(numbering) + 1)
+        spans.setdefault(key, []).extend([(operand.row.sentence_start, operand.row.sentence_end),
+                                          (operand.row.start, operand.row.end)])
+    passages = {o.passage.chunk.chunk_id: o.passage for o in used}
+    return [citation_for(n, passages[key], spans[key]) for key, n in numbering.items()], numbering
+
+
+def _calculation(kind: Calculation, expression: str, used: list[Operand], result: Quantity,
+                 numbering: dict[str, int], lang: Lang) -> tuple[str, str]:
+    by_name = {o.name: o for o in used}
+    share = kind == "share" and not result.unit
+    shown = Quantity(result.value * 100, "", True) if share else result
+    amount = _amount(shown, used, lang)
+    approximate = _rounded(shown.value) != shown.value
+    working_parts = re.sub(r"[A-Za-z]\w*", lambda m: _shown_figure(by_name[m.group()].row, lang), expression)
+    working_parts = working_parts.replace("*", "×").replace("/", "÷")
+    equals = "≈" if approximate else "="
+    working = f"{working_parts} {equals} {amount}"
+    cited = re.sub(r"[A-Za-z]\w*", lambda m: _cited_figure(by_name[m.group()], numbering, lang), expression)
+    cited = cited.replace("*", "×").replace("/", "÷")
+    if lang == "zh":
+        return f"按报告中的数字计算：{cited} {equals} {amount}。", working
+    return f"Worked out from the report's figures: {cited} {equals} {amount}.", working
+
+
+def _comparison(used: list[Operand], numbering: dict[str, int], lang: Lang) -> tuple[str, str]:
+    a, b = used
+    larger, smaller = (a, b) if a.row.value >= b.row.value else (b, a)
+    difference = Quantity(Decimal(repr(larger.row.value)) - Decimal(repr(smaller.row.value)),
+                          larger.quantity.unit, False, label=larger.row.unit or "")
+    if larger.row.percent:
+        difference_text = (f"{_plain(difference.value)}个百分点" if lang == "zh"
+                           else f"{_plain(difference.value)} percentage points")
+    else:
+        difference_text = _amount(difference, used, lang)
+    big, small = _cited_item(larger, numbering, lang), _cited_item(smaller, numbering, lang)
+    working = f"{_shown_figure(larger.row, lang)} − {_shown_figure(smaller.row, lang)} = {difference_text}"
+    if difference.value == 0:
+        if lang == "zh":
+            return f"两者相同：{big}，{small}。", working
+        return f"They are the same: {big}; {small}.", working
+    if lang == "zh":
+        return f"{big}，多于{small}，多{difference_text}（{working}）。", working
+    return f"{big} is more than {small}, by {difference_text} ({working}).", working
+
+
+def _cited_item(operand: Operand, numbering: dict[str, int], lang: Lang) -> str:
+    n = numbering[operand.passage.chunk.chunk_id]
+    if lang == "zh":
+        return f"{operand.row.subject}{_shown_figure(operand.row, lang)}[{n}]"
+    return f"{_shown_figure(operand.row, lang)} ({operand.row.subject}) [{n}]"
+
+
+def _cited_figure(operand: Operand, numbering: dict[str, int], lang: Lang) -> str:
+    n = numbering[operand.passage.chunk.chunk_id]
+    return f"{_shown_figure(operand.row, lang)}[{n}]" if lang == "zh" else f"{_shown_figure(operand.row, lang)} [{n}]"
+
+
+def _shown_figure(row: FigureRow, lang: Lang) -> str:
+    """An operand as the working shows it: the report's figure without a leading 达到, or its English value."""
+    return _REACH.sub("", row.figure) if lang == "zh" else row.english
+
+
+def _amount(quantity: Quantity, used: list[Operand], lang: Lang) -> str:
+    """The result with its unit, in the operands' scale for Chinese (100万平方米), in English words otherwise."""
+    value = _rounded(quantity.value)
+    if quantity.percent:
+        return f"{_plain(value)}%"
+    if not quantity.unit:
+        return f"{_plain(value)}倍" if lang == "zh" else f"{_plain(value)} times"
+    if lang == "en":
+        figure = numbers.Figure(text="", start=0, end=0, value=float(value), unit=quantity.label.split("/")[0] or None)
+        per = quantity.label.split("/")[1] if quantity.per else ""
+        english = numbers.format_english(figure)
+        unit = numbers.english_unit(figure.unit) or ""
+        return " ".join(p for p in (english, unit, f"per {numbers.english_unit(per) or per}" if per else "") if p)
+    scales = {row_scale(o.row) for o in used if numbers.unit_family(o.row.unit) == quantity.unit or o.row.unit == quantity.label}
+    scale = next(iter(scales)) if len(scales) == 1 else ""
+    divisor = dict(_SCALES).get(scale, Decimal(1))
+    return f"{_plain(_rounded(value / divisor))}{scale}{quantity.label}"
+
+
+def row_scale(row: FigureRow) -> str:
+    """The Chinese scale word a figure is written in ("万" in 2.7万个), "" when none."""
+    return next((word for word, _ in _SCALES if word in row.figure), "")
+
+
+def _rounded(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-DECIMALS), ROUND_HALF_UP) if value.as_tuple().exponent < -DECIMALS else value
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,65 @@
+"""The figure table of the bundled report: what each figure counts, its value, qualifier and kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.chunking import chunk_document
+from index.documents import load_document
+from index.figures import figure_rows
+from tests.conftest import REPORT
+
+
+@pytest.fixture(scope="module")
+def rows():
+    document = load_document(REPORT)
+    return figure_rows(chunk_document(document)), document.text
+
+
+def _row(rows, figure: str):
+    return next(r for r in rows[0] if r.figure == figure)
+
+
+@pytest.mark.parametrize(("figure", "subject", "value", "unit", "english"), [
+    ("2.7万个", "新增学位", 27000, "个", "27,000"),
+    ("85公里", "新建改造供水管网", 85, "公里", "85 km"),
+    ("102公里", "燃气管网", 102, "公里", "102 km"),
+    ("超70万辆", "新能源汽车产量", 700000, "辆", "over 700,000 vehicles"),
+    ("7%左右", "地区生产总值增长", 7, None, "about 7%"),
+    ("达到2.8%", "全社会研发投入强度", 2.8, None, "2.8%"),
+    ("达到1.7亿人次", "接待游客", 170_000_000, "人次", "170 million person-times"),
+    ("1300亿元", "工业投资完成", 130_000_000_000, "元", "130 billion yuan"),
+])
+def test_each_figure_knows_what_it_counts_and_its_english_value(rows, figure, subject, value, unit, english):
+    row = _row(rows, figure)
+    assert (row.subject, row.value, row.unit, row.english) == (subject, value, unit, english)
+
+
+def test_offsets_point_at_the_figure_and_its_sentence(rows):
+    table, text = rows
+    for row in table:
+        assert text[row.start:row.end] == row.figure
+        assert text[row.sentence_start:row.sentence_end] == row.sentence
+        assert row.sentence_start <= row.start < row.end <= row.sentence_end
+
+
+def test_qualifiers_and_kinds(rows):
+    assert _row(rows, "超70万辆").qualifier == "力争 超"
+    assert _row(rows, "446万亩以上").qualifier == "确保 以上"
+    assert _row(rows, "2.7万个").qualifier == ""
+    assert _row(rows, "2.7万个").kind == "target"
+    assert _row(rows, "3800个").kind == "count"  # 3800个项目: the figure counts the words after it
+    assert "项目建设" in _row(rows, "3800个").subject
+
+
+def test_names_and_ages_are_not_figures_of_their_own(rows):
+    figures = {r.figure for r in rows[0]}
+    assert "三个" not in figures  # “三个一批” is a name
+    assert not any(r.unit == "岁" for r in rows[0])  # 3岁以下 qualifies the children counted
+    assert _row(rows, "达到4.8个").subject == "每千人口拥有3岁以下婴幼儿托位数"
+
+
+def test_every_section_figure_is_in_the_table(rows):
+    table, _ = rows
+    assert len(table) >= 70
+    assert {r.section.split(" > ")[-1][:1] for r in table} >= set("12356789")

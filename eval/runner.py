@@ -30,6 +30,7 @@ from eval import metrics
 from eval.dataset import AnswerCase, ClaimCase, QuestionOnly
 from eval.naive import NaivePipeline
 from eval.report import write_report
+from eval.split import Split
 from index.documents import load_documents
 from index.store import ChunkStore
 
@@ -78,8 +79,14 @@ def run(
     compare_naive: bool = False,
     overrides: Mapping[str, Any] | None = None,
     dataset: Path | None = None,
+    split: Split | None = None,
+    part: str = "all",
 ) -> tuple[dict[str, Any], Path]:
-    """Answer, score and write everything; return the summary and the path of the HTML report."""
+    """Answer, score and write everything; return the summary and the path of the HTML report.
+
+    With a ``split`` the summary also holds ``parts``: the same metrics for the dev cases, the test cases
+    and the fresh test cases alone (``part`` only records which part the cases were selected from).
+    """
     started = datetime.now(timezone.utc)
     began = time.perf_counter()
     backend = engine.settings.llm.backend
@@ -120,13 +127,18 @@ def run(
             "scored": sum(1 for r in rows if "scores" in r),
             "unscored": sum(1 for r in rows if "scores" not in r),
             "skipped_claims": len(claims) if checker is None else 0,
+            "part": part,
         },
         "settings": _public_settings(engine),
         **_section(rows),
     }
+    if split is not None:
+        summary["parts"] = part_sections(rows, split)
     if naive is not None:
         note = NAIVE_NOTE + ("; " + NAIVE_EXTRACTIVE_NOTE if backend == "extractive" else "")
         summary["naive"] = {"note": note, **_section(naive_rows)}
+        if split is not None:
+            summary["naive"]["parts"] = part_sections(naive_rows, split)
         summary["delta"] = {
             **metrics.delta(summary["overall"], summary["naive"]["overall"]),
             "latency_p50_ms": {
@@ -176,6 +188,17 @@ def _section(rows: Sequence[Row]) -> dict[str, Any]:
     if checks:
         section["claim_latency"] = metrics.latency(checks)
     return section
+
+
+def part_sections(rows: Sequence[Row], split: Split) -> dict[str, Any]:
+    """``_section`` for the dev rows, the test rows and the fresh test rows; parts without a scored row are left out."""
+    part, fresh = split.part_of(), set(split.fresh)
+    groups = {
+        "dev": [r for r in rows if part.get(r["id"]) == "dev"],
+        "test": [r for r in rows if part.get(r["id"]) == "test"],
+        "fresh_test": [r for r in rows if part.get(r["id"]) == "test" and r["id"] in fresh],
+    }
+    return {name: _section(group) for name, group in groups.items() if any("scores" in r for r in group)}
 
 
 def _fact_checker(engine: Engine) -> Any:

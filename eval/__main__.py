@@ -94,8 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     split = _run_split(args, dataset)
     cases = select_cases(select_part(dataset, split, args.part) if split else dataset, args.category, args.limit)
     if not cases:
-        raise UsageError(f"no case in {args.dataset}" + (f" of category {', '.join(args.category)}" if args.category else "")
-                         + (f" in the {args.part} part" if args.part != "all" else ""))
+        where = f" of category {', '.join(args.category)}" if args.category else ""
+        raise UsageError(f"no case in {args.dataset}{where}" + (f" in the {args.part} part" if args.part != "all" else ""))
     flat = parse_sets(args.set)
     if args.backend:
         flat["llm.backend"] = args.backend
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                        help=f"only these categories ({', '.join(CATEGORIES)})")
     p_run.add_argument("--compare", choices=["naive"], help="also run the peers' baseline and report both")
     p_run.add_argument("--part", choices=["dev", "test", "all"], default="all",
-                       help="only the dev or the test cases of the split file (default: %(default)s, reported side by side)")
+                       help="only the dev or the test cases of the split file (default: %(default)s: both, side by side)")
     p_run.add_argument("--split", type=Path, help="dev/test split file (default: split.json beside the dataset)")
     p_run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override a setting, e.g. retrieval.k=3, retrieval.fusion=false, chunking.max_chars=300 "

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
 
 from eval.dataset import AnswerCase, ClaimCase, QuestionOnly  # noqa: E402
-from eval.metrics import STAGES  # noqa: E402
+from eval.metrics import STAGES, VERDICTS  # noqa: E402
 
 Case = AnswerCase | ClaimCase | QuestionOnly
 Row = Mapping[str, Any]
@@ -95,6 +95,8 @@ def _intro(summary: Mapping[str, Any]) -> str:
     run = summary["run"]
     parts = [f"{run['cases']} cases ({run['scored']} scored, {run['unscored']} unscored)",
              f"dataset {run['dataset']}", f"{run['duration_s']} s"]
+    if run.get("part", "all") != "all":
+        parts.append(f"{run['part']} part of the split only")
     if run["overrides"]:
         parts.append("overrides " + ", ".join(f"{k}={json.dumps(v)}" for k, v in run["overrides"].items()))
     if run["skipped_claims"]:
@@ -195,9 +197,18 @@ def parts_table(summary: Mapping[str, Any]) -> Table:
         value = _number if key in COUNTS else _pct
         rows.append([label, *(value(b.get(key)) for b in blocks)])
     if any("claims" in b for b in blocks):
-        rows.append(["Claim verdict accuracy", *(_pct(b.get("claims", {}).get("verdict_accuracy")) for b in blocks)])
+        rows += _claim_rows([b.get("claims", {}) for b in blocks])
     rows.append(["Errors", *(str(b["errors"]) for b in blocks)])
     return header, rows
+
+
+def _claim_rows(claims: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    rows = [["Claims", *(str(c.get("cases", 0)) for c in claims)],
+            ["Claim verdict accuracy", *(_pct(c.get("verdict_accuracy")) for c in claims)]]
+    for verdict in VERDICTS:
+        rows.append([f"Accuracy on {verdict} claims", *(_pct(c.get("by_verdict", {}).get(verdict)) for c in claims)])
+    rows.append(["Contradicted claims showing the report's figure", *(_pct(c.get("report_figure_shown")) for c in claims)])
+    return rows
 
 
 def _parts_group_table(parts: Mapping[str, Any], key: str, label: str) -> Table:

@@ -130,13 +130,13 @@ def run(
             "part": part,
         },
         "settings": _public_settings(engine),
-        **_section(rows),
+        **summarize_rows(rows),
     }
     if split is not None:
         summary["parts"] = part_sections(rows, split)
     if naive is not None:
         note = NAIVE_NOTE + ("; " + NAIVE_EXTRACTIVE_NOTE if backend == "extractive" else "")
-        summary["naive"] = {"note": note, **_section(naive_rows)}
+        summary["naive"] = {"note": note, **summarize_rows(naive_rows)}
         if split is not None:
             summary["naive"]["parts"] = part_sections(naive_rows, split)
         summary["delta"] = {
@@ -175,7 +175,8 @@ def _row(case: Case, produce: Callable[[], AnswerResult | CheckResult], search: 
     return row
 
 
-def _section(rows: Sequence[Row]) -> dict[str, Any]:
+def summarize_rows(rows: Sequence[Row]) -> dict[str, Any]:
+    """Overall, per-category and per-language metrics and the latency of ``rows``."""
     scores = [r["scores"] for r in rows if "scores" in r]
     answers = [r["timings_ms"] for r in rows if "answer" in r]
     checks = [r["timings_ms"] for r in rows if "verdict" in r]
@@ -191,14 +192,14 @@ def _section(rows: Sequence[Row]) -> dict[str, Any]:
 
 
 def part_sections(rows: Sequence[Row], split: Split) -> dict[str, Any]:
-    """``_section`` for the dev rows, the test rows and the fresh test rows; parts without a scored row are left out."""
+    """``summarize_rows`` for the dev rows, the test rows and the fresh test rows; parts without a scored row are left out."""
     part, fresh = split.part_of(), set(split.fresh)
     groups = {
         "dev": [r for r in rows if part.get(r["id"]) == "dev"],
         "test": [r for r in rows if part.get(r["id"]) == "test"],
         "fresh_test": [r for r in rows if part.get(r["id"]) == "test" and r["id"] in fresh],
     }
-    return {name: _section(group) for name, group in groups.items() if any("scores" in r for r in group)}
+    return {name: summarize_rows(group) for name, group in groups.items() if any("scores" in r for r in group)}
 
 
 def _fact_checker(engine: Engine) -> Any:

@@ -10,6 +10,7 @@ latest round of new cases, so their test half can be reported alone.
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ Part = Literal["dev", "test"]
 PARTS: tuple[Part, Part] = ("dev", "test")
 DEFAULT_SEED = 11
 Scored = AnswerCase | ClaimCase
+Case = AnswerCase | ClaimCase | QuestionOnly
 
 
 class SplitError(ValueError):
@@ -42,7 +44,7 @@ class Split(BaseModel):
         return {**{i: "dev" for i in self.dev}, **{i: "test" for i in self.test}}
 
 
-def scored(cases: Iterable[AnswerCase | ClaimCase | QuestionOnly]) -> list[Scored]:
+def scored(cases: Iterable[Case]) -> list[Scored]:
     """The cases a split covers (bare questions have no category and are never split)."""
     return [c for c in cases if isinstance(c, (AnswerCase, ClaimCase))]
 
@@ -61,16 +63,20 @@ def load_split(path: Path) -> Split:
 
 
 def save_split(split: Split, path: Path) -> None:
-    # One id per line keeps diffs of the committed file readable.
-    path.write_text(json.dumps(split.model_dump(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    """Write the file whole or not at all (a temporary file renamed over it); one id per line keeps diffs readable."""
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.write_text(json.dumps(split.model_dump(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(scratch, path)
 
 
-def split_problems(split: Split, cases: Iterable[AnswerCase | ClaimCase | QuestionOnly]) -> list[str]:
+def split_problems(split: Split, cases: Iterable[Case]) -> list[str]:
     """Cases missing from the split, ids in both parts or listed twice, and ids the dataset no longer has."""
     ids = [c.id for c in scored(cases)]
     listed = Counter(split.dev + split.test)
     missing = [i for i in ids if i not in listed]
-    problems = [f"{len(missing)} case(s) not in the split file (assign them with --split-new): {', '.join(missing)}"] if missing else []
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} case(s) not in the split file (assign them with --split-new): {', '.join(missing)}")
     problems += [f"{i}: listed {n} times in the split file" for i, n in listed.items() if n > 1]
     known = set(ids)
     problems += [f"{i}: in the split file but not in the dataset" for i in listed if i not in known]
@@ -78,7 +84,7 @@ def split_problems(split: Split, cases: Iterable[AnswerCase | ClaimCase | Questi
     return problems
 
 
-def extend_split(split: Split, cases: Iterable[AnswerCase | ClaimCase | QuestionOnly], *, fresh: bool = False) -> tuple[Split, list[str], list[str]]:
+def extend_split(split: Split, cases: Iterable[Case], *, fresh: bool = False) -> tuple[Split, list[str], list[str]]:
     """Assign the cases the split lacks and drop ids the dataset lost; existing assignments never move.
 
     Returns the new split, the ids added and the ids dropped. With ``fresh`` the added ids are also
@@ -121,7 +127,7 @@ def _assign(stratum: Sequence[Scored], part: dict[str, Part], kept: dict[str, li
     return out
 
 
-def select_part(cases: Sequence[AnswerCase | ClaimCase | QuestionOnly], split: Split, part: str) -> list[AnswerCase | ClaimCase | QuestionOnly]:
+def select_part(cases: Sequence[Case], split: Split, part: str) -> list[Case]:
     """The cases of ``part`` ("dev", "test" or "all"); a scored case missing from the split is an error."""
     if part == "all":
         return list(cases)

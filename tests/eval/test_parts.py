@@ -68,8 +68,9 @@ def _summary(rows, split) -> dict:
     run = {"started": "2026-01-01T00:00:00+00:00", "duration_s": 1.0, "dataset": "d.jsonl", "backend": "extractive",
            "overrides": {}, "compare": None, "cases": len(rows), "scored": 6, "unscored": 1, "skipped_claims": 0,
            "part": "all"}
-    return {"run": run, "settings": {"llm": {"backend": "extractive"}}, **summarize_rows(rows),
-            "parts": part_sections(rows, split)}
+    summary = {"run": run, "settings": {"llm": {"backend": "extractive"}}, **summarize_rows(rows, split)}
+    assert summary["parts"] == part_sections(rows, split)
+    return summary
 
 
 def test_parts_table_and_closing_line_put_the_parts_side_by_side(scenario):

@@ -201,7 +201,6 @@ def test_the_real_split_covers_the_dataset_stratified():
 
 def test_run_part_passes_only_that_part_and_ends_with_the_test_numbers(tmp_path, capsys, monkeypatch):
     import eval.runner
-    from eval.runner import part_sections
 
     cases = _cases({("figure", "zh"): 4, ("claim", "en"): 2})
     dataset = _write_dataset(tmp_path / "cases.jsonl", cases)
@@ -215,8 +214,7 @@ def test_run_part_passes_only_that_part_and_ends_with_the_test_numbers(tmp_path,
                                         "correct": True, "refused": False, "citation_hit": True, "unverified": False,
                                         "fallback": False, "cited_chars": 10, "retrieval_rank": 1}}
                 for c in chosen if isinstance(c, AnswerCase)]
-        summary = {"run": {"scored": len(rows)}, "overall": eval.runner.summarize_rows(rows)["overall"],
-                   "parts": part_sections(rows, kwargs["split"])}
+        summary = {"run": {"scored": len(rows)}, **eval.runner.summarize_rows(rows, kwargs["split"])}
         return summary, out / "report.html"
 
     monkeypatch.setattr(eval.runner, "run", fake_run)

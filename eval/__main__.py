@@ -3,7 +3,9 @@
     python -m eval run                                   # the whole dataset with the configured backend
     python -m eval run --backend extractive --limit 30 --compare naive
     python -m eval run --set retrieval.k=3 --set fusion=false --set chunking.max_chars=300
-    python -m eval validate --dataset FILE               # schema and evidence check
+    python -m eval run --part test                       # only the held-out half (see eval/split.py)
+    python -m eval validate --dataset FILE               # schema, evidence and dev/test split check
+    python -m eval validate --split-new [--fresh]        # assign new ids to dev/test (existing ones stay)
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import logging
 import sys
 import tempfile
+from collections import Counter
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
@@ -20,7 +23,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from eval.dataset import AnswerCategory, DatasetError, load_dataset
+from eval.dataset import AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
+from eval.split import Split, SplitError, extend_split, load_split, save_split, select_part, split_problems
 from settings import PROJECT_ROOT, Settings, load_settings
 
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "dataset.jsonl"
@@ -81,14 +85,17 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.engine import Engine
-    from eval.report import headline_table
+    from eval.report import headline_table, parts_line, parts_table
     from eval.runner import ensure_index, run, select_cases
 
     if args.out and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file, not a folder")
-    cases = select_cases(load_dataset(args.dataset), args.category, args.limit)
+    dataset = load_dataset(args.dataset)
+    split = _run_split(args, dataset)
+    cases = select_cases(select_part(dataset, split, args.part) if split else dataset, args.category, args.limit)
     if not cases:
-        raise UsageError(f"no case in {args.dataset}" + (f" of category {', '.join(args.category)}" if args.category else ""))
+        where = f" of category {', '.join(args.category)}" if args.category else ""
+        raise UsageError(f"no case in {args.dataset}{where}" + (f" in the {args.part} part" if args.part != "all" else ""))
     flat = parse_sets(args.set)
     if args.backend:
         flat["llm.backend"] = args.backend
@@ -106,16 +113,43 @@ def cmd_run(args: argparse.Namespace) -> int:
         ensure_index(engine)
         out = args.out or settings.var_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
         summary, report = run(cases, engine, out, compare_naive=args.compare == "naive",
-                              overrides=flat, dataset=args.dataset)
+                              overrides=flat, dataset=args.dataset, split=split, part=args.part)
     if summary["run"]["scored"]:
-        header, rows = headline_table(summary)
-        widths = [max(len(r[i]) for r in chain([header], rows)) for i in range(len(header))]
-        for row in chain([header], rows):
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        _print_table(headline_table(summary))
+        if summary.get("parts"):
+            print()
+            _print_table(parts_table(summary))
     else:
         print(f"{summary['run']['cases']} questions answered; none carries expectations, so nothing was scored.")
     print(f"\nresults: {out / 'results.jsonl'}\nreport:  {report}")
+    if summary.get("parts"):
+        print(parts_line(summary))
     return 0
+
+
+def _print_table(table: tuple[list[str], list[list[str]]]) -> None:
+    header, rows = table
+    widths = [max(len(r[i]) for r in chain([header], rows)) for i in range(len(header))]
+    for row in chain([header], rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _split_path(args: argparse.Namespace) -> Path:
+    """The split file: --split, else split.json beside the dataset (eval/split.json for the default one)."""
+    return args.split or args.dataset.parent / "split.json"
+
+
+def _run_split(args: argparse.Namespace, cases: list[AnswerCase | ClaimCase | QuestionOnly]) -> Split | None:
+    """The split a run reports by; without a split file only ``--part all`` runs (with no dev/test blocks)."""
+    path = _split_path(args)
+    if args.part == "all" and args.split is None and not path.exists():
+        return None
+    split = load_split(path)
+    if args.part == "all":
+        unsplit = sum(1 for c in cases if getattr(c, "category", None) and c.id not in split.part_of())
+        if unsplit:
+            print(f"note: {unsplit} case(s) are not in {path}; the dev/test blocks leave them out", file=sys.stderr)
+    return split
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -124,16 +158,41 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     if not args.dataset.is_file():
         raise UsageError(f"no dataset file {args.dataset}")
+    if args.fresh and not args.split_new:
+        raise UsageError("--fresh marks the ids --split-new assigns; give both")
     try:
         cases = load_dataset(args.dataset)
     except DatasetError as err:
         print(err)
         return 1
+    if args.split_new:
+        _assign_new(cases, _split_path(args), fresh=args.fresh)
     problems = validate_evidence(cases, [d.text for d in load_documents(load_settings().documents)])
+    problems += _split_check(cases, _split_path(args))
     for problem in problems:
         print(problem)
     print(f"{len(cases)} cases, {len(problems)} problem(s) in {args.dataset}")
     return 1 if problems else 0
+
+
+def _assign_new(cases: list[AnswerCase | ClaimCase | QuestionOnly], path: Path, *, fresh: bool) -> None:
+    """Add the cases the split file lacks (creating it if need be) without moving any existing id."""
+    split = load_split(path) if path.exists() else Split()
+    updated, added, dropped = extend_split(split, cases, fresh=fresh)
+    save_split(updated, path)
+    new_parts = Counter(updated.part_of()[i] for i in added)
+    print(f"{path}: {len(added)} new id(s) assigned (dev {new_parts['dev']}, test {new_parts['test']})"
+          + (" and marked fresh" if fresh and added else "")
+          + (f"; {len(dropped)} id(s) no longer in the dataset dropped: {', '.join(dropped)}" if dropped else ""))
+
+
+def _split_check(cases: list[AnswerCase | ClaimCase | QuestionOnly], path: Path) -> list[str]:
+    if not any(getattr(c, "category", None) for c in cases):
+        return []  # bare questions are never split
+    try:
+        return split_problems(load_split(path), cases)
+    except SplitError as err:
+        return [str(err)]
 
 
 def _positive(text: str) -> int:
@@ -154,12 +213,19 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--category", nargs="+", action="extend", choices=CATEGORIES, metavar="CAT",
                        help=f"only these categories ({', '.join(CATEGORIES)})")
     p_run.add_argument("--compare", choices=["naive"], help="also run the peers' baseline and report both")
+    p_run.add_argument("--part", choices=["dev", "test", "all"], default="all",
+                       help="only the dev or the test cases of the split file (default: %(default)s: both, side by side)")
+    p_run.add_argument("--split", type=Path, help="dev/test split file (default: split.json beside the dataset)")
     p_run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override a setting, e.g. retrieval.k=3, retrieval.fusion=false, chunking.max_chars=300 "
                             f"(short names: {', '.join(ALIASES)})")
     p_run.set_defaults(run=cmd_run)
     p_validate = sub.add_parser("validate", help="check a dataset's schema and that its evidence is in the report")
     p_validate.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="JSONL cases (default: %(default)s)")
+    p_validate.add_argument("--split", type=Path, help="dev/test split file (default: split.json beside the dataset)")
+    p_validate.add_argument("--split-new", action="store_true",
+                            help="assign the ids the split file lacks (stratified, seeded; existing ids never move)")
+    p_validate.add_argument("--fresh", action="store_true", help="with --split-new: also list the new ids as fresh")
     p_validate.set_defaults(run=cmd_validate)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -170,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
-    except (UsageError, DatasetError) as err:
+    except (UsageError, DatasetError, SplitError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except (BotUnavailable, DocumentError, StoreError) as err:

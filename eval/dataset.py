@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapt
 Lang = Literal["zh", "en"]
 AnswerCategory = Literal[
     "figure", "entity", "list", "comparison", "multi_part", "follow_up",
-    "cross_lingual", "unanswerable", "false_premise", "injection",
+    "cross_lingual", "unanswerable", "false_premise", "injection", "paraphrase", "computed",
 ]
 Verdict = Literal["supported", "contradicted", "not_in_report"]
 NonEmpty = Annotated[str, Field(min_length=1)]

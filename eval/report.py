@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
 
 from eval.dataset import AnswerCase, ClaimCase, QuestionOnly  # noqa: E402
-from eval.metrics import STAGES  # noqa: E402
+from eval.metrics import STAGES, VERDICTS  # noqa: E402
 
 Case = AnswerCase | ClaimCase | QuestionOnly
 Row = Mapping[str, Any]
@@ -43,6 +43,9 @@ HEADLINE = [
 ]
 COUNTS = {"cited_chars"}  # shown as numbers, not rates
 PLOTTED = ["accuracy", "citation_hit", "hit@3", "mrr", "refusal_rate", "false_refusal_rate"]
+PART_LABELS = {"dev": "Dev", "test": "Test", "fresh_test": "Fresh test"}
+GROUP_METRICS = [("accuracy", "Accuracy"), ("citation_hit", "Citation hit"), ("hit@3", "Hit@3"), ("mrr", "MRR"),
+                 ("refusal_rate", "Refusal")]
 OURS, NAIVE = "#1f77b4", "#ff7f0e"
 
 
@@ -92,6 +95,8 @@ def _intro(summary: Mapping[str, Any]) -> str:
     run = summary["run"]
     parts = [f"{run['cases']} cases ({run['scored']} scored, {run['unscored']} unscored)",
              f"dataset {run['dataset']}", f"{run['duration_s']} s"]
+    if run.get("part", "all") != "all":
+        parts.append(f"{run['part']} part of the split only")
     if run["overrides"]:
         parts.append("overrides " + ", ".join(f"{k}={json.dumps(v)}" for k, v in run["overrides"].items()))
     if run["skipped_claims"]:
@@ -104,6 +109,7 @@ def _intro(summary: Mapping[str, Any]) -> str:
 def _sections(summary: Mapping[str, Any], rows: Sequence[Row], cases: Sequence[Case]) -> list[tuple[str, str, Table]]:
     naive = summary.get("naive")
     sections = [("Metrics", "Rates over the scored answer cases; Δ = ours − naive.", headline_table(summary))]
+    sections += _part_sections(summary)
     for key, label in (("by_category", "category"), ("by_lang", "language")):
         sections.append((f"By {label}", "", _group_table(summary[key], naive[key] if naive else None, label)))
     claims = summary["overall"].get("claims")
@@ -145,19 +151,93 @@ def headline_table(summary: Mapping[str, Any]) -> Table:
     return header, rows
 
 
+def _group_metrics(group: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A group's metrics; the claim category is scored by its claims block (verdict accuracy)."""
+    if group["answer_cases"] or "claims" not in group:
+        return group
+    return {**group["claims"], "accuracy": group["claims"]["verdict_accuracy"]}
+
+
 def _group_table(groups: Mapping[str, Any], naive: Mapping[str, Any] | None, label: str) -> Table:
-    header = [label.capitalize(), "Cases", "Accuracy", "Citation hit", "Hit@3", "MRR", "Refusal"]
+    header = [label.capitalize(), "Cases", *(name for _, name in GROUP_METRICS)]
     header += ["Naive accuracy", "Naive citation hit"] if naive else []
     rows = []
     for name, g in groups.items():
-        # The claim category is scored by its claims block (verdict accuracy).
-        m = g if g["answer_cases"] or "claims" not in g else {**g["claims"], "accuracy": g["claims"]["verdict_accuracy"]}
-        row = [name, str(g["cases"])] + [_pct(m.get(k)) for k in ("accuracy", "citation_hit", "hit@3", "mrr", "refusal_rate")]
+        m = _group_metrics(g)
+        row = [name, str(g["cases"])] + [_pct(m.get(k)) for k, _ in GROUP_METRICS]
         if naive:
             other = naive.get(name, {})
             row += [_pct(other.get("accuracy")), _pct(other.get("citation_hit"))]
         rows.append(row)
     return header, rows
+
+
+# --- dev / test ------------------------------------------------------------------------------------
+
+def _part_sections(summary: Mapping[str, Any]) -> list[tuple[str, str, Table]]:
+    parts = summary.get("parts")
+    if not parts:
+        return []
+    note = ("Thresholds are tuned on dev; test is held out. Fresh test: the test cases written in the latest round "
+            "(eval/split.json). Cells read " + " · ".join(PART_LABELS[p].lower() for p in parts) + ".")
+    return [
+        ("Dev and test", "The headline metrics of each part of the split.", parts_table(summary)),
+        ("Dev and test by category", note, _parts_group_table(parts, "by_category", "category")),
+        ("Dev and test by language", note, _parts_group_table(parts, "by_lang", "language")),
+    ]
+
+
+def parts_table(summary: Mapping[str, Any]) -> Table:
+    """Every headline metric, and the claims' verdict accuracy, with one column per part of the split."""
+    parts = summary["parts"]
+    header = ["Metric", *(PART_LABELS[p] for p in parts)]
+    blocks = [b["overall"] for b in parts.values()]
+    rows = [["Cases", *(str(b["cases"]) for b in blocks)]]
+    for key, label in HEADLINE:
+        value = _number if key in COUNTS else _pct
+        rows.append([label, *(value(b.get(key)) for b in blocks)])
+    if any("claims" in b for b in blocks):
+        rows += _claim_rows([b.get("claims", {}) for b in blocks])
+    rows.append(["Errors", *(str(b["errors"]) for b in blocks)])
+    return header, rows
+
+
+def _claim_rows(claims: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    rows = [["Claims", *(str(c.get("cases", 0)) for c in claims)],
+            ["Claim verdict accuracy", *(_pct(c.get("verdict_accuracy")) for c in claims)]]
+    for verdict in VERDICTS:
+        rows.append([f"Accuracy on {verdict} claims", *(_pct(c.get("by_verdict", {}).get(verdict)) for c in claims)])
+    rows.append(["Contradicted claims showing the report's figure", *(_pct(c.get("report_figure_shown")) for c in claims)])
+    return rows
+
+
+def _parts_group_table(parts: Mapping[str, Any], key: str, label: str) -> Table:
+    """One row per category (or language); each cell holds the parts' values side by side."""
+    header = [label.capitalize(), "Cases", *(name for _, name in GROUP_METRICS)]
+    names = sorted({n for block in parts.values() for n in block[key]})
+    rows = []
+    for name in names:
+        groups = [block[key].get(name) for block in parts.values()]
+        cells = [" · ".join(str(g["cases"]) if g else "0" for g in groups)]
+        for metric, _ in GROUP_METRICS:
+            cells.append(" · ".join(_pct(_group_metrics(g).get(metric)) if g else "–" for g in groups))
+        rows.append([name, *cells])
+    return header, rows
+
+
+def parts_line(summary: Mapping[str, Any]) -> str:
+    """One plain line with the test numbers first: what a change is judged by."""
+    order = [p for p in ("test", "fresh_test", "dev") if p in summary["parts"]]
+    return "; ".join(f"{PART_LABELS[p].lower()}: {_part_numbers(summary['parts'][p]['overall'])}" for p in order)
+
+
+def _part_numbers(overall: Mapping[str, Any]) -> str:
+    text = f"accuracy {_pct(overall['accuracy'])} of {overall['answer_cases']} answer cases"
+    extras = [f"answerable {_pct(overall['answerable_accuracy'])}", f"refusal {_pct(overall['refusal_rate'])}",
+              f"citation hit {_pct(overall['citation_hit'])}"]
+    if "claims" in overall:
+        extras.append(f"claims {_pct(overall['claims']['verdict_accuracy'])} of {overall['claims']['cases']}")
+    return f"{text} ({', '.join(extras)})"
 
 
 def _claims_table(claims: Mapping[str, Any]) -> Table:
@@ -292,9 +372,7 @@ def _headline_plot(summary: Mapping[str, Any]) -> Figure:
 
 def _accuracy(group: Mapping[str, Any]) -> float | None:
     """Answer accuracy; for the claim category, verdict accuracy."""
-    if group["answer_cases"] or "claims" not in group:
-        return group["accuracy"]
-    return group["claims"]["verdict_accuracy"]
+    return _group_metrics(group)["accuracy"]
 
 
 def _accuracy_plot(summary: Mapping[str, Any]) -> Figure:

@@ -30,6 +30,7 @@ from eval import metrics
 from eval.dataset import AnswerCase, ClaimCase, QuestionOnly
 from eval.naive import NaivePipeline
 from eval.report import write_report
+from eval.split import Split
 from index.documents import load_documents
 from index.store import ChunkStore
 
@@ -78,8 +79,14 @@ def run(
     compare_naive: bool = False,
     overrides: Mapping[str, Any] | None = None,
     dataset: Path | None = None,
+    split: Split | None = None,
+    part: str = "all",
 ) -> tuple[dict[str, Any], Path]:
-    """Answer, score and write everything; return the summary and the path of the HTML report."""
+    """Answer, score and write everything; return the summary and the path of the HTML report.
+
+    With a ``split`` the summary also holds ``parts``: the same metrics for the dev cases, the test cases
+    and the fresh test cases alone (``part`` only records which part the cases were selected from).
+    """
     started = datetime.now(timezone.utc)
     began = time.perf_counter()
     backend = engine.settings.llm.backend
@@ -94,20 +101,7 @@ def run(
         return [p.chunk.text for p in engine.search(query, k=metrics.RETRIEVAL_K)]
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        ours = _Output(stack, out_dir / "results.jsonl")
-        theirs = _Output(stack, out_dir / "naive_results.jsonl") if naive else None
-        for case in tqdm(cases, desc="eval", unit="case", file=sys.stderr):
-            if isinstance(case, ClaimCase):
-                assert checker is not None
-                ours.add(_row(case, partial(checker.check, case.question), search))
-                continue
-            history = [t.model_dump() for t in case.history]
-            ours.add(_row(case, partial(chain.ask, case.question, history), search))
-            if naive is not None and theirs is not None:
-                theirs.add(_row(case, partial(naive.ask, case.question), naive.passages))
-    rows, naive_rows = ours.rows, theirs.rows if theirs else []
-
+    rows, naive_rows = _answer_all(cases, chain, checker, naive, search, out_dir)
     summary: dict[str, Any] = {
         "run": {
             "started": started.isoformat(timespec="seconds"),
@@ -120,24 +114,45 @@ def run(
             "scored": sum(1 for r in rows if "scores" in r),
             "unscored": sum(1 for r in rows if "scores" not in r),
             "skipped_claims": len(claims) if checker is None else 0,
+            "part": part,
         },
         "settings": _public_settings(engine),
-        **_section(rows),
+        **summarize_rows(rows, split),
     }
     if naive is not None:
-        note = NAIVE_NOTE + ("; " + NAIVE_EXTRACTIVE_NOTE if backend == "extractive" else "")
-        summary["naive"] = {"note": note, **_section(naive_rows)}
-        summary["delta"] = {
-            **metrics.delta(summary["overall"], summary["naive"]["overall"]),
-            "latency_p50_ms": {
-                stage: round(v["p50"] - summary["naive"]["latency"][stage]["p50"], 1)
-                for stage, v in summary["latency"].items() if stage in summary["naive"]["latency"]
-            },
-        }
+        summary.update(_versus_naive(summary, naive_rows, backend, split))
 
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     report = write_report(summary, rows, naive_rows, cases, out_dir)
     return summary, report
+
+
+def _answer_all(cases: Sequence[Case], chain: AnswerChain, checker: Any, naive: NaivePipeline | None,
+                search: Callable[[str], list[str]], out_dir: Path) -> tuple[list[Row], list[Row]]:
+    """Our rows and the baseline's, each written to its JSONL file as it comes."""
+    with ExitStack() as stack:
+        ours = _Output(stack, out_dir / "results.jsonl")
+        theirs = _Output(stack, out_dir / "naive_results.jsonl") if naive else None
+        for case in tqdm(cases, desc="eval", unit="case", file=sys.stderr):
+            if isinstance(case, ClaimCase):
+                assert checker is not None
+                ours.add(_row(case, partial(checker.check, case.question), search))
+                continue
+            history = [t.model_dump() for t in case.history]
+            ours.add(_row(case, partial(chain.ask, case.question, history), search))
+            if naive is not None and theirs is not None:
+                theirs.add(_row(case, partial(naive.ask, case.question), naive.passages))
+    return ours.rows, theirs.rows if theirs else []
+
+
+def _versus_naive(ours: Mapping[str, Any], naive_rows: Sequence[Row], backend: str,
+                  split: Split | None) -> dict[str, Any]:
+    """The baseline's block and ours − theirs."""
+    note = NAIVE_NOTE + ("; " + NAIVE_EXTRACTIVE_NOTE if backend == "extractive" else "")
+    theirs = {"note": note, **summarize_rows(naive_rows, split)}
+    latency = {stage: round(v["p50"] - theirs["latency"][stage]["p50"], 1)
+               for stage, v in ours["latency"].items() if stage in theirs["latency"]}
+    return {"naive": theirs, "delta": {**metrics.delta(ours["overall"], theirs["overall"]), "latency_p50_ms": latency}}
 
 
 def _row(case: Case, produce: Callable[[], AnswerResult | CheckResult], search: Callable[[str], list[str]]) -> Row:
@@ -163,7 +178,9 @@ def _row(case: Case, produce: Callable[[], AnswerResult | CheckResult], search: 
     return row
 
 
-def _section(rows: Sequence[Row]) -> dict[str, Any]:
+def summarize_rows(rows: Sequence[Row], split: Split | None = None) -> dict[str, Any]:
+    """Overall, per-category and per-language metrics and the latency of ``rows``; with a split, also the
+    same for each of its parts (``parts``)."""
     scores = [r["scores"] for r in rows if "scores" in r]
     answers = [r["timings_ms"] for r in rows if "answer" in r]
     checks = [r["timings_ms"] for r in rows if "verdict" in r]
@@ -175,7 +192,20 @@ def _section(rows: Sequence[Row]) -> dict[str, Any]:
     }
     if checks:
         section["claim_latency"] = metrics.latency(checks)
+    if split is not None:
+        section["parts"] = part_sections(rows, split)
     return section
+
+
+def part_sections(rows: Sequence[Row], split: Split) -> dict[str, Any]:
+    """``summarize_rows`` for the dev rows, the test rows and the fresh test rows; parts without a scored row are left out."""
+    part, fresh = split.part_of(), set(split.fresh)
+    groups = {
+        "dev": [r for r in rows if part.get(r["id"]) == "dev"],
+        "test": [r for r in rows if part.get(r["id"]) == "test"],
+        "fresh_test": [r for r in rows if part.get(r["id"]) == "test" and r["id"] in fresh],
+    }
+    return {name: summarize_rows(group) for name, group in groups.items() if any("scores" in r for r in group)}
 
 
 def _fact_checker(engine: Engine) -> Any:

@@ -15,6 +15,7 @@ from eval.dataset import (
     load_dataset,
     validate_evidence,
 )
+from eval.metrics import mentions
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "eval" / "dataset.jsonl"
@@ -96,6 +97,18 @@ def test_answer_cases_are_self_consistent(answers):
             assert c.must_not_include, c.id
         if not c.answerable:
             assert any(s in c.reference_answer for s in ("报告未提及", "The report does not say")), c.id
+
+
+def test_no_forbidden_string_is_stated_by_the_evidence(answers):
+    # Figures compare by value: a forbidden wrong result must not equal an operand a right answer restates.
+    for c in answers:
+        assert not [bad for bad in c.must_not_include for e in c.evidence if mentions(e, bad)], c.id
+
+
+def test_everyday_and_computed_categories_are_covered(answers):
+    by_category = Counter((c.category, c.lang) for c in answers)
+    for category in ("paraphrase", "computed"):
+        assert by_category[(category, "zh")] >= 6 and by_category[(category, "en")] >= 6, category
 
 
 def test_claim_figures_are_quoted_in_their_evidence(claims):

@@ -11,6 +11,7 @@ import pytest
 from bot.engine import Engine
 from eval.dataset import load_dataset
 from eval.runner import Case, run, select_cases
+from eval.split import load_split
 
 pytestmark = pytest.mark.models
 
@@ -21,12 +22,17 @@ SUBSET_SIZE = 16
 # A clean-clone CI run measured accuracy 0.53 on an earlier subset: the bars guard against regressions and
 # stay below what is measured; the product's target (0.9) is not met yet.
 THRESHOLDS = {"accuracy": 0.5, "citation_hit": 0.6, "refusal_rate": 0.3}
+# The categories the thresholds were measured on: the subset stays the same 16 cases. The paraphrase and computed
+# categories (added later) are measured by the full evaluation.
+MEASURED_CATEGORIES = ["figure", "entity", "list", "comparison", "multi_part", "follow_up", "cross_lingual",
+                       "unanswerable", "false_premise", "injection", "claim"]
 
 
 def fast_subset() -> list[Case]:
-    """Every category (taken in turn), plus three unanswerable questions so that the refusal rate means something."""
+    """Every measured category (taken in turn), plus three unanswerable questions so that the refusal rate means
+    something."""
     cases = load_dataset(ROOT / "eval" / "dataset.jsonl")
-    chosen = {c.id for c in select_cases(cases, None, 14) + select_cases(cases, ["unanswerable"], 3)}
+    chosen = {c.id for c in select_cases(cases, MEASURED_CATEGORIES, 14) + select_cases(cases, ["unanswerable"], 3)}
     return [c for c in cases if c.id in chosen]
 
 
@@ -51,7 +57,8 @@ def _lines(path: Path) -> list[dict]:
 
 
 def test_extractive_run_writes_results_summary_and_report_with_naive_baseline(engine, subset, tmp_path):
-    summary, report = run(subset, _with_llm(engine, backend="extractive"), tmp_path, compare_naive=True)
+    split = load_split(ROOT / "eval" / "split.json")
+    summary, report = run(subset, _with_llm(engine, backend="extractive"), tmp_path, compare_naive=True, split=split)
 
     rows = _lines(tmp_path / "results.jsonl")
     assert [r["id"] for r in rows] == [c.id for c in subset]
@@ -62,12 +69,15 @@ def test_extractive_run_writes_results_summary_and_report_with_naive_baseline(en
     assert "openai_api_key" not in summary["settings"]["llm"]
     assert {"overall", "by_category", "by_lang", "latency"} <= set(summary["naive"])
     assert "accuracy" in summary["delta"] and summary["overall"]["claims"]["cases"] > 0
+    parts = summary["parts"]
+    assert parts["dev"]["overall"]["cases"] + parts["test"]["overall"]["cases"] == len(subset)
+    assert set(summary["naive"]["parts"]) <= {"dev", "test", "fresh_test"}
 
     page = report.read_text(encoding="utf-8")
     for plot in ("metrics.png", "accuracy.png", "latency.png"):
         assert (tmp_path / plot).stat().st_size > 1000
         assert f'data-file="{plot}"' in page and f"]({plot})" in (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 3 and "Naive" in page
+    assert page.count("data:image/png;base64,") == 3 and "Naive" in page and "Dev and test" in page
 
 
 def test_local_backend_meets_thresholds(engine, subset, tmp_path):

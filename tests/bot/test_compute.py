@@ -1,0 +1,87 @@
+"""Computed answers from the model's calculation, without the model: evaluation, units, working, citations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.compute import compute, operands_of
+from bot.retrieval import Passage
+from index.chunking import chunk_document
+from index.documents import load_document
+from index.figures import figure_rows
+from tests.conftest import REPORT
+from zzbot.arithmetic import CalculationError
+
+
+@pytest.fixture(scope="module")
+def report():
+    chunks = [c for c in chunk_document(load_document(REPORT)) if c.kind == "passage"]
+    return chunks, figure_rows(chunks)
+
+
+def _operands(report, *figures: str):
+    """Operands for the passages holding ``figures``, named as the model would see them, and the names of
+    those figures."""
+    chunks, rows = report
+    wanted = [next(r for r in rows if r.figure == f) for f in figures]
+    passages = []
+    for row in wanted:
+        chunk = next(c for c in chunks if c.start <= row.start < c.end)
+        if all(p.chunk != chunk for p in passages):
+            passages.append(Passage(chunk, 1.0, 0.5, 0.0))
+    operands = operands_of(passages, rows)
+    names = [next(o.name for o in operands if o.row == row) for row in wanted]
+    return operands, names
+
+
+def test_a_sum_shows_its_working_with_every_operand_cited(report):
+    operands, (water, gas, heat) = _operands(report, "85公里", "102公里", "31.5公里")
+    result = compute("sum", f"{water} + {gas} + {heat}", operands, "zh")
+    assert result.answer == "按报告中的数字计算：85公里[1] + 102公里[1] + 31.5公里[1] = 218.5公里。"
+    assert result.working == "85公里 + 102公里 + 31.5公里 = 218.5公里"
+    assert [c.n for c in result.citations] == [1] and "燃气管网102公里" in result.citations[0].text
+    english = compute("sum", f"{water} + {gas} + {heat}", operands, "en")
+    assert english.answer == "Worked out from the report's figures: 85 km [1] + 102 km [1] + 31.5 km [1] = 218.5 km."
+
+
+def test_a_comparison_says_which_is_larger_and_by_how_much_in_the_reports_scale(report):
+    operands, (green, heating) = _operands(report, "300万平方米", "400万平方米")
+    result = compute("comparison", f"{green} - {heating}", operands, "zh")  # the order the model wrote does not matter
+    assert result.answer.startswith("新增集中供热面积400万平方米[")
+    assert "多于市区新增绿地300万平方米[" in result.answer and "多100万平方米" in result.answer
+    english = compute("comparison", f"{heating} - {green}", operands, "en")
+    assert english.answer.startswith("4 million square metres (新增集中供热面积) [")
+    assert "by 1 million square metres" in english.answer
+    assert len({c.n for c in english.citations}) == 2  # two passages, two citations
+
+
+def test_equal_figures_are_said_to_be_the_same(report):
+    operands, _ = _operands(report, "2万套（间）")
+    rows = [o for o in operands if o.row.figure == "2万套（间）"]  # 2万 talent flats raised, 2万 allocated
+    result = compute("comparison", f"{rows[0].name} - {rows[1].name}", operands, "zh")
+    assert result.answer.startswith("两者相同")
+
+
+def test_a_ratio_is_rounded_and_marked_approximate(report):
+    operands, (grain, vegetables) = _operands(report, "446万亩以上", "80万亩以上")
+    result = compute("ratio", f"{grain} / {vegetables}", operands, "zh")
+    assert result.working == "446万亩以上 ÷ 80万亩以上 ≈ 5.58倍"
+    assert compute("ratio", f"{grain} / {vegetables}", operands, "en").answer.endswith("≈ 5.58 times.")
+
+
+def test_a_per_unit_figure_keeps_both_units(report):
+    operands, (investment, projects) = _operands(report, "5200亿元", "3800个")
+    result = compute("per_unit", f"{investment} / {projects}", operands, "zh")
+    assert result.working.endswith("≈ 1.37亿元/个")
+
+
+def test_unlike_figures_are_refused_with_the_reason(report):
+    operands, (area, output) = _operands(report, "446万亩以上", "29亿斤以上")
+    with pytest.raises(CalculationError, match="亩 and 斤 measure different things"):
+        compute("sum", f"{area} + {output}", operands, "zh")
+
+
+@pytest.mark.parametrize("expression", ["F1", "F1 + F999", "F1 * 2"])
+def test_what_is_no_calculation_of_report_figures_gives_none(report, expression):
+    operands, _ = _operands(report, "85公里")
+    assert compute("sum", expression, operands, "zh") is None

@@ -18,10 +18,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from eval.dataset import AnswerCategory, DatasetError, load_dataset
-from settings import PROJECT_ROOT, Settings, load_settings
+from settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "dataset.jsonl"
 CATEGORIES = [*get_args(AnswerCategory), "claim"]
@@ -97,11 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if any(k.startswith(("chunking.", "embedding.")) for k in flat):
             # Another chunking or embedder needs its own index; the configured one stays untouched.
             overrides["chroma"] = {**overrides.get("chroma", {}), "path": scratch, "host": None}
-        try:
-            settings = load_settings(**overrides)
-        except ValidationError as err:
-            first = err.errors()[0]
-            raise UsageError(f"--set {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        settings = load_settings(**overrides)  # a bad --set value is a SettingsError naming the setting
         engine = Engine(settings)
         ensure_index(engine)
         out = args.out or settings.var_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -170,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
-    except (UsageError, DatasetError) as err:
+    except (UsageError, DatasetError, SettingsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except (BotUnavailable, DocumentError, StoreError) as err:

@@ -221,8 +221,8 @@ def settings_files() -> list[Path]:
     if profile != "default":
         path = PROJECT_ROOT / f"settings-{profile}.yaml"
         if not path.is_file():
-            known = sorted(f.stem.removeprefix("settings-") for f in PROJECT_ROOT.glob("settings-*.yaml"))
-            raise SettingsError(f"{ENV_PREFIX}PROFILE: {profile!r} is not one of default, {', '.join(known)} "
+            known = ["default", *sorted(f.stem.removeprefix("settings-") for f in PROJECT_ROOT.glob("settings-*.yaml"))]
+            raise SettingsError(f"{ENV_PREFIX}PROFILE: {profile!r} is not one of {', '.join(known)} "
                                 f"(no file {path.name})")
         files.append(path)
     default = PROJECT_ROOT / "settings.yaml"

@@ -162,3 +162,18 @@ def test_an_unknown_backend_name_is_refused_not_replaced() -> None:
 
 def test_backend_error_keeps_a_default_kind() -> None:
     assert BackendError("boom").kind == "failed"
+
+
+@pytest.mark.models
+def test_the_answer_falls_back_and_says_why(server: str, engine) -> None:
+    from bot.chain import AnswerChain
+    from bot.engine import Engine
+
+    url = f"{server}/html/v1"
+    settings = engine.settings.model_copy(update={"llm": engine.settings.llm.model_copy(
+        update={"backend": "openai", "openai_base_url": url, "timeout_s": 5.0})})
+    other = Engine(settings)
+    other.__dict__["embedder"] = engine.embedder  # share the loaded model
+    result = AnswerChain(other).ask("2024年郑州市区新增多少个学位？")
+    assert result.backend == "extractive" and "2.7万" in result.answer
+    assert f"the server at {url} answered with text/html" in (result.fallback_reason or "")

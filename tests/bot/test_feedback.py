@@ -1,8 +1,9 @@
-"""The feedback log: one valid JSON line per record, even with many writers at once."""
+"""The feedback log: one valid JSON line per record, even with many writers at once or after a crash."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import threading
 from pathlib import Path
 
@@ -59,3 +60,50 @@ def test_a_path_that_is_not_a_folder_raises(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(OSError):
         record_feedback(tmp_path / "file" / "feedback.jsonl", _result(), "up")
+
+
+CUT_SHORT = '{"rating": "up", "question": "新增多少'  # a record whose write a crash cut off: no newline
+
+
+def _records_after_the_cut(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == CUT_SHORT and lines[-1] == "", "the cut line stays alone and every record ends its line"
+    return [json.loads(line) for line in lines[1:-1]]
+
+
+def test_a_line_cut_short_by_a_crash_does_not_swallow_the_next_record(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    path.write_text(CUT_SHORT, encoding="utf-8")
+    record_feedback(path, _result(), "down", "wrong")
+    record_feedback(path, _result(), "up")
+    assert [r["rating"] for r in _records_after_the_cut(path)] == ["down", "up"]
+
+
+def _append_many(path: Path, writer: int, count: int) -> None:
+    for i in range(count):
+        append_record(path, {"writer": writer, "i": i, "padding": "反馈" * 500})
+
+
+def test_concurrent_threads_after_a_crash_close_the_cut_line_once(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    path.write_text(CUT_SHORT, encoding="utf-8")
+    workers = [threading.Thread(target=_append_many, args=(path, t, 20)) for t in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(_records_after_the_cut(path)) == 8 * 20
+
+
+def test_concurrent_processes_append_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    path.write_text(CUT_SHORT, encoding="utf-8")
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_append_many, args=(path, p, 40)) for p in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert all(w.exitcode == 0 for w in workers)
+    records = _records_after_the_cut(path)
+    assert {(r["writer"], r["i"]) for r in records} == {(p, i) for p in range(4) for i in range(40)}

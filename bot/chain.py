@@ -173,6 +173,8 @@ class AnswerChain:
     def _answer(self, state: ChainState) -> Iterator[StreamEvent]:
         if state.history:
             yield StreamEvent("rewrite", text=state.standalone)
+        yield StreamEvent("sources", citations=[citation_for(n, group[0].passage, [(s.start, s.end) for s in group])
+                                                for n, group in enumerate(state.context, start=1)])
         began = time.perf_counter()
         if best_similarity(state.context) < self.settings.answer.min_similarity or self.engine.unknown_years(state.standalone):
             yield from self._finish(state, self._not_found(state, state.backend), began)

@@ -66,13 +66,29 @@ class StreamEvent:
     """One step of a streamed answer.
 
     kind: "status" (text: what the bot is doing), "rewrite" (text: the standalone question),
-    "token" (text: the next piece of the answer), "replace" (text: the whole answer, replacing what
-    was streamed, e.g. after a fallback), "final" (result: the finished AnswerResult).
+    "sources" (citations: the passages retrieved for the question, numbered as the model sees them; shown while
+    the answer is written), "queue" (position: questions ahead of this one for the model, text: a message),
+    "token" (text: the next piece of the answer), "replace" (text: the whole answer, replacing what was
+    streamed, e.g. after a fallback), "final" (result: the finished AnswerResult).
     """
 
-    kind: Literal["status", "rewrite", "token", "replace", "final"]
+    kind: Literal["status", "rewrite", "sources", "queue", "token", "replace", "final"]
     text: str = ""
     result: AnswerResult | None = None
+    citations: list[Citation] = field(default_factory=list)
+    position: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.text:
+            data["text"] = self.text
+        if self.kind == "sources":
+            data["citations"] = [c.to_dict() for c in self.citations]
+        if self.position is not None:
+            data["position"] = self.position
+        if self.result is not None:
+            data["result"] = self.result.to_dict()
+        return data
 
 
 Verdict = Literal["supported", "contradicted", "not_in_report"]

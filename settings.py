@@ -105,6 +105,12 @@ class AnswerSettings(_Group):
     # shown (marked as a fallback): the small model misses answers inside long sentences. Above every
     # unanswerable eval question that names no unknown year (max 0.55).
     sure_similarity: float = Field(0.6, ge=-1.0, le=1.0)
+    # A figure a question takes for granted is corrected only when the report clause it contradicts is at least
+    # this similar to the question's words around the figure (a wrong correction is worse than none).
+    premise_similarity: float = Field(0.45, ge=-1.0, le=1.0)
+    # A question the report does not answer is told what the report says nearby (its closest clause) when that
+    # is at least this close to the question.
+    nearby_similarity: float = Field(0.45, ge=-1.0, le=1.0)
     # An answer to a question that tries to override the instructions or to supply its own facts, when rejected
     # (or when the model found nothing), is replaced by the report's sentence above this similarity: the question
     # is then judged as the claim it carries would be (the same level as min_claim_similarity).

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 
 from zzbot import numbers
 from bot.context import Context, all_sentences
-from bot.questions import asks_money, asks_quantity, counted_subject
 from bot.english import mostly_chinese
+from bot.questions import asks_quantity, counted_subject
+from bot.scope import asked_measure, asks_person, person_names, states_measure
 from settings import AnswerSettings
 from zzbot.text import CJK, chinese_pairs, tokenize, without_markers
 
-# How an answer states an amount of money.
-_MONEY_AMOUNT = re.compile(r"元|yuan|rmb|cny|¥|￥", re.IGNORECASE)
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
                     "there their report city year".split())
@@ -97,11 +96,24 @@ def states_asked_figure(draft: Draft, settings: AnswerSettings) -> Rejection | N
                      _rejected(settings, draft))
 
 
-def states_asked_money(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    if not asks_money(draft.question) or _MONEY_AMOUNT.search(draft.raw):
+def states_asked_measure(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A question that asks for an amount of money, a percentage, kilometres… needs a figure in that measure (a
+    growth rate does not answer "how many 亿元"; school places do not answer "how much money")."""
+    measure = asked_measure(draft.question) if asks_quantity(draft.question) else None
+    if measure is None or states_measure(without_markers(draft.raw), measure):
         return None
-    return Rejection("states_asked_money", "the model gave no amount of money for a question that asks for one",
+    return Rejection("states_asked_measure", f"the answer gives no figure in the measure asked for ({measure})",
                      _rejected(settings, draft))
+
+
+def names_a_person(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """"Who…?" is answered only by a person the passages name: without one, the report does not say who."""
+    if not asks_person(draft.question):
+        return None
+    named = person_names(" ".join(s.text for s in all_sentences(draft.context)))
+    if any(name in draft.raw for name in named):
+        return None
+    return Rejection("names_a_person", "the answer names no person the passages name", _rejected(settings, draft))
 
 
 def no_parroted_names(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -143,11 +155,25 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     adds_to_question,
     worded_from_passages,
     states_asked_figure,
-    states_asked_money,
+    states_asked_measure,
+    names_a_person,
     no_parroted_names,
     figures_verified,
     counts_asked_subject,
 )
+
+
+def unmet_requirement(question: str, clause: str, sentence: str, context: Context) -> str | None:
+    """What a quoted report clause fails to give that the question asks for (a figure, a figure in the asked
+    measure, a person), or None. The extractive answer is held to what the question asks, as the model's is."""
+    if asks_quantity(question) and not numbers.number_figures(clause):
+        return "the report's closest sentence gives no figure for it"
+    if asks_quantity(question) and (measure := asked_measure(question)) and not states_measure(clause, measure):
+        return f"the report's closest sentence gives no figure in the measure asked for ({measure})"
+    if asks_person(question) and not any(name in sentence for name in
+                                         person_names(" ".join(s.text for s in all_sentences(context)))):
+        return "the report names no person for it"
+    return None
 
 
 def first_rejection(draft: Draft, settings: AnswerSettings,

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
 from zzbot import numbers
-from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base
+from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
 from bot.citations import citation_for, figure_highlights, renumber, repoint
 from bot.compute import compute, operands_of, pick_calculation
 from bot.context import Context, ContextBuilder, best_similarity
 from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
-from bot.extractive import ExtractiveAnswerer
+from bot.extractive import ExtractiveAnswerer, nearby_text
+from bot.factcheck import FactChecker
 from bot.llm import BackendError, ChatBackend, complete
 from bot.prompting import not_found_message, prefix, render
 from bot.questions import (
@@ -36,9 +37,11 @@ from bot.questions import (
     instruction_override,
     question_focus,
 )
+from bot.premises import Correction, check_premise, corrected_question, with_correction
 from bot.retrieval import Passage, reciprocal_rank_fusion
 from bot.rewrite import chinese_question, standalone_question
 from bot.schema import AnswerResult, FigureCheck, Lang, StreamEvent
+from bot.scope import places_named
 from zzbot.arithmetic import CalculationError
 from zzbot.text import CJK, cited_numbers, without_markers
 
@@ -67,6 +70,11 @@ class ChainState:
     chinese: str = ""
     passages: list[Passage] = field(default_factory=list)
     context: Context = field(default_factory=list)  # per numbered passage [1], [2]…
+    # A figure the question takes for granted that the report contradicts; premise_only: the correction is the
+    # whole answer (the question asks nothing more).
+    correction: Correction | None = None
+    premise_only: bool = False
+    streamed: str = ""  # the answer text streamed so far
 
     @property
     def sources(self) -> list[str]:
@@ -80,6 +88,7 @@ class AnswerChain:
         self.settings = engine.settings
         self.context_builder = ContextBuilder(engine, self.settings.answer)
         self.extractive = ExtractiveAnswerer(self.context_builder)
+        self.fact_checker = FactChecker(engine)
         self.runnable = (
             RunnableLambda(self._rewrite).with_config(run_name="rewrite")
             | RunnableLambda(self._focus).with_config(run_name="focus")
@@ -151,6 +160,11 @@ class AnswerChain:
             state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))
         elif (terms := in_report_terms(state.focus)) != state.focus:  # "GDP" searched as 地区生产总值 too
             state.chinese = terms
+        state.correction = check_premise(self.fact_checker, state.focus, self.settings.answer.premise_similarity)
+        if state.correction is not None:
+            corrected = corrected_question(state.focus, state.correction)
+            state.premise_only = corrected is None
+            state.focus = corrected or state.focus
         state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
         return state
 
@@ -176,9 +190,26 @@ class AnswerChain:
         yield StreamEvent("sources", citations=[citation_for(n, group[0].passage, [(s.start, s.end) for s in group])
                                                 for n, group in enumerate(state.context, start=1)])
         began = time.perf_counter()
+        result = yield from self._respond(state)
+        if state.correction is not None:
+            answer, citations = with_correction(state.correction, result.answer, result.citations, state.lang,
+                                                result.found)
+            result = replace(result, answer=answer, citations=citations, found=True)
+        if result.answer != state.streamed:
+            yield StreamEvent("replace", text=result.answer)
+        yield from self._finish(state, result, began)
+
+    def _respond(self, state: ChainState) -> Generator[StreamEvent, None, AnswerResult]:
+        """The answer, streaming the model's text as it comes (into ``state.streamed``)."""
+        if uncovered := [p for p in places_named(state.focus) if not self.engine.mentions(p.chinese)]:
+            names = "、".join(p.chinese for p in uncovered)
+            return self._not_found(state, state.backend, f"the report does not cover {names}",
+                                   explanation={"zh": f"报告没有涉及{names}。",
+                                                "en": f"The report does not cover {', '.join(p.english[0] for p in uncovered)}."})
+        if state.correction is not None and state.premise_only:
+            return self._not_found(state, state.backend)  # the correction is the whole answer
         if best_similarity(state.context) < self.settings.answer.min_similarity or self.engine.unknown_years(state.standalone):
-            yield from self._finish(state, self._not_found(state, state.backend), began)
-            return
+            return self._not_found(state, state.backend)
         try:
             backend = self._backend(state, role=f"answer.{state.lang}")
         except BackendError as err:
@@ -186,30 +217,20 @@ class AnswerChain:
         else:
             reason = None
         if backend is None:
-            result = self._fallback(state, reason)
-            yield StreamEvent("token", text=result.answer)
-            yield from self._finish(state, result, began)
-            return
+            return self._fallback(state, reason)
         if (kind := asks_calculation(state.focus)) and (result := self._computed(state, kind)) is not None:
-            yield StreamEvent("token", text=result.answer)
-            yield from self._finish(state, result, began)
-            return
-        streamed = ""
+            return result
         text = ""
         try:
             for piece in backend.stream(self._messages(state), self.settings.llm.max_tokens):
                 state.timings_ms.setdefault("first_token", _ms(state.began))
                 text += piece
-                if (visible := _visible(text)) is not None and visible != streamed:
-                    yield StreamEvent("token", text=visible[len(streamed):])
-                    streamed = visible
+                if (visible := _visible(text)) is not None and visible != state.streamed:
+                    yield StreamEvent("token", text=visible[len(state.streamed):])
+                    state.streamed = visible
         except BackendError as err:
-            result = self._fallback(state, f"the {backend.name} backend failed: {err}")
-        else:
-            result = self._from_model(state, text.strip(), backend.name)
-        if result.answer != streamed:
-            yield StreamEvent("replace", text=result.answer)
-        yield from self._finish(state, result, began)
+            return self._fallback(state, f"the {backend.name} backend failed: {err}")
+        return self._from_model(state, text.strip(), backend.name)
 
     def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
         """A sum, comparison, ratio… worked out by code from the figures the model picks; None when the model
@@ -319,7 +340,7 @@ class AnswerChain:
                                new_number.get(c.source_index + 1) if c.source_index is not None else None)
                    for c in checks]
         return AnswerResult(
-            question=state.question, standalone_question=state.standalone, answer=renumber(draft.text, cited),
+            question=state.question, standalone_question=state.standalone, answer=renumber(draft.text, new_number),
             found=True, verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang,
             figures=figures,
         )
@@ -339,22 +360,34 @@ class AnswerChain:
         return self._not_found_because(state, reason)
 
     def _not_found_because(self, state: ChainState, reason: str | None) -> AnswerResult:
-        result = self._not_found(state, "extractive")
-        result.fallback_reason = reason
-        return result
+        return self._not_found(state, "extractive", reason)
 
-    def _not_found(self, state: ChainState, backend: str) -> AnswerResult:
+    def _not_found(self, state: ChainState, backend: str, reason: str | None = None,
+                   explanation: dict[str, str] | None = None) -> AnswerResult:
+        """Not in the report: the fixed message (or ``explanation``), then what the report says nearby when a
+        passage is close enough to the question to be worth reading."""
+        answer = (explanation or {}).get(state.lang) or not_found_message(state.lang)
+        citations = []
+        if best_similarity(state.context) >= self.settings.answer.nearby_similarity and (
+                extract := self.extractive.answer(state.context, state.focus, state.chinese, state.lang)):
+            answer += nearby_text(extract, state.lang)
+            citations = [extract.citation]
         return AnswerResult(
-            question=state.question, standalone_question=state.standalone, answer=not_found_message(state.lang),
-            found=False, verified=True, citations=[], backend=backend, timings_ms={}, lang=state.lang,
+            question=state.question, standalone_question=state.standalone, answer=answer, found=False,
+            verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang,
+            fallback_reason=reason,
         )
 
     def _extractive(self, state: ChainState, fallback_reason: str | None = None,
                     anchor: list[numbers.Figure] | None = None) -> AnswerResult:
+        """The report's own sentence, when it gives what the question asks for (a figure, an amount of money,
+        a person…); otherwise the report does not answer the question."""
         extract = self.extractive.answer(state.context, state.focus, state.chinese, state.lang, anchor,
                                          note=fallback_reason)
         if extract is None:
-            return self._not_found(state, "extractive")
+            return self._not_found(state, "extractive", fallback_reason)
+        if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):
+            return self._not_found(state, "extractive", f"{fallback_reason}; {unmet}" if fallback_reason else unmet)
         return AnswerResult(
             question=state.question, standalone_question=state.standalone, answer=extract.answer, found=True,
             verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,

@@ -33,10 +33,9 @@ def figure_highlights(group: list[Sentence], figures: list[numbers.Figure]) -> l
     return spans
 
 
-def renumber(answer: str, cited: list[int]) -> str:
-    """The answer with its markers renumbered in citing order ([3] … [1] becomes [1] … [2]); markers of
-    passages not cited are dropped."""
-    new_numbers = {old: new for new, old in enumerate(cited, start=1)}
+def renumber(answer: str, new_numbers: dict[int, int]) -> str:
+    """The answer with its markers renumbered ({3: 1, 1: 2}: [3] … [1] becomes [1] … [2]); markers of
+    passages not in the mapping are dropped."""
 
     def replace(match: re.Match[str]) -> str:
         kept = [new_numbers[n] for n in map(int, re.findall(r"\d+", match.group(1))) if n in new_numbers]

@@ -80,6 +80,10 @@ class Engine:
         known = {value for kind, value in self.corpus_dates() if kind == "year"}
         return {f.value for f in extract_figures(text) if f.kind == "year"} - known
 
+    def mentions(self, text: str) -> bool:
+        """Whether some indexed passage contains ``text`` verbatim."""
+        return any(text in chunk.text for chunk in self.searcher.chunks)
+
     def word_overlap(self, query: str, texts: list[str]) -> list[float]:
         """IDF-weighted share of the query's words in each text (see index.keyword.KeywordIndex.overlap)."""
         return self.searcher.word_overlap(query, texts)

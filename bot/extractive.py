@@ -23,7 +23,9 @@ NOTE = {"zh": "（模型答案未通过核对，以下为报告原文）",
 class Extract:
     answer: str
     citation: Citation
-    figures: list[numbers.Figure]
+    figures: list[numbers.Figure]  # the figures of the clause, led with
+    clause: str  # the clause that best answers the question
+    sentence: str  # the sentence quoted
 
 
 class ExtractiveAnswerer:
@@ -51,7 +53,7 @@ class ExtractiveAnswerer:
         if note:
             text = f"{NOTE[lang]}\n{text}"
         highlights = [(best.start, best.end)] + [(clause.start + f.start, clause.start + f.end) for f in figures]
-        return Extract(text, citation_for(1, best.passage, highlights), figures)
+        return Extract(text, citation_for(1, best.passage, highlights), figures, clause.text, best.text)
 
     def _best_clause(self, sentence: Sentence, question: str, chinese: str,
                      anchor: list[numbers.Figure]) -> Sentence:
@@ -61,3 +63,12 @@ class ExtractiveAnswerer:
         bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0)
                  + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
         return clauses[int(np.argmax(relevance + np.array(bonus)))]
+
+
+def nearby_text(extract: Extract, lang: Lang) -> str:
+    """What the report says close to a question it does not answer, quoted after the refusal."""
+    clause = extract.clause.strip().rstrip("。；;，,")
+    if lang == "zh":
+        return f"报告中相关的内容是：“{clause}”[1]。"
+    english = ", ".join(english_amount(f) for f in extract.figures)
+    return f" Nearby, the report says: “{clause}”{f' ({english})' if english else ''} [1]."

@@ -7,7 +7,7 @@ after number normalisation), never by a language model.
 
 from __future__ import annotations
 
-import re
+import math
 import time
 from dataclasses import dataclass
 
@@ -20,13 +20,16 @@ from bot.context import clauses_of, sentences_of
 from bot.questions import clean_question, detect_lang, in_report_terms
 from bot.retrieval import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
+from zzbot.text import clause_around
 
-_CLAUSE_SPLIT = re.compile(r"[，,；;、：:。！？!?]")
 # Similarities this close count as a tie, broken in favour of the same figure.
 _TIE = 0.02
 # A report figure counting the same thing as the claim's (元 and 元) is the likelier counterpart.
 _SAME_UNIT = 0.1
 _SAME_VALUE = 0.1
+# Report figures of the claim's magnitude get up to this much, nothing from this many powers of ten apart.
+_MAGNITUDE = 0.05
+_MAGNITUDE_DECADES = 3
 
 
 @dataclass
@@ -36,6 +39,10 @@ class Clause:
     end: int
     text: str
     sentence: tuple[int, int]
+
+    @property
+    def section(self) -> str:
+        return self.passage.chunk.section
 
 
 class FactChecker:
@@ -49,66 +56,65 @@ class FactChecker:
         lang = detect_lang(claim)
         # "R&D intensity" is matched as 研发投入强度, the report's words; figures are read from the claim as written.
         matched = in_report_terms(claim)
-        passages = self.engine.search(matched, k=self.k)
-        clauses = [c for p in passages for c in _clauses(p)]
-        figures = numbers.extract_figures(claim)
-        claim_figures = [f for f in figures if f.kind == "number"]
-        threshold = self.engine.settings.answer.min_claim_similarity
+        clauses = [c for p in self.engine.search(matched, k=self.k) for c in _clauses(p)]
+        claim_figures = numbers.number_figures(claim)
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
         if (not clauses or self.engine.unknown_years(claim)
                 # Most of its words nowhere in the report: the claim is about something the report does not cover.
                 or self.engine.searcher.word_coverage(claim) < self.engine.settings.answer.min_claim_coverage):
             return self._result(claim, lang, "not_in_report", [], [], began)
-
         if not claim_figures:
-            scores = self.engine.similarities(matched, [c.text for c in clauses], [c.passage.chunk.section for c in clauses])
+            scores = self.engine.similarities(matched, [c.text for c in clauses], [c.section for c in clauses])
             best = int(scores.argmax())
-            if scores[best] < threshold:
+            if scores[best] < self.engine.settings.answer.min_claim_similarity:
                 return self._result(claim, lang, "not_in_report", [], [], began)
             return self._result(claim, lang, "supported", [], [clauses[best]], began)
-
-        outcomes: list[tuple[float, str, numbers.Figure, numbers.Figure, Clause]] = []
-        for figure in claim_figures:
-            context = in_report_terms(_claim_context(claim, figure))
-            candidates = [
-                (c, f) for c in clauses for f in numbers.extract_figures(c.text)
-                if f.kind == "number" and f.percent == figure.percent
-                # A figure of another unit and value (20万名 against 1500亿元) says nothing about this one;
-                # the same value in another unit is a contradiction and stays.
-                and not (numbers.units_conflict(f, figure) and not numbers.same_value(f.value, figure.value))
-            ]
-            if not candidates:
-                continue
-            scores = self.engine.similarities(context, [c.text for c, _ in candidates],
-                                              [c.passage.chunk.section for c, _ in candidates])
-            # Ranked with the words the claim shares with the clause's sentence: "完成1300亿元" is the
-            # industrial investment of "工业投资完成1500亿元" only by its sentence's subject.
-            ranking = scores + self.engine.settings.answer.word_weight * np.array(
-                self.engine.searcher.word_overlap(context, [_sentence_text(c) for c, _ in candidates])) + np.array(
-                [_SAME_UNIT * numbers.same_unit(f, figure) + (_figure_hint(f, figure) if lang == "en" else 0.0)
-                 for _, f in candidates])
-            # Among near-equal matches (figures of one clause score alike) the same value wins.
-            top = float(max(ranking))
-            rank, (clause, report_figure) = max(
-                zip(ranking, candidates, strict=True),
-                key=lambda item: (item[0] >= top - _TIE, numbers.same_value(item[1][1].value, figure.value), item[0]),
-            )
-            # The report speaks of what the claim measures when some clause is close enough to it.
-            if float(max(scores)) < threshold:
-                continue
-            outcomes.append((float(rank), numbers.compare_qualified(figure, report_figure), figure, report_figure,
-                             clause))
-
+        outcomes = [o for f in claim_figures if (o := self._outcome(claim, lang, f, clauses)) is not None]
         if not outcomes:
             return self._result(claim, lang, "not_in_report", [], [], began)
         # The verdict rests on the claim's best-matched figure; a side figure ("per 1,000 residents")
         # that only loosely matches some other clause must not decide it.
         best = max(o[0] for o in outcomes)
-        _, comparison, figure, report_figure, clause = max(
+        _, comparison, figure, report_figure, clause, similarity = max(
             outcomes, key=lambda o: (o[0] >= best - _TIE, o[1] == "same", o[0]))
         verdict: Verdict = "supported" if comparison == "same" else "contradicted"
-        return self._result(claim, lang, verdict, [(comparison, figure, report_figure, clause)], [clause], began)
+        result = self._result(claim, lang, verdict, [(comparison, figure, report_figure, clause)], [clause], began)
+        result.similarity = round(similarity, 4)
+        return result
+
+    def _outcome(self, claim: str, lang: Lang, figure: numbers.Figure,
+                 clauses: list[Clause]) -> tuple[float, str, numbers.Figure, numbers.Figure, Clause, float] | None:
+        """The report figure that the claim's ``figure`` speaks of, how they compare, and its clause's similarity
+        to what the figure measures; None when no clause is close enough to it."""
+        context = in_report_terms(_claim_context(claim, figure))
+        candidates = [
+            (c, f) for c in clauses for f in numbers.number_figures(c.text)
+            if f.percent == figure.percent
+            # A figure of another unit and value (20万名 against 1500亿元) says nothing about this one;
+            # the same value in another unit is a contradiction and stays.
+            and not (numbers.units_conflict(f, figure) and not numbers.same_value(f.value, figure.value))
+        ]
+        if not candidates:
+            return None
+        scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])
+        # The report speaks of what the claim measures when some clause is close enough to it.
+        if float(max(scores)) < self.engine.settings.answer.min_claim_similarity:
+            return None
+        # Ranked with the words the claim shares with the clause's sentence: "完成1300亿元" is the industrial
+        # investment of "工业投资完成1500亿元" only by its sentence's subject.
+        ranking = scores + self.engine.settings.answer.word_weight * np.array(
+            self.engine.word_overlap(context, [_sentence_text(c) for c, _ in candidates])) + np.array(
+            [_SAME_UNIT * numbers.same_unit(f, figure) + _magnitude_hint(f, figure)
+             + (_figure_hint(f, figure) if lang == "en" else 0.0) for _, f in candidates])
+        # Among near-equal matches (figures of one clause score alike) the same value wins.
+        top = float(max(ranking))
+        rank, (clause, report_figure) = max(
+            zip(ranking, candidates, strict=True),
+            key=lambda item: (item[0] >= top - _TIE, numbers.same_value(item[1][1].value, figure.value), item[0]),
+        )
+        return float(rank), numbers.compare_qualified(figure, report_figure), figure, report_figure, clause, float(
+            scores[candidates.index((clause, report_figure))])
 
     def _result(self, claim: str, lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause],
                 began: float) -> CheckResult:
@@ -124,6 +130,7 @@ class FactChecker:
             claim=claim, verdict=verdict, explanation=_explain(lang, verdict, outcomes, clauses),
             report_figures=report_figures, citations=citations, lang=lang,
             timings_ms={"total": round((time.perf_counter() - began) * 1000, 1)},
+            difference=outcomes[0][0] if verdict == "contradicted" else None,
         )
 
 
@@ -143,6 +150,14 @@ def _figure_hint(report: numbers.Figure, claim: numbers.Figure) -> float:
     return 0.0
 
 
+def _magnitude_hint(report: numbers.Figure, claim: numbers.Figure) -> float:
+    """A misquoted figure is rarely off by more than an order of magnitude or two: the closer the report figure's
+    magnitude to the claim's (50,000 school places: 2.7万 rather than 15所), the likelier its counterpart."""
+    if report.value <= 0 or claim.value <= 0:
+        return 0.0
+    return _MAGNITUDE * max(0.0, 1.0 - abs(math.log10(report.value / claim.value)) / _MAGNITUDE_DECADES)
+
+
 def _sentence_text(clause: Clause) -> str:
     chunk = clause.passage.chunk
     return chunk.text[clause.sentence[0] - chunk.start: clause.sentence[1] - chunk.start]
@@ -150,10 +165,7 @@ def _sentence_text(clause: Clause) -> str:
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:
     """The claim's clause around one figure, so each figure is matched by what it measures."""
-    bounds = [0, *(m.end() for m in _CLAUSE_SPLIT.finditer(claim)), len(claim)]
-    start = max(b for b in bounds if b <= figure.start)
-    end = min(b for b in bounds if b >= figure.end)
-    context = claim[start:end].strip()
+    context = clause_around(claim, figure.start, figure.end)
     # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.
     return context if len(context) > len(figure.text) + 4 else claim
 

@@ -126,19 +126,6 @@ def counted_subject(text: str) -> str:
     return match.group(1) if match else ""
 
 
-_MONEY = re.compile(
-    r"多少钱|多少资金|多少经费|花多少|投资多少|多少元|"
-    r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|budget|fund|funding|money|yuan|rmb)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_money(text: str) -> bool:
-    """Whether a question asks for an amount of money ("投资多少", "how much will it spend"): an answer with a
-    figure of another kind (school places for education spending) does not answer it."""
-    return bool(_MONEY.search(text))
-
-
 _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|\bwhat\s+are\b|\bwhich\b[^?？]*\b(?:are|were)\b|"
                    r"\bwhich\s+(?:two|three|four|five|six|several)\b|\blist\b", re.IGNORECASE)
 

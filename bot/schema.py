@@ -105,6 +105,11 @@ class CheckResult:
     citations: list[Citation]
     lang: Lang = "zh"
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # How the claim's figure differs from the report's: "different_value", "different_unit",
+    # "different_qualifier"; None unless contradicted.
+    difference: str | None = None
+    # The embedding similarity of the claim's words around its figure and the report clause it was judged by.
+    similarity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"citations": [c.to_dict() for c in self.citations]}

@@ -77,6 +77,16 @@ def clause_spans(text: str, start: int = 0, end: int | None = None, enumerations
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+_CLAUSE_MARK = re.compile(r"[，,；;、：:。！？!?]|\.(?=\s)")
+
+
+def clause_around(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` holding the span [start, end), cut at punctuation outside the span (the comma of
+    "50,000" does not cut), stripped."""
+    bounds = [0, *(m.end() for m in _CLAUSE_MARK.finditer(text)), len(text)]
+    return text[max(b for b in bounds if b <= start):min(b for b in bounds if b >= end)].strip()
+
+
 def long_sentence_clauses(text: str, start: int, end: int) -> list[Span]:
     """The clause units of the sentence ``text[start:end]`` that the index embeds: none for a short sentence."""
     if end - start <= LONG_SENTENCE:

@@ -4,7 +4,6 @@ import pytest
 
 from bot.questions import (
     asks_list,
-    asks_money,
     asks_quantity,
     clean_history,
     clean_question,
@@ -115,15 +114,6 @@ def test_quantity_questions(text, expected):
 ])
 def test_list_questions(text, expected):
     assert asks_list(text) is expected
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("已谋划的项目力争完成投资多少？", True), ("How much will the city spend on education?", True),
-    ("How much is invested in the 3,800 projects?", True), ("研发投入强度要达到多少？", False),
-    ("How much will car output grow?", False), ("新增多少个学位？", False),
-])
-def test_money_questions(text, expected):
-    assert asks_money(text) is expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

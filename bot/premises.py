@@ -1,0 +1,109 @@
+"""Premises checked before answering: a figure the question takes for granted goes through the fact-check, and
+a contradicted one is corrected first ("the report says 25 academicians in total, not 50 this year [1]").
+
+The correction never repeats the question's wrong figure (an injected figure must not reach the answer); the
+question is then answered with the report's figure in its place, when it asks anything beyond the premise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bot.citations import renumber
+from bot.factcheck import FactChecker
+from bot.schema import Citation, Lang
+from index.figures import english_value
+from zzbot import numbers
+from zzbot.text import clause_around, without_markers
+
+# What is left of a question once its premise is corrected asks something more when it holds a question word.
+_ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[^，,；;。！？!?]*")
+_ATTRIBUTION = re.compile(
+    r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"
+    r"(?:just\s+answer\s+\w+\s*:?\s*)?(?:does|did|is\s+it\s+true\s+that|i\s+heard\s+that|since)?\s*"
+    r"(?:the\s+(?:report|government|city)\s+)?(?:says?|said|promises?|plans?|claims?|states?)\s+(?:that\s+)?)",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Correction:
+    asked: numbers.Figure  # the question's figure
+    reported: str  # the report's figure, as written
+    clause: str  # the report's clause holding it
+    citation: Citation
+
+    def text(self, lang: Lang, n: int = 1) -> str:
+        if lang == "zh":
+            return f"报告中的数字与问题所说的不同：报告是“{self.clause}”[{n}]。"
+        figures = numbers.number_figures(self.reported)
+        english = english_value(figures[0]) if figures else self.reported
+        return f"The report's figure is different: {english} (“{self.clause}”) [{n}]."
+
+
+def check_premise(checker: FactChecker, question: str, min_similarity: float) -> Correction | None:
+    """The correction of the question's contradicted figure, or None when its figures (if any) agree with the
+    report, or no report clause is at least ``min_similarity`` close to what the figure measures (a wrong
+    correction is worse than none)."""
+    asked = numbers.number_figures(question)
+    if not asked:
+        return None
+    result = checker.check(" ".join(premise_claims(question, asked)))
+    if (result.verdict != "contradicted" or result.difference != "different_value" or not result.citations
+            or (result.similarity or 0.0) < min_similarity):
+        return None
+    citation = result.citations[0]
+    start, end = citation.highlights[-1]
+    clause = citation.text[start - citation.start:end - citation.start].strip()
+    reported = result.report_figures[0] if result.report_figures else ""
+    wrong = next((f for f in asked if not numbers.states_any(clause, [f])), asked[0])
+    return Correction(wrong, reported, clause, citation)
+
+
+def premise_claims(question: str, figures: list[numbers.Figure]) -> list[str]:
+    """What the question takes for granted: each clause holding one of its figures, without the words that
+    attribute it ("报告说", "does the report promise"), which are nowhere in the report."""
+    claims = []
+    for figure in figures:
+        clause = clause_around(question, figure.start, figure.end).rstrip("，,；;、：:。！？!?. ")
+        claims.append(_ATTRIBUTION.sub("", clause) or clause)
+    return list(dict.fromkeys(claims))
+
+
+def corrected_question(question: str, correction: Correction) -> str | None:
+    """The question with the report's figure in place of the wrong one, when what is left of it asks something
+    more than whether the premise holds; None when the correction is the whole answer."""
+    rest = question[:correction.asked.start] + question[correction.asked.end:]
+    premise = _CLAUSE.match(rest, _clause_start(rest, correction.asked.start))
+    remainder = rest.replace(premise.group(), "", 1) if premise else rest
+    if not _ASKS_MORE.search(remainder):
+        return None
+    return question[:correction.asked.start] + correction.reported + question[correction.asked.end:]
+
+
+def _clause_start(text: str, position: int) -> int:
+    starts = [m.end() for m in re.finditer(r"[，,；;。！？!?]", text[:position])]
+    return starts[-1] if starts else 0
+
+
+def with_correction(correction: Correction, answer: str, citations: list[Citation], lang: Lang,
+                    found: bool) -> tuple[str, list[Citation]]:
+    """The correction first as [1], then the answer to the corrected question (its markers renumbered), unless
+    that answer only restates the corrected figure or the report does not answer the rest."""
+    head = correction.text(lang)
+    merged = [replace(correction.citation, n=1)]
+    if not found:
+        return head, merged
+    stated = numbers.number_figures(without_markers(answer))
+    if stated and all(numbers.states_any(correction.clause, [f]) for f in stated):
+        return head, merged
+    new_number: dict[int, int] = {}
+    for citation in citations:
+        if citation.chunk_id == correction.citation.chunk_id:
+            new_number[citation.n] = 1
+            continue
+        new_number[citation.n] = len(merged) + 1
+        merged.append(replace(citation, n=len(merged) + 1))
+
+    return f"{head}{'' if lang == 'zh' else ' '}{renumber(answer, new_number)}", merged

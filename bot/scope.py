@@ -1,0 +1,100 @@
+"""What a question asks about, against what the report covers: places it names, the people it asks for, the
+measure it wants (an amount of money, a percentage, kilometres…).
+
+These decide refusals by evidence: a question about a city the documents never mention is not answered with
+Zhengzhou's figure; "who will head the group?" needs a name in a sentence about the group; "how many 亿元 of
+revenue?" is not answered with a growth rate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from settings import PROJECT_ROOT
+from zzbot import numbers
+
+PLACES_FILE = PROJECT_ROOT / "data" / "places.tsv"
+
+# Titles before a person's name in a report or a byline ("市长何雄", "本报记者 董艳竹 王红").
+_TITLE = r"(?:副?市长|副?省长|书记|见习记者|记者|主任|主席|县长|区长|局长|院长|校长|董事长|总经理|代表|委员)"
+_TITLE_WORD = re.compile(_TITLE)
+_AFTER_TITLE = re.compile(r"[ \u3000]*([\u4e00-\u9fff]+(?:[ \u3000]+[\u4e00-\u9fff]+)*)")
+_NOT_NAMES = frozenset({"摘编", "报道", "采写", "通讯"})
+_PERSON = re.compile(r"谁|哪位|哪一位|什么人|\bwho\b|\bwhose\b|\bwhom\b", re.IGNORECASE)
+
+# The measure a question asks for, first match wins. A growth question is about a percentage even when it
+# names revenue; money is asked for by its unit or by spending words.
+_MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("percent", re.compile(r"百分之几|百分比|多少个?百分点|增长多少|增幅|增速|涨幅|\bwhat\s+(?:percentage|percent|rate)\b|"
+                           r"\bhow\s+many\s+percent|\bby\s+what\s+percent|\bgrowth\b|\bgrow\b|\bincrease\b|\brise\b",
+                           re.IGNORECASE)),
+    ("yuan", re.compile(r"多少(?:亿|万|千)?元|多少钱|多少资金|多少经费|花多少|投资多少|\bhow\s+many\s+(?:yuan|rmb)\b|"
+                        r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|investment|budget|"
+                        r"fund|funding|money|yuan|rmb|revenue|income)\b", re.IGNORECASE)),
+    ("km", re.compile(r"多少(?:万)?(?:公里|千米)|\bhow\s+many\s+(?:km|kilomet)", re.IGNORECASE)),
+    ("m2", re.compile(r"多少(?:万)?平方米|\bhow\s+many\s+square\s+met", re.IGNORECASE)),
+    ("mu", re.compile(r"多少(?:万)?亩|\bhow\s+many\s+mu\b", re.IGNORECASE)),
+    ("jin", re.compile(r"多少(?:亿|万)?斤", re.IGNORECASE)),
+    ("vehicles", re.compile(r"多少(?:万)?辆|\bhow\s+many\s+(?:vehicles|cars)\b", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    chinese: str
+    english: tuple[str, ...]
+
+    def named_in(self, text: str) -> bool:
+        return self.chinese in text or any(
+            re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text, re.IGNORECASE) for name in self.english)
+
+
+@cache
+def places() -> tuple[Place, ...]:
+    rows = []
+    for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            chinese, _, english = line.partition("\t")
+            rows.append(Place(chinese.strip(), tuple(e.strip() for e in english.split(",") if e.strip())))
+    return tuple(rows)
+
+
+def places_named(text: str) -> list[Place]:
+    """The places of ``data/places.tsv`` a text names, in Chinese or English."""
+    return [place for place in places() if place.named_in(text)]
+
+
+def person_names(text: str) -> set[str]:
+    """People a text names after a title ("市长何雄" → 何雄): each name as its first two and three characters,
+    since a name runs straight into the next word (何雄向大会作…)."""
+    found: set[str] = set()
+    for title in _TITLE_WORD.finditer(text):
+        if not (match := _AFTER_TITLE.match(text, title.end())):
+            continue
+        first, *rest = match.group(1).split()
+        found |= {first[:2], first[:3]}
+        for word in rest:  # a byline: "本报记者 董艳竹 王红 见习记者 田莎"
+            if _TITLE_WORD.search(word) or not 2 <= len(word) <= 3:
+                break
+            found.add(word)
+    return found - _NOT_NAMES
+
+
+def asks_person(question: str) -> bool:
+    return bool(_PERSON.search(question))
+
+
+def asked_measure(question: str) -> str | None:
+    """What a question measures its answer in: a unit family of ``zzbot.numbers`` ("yuan", "km"…) or "percent";
+    None when it does not say."""
+    return next((measure for measure, pattern in _MEASURES if pattern.search(question)), None)
+
+
+def states_measure(text: str, measure: str) -> bool:
+    """Whether a text states a figure in the asked measure."""
+    figures = numbers.number_figures(text)
+    if measure == "percent":
+        return any(f.percent for f in figures)
+    return any(numbers.unit_family(f.unit) == measure for f in figures)

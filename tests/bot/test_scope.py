@@ -1,0 +1,47 @@
+"""What a question asks about against what the report covers: places, people, the measure asked for."""
+
+import pytest
+
+from bot.scope import asked_measure, asks_person, person_names, places_named, states_measure
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("已谋划的项目力争完成投资多少？", "yuan"), ("How much will the city spend on education?", "yuan"),
+    ("How much is invested in the 3,800 projects?", "yuan"), ("今年一般公共预算收入能达到多少亿元？", "yuan"),
+    ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", None),
+    ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),
+    ("How many square metres of green space?", "m2"),
+])
+def test_the_measure_a_question_asks_for(text, expected):
+    assert asked_measure(text) == expected
+
+
+def test_a_figure_in_the_measure_asked_for():
+    assert states_measure("旅游总收入突破2000亿元[1]", "yuan")
+    assert not states_measure("一般公共预算收入增长3%以上[1]", "yuan")
+    assert states_measure("at least 3% [1]", "percent")
+    assert states_measure("85 km of water mains", "km") and states_measure("85公里", "km")
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("洛阳今年的旅游总收入目标是多少？", ["洛阳"]), ("What is Beijing's GDP target?", ["北京"]),
+    ("How does Zhengzhou compare with Luoyang and Kaifeng?", ["郑州", "开封", "洛阳"]),
+    ("郑州今年新增多少学位？", ["郑州"]), ("How many new school places?", []),
+])
+def test_places_a_question_names(text, names):
+    assert sorted(p.chinese for p in places_named(text)) == sorted(names)
+
+
+def test_people_named_after_a_title_including_a_byline():
+    names = person_names("2月3日上午，市长何雄向大会作政府工作报告。本报记者 董艳竹 王红 见习记者 田莎 摘编")
+    assert {"何雄", "董艳竹", "王红", "田莎"} <= names
+    assert "摘编" not in names
+    assert person_names("组建产业投资集团，推动战新产业和未来产业发展壮大。") == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Who will head the new industrial investment group?", True), ("谁作的政府工作报告？", True),
+    ("哪位领导作的报告？", True), ("How many new school places?", False), ("Whoever asks gets 27,000?", False),
+])
+def test_questions_that_ask_for_a_person(text, expected):
+    assert asks_person(text) is expected

@@ -1,7 +1,11 @@
-"""A model-free embedder and small documents for fast index tests, shared with the pausing build script."""
+"""A model-free embedder, small documents and a killable build for fast index tests (the embedder is shared
+with the pausing build script)."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -72,3 +76,34 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def build_and_close(settings: Settings, *paths: Path) -> None:
+    """Index ``paths`` and close the client, as a separate build process would: Chroma's embedded store
+    caches a collection's vectors per process, and a client left open here would not see what another
+    process writes afterwards."""
+    from index.documents import load_documents
+    from index.store import ChunkStore
+
+    store = ChunkStore(settings, fake_embedder())
+    store.sync(load_documents(list(paths)))
+    store.client.close()
+
+
+class Killed(BaseException):
+    """Stands in for SIGKILL in-process: not an Exception, so no handler on the way turns it into a message."""
+
+
+def killed_build(chroma_path: Path, mode: str, pause_at: str, *documents: Path) -> None:
+    """Run tests/index/pausing_build.py until it pauses at ``pause_at`` ("embed:N" or "write:N"), then
+    SIGKILL it there."""
+    script = Path(__file__).with_name("pausing_build.py")
+    child = subprocess.Popen([sys.executable, str(script), str(chroma_path), mode, pause_at, *map(str, documents)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        said = child.stdout.readline().strip() if child.stdout else ""
+    finally:
+        child.kill()
+        _, errors = child.communicate(timeout=60)
+    assert said == "paused", f"the build did not pause at {pause_at}: {said!r} {errors[-2000:]}"
+    assert child.returncode == -signal.SIGKILL

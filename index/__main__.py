@@ -87,7 +87,8 @@ def verify(paths: list[Path]) -> int:
     try:
         store = ChunkStore(settings, embedder=None)  # no model needed: nothing is embedded
         problems = verify_index(store, documents)
-        counted = f"{len(documents)} documents, {store.count_passages()} passages, {store.count()} records"
+        counted = (f"{_counted(len(documents), 'document')}, {_counted(store.count_passages(), 'passage')}, "
+                   f"{_counted(store.count(), 'record')}")
     except StoreError as err:  # its message names the fix
         print(f"problem: {err}")
         print(f"index at {where}: cannot be read")
@@ -99,8 +100,12 @@ def verify(paths: list[Path]) -> int:
         return 0
     # A rebuild, when some problem needs one, fixes the others too.
     fix = FIX_REBUILD if any(p.fix == FIX_REBUILD for p in problems) else FIX_BUILD
-    print(f"index at {where}: {len(problems)} problems ({counted}); fix: `{fix}`")
+    print(f"index at {where}: {_counted(len(problems), 'problem')} ({counted}); fix: `{fix}`")
     return 1
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def status() -> int:

@@ -502,6 +502,8 @@ class ChunkStore:
                     self.client.get_collection(name, embedding_function=ChromaEmbeddingFunction())
                 except NotFoundError:
                     continue
+                except ValueError:  # it exists, configured with another embedding function
+                    pass
                 existing.append(name)
         return existing
 

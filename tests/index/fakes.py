@@ -46,9 +46,10 @@ class HashingModel:
         return vectors
 
 
-def fake_embedder(on_encode: Callable[[int], None] | None = None, name: str = FAKE_MODEL) -> Embedder:
+def fake_embedder(on_encode: Callable[[int], None] | None = None, name: str = FAKE_MODEL,
+                  dtype: str = "float32") -> Embedder:
     """The real Embedder class around the hashing model (its prompts, titles and normalisation)."""
-    return Embedder(HashingModel(on_encode=on_encode), name=name, batch_size=8, dtype="float32")
+    return Embedder(HashingModel(on_encode=on_encode), name=name, batch_size=8, dtype=dtype)
 
 
 def fake_settings(chroma_path: Path, **chroma: Any) -> Settings:

@@ -15,13 +15,14 @@ from index.models import main as fetch_models_main
 from settings import load_settings
 
 if TYPE_CHECKING:
+    from index.embeddings import Embedder
     from index.store import ChunkStore
+    from settings import Settings
 
 
 def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
     from tqdm import tqdm
 
-    from index.embeddings import Embedder
     from index.store import ChunkStore, StoreError, index_location, rebuild_index
 
     settings = load_settings()
@@ -29,7 +30,7 @@ def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
     try:
         # Every document is read and checked before the index is opened, so bad input changes nothing.
         documents = load_documents([*settings.documents, *paths])
-        embedder = Embedder.load(settings, fetch=True)
+        embedder = _load_embedder(settings)
         bar = tqdm(total=0, unit="chunk", desc="embedding", disable=quiet, file=sys.stderr)
 
         def progress(source: str, done: int, total: int) -> None:
@@ -57,6 +58,16 @@ def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
     print(f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
           f"'{settings.chroma.collection}' at {index_location(settings)} ({elapsed:.1f} s)")
     return 0
+
+
+def _load_embedder(settings: Settings) -> Embedder:
+    from index.embeddings import Embedder
+
+    try:
+        return Embedder.load(settings, fetch=True)
+    except OSError as err:  # sentence-transformers' way of saying the model is not there (or not reachable)
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelFetchError(f"cannot load the embedding model {settings.embedding.model!r}: {first_line}") from None
 
 
 def _remove_leftovers(store: ChunkStore) -> None:
@@ -110,12 +121,13 @@ def _counted(n: int, noun: str) -> str:
 
 def status() -> int:
     from index.models import BUNDLED_MODELS
+    from index.store import index_location
 
     settings = load_settings()
     for name, spec in BUNDLED_MODELS.items():
         installed = (settings.model_cache / spec.name / ".verified").exists()
         print(f"model {name}: {'installed' if installed else 'missing (run: python -m index fetch-models)'}")
-    print(f"index: {settings.chroma.host + ':' + str(settings.chroma.port) if settings.chroma.host else settings.chroma_path}")
+    print(f"index: {index_location(settings)} (check it: python -m index verify)")
     return 0
 
 

@@ -92,17 +92,19 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
 
 def index_location(settings: Settings) -> str:
     if settings.chroma.host:
-        return f"collection '{settings.chroma.collection}' on the Chroma server {settings.chroma.host}:{settings.chroma.port}"
+        server = f"{settings.chroma.host}:{settings.chroma.port}"
+        return f"collection '{settings.chroma.collection}' on the Chroma server {server}"
     return str(settings.chroma_path)
 
 
 def _short_cause(err: Exception) -> str:
-    """The innermost part of Chroma's error chain ("Error executing plan: …: Error loading hnsw index")."""
-    text = re.sub(r"\(code: \d+\)\s*", "", str(err).strip().splitlines()[0] if str(err).strip() else "")
-    cause = text.rsplit(": ", 1)[-1].strip()
-    if not cause or type(err).__module__.split(".")[0] != "chromadb":
-        cause = f"{type(err).__name__}: {text}" if text else type(err).__name__
-    return cause[:160]
+    """The innermost part of Chroma's error chain ("Error executing plan: …: Error loading hnsw index");
+    anything else by its type and first line."""
+    lines = str(err).strip().splitlines()
+    text = re.sub(r"\(code: \d+\)\s*", "", lines[0]) if lines else ""
+    if type(err).__module__.startswith("chromadb") and text:
+        return text.rsplit(": ", 1)[-1][:160]
+    return f"{type(err).__name__}: {text}"[:160] if text else type(err).__name__
 
 
 def store_failure(settings: Settings, err: Exception) -> StoreError:
@@ -169,16 +171,20 @@ def remove_damaged_store(path: Path) -> list[str]:
     if not (path / "chroma.sqlite3").is_file():
         return []
     removed = []
-    for name in _STORE_FILES:
-        target = path / name
-        if target.is_file() or target.is_symlink():
-            target.unlink()
-            removed.append(name)
-    for entry in sorted(path.iterdir()):
-        if _is_segment_folder(entry):
-            shutil.rmtree(entry)
-            removed.append(entry.name)
-    log.warning("removed the damaged index files %s from %s", removed, path)
+    try:
+        for name in _STORE_FILES:
+            target = path / name
+            if target.is_file() or target.is_symlink():  # a symlink itself is removed, never what it points to
+                target.unlink()
+                removed.append(name)
+        for entry in sorted(path.iterdir()):
+            if _is_segment_folder(entry):
+                shutil.rmtree(entry)
+                removed.append(entry.name)
+    except OSError as err:
+        raise StoreError(f"cannot remove the damaged index files in {path} ({err.strerror}: {err.filename}); "
+                         "remove that folder and build again") from None
+    log.info("removed the damaged index files %s from %s", removed, path)
     return removed
 
 
@@ -198,7 +204,11 @@ def remove_orphan_segment_folders(path: Path) -> list[str]:
     removed = []
     for entry in sorted(path.iterdir()):
         if entry.name not in live and _is_segment_folder(entry):
-            shutil.rmtree(entry)
+            try:
+                shutil.rmtree(entry)
+            except OSError as err:  # only disk space is lost; the next rebuild tries again
+                log.warning("could not remove the unused index folder %s: %s", entry, err.strerror)
+                continue
             removed.append(entry.name)
     return removed
 
@@ -246,7 +256,7 @@ class Catalog:
         return sorted(str(m["collection"]) for m in found["metadatas"] or [])
 
     def manifests(self, collection: str) -> dict[str, dict[str, Any]]:
-        """source → completion marker of every complete document in ``collection``."""
+        """source → completion marker of each document of ``collection`` that has one."""
         found = self.records.get(where=self._where(kind="manifest", collection=collection), include=["metadatas"])
         return {str(m["source"]): dict(m) for m in found["metadatas"] or []}
 

@@ -124,7 +124,8 @@ def test_chroma_server_through_the_http_client(real_settings, embedder, tmp_path
         assert rebuilt.added == ["a.md"]
         reopened = ChunkStore(settings, embedder)
         assert reopened.collection.name != settings.chroma.collection and reopened.leftover_collections() == []
-        assert "新建公园12个" in HybridSearcher(reopened, settings.retrieval).search("How many new parks?", k=1)[0].chunk.text
+        hits = HybridSearcher(reopened, settings.retrieval).search("How many new parks?", k=1)
+        assert "新建公园12个" in hits[0].chunk.text
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -348,7 +348,7 @@ class ChunkStore:
         return str(self.manifest(document)["index_key"])
 
     def manifests(self) -> dict[str, dict[str, Any]]:
-        """source → completion marker of each completely indexed document."""
+        """source → completion marker of each document whose records were all written."""
         with self._chroma():
             return self.catalog.manifests(self.collection.name)
 
@@ -356,11 +356,6 @@ class ChunkStore:
         """source → number of its records."""
         stored = self.collection.get(include=["metadatas"])
         return Counter(str(m["source"]) for m in stored["metadatas"] or [])
-
-    def _complete(self, counts: Counter[str]) -> dict[str, dict[str, Any]]:
-        """The completion markers whose document has exactly the records the marker counts."""
-        manifests = self.catalog.manifests(self.collection.name)
-        return {source: m for source, m in manifests.items() if counts[source] == m.get("units")}
 
     def sync(
         self,
@@ -372,8 +367,10 @@ class ChunkStore:
         report = SyncReport()
         with self._chroma():
             counts = self._stored_counts()
-            complete = self._complete(counts)
-            stored = set(counts) | set(self.catalog.manifests(self.collection.name))
+            manifests = self.catalog.manifests(self.collection.name)
+        stored = set(counts) | set(manifests)
+        # A marker counts its document's records: records lost since it was written make the document incomplete.
+        complete = {source: m for source, m in manifests.items() if counts[source] == m.get("units")}
         pending: list[tuple[Document, list[Chunk], dict[str, Any]]] = []
         for doc in documents:
             manifest = self.manifest(doc)
@@ -397,15 +394,19 @@ class ChunkStore:
         log.info("index sync: %s", report)
         return report
 
-    def _embed(self, chunks: Sequence[Chunk], on_batch: Callable[[int], object]) -> np.ndarray:
+    def _require_embedder(self) -> Embedder:
         if self.embedder is None:
             raise StoreError("this index was opened to be read only (no embedder)")
+        return self.embedder
+
+    def _embed(self, chunks: Sequence[Chunk], on_batch: Callable[[int], object]) -> np.ndarray:
+        embedder = self._require_embedder()
         batch = self.settings.embedding.batch_size
         parts = []
         for i in range(0, len(chunks), batch):
-            parts.append(self.embedder.embed_chunks(chunks[i : i + batch]))
+            parts.append(embedder.embed_chunks(chunks[i : i + batch]))
             on_batch(min(i + batch, len(chunks)))
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dimension), np.float32)
+        return np.vstack(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
 
     def _write(self, source: str, units: Sequence[Chunk], vectors: np.ndarray, manifest: dict[str, Any]) -> None:
         """New records first, then the stale ones removed, and only then the completion marker: until it is
@@ -459,12 +460,11 @@ class ChunkStore:
     def unit_vectors(self) -> dict[str, np.ndarray]:
         """Stored vectors of the sentence units by their embedder input, so answering can rank sentences
         without embedding them again."""
-        if self.embedder is None:
-            raise StoreError("this index was opened to be read only (no embedder)")
+        embedder = self._require_embedder()
         with self._chroma():
             stored = self.collection.get(where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"])
         return {
-            self.embedder.unit_input(str(meta.get("section", "")), text): np.asarray(vector, np.float32)
+            embedder.unit_input(str(meta.get("section", "")), text): np.asarray(vector, np.float32)
             for text, meta, vector in zip(stored["documents"], stored["metadatas"], stored["embeddings"], strict=True)
         }
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m index build [PATHS…]``, ``fetch-models``, ``status``."""
+"""Command line: ``python -m index build [PATHS…]``, ``verify [PATHS…]``, ``fetch-models``, ``status``."""
 
 from __future__ import annotations
 
@@ -7,28 +7,30 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.documents import DocumentError, load_documents
 from index.models import ModelFetchError
 from index.models import main as fetch_models_main
 from settings import SettingsError, load_settings
 
+if TYPE_CHECKING:
+    from index.embeddings import Embedder
+    from index.store import ChunkStore
+    from settings import Settings
+
 
 def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
     from tqdm import tqdm
 
-    from index.embeddings import Embedder
-    from index.store import ChunkStore, StoreError
+    from index.store import ChunkStore, StoreError, index_location, rebuild_index
 
     settings = load_settings()
     began = time.perf_counter()
     try:
         # Every document is read and checked before the index is opened, so bad input changes nothing.
         documents = load_documents([*settings.documents, *paths])
-        embedder = Embedder.load(settings, fetch=True)
-        store = ChunkStore(settings, embedder)
-        if rebuild:
-            store.drop()
+        embedder = _load_embedder(settings)
         bar = tqdm(total=0, unit="chunk", desc="embedding", disable=quiet, file=sys.stderr)
 
         def progress(source: str, done: int, total: int) -> None:
@@ -37,7 +39,12 @@ def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
             bar.n = done
             bar.refresh()
 
-        report = store.sync(documents, progress=progress)
+        if rebuild:
+            report = rebuild_index(settings, embedder, documents, progress)
+        else:
+            store = ChunkStore(settings, embedder)
+            _remove_leftovers(store)
+            report = store.sync(documents, progress=progress)
         bar.close()
     except (DocumentError, ModelFetchError, StoreError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -48,31 +55,93 @@ def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
                          ("unchanged", report.unchanged), ("removed", report.removed)):
         for name in names:
             print(f"{label:>9}  {name}")
-    where = (f"Chroma server {settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host
-             else str(settings.chroma_path))
     print(f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
-          f"'{settings.chroma.collection}' at {where} ({elapsed:.1f} s)")
+          f"'{settings.chroma.collection}' at {index_location(settings)} ({elapsed:.1f} s)")
     return 0
+
+
+def _load_embedder(settings: Settings) -> Embedder:
+    from index.embeddings import Embedder
+
+    try:
+        return Embedder.load(settings, fetch=True)
+    except OSError as err:  # sentence-transformers' way of saying the model is not there (or not reachable)
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelFetchError(f"cannot load the embedding model {settings.embedding.model!r}: {first_line}") from None
+
+
+def _remove_leftovers(store: ChunkStore) -> None:
+    """What an interrupted rebuild left is removed before building; failing to is no reason not to build."""
+    from index.store import StoreError
+
+    try:
+        removed = store.remove_leftovers()
+    except StoreError as err:
+        print(f"warning: could not remove the collections of an earlier rebuild: {err}", file=sys.stderr)
+        return
+    if removed:
+        print(f"removed the collections of an interrupted rebuild: {', '.join(removed)}", file=sys.stderr)
+
+
+def verify(paths: list[Path]) -> int:
+    """Check the index against the documents; exit 0 when clean, 1 with problems (each line names its fix)."""
+    from index.store import FIX_BUILD, FIX_REBUILD, ChunkStore, StoreError, index_location
+    from index.verify import verify_index
+
+    settings = load_settings()
+    try:
+        documents = load_documents([*settings.documents, *paths])
+    except DocumentError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    where = index_location(settings)
+    try:
+        store = ChunkStore(settings, embedder=None)  # no model needed: nothing is embedded
+        problems = verify_index(store, documents)
+        counted = (f"{_counted(len(documents), 'document')}, {_counted(store.count_passages(), 'passage')}, "
+                   f"{_counted(store.count(), 'record')}")
+    except StoreError as err:  # its message names the fix
+        print(f"problem: {err}")
+        print(f"index at {where}: cannot be read")
+        return 1
+    for problem in problems:
+        print(f"problem: {problem}")
+    if not problems:
+        print(f"index at {where}: OK ({counted}; every record matches its document)")
+        return 0
+    # A rebuild, when some problem needs one, fixes the others too.
+    fix = FIX_REBUILD if any(p.fix == FIX_REBUILD for p in problems) else FIX_BUILD
+    print(f"index at {where}: {_counted(len(problems), 'problem')} ({counted}); fix: `{fix}`")
+    return 1
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def status() -> int:
     from index.models import BUNDLED_MODELS
+    from index.store import index_location
 
     settings = load_settings()
     for name, spec in BUNDLED_MODELS.items():
         installed = (settings.model_cache / spec.name / ".verified").exists()
         print(f"model {name}: {'installed' if installed else 'missing (run: python -m index fetch-models)'}")
-    print(f"index: {settings.chroma.host + ':' + str(settings.chroma.port) if settings.chroma.host else settings.chroma_path}")
+    print(f"index: {index_location(settings)} (check it: python -m index verify)")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m index", description="Build the report index and fetch models.")
+    parser = argparse.ArgumentParser(prog="python -m index",
+                                     description="Build and check the report index, fetch models.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_build = sub.add_parser("build", help="index the bundled report plus the given .md/.txt files")
     p_build.add_argument("paths", nargs="*", type=Path, help="more Markdown or plain-text documents")
-    p_build.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    p_build.add_argument("--rebuild", action="store_true",
+                         help="embed everything again into a new collection; the old one is used until it is complete")
     p_build.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_verify = sub.add_parser("verify", help="check the index against the documents (exit 1 with problems)")
+    p_verify.add_argument("paths", nargs="*", type=Path, help="the extra documents given to the build")
     sub.add_parser("fetch-models", help="download and verify the offline models (see --help)", add_help=False)
     sub.add_parser("status", help="show which models and index are in place")
     args, rest = parser.parse_known_args(argv)
@@ -88,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "build":
         return build(args.paths, args.rebuild, args.quiet)
+    if args.command == "verify":
+        return verify(args.paths)
     return status()
 
 

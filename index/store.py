@@ -1,18 +1,28 @@
 """The Chroma vector store: embedded and persistent by default, or a Chroma server over HTTP.
 
-Chroma never embeds anything itself: every collection gets our embedder (its
-default embedding function would try to download a model) and we always pass
-vectors. Syncing is incremental and safe: documents are validated and embedded
-before the index is touched, and a changed document's new chunks are written
-before its stale ones are removed.
+Chroma never embeds anything itself: every collection gets our embedding function, which refuses to
+embed without our embedder (Chroma's default would try to download a model), and we always pass vectors.
+
+Writes survive being killed at any point. A small catalog collection beside the data names the active
+collection and holds a completion marker per document, written only after all of the document's records
+are: a document without one is indexed again by the next build, whatever its records say. A rebuild fills
+a new collection and points the catalog at it only when it is complete, so until then readers keep the
+previous index. Every failure of Chroma itself becomes a StoreError whose message names the fix.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import re
+import shutil
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,18 +31,26 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_document, sentence_units
 from index.documents import Document
-from index.embeddings import Embedder
+from index.embeddings import Embedder, resolve_dtype
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
-
-
+FIX_BUILD = "python -m index build"
+FIX_REBUILD = "python -m index build --rebuild"
+WRITE_BATCH = 1000  # Chroma caps the number of records in one write
 _NOT_SENTENCE = {"kind": {"$ne": "sentence"}}
+# What the embedded store keeps in its folder: the database (with SQLite's side files) and one folder of
+# vector index files per collection segment, named by the segment's UUID.
+_STORE_FILES = ("chroma.sqlite3", "chroma.sqlite3-wal", "chroma.sqlite3-shm", "chroma.sqlite3-journal")
 
 
 class StoreError(RuntimeError):
     """The index cannot be used as asked; the message says what to do."""
+
+
+class IndexDamaged(StoreError):
+    """The stored index cannot be read: only rebuilding it from the documents helps."""
 
 
 @register_embedding_function
@@ -72,6 +90,46 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return ChromaEmbeddingFunction()
 
 
+def index_location(settings: Settings) -> str:
+    if settings.chroma.host:
+        server = f"{settings.chroma.host}:{settings.chroma.port}"
+        return f"collection '{settings.chroma.collection}' on the Chroma server {server}"
+    return str(settings.chroma_path)
+
+
+def _short_cause(err: Exception) -> str:
+    """The innermost part of Chroma's error chain ("Error executing plan: …: Error loading hnsw index");
+    anything else by its type and first line."""
+    lines = str(err).strip().splitlines()
+    text = re.sub(r"\(code: \d+\)\s*", "", lines[0]) if lines else ""
+    if type(err).__module__.startswith("chromadb") and text:
+        return text.rsplit(": ", 1)[-1][:160]
+    return f"{type(err).__name__}: {text}"[:160] if text else type(err).__name__
+
+
+def store_failure(settings: Settings, err: Exception) -> StoreError:
+    """The StoreError for a failure of Chroma: an unreachable server, or else a damaged index."""
+    import httpx
+
+    if settings.chroma.host and isinstance(err, (httpx.TransportError, ConnectionError)):
+        return StoreError(f"cannot reach the Chroma server at {settings.chroma.host}:{settings.chroma.port} "
+                          f"({_short_cause(err)})")
+    return IndexDamaged(f"the index at {index_location(settings)} is damaged ({_short_cause(err)}); "
+                        f"fix: `{FIX_REBUILD}`")
+
+
+@contextmanager
+def chroma_errors(settings: Settings) -> Iterator[None]:
+    """Turns whatever Chroma raises into a StoreError with a one-line message."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as err:  # Chroma raises its own errors, SQLite's, httpx's and the Rust bindings' alike
+        log.debug("Chroma failed", exc_info=err)
+        raise store_failure(settings, err) from None
+
+
 def make_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaClientSettings
@@ -86,8 +144,132 @@ def make_client(settings: Settings) -> Any:
             raise StoreError(
                 f"cannot reach the Chroma server at {settings.chroma.host}:{settings.chroma.port} ({err})"
             ) from None
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=client_settings)
+    path = settings.chroma_path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(f"cannot create the index folder {path} ({err.strerror})") from None
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=client_settings)
+    except Exception as err:
+        _forget_failed_system(str(path))
+        raise store_failure(settings, err) from None
+
+
+def _forget_failed_system(identifier: str) -> None:
+    """Chroma caches one system per path even when starting it failed, and every later client of that path
+    in this process would get the broken one; drop it unless a working client still uses it."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    if not SharedSystemClient._identifier_to_refcount.get(identifier):  # noqa: SLF001 - no public way
+        SharedSystemClient._identifier_to_system.pop(identifier, None)  # noqa: SLF001
+
+
+def remove_damaged_store(path: Path) -> list[str]:
+    """Delete the embedded store's own files in ``path`` (the database and the UUID-named segment folders
+    holding only files), nothing else, and no symlinked folder. Returns the names removed."""
+    if not (path / "chroma.sqlite3").is_file():
+        return []
+    removed = []
+    try:
+        for name in _STORE_FILES:
+            target = path / name
+            if target.is_file() or target.is_symlink():  # a symlink itself is removed, never what it points to
+                target.unlink()
+                removed.append(name)
+        for entry in sorted(path.iterdir()):
+            if _is_segment_folder(entry):
+                shutil.rmtree(entry)
+                removed.append(entry.name)
+    except OSError as err:
+        raise StoreError(f"cannot remove the damaged index files in {path} ({err.strerror}: {err.filename}); "
+                         "remove that folder and build again") from None
+    log.info("removed the damaged index files %s from %s", removed, path)
+    return removed
+
+
+def remove_orphan_segment_folders(path: Path) -> list[str]:
+    """Delete segment folders no segment in the database names any more: Chroma 1.x deletes a collection's
+    rows but leaves its vector files (chroma-core/chroma#5259), so every rebuild would leave a copy behind.
+    Reads Chroma's own ``segments`` table; if that cannot be read, nothing is removed."""
+    database = path / "chroma.sqlite3"
+    if not database.is_file():
+        return []
+    try:
+        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as connection:
+            live = {str(row[0]) for row in connection.execute("SELECT id FROM segments")}
+    except sqlite3.Error as err:
+        log.debug("segment folders left as they are: %s", err)
+        return []
+    removed = []
+    for entry in sorted(path.iterdir()):
+        if entry.name not in live and _is_segment_folder(entry):
+            try:
+                shutil.rmtree(entry)
+            except OSError as err:  # only disk space is lost; the next rebuild tries again
+                log.warning("could not remove the unused index folder %s: %s", entry, err.strerror)
+                continue
+            removed.append(entry.name)
+    return removed
+
+
+def _is_segment_folder(entry: Path) -> bool:
+    try:
+        named_by_uuid = str(uuid.UUID(entry.name)) == entry.name
+    except ValueError:
+        return False
+    return (named_by_uuid and entry.is_dir() and not entry.is_symlink()
+            and all(f.is_file() and not f.is_symlink() for f in entry.iterdir()))
+
+
+class Catalog:
+    """The catalog collection beside the data: which data collection is active (the configured name until a
+    rebuild), the collections rebuilds created, and one completion marker (manifest) per indexed document.
+    Its records carry a placeholder vector: Chroma requires one, nothing searches them."""
+
+    ACTIVE = "active"
+
+    def __init__(self, client: Any, base: str) -> None:
+        self.base = base
+        self.records = client.get_or_create_collection(
+            name=f"{base}.catalog", embedding_function=ChromaEmbeddingFunction(), metadata={"zzbot": "catalog"})
+
+    def _put(self, record_id: str, metadata: dict[str, Any]) -> None:
+        self.records.upsert(ids=[record_id], embeddings=[[1.0]], metadatas=[metadata])
+
+    def _where(self, **match: str) -> dict[str, Any]:
+        clauses = [{key: value} for key, value in match.items()]
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def active(self) -> str:
+        found = self.records.get(ids=[self.ACTIVE], include=["metadatas"])
+        return str(found["metadatas"][0]["collection"]) if found["ids"] else self.base
+
+    def set_active(self, collection: str) -> None:
+        self._put(self.ACTIVE, {"kind": "active", "collection": collection})
+
+    def add_generation(self, collection: str) -> None:
+        self._put(f"generation:{collection}", {"kind": "generation", "collection": collection})
+
+    def generations(self) -> list[str]:
+        found = self.records.get(where=self._where(kind="generation"), include=["metadatas"])
+        return sorted(str(m["collection"]) for m in found["metadatas"] or [])
+
+    def manifests(self, collection: str) -> dict[str, dict[str, Any]]:
+        """source → completion marker of each document of ``collection`` that has one."""
+        found = self.records.get(where=self._where(kind="manifest", collection=collection), include=["metadatas"])
+        return {str(m["source"]): dict(m) for m in found["metadatas"] or []}
+
+    def put_manifest(self, collection: str, source: str, manifest: dict[str, Any]) -> None:
+        self._put(f"manifest:{collection}:{source}",
+                  {**manifest, "kind": "manifest", "collection": collection, "source": source})
+
+    def remove_manifest(self, collection: str, source: str) -> None:
+        self.records.delete(ids=[f"manifest:{collection}:{source}"])
+
+    def forget(self, collection: str) -> None:
+        self.records.delete(where=self._where(kind="manifest", collection=collection))
+        self.records.delete(ids=[f"generation:{collection}"])
 
 
 @dataclass
@@ -100,135 +282,334 @@ class SyncReport:
     chunks_total: int = 0  # passages in the index
 
 
+def document_units(document: Document, settings: Settings) -> list[Chunk]:
+    """What is stored for a document: its passages and captions, then their sentence units (each after its
+    passage, so a partly written document never has a unit without its passage)."""
+    chunks = chunk_document(document, settings.chunking.max_chars, settings.chunking.caption_max_chars)
+    return chunks + sentence_units(chunks)
+
+
 class ChunkStore:
-    def __init__(self, settings: Settings, embedder: Embedder, client: Any | None = None) -> None:
+    """One data collection: the active one, or ``collection`` by name (a rebuild's new one). Opening reads a
+    record and its vector back, so a damaged index fails here with IndexDamaged, not in mid-search.
+    ``embedder`` may be None to only read (verify); then the configured embedder is the expected one."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None, client: Any | None = None,
+                 collection: str | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.client = client if client is not None else make_client(settings)
         self._function = ChromaEmbeddingFunction(embedder)
-        self.collection = self._open_collection()
+        self.client = client if client is not None else make_client(settings)
+        with self._chroma():
+            self.catalog = Catalog(self.client, settings.chroma.collection)
+            self.collection = self._open_collection(collection or self.catalog.active())
+            self._probe()
 
-    def _open_collection(self) -> Any:
+    @property
+    def embedder_name(self) -> str:
+        return self.embedder.name if self.embedder else self.settings.embedding.model
+
+    @property
+    def embedder_dtype(self) -> str:
+        return self.embedder.dtype if self.embedder else resolve_dtype(self.settings.embedding.dtype)
+
+    def _chroma(self) -> AbstractContextManager[None]:
+        return chroma_errors(self.settings)
+
+    def _open_collection(self, name: str) -> Any:
         collection = self.client.get_or_create_collection(
-            name=self.settings.chroma.collection,
+            name=name,
             embedding_function=self._function,
-            metadata={"hnsw:space": "cosine", "embedder": self.embedder.name},
+            metadata={"hnsw:space": "cosine", "embedder": self.embedder_name},
         )
         indexed_with = (collection.metadata or {}).get("embedder")
-        if indexed_with and indexed_with != self.embedder.name:
+        if indexed_with and indexed_with != self.embedder_name:
             raise StoreError(
                 f"the index '{self.settings.chroma.collection}' was built with the embedder {indexed_with!r}, "
-                f"not {self.embedder.name!r}; run `python -m index build --rebuild` or choose another collection"
+                f"not {self.embedder_name!r}; fix: `{FIX_REBUILD}` (or choose another collection)"
             )
         return collection
 
-    def _index_key(self, document: Document) -> str:
-        """Changes when the document, the chunking or the embedder changes."""
-        c = self.settings.chunking
-        basis = f"{document.sha256}|{CHUNKER_VERSION}|{c.max_chars}|{c.caption_max_chars}|{self.embedder.name}|{self.embedder.dtype}"
-        return hashlib.sha256(basis.encode()).hexdigest()
+    def _probe(self) -> None:
+        sample = self.collection.get(limit=1, include=["embeddings"])
+        if len(sample["ids"]):
+            self.collection.query(query_embeddings=[sample["embeddings"][0]], n_results=1, include=["distances"])
 
-    def indexed_keys(self) -> dict[str, str]:
-        """source → index key of what is stored now."""
+    def manifest(self, document: Document) -> dict[str, Any]:
+        """What a document's completion marker records; ``index_key`` changes when any part of it does."""
+        c = self.settings.chunking
+        parts: dict[str, Any] = {"sha256": document.sha256, "chunker_version": CHUNKER_VERSION,
+                                 "max_chars": c.max_chars, "caption_max_chars": c.caption_max_chars,
+                                 "embedder": self.embedder_name, "dtype": self.embedder_dtype}
+        key = hashlib.sha256("|".join(str(v) for v in parts.values()).encode()).hexdigest()
+        return {**parts, "index_key": key}
+
+    def _index_key(self, document: Document) -> str:  # eval.bench writes records with the key sync gives them
+        return str(self.manifest(document)["index_key"])
+
+    def manifests(self) -> dict[str, dict[str, Any]]:
+        """source → completion marker of each document whose records were all written."""
+        with self._chroma():
+            return self.catalog.manifests(self.collection.name)
+
+    def _stored_counts(self) -> Counter[str]:
+        """source → number of its records."""
         stored = self.collection.get(include=["metadatas"])
-        return {m["source"]: m["index_key"] for m in stored["metadatas"] or []}
+        return Counter(str(m["source"]) for m in stored["metadatas"] or [])
 
     def sync(
         self,
         documents: Sequence[Document],
         progress: Callable[[str, int, int], None] | None = None,
     ) -> SyncReport:
-        """Make the index hold exactly ``documents``: embed new or changed ones, drop removed ones."""
+        """Make the index hold exactly ``documents``: embed new, changed or incompletely written ones, drop
+        removed ones."""
         report = SyncReport()
-        stored = self.indexed_keys()
-        wanted = {doc.source for doc in documents}
-        pending: list[tuple[Document, list[Chunk], str]] = []
+        with self._chroma():
+            counts = self._stored_counts()
+            manifests = self.catalog.manifests(self.collection.name)
+        stored = set(counts) | set(manifests)
+        # A marker counts its document's records: records lost since it was written make the document incomplete.
+        complete = {source: m for source, m in manifests.items() if counts[source] == m.get("units")}
+        pending: list[tuple[Document, list[Chunk], dict[str, Any]]] = []
         for doc in documents:
-            key = self._index_key(doc)
-            if stored.get(doc.source) == key:
+            manifest = self.manifest(doc)
+            if complete.get(doc.source, {}).get("index_key") == manifest["index_key"]:
                 report.unchanged.append(doc.source)
                 continue
-            chunks = chunk_document(doc, self.settings.chunking.max_chars, self.settings.chunking.caption_max_chars)
-            chunks += sentence_units(chunks)
-            pending.append((doc, chunks, key))
+            pending.append((doc, document_units(doc, self.settings), manifest))
             (report.updated if doc.source in stored else report.added).append(doc.source)
 
-        total = sum(len(chunks) for _, chunks, _ in pending)
+        total = sum(len(units) for _, units, _ in pending)
         done = 0
-        for doc, chunks, key in pending:
-            vectors = self._embed(chunks, lambda n: progress and progress(doc.source, done + n, total))
-            self._replace(doc, chunks, vectors, key)
-            done += len(chunks)
-            report.chunks_embedded += len(chunks)
-        for source in sorted(set(stored) - wanted):
-            self.collection.delete(where={"source": source})
+        for doc, units, manifest in pending:
+            vectors = self._embed(units, lambda n: progress and progress(doc.source, done + n, total))
+            self._write(doc.source, units, vectors, manifest)
+            done += len(units)
+            report.chunks_embedded += len(units)
+        for source in sorted(stored - {doc.source for doc in documents}):
+            self._remove(source)
             report.removed.append(source)
         report.chunks_total = self.count_passages()
         log.info("index sync: %s", report)
         return report
 
+    def _require_embedder(self) -> Embedder:
+        if self.embedder is None:
+            raise StoreError("this index was opened to be read only (no embedder)")
+        return self.embedder
+
     def _embed(self, chunks: Sequence[Chunk], on_batch: Callable[[int], object]) -> np.ndarray:
+        embedder = self._require_embedder()
         batch = self.settings.embedding.batch_size
         parts = []
         for i in range(0, len(chunks), batch):
-            parts.append(self.embedder.embed_chunks(chunks[i : i + batch]))
+            parts.append(embedder.embed_chunks(chunks[i : i + batch]))
             on_batch(min(i + batch, len(chunks)))
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dimension), np.float32)
+        return np.vstack(parts) if parts else np.zeros((0, embedder.dimension), np.float32)
 
-    def _replace(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, key: str) -> None:
-        ids = [c.chunk_id for c in chunks]
-        for i in range(0, len(chunks), 1000):  # Chroma caps the batch size of one write
-            self.collection.upsert(
-                ids=ids[i : i + 1000],
-                embeddings=vectors[i : i + 1000],
-                documents=[c.text for c in chunks[i : i + 1000]],
-                metadatas=[
-                    {"source": c.source, "section": c.section, "start": c.start, "end": c.end,
-                     "kind": c.kind, "title": c.title, "parent": c.parent, "index_key": key}
-                    for c in chunks[i : i + 1000]
-                ],
-            )
-        stale = set(self.collection.get(where={"source": doc.source}, include=[])["ids"]) - set(ids)
-        if stale:
-            self.collection.delete(ids=sorted(stale))
+    def _write(self, source: str, units: Sequence[Chunk], vectors: np.ndarray, manifest: dict[str, Any]) -> None:
+        """New records first, then the stale ones removed, and only then the completion marker: until it is
+        back the document counts as incomplete (search meanwhile sees old and new records)."""
+        ids = [u.chunk_id for u in units]
+        with self._chroma():
+            self.catalog.remove_manifest(self.collection.name, source)
+            for i in range(0, len(units), WRITE_BATCH):
+                self.collection.upsert(
+                    ids=ids[i : i + WRITE_BATCH],
+                    embeddings=vectors[i : i + WRITE_BATCH],
+                    documents=[u.text for u in units[i : i + WRITE_BATCH]],
+                    metadatas=[_record_metadata(u, manifest["index_key"]) for u in units[i : i + WRITE_BATCH]],
+                )
+            stale = set(self.collection.get(where={"source": source}, include=[])["ids"]) - set(ids)
+            if stale:
+                self.collection.delete(ids=sorted(stale))
+            self.catalog.put_manifest(self.collection.name, source, {**manifest, "units": len(units)})
+
+    def _remove(self, source: str) -> None:
+        with self._chroma():
+            self.catalog.remove_manifest(self.collection.name, source)
+            self.collection.delete(where={"source": source})
+
+    def count(self) -> int:
+        """Records in the index: passages, captions and sentence units."""
+        with self._chroma():
+            return int(self.collection.count())
 
     def count_passages(self) -> int:
-        return len(self.collection.get(where=_NOT_SENTENCE, include=[])["ids"])
+        with self._chroma():
+            return len(self.collection.get(where=_NOT_SENTENCE, include=[])["ids"])
 
     def all_chunks(self) -> list[Chunk]:
         """The passages and captions (not the sentence units), in document order."""
-        stored = self.collection.get(where=_NOT_SENTENCE, include=["documents", "metadatas"])
-        chunks = [
-            _chunk_from_record(chunk_id, text, meta)
-            for chunk_id, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
-        ]
-        return sorted(chunks, key=lambda c: (c.source, c.start))
+        return self._chunks(_NOT_SENTENCE)
+
+    def all_units(self) -> list[Chunk]:
+        """Every record: passages, captions and sentence units, in document order."""
+        return self._chunks(None)
+
+    def _chunks(self, where: dict[str, Any] | None) -> list[Chunk]:
+        with self._chroma():
+            stored = self.collection.get(where=where, include=["documents", "metadatas"])
+            chunks = [
+                _chunk_from_record(chunk_id, text, meta)
+                for chunk_id, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"], strict=True)
+            ]
+        return sorted(chunks, key=lambda c: (c.source, c.start, c.kind == "sentence", c.end))
 
     def unit_vectors(self) -> dict[str, np.ndarray]:
         """Stored vectors of the sentence units by their embedder input, so answering can rank sentences
         without embedding them again."""
-        stored = self.collection.get(where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"])
+        embedder = self._require_embedder()
+        with self._chroma():
+            stored = self.collection.get(where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"])
         return {
-            self.embedder.unit_input(str(meta.get("section", "")), text): np.asarray(vector, np.float32)
+            embedder.unit_input(str(meta.get("section", "")), text): np.asarray(vector, np.float32)
             for text, meta, vector in zip(stored["documents"], stored["metadatas"], stored["embeddings"], strict=True)
         }
+
+    def vectors(self, batch: int = 5000) -> Iterator[tuple[list[str], np.ndarray]]:
+        """(ids, vectors) of every record, a batch at a time."""
+        offset = 0
+        while True:
+            with self._chroma():
+                stored = self.collection.get(limit=batch, offset=offset, include=["embeddings"])
+            if not len(stored["ids"]):
+                return
+            yield list(stored["ids"]), np.asarray(stored["embeddings"], np.float32)
+            offset += len(stored["ids"])
 
     def dense_search(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest passages; a passage scores as its best unit
         (itself or one of its sentences)."""
-        units = min(4 * n, self.collection.count())
-        if units == 0:
-            return []
-        result = self.collection.query(query_embeddings=[query_vector], n_results=units, include=["distances", "metadatas"])
+        with self._chroma():
+            units = min(4 * n, self.collection.count())
+            if units == 0:
+                return []
+            result = self.collection.query(query_embeddings=[query_vector], n_results=units,
+                                           include=["distances", "metadatas"])
         best: dict[str, float] = {}
         for unit_id, distance, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):
             chunk_id = meta.get("parent") or unit_id
             best[chunk_id] = max(best.get(chunk_id, -1.0), 1.0 - distance)
         return sorted(best.items(), key=lambda item: -item[1])[:n]
 
-    def drop(self) -> None:
-        self.client.delete_collection(self.settings.chroma.collection)
-        self.collection = self._open_collection()
+    def _leftover_candidates(self) -> list[str]:
+        """Collections this index created that are not the active one: earlier or interrupted rebuilds', and
+        the first index once a rebuild replaced it."""
+        active = self.catalog.active()
+        candidates = set(self.catalog.generations()) | {self.catalog.base}
+        return sorted(candidates - {active})
+
+    def leftover_collections(self) -> list[str]:
+        """The leftover collections that exist."""
+        from chromadb.errors import NotFoundError
+
+        existing = []
+        with self._chroma():
+            for name in self._leftover_candidates():
+                try:
+                    self.client.get_collection(name, embedding_function=ChromaEmbeddingFunction())
+                except NotFoundError:
+                    continue
+                except ValueError:  # it exists, configured with another embedding function
+                    pass
+                existing.append(name)
+        return existing
+
+    def remove_leftovers(self) -> list[str]:
+        """Delete the leftover collections (never one this index did not create). Returns those deleted."""
+        from chromadb.errors import NotFoundError
+
+        removed = []
+        with self._chroma():
+            for name in self._leftover_candidates():
+                try:
+                    self.client.delete_collection(name)
+                    removed.append(name)
+                except NotFoundError:
+                    pass
+                self.catalog.forget(name)
+        client_settings = self.client.get_settings()
+        if removed and client_settings.is_persistent:
+            remove_orphan_segment_folders(Path(client_settings.persist_directory))
+        return removed
+
+    def activate(self) -> None:
+        """Make this store's collection the one readers open (one catalog write), then delete the previous."""
+        with self._chroma():
+            previous = self.catalog.active()
+            self.catalog.set_active(self.collection.name)
+        if previous != self.collection.name:
+            try:
+                self.remove_leftovers()
+            except StoreError as err:  # the new index is in use; the next build retries the removal
+                log.warning("could not remove the previous index collection %s: %s", previous, err)
+
+
+def rebuild_index(settings: Settings, embedder: Embedder, documents: Sequence[Document],
+                  progress: Callable[[str, int, int], None] | None = None, client: Any | None = None) -> SyncReport:
+    """Embed ``documents`` into a new collection beside the active one and switch readers to it only when
+    it is complete: a rebuild that is interrupted leaves the previous index in use. An embedded store too
+    damaged to open is removed first (only its own files)."""
+    client, catalog = _open_catalog_for_rebuild(settings, client)
+    name = f"{settings.chroma.collection}.{uuid.uuid4().hex[:12]}"
+    with chroma_errors(settings):
+        catalog.add_generation(name)  # recorded first, so an interrupted rebuild's collection is found and removed
+    store = ChunkStore(settings, embedder, client, collection=name)
+    report = store.sync(documents, progress)
+    store.activate()
+    return report
+
+
+def _open_catalog(settings: Settings, client: Any) -> Catalog:
+    with chroma_errors(settings):
+        return Catalog(client, settings.chroma.collection)
+
+
+def _open_catalog_for_rebuild(settings: Settings, client: Any | None) -> tuple[Any, Catalog]:
+    """The client and catalog a rebuild writes through. Only the embedded store's own files may be removed,
+    and only when SQLite or Chroma finds the store damaged; a server's store is never touched."""
+    if client is not None or settings.chroma.host:
+        client = client if client is not None else make_client(settings)
+        return client, _open_catalog(settings, client)
+    path = settings.chroma_path
+    damage = database_damage(path)
+    if damage is None:
+        opened = None
+        try:
+            opened = make_client(settings)
+            return opened, _open_catalog(settings, opened)
+        except IndexDamaged as err:
+            damage = str(err)
+            if opened is not None:
+                opened.close()
+    log.warning("the index at %s is damaged (%s); removing its files to rebuild it", path, damage)
+    remove_damaged_store(path)
+    opened = make_client(settings)
+    return opened, _open_catalog(settings, opened)
+
+
+def database_damage(path: Path) -> str | None:
+    """SQLite's own check of the embedded store's database: what is wrong, or None when it is sound or not
+    there. Only corruption counts; a database SQLite cannot open for another reason is not damaged."""
+    database = path / "chroma.sqlite3"
+    if not database.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as connection:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as err:
+        if getattr(err, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return str(err)
+        return None
+    result = "; ".join(str(row[0]) for row in rows)
+    return None if result == "ok" else result[:160]
+
+
+def _record_metadata(unit: Chunk, index_key: str) -> dict[str, Any]:
+    return {"source": unit.source, "section": unit.section, "start": unit.start, "end": unit.end,
+            "kind": unit.kind, "title": unit.title, "parent": unit.parent, "index_key": index_key}
 
 
 def _chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
@@ -241,4 +622,5 @@ def _chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         end=int(meta["end"]),
         kind=str(meta.get("kind", "passage")),
         title=str(meta.get("title", "")),
+        parent=str(meta.get("parent", "")),
     )

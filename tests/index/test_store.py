@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from index.documents import DocumentError, load_documents
-from index.store import ChunkStore
+from index.store import ChunkStore, rebuild_index
 
 pytestmark = pytest.mark.models
 
@@ -94,7 +94,7 @@ def _free_port() -> int:
 
 
 def test_chroma_server_through_the_http_client(real_settings, embedder, tmp_path):
-    """The same index code against a real Chroma server (``chroma run``) on loopback."""
+    """The same index code against a real Chroma server (``chroma run``) on loopback, rebuild included."""
     from bot.retrieval import HybridSearcher
 
     port = _free_port()
@@ -120,6 +120,12 @@ def test_chroma_server_through_the_http_client(real_settings, embedder, tmp_path
         assert "新建公园12个" in hits[0].chunk.text
         again = ChunkStore(settings, embedder).sync(load_documents([tmp_path / "a.md"]))
         assert again.unchanged == ["a.md"]
+        rebuilt = rebuild_index(settings, embedder, load_documents([tmp_path / "a.md"]))
+        assert rebuilt.added == ["a.md"]
+        reopened = ChunkStore(settings, embedder)
+        assert reopened.collection.name != settings.chroma.collection and reopened.leftover_collections() == []
+        hits = HybridSearcher(reopened, settings.retrieval).search("How many new parks?", k=1)
+        assert "新建公园12个" in hits[0].chunk.text
     finally:
         server.terminate()
         server.wait(timeout=30)

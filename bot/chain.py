@@ -13,12 +13,13 @@ import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
 from zzbot import numbers
 from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
 from bot.citations import citation_for, figure_highlights, renumber, repoint
-from bot.compute import compute, operands_of, pick_calculation
+from bot.compute import compute, named_by, operands_of, pick_calculation
 from bot.context import Context, ContextBuilder, best_similarity
 from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
@@ -48,6 +49,8 @@ from zzbot.text import CJK, cited_numbers, without_markers
 log = logging.getLogger(__name__)
 
 NOT_FOUND_TOKEN = "NOT_FOUND"
+# A calculation searches this many passages more than a lookup: its operands may stand in several sections.
+COMPUTE_EXTRA_PASSAGES = 2
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
 PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
 
@@ -235,7 +238,12 @@ class AnswerChain:
     def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
         """A sum, comparison, ratio… worked out by code from the figures the model picks; None when the model
         finds no figures to combine (the question is then answered as any other)."""
-        operands = operands_of(state.passages, self.engine.figure_rows)
+        passages = self.engine.search(state.focus, k=state.k + COMPUTE_EXTRA_PASSAGES)
+
+        def relevance(texts: list[str]) -> np.ndarray:
+            return self.context_builder.relevance(state.focus, state.chinese, texts, [""] * len(texts))[1]
+
+        operands = operands_of(passages, self.engine.figure_rows, relevance)
         backend = self._backend(state, role=f"compute.{state.lang}")
         expression = pick_calculation(operands, state.focus, state.lang, backend) if backend and operands else None
         if expression is None:
@@ -243,7 +251,12 @@ class AnswerChain:
         try:
             computed = compute(kind, expression, operands, state.lang)
         except CalculationError as err:
-            return self._not_found_because(state, f"the figures cannot be combined: {err}")
+            # Figures the question names that cannot be combined (亩 and 斤) are refused with the reason;
+            # a mismatch of figures the question does not name is the model's mistake, answered as usual.
+            if named_by(state.focus, expression, operands):
+                return self._not_found_because(state, f"the figures cannot be combined: {err}")
+            log.info("the model's calculation %r failed (%s); answering without it", expression, err)
+            return None
         if computed is None:
             return None
         return AnswerResult(

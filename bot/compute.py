@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
 
 from bot.llm import BackendError, ChatBackend, complete
 from bot.prompting import render
@@ -21,12 +24,13 @@ from bot.citations import citation_for
 from index.figures import FigureRow
 from zzbot import numbers
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
+from zzbot.text import clause_around, tokenize
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND_TOKEN = "NOT_FOUND"
 # Rows offered to the model, at most: more distract a small model.
-MAX_ROWS = 24
+MAX_ROWS = 8
 # A result with more decimals than this is rounded and marked as approximate.
 DECIMALS = 2
 _EXPRESSION = re.compile(r"[A-Za-z0-9.+\-*/×÷() ]+")
@@ -54,14 +58,24 @@ class ComputedAnswer:
     figures: list[FigureCheck]
 
 
-def operands_of(passages: list[Passage], rows: list[FigureRow]) -> list[Operand]:
-    """The figure rows inside the retrieved passages, in passage rank order, named F1, F2…"""
+def operands_of(passages: list[Passage], rows: list[FigureRow],
+                relevance: Callable[[list[str]], np.ndarray] | None = None) -> list[Operand]:
+    """The figure rows inside the retrieved passages, named F1, F2…: the ``MAX_ROWS`` most relevant to the
+    question by their clause (``relevance`` scores texts), in passage rank order without it."""
     found: list[tuple[FigureRow, Passage]] = []
     for passage in passages:
         chunk = passage.chunk
         found += [(row, passage) for row in rows
                   if row.source == chunk.source and chunk.start <= row.start < chunk.end]
+    if relevance is not None and found:
+        scores = relevance([row_clause(row) for row, _ in found])
+        found = [found[i] for i in np.argsort(-scores, kind="stable")]
     return [Operand(f"F{i}", row, passage) for i, (row, passage) in enumerate(found[:MAX_ROWS], start=1)]
+
+
+def row_clause(row: FigureRow) -> str:
+    """The clause of the report that holds a figure: what the figure is about, in the report's words."""
+    return clause_around(row.sentence, row.start - row.sentence_start, row.end - row.sentence_start)
 
 
 def pick_calculation(operands: list[Operand], question: str, lang: Lang, backend: ChatBackend) -> str | None:
@@ -98,6 +112,18 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
         text, working = _calculation(kind, expression, used, result, numbering, lang)
     figures = [FigureCheck(o.row.figure, True, numbering[o.passage.chunk.chunk_id]) for o in used]
     return ComputedAnswer(text, working, citations, figures)
+
+
+def named_by(question: str, expression: str, operands: list[Operand]) -> bool:
+    """Whether every figure of the calculation is one the question names: its row's subject shares a word with
+    the question (Chinese questions only; an English question's words cannot be matched to the report's)."""
+    by_name = {o.name: o for o in operands}
+    words = set(tokenize(question))
+    try:
+        used = [by_name[name] for name in operand_names(expression) if name in by_name]
+    except CalculationError:
+        return False
+    return bool(used) and all(words & set(tokenize(o.row.subject)) for o in used)
 
 
 def _citations(used: list[Operand]) -> tuple[list[Citation], dict[str, int]]:

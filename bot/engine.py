@@ -48,12 +48,12 @@ class Engine:
         with self._lock:
             try:
                 store = ChunkStore(self.settings, self.embedder)
+                if store.count() == 0:
+                    raise BotUnavailable(f"the index is empty: no document has been indexed yet (fix: `{FIX_INDEX}`)")
+                searcher = HybridSearcher(store, self.settings.retrieval)
+                self._text_vectors.update(store.unit_vectors())
             except StoreError as err:
                 raise BotUnavailable(str(err)) from None
-            if store.collection.count() == 0:
-                raise BotUnavailable(f"the index is empty: no document has been indexed yet (fix: `{FIX_INDEX}`)")
-            searcher = HybridSearcher(store, self.settings.retrieval)
-            self._text_vectors.update(store.unit_vectors())
             return searcher
 
     @cached_property
@@ -74,11 +74,17 @@ class Engine:
         return self._dates
 
     def unknown_years(self, text: str) -> set[float]:
-        """The years ``text`` names that no indexed document mentions (a 2025 target asked of a 2024 report)."""
+        """The years ``text`` names, outright or relative to the latest document's year (去年, next year), that no
+        indexed document mentions (a 2025 target asked of a 2024 report)."""
         from zzbot.numbers import extract_figures
 
+        from bot.questions import relative_years
+
         known = {value for kind, value in self.corpus_dates() if kind == "year"}
-        return {f.value for f in extract_figures(text) if f.kind == "year"} - known
+        named = {f.value for f in extract_figures(text) if f.kind == "year"}
+        if known:  # 去年 in the 2024 report: 2023
+            named |= {max(known) + offset for offset in relative_years(text)}
+        return named - known
 
     def mentions(self, text: str) -> bool:
         """Whether some indexed passage contains ``text`` verbatim."""
@@ -120,7 +126,12 @@ class Engine:
             return self._backends[key]
 
     def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
-        return self.searcher.search(query, k, fusion)
+        from index.store import StoreError
+
+        try:
+            return self.searcher.search(query, k, fusion)
+        except StoreError as err:  # damage found only now (a vector file)
+            raise BotUnavailable(str(err)) from None
 
     def retriever(self, k: int | None = None) -> ReportRetriever:
         return ReportRetriever(searcher=self.searcher, k=k or self.settings.retrieval.k)

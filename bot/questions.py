@@ -187,3 +187,25 @@ def asks_calculation(text: str) -> Calculation | None:
     """What a question asks to work out from the report's figures ("一共多少", "which is bigger", "几倍"), or None
     for a question that asks for a figure as the report states it."""
     return next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)
+
+
+_QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|\b(?:what|which|how|when|where|who|why|will|did|does|is|are|was)\b",
+                            re.IGNORECASE)
+# Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023.
+_RELATIVE_YEARS = (
+    (re.compile(r"前年|\bthe\s+year\s+before\s+last\b", re.IGNORECASE), -2),
+    (re.compile(r"(?<!前)去年|上一年|上年度|\blast\s+year(?:'s)?\b|\bprevious\s+year\b", re.IGNORECASE), -1),
+    (re.compile(r"明年|下一年|\bnext\s+year(?:'s)?\b", re.IGNORECASE), 1),
+    (re.compile(r"后年|\bthe\s+year\s+after\s+next\b", re.IGNORECASE), 2),
+)
+
+
+def relative_years(text: str) -> list[int]:
+    """Offsets from the document's year of the years a question asks about relatively (去年 → -1, next year →
+    1), read from the sentence that asks (the one ending in a question mark, else the last): in "my kid starts
+    school next year; will there be more seats?" next year is the asker's situation, not the question."""
+    sentences = [s.strip() for s in re.split(r"(?<=[。！？!?])|(?<=\.)\s+", text) if s.strip()]
+    asking = " ".join(s for s in sentences if s.endswith(("?", "？"))) or (sentences[-1] if sentences else "")
+    clauses = re.split(r"[，,；;]", asking)
+    asked = next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
+    return [offset for pattern, offset in _RELATIVE_YEARS if pattern.search(asked)]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot search|ask|check``. Every failure is one line on stderr and an exit code."""
+"""Command line: ``python -m bot search|ask|check|figures``. Every failure is one line on stderr and an exit code."""
 
 from __future__ import annotations
 
@@ -196,6 +196,22 @@ def _print_checks(results: list[dict]) -> None:
         print()
 
 
+def cmd_figures(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from index.figures import matching, write_csv
+
+    rows = matching(Engine(load_settings()).figure_rows, args.grep or "")
+    if args.json:
+        _print_json([row.to_dict() for row in rows])
+    elif args.csv:
+        write_csv(rows, sys.stdout)
+    else:
+        for row in rows:
+            print(f"{row.figure:<14} {row.english:<32} {row.kind:<7} {row.subject}  [{row.source} {row.start}:{row.end}]")
+        print(f"{len(rows)} figures", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Ask the government work report.",
                                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -217,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("--file", type=Path, help="check every claim in a file (one per line, or JSON lines)")
     p_check.add_argument("--json", action="store_true", help="print JSON")
     p_check.set_defaults(run=cmd_check)
+    p_figures = sub.add_parser("figures", help="list every figure of the indexed documents: what it counts, value, "
+                                              "unit, qualifier, English value, kind, sentence and offsets")
+    p_figures.add_argument("--grep", metavar="TEXT", help="only rows whose subject, figure, unit, sentence… contain TEXT")
+    shape = p_figures.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help="print CSV")
+    shape.add_argument("--json", action="store_true", help="print JSON")
+    p_figures.set_defaults(run=cmd_figures)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from index.store import StoreError  # imports chromadb: only once a command runs

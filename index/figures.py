@@ -142,3 +142,26 @@ def _kind(sentence: str, target: bool, after: str) -> RowKind:
     if after and not target:
         return "count"
     return "target"
+
+
+CSV_FIELDS = ("source", "section", "subject", "figure", "value", "unit", "qualifier", "english", "kind", "sentence",
+              "start", "end")
+
+
+def matching(rows: Iterable[FigureRow], text: str) -> list[FigureRow]:
+    """Rows whose subject, figure (with its unit), English value or kind contain ``text``, in any case: "万平方米"
+    finds the figures measured in it, "住房" the housing figures. The sentence is not searched: it holds its
+    neighbours' figures too."""
+    wanted = text.strip().lower()
+    return [row for row in rows if not wanted or any(
+        wanted in str(value).lower() for value in (row.subject, row.figure, row.english, row.kind))]
+
+
+def write_csv(rows: Iterable[FigureRow], stream: Any) -> None:
+    """The rows as CSV (UTF-8 text; the caller adds a BOM for spreadsheet programs if it wants one)."""
+    import csv
+
+    writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row.to_dict())

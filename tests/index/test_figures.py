@@ -63,3 +63,26 @@ def test_every_section_figure_is_in_the_table(rows):
     table, _ = rows
     assert len(table) >= 70
     assert {r.section.split(" > ")[-1][:1] for r in table} >= set("12356789")
+
+
+def test_rows_are_found_by_their_words_and_units_not_their_neighbours(rows):
+    from index.figures import matching
+
+    area = matching(rows[0], "万平方米")
+    assert {r.figure for r in area} == {"400万平方米", "50万平方米", "300万平方米"}
+    assert {r.subject for r in matching(rows[0], "住房")} == {"筹集保障性租赁住房", "建设配售型保障性住房"}
+    assert matching(rows[0], "KM") == matching(rows[0], "km") and len(matching(rows[0], "km")) == 3
+    assert len(matching(rows[0], "")) == len(rows[0])
+
+
+def test_the_csv_export_has_a_header_and_one_line_per_row(rows):
+    import csv
+    import io
+
+    from index.figures import CSV_FIELDS, matching, write_csv
+
+    out = io.StringIO()
+    write_csv(matching(rows[0], "公里"), out)
+    parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert tuple(parsed[0]) == CSV_FIELDS
+    assert [r["figure"] for r in parsed] == ["85公里", "102公里", "31.5公里"]

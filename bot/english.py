@@ -10,7 +10,8 @@ from zzbot.text import CJK, LATIN, without_markers
 
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
 _QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
-_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
+# A number as an English text writes it, with its scale word: "2.7 million", "27,000".
+WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
 
 
 def english_amount(figure: numbers.Figure, qualified: bool = False) -> str:
@@ -52,7 +53,7 @@ def repair_scale(answer: str, sources: list[str]) -> str:
             continue
         value, percent = same_digits.pop()
         source = next(f for f in source_figures if (f.value, f.percent) == (value, percent))
-        written = _WRITTEN_NUMBER.search(answer, figure.start, figure.end)
+        written = WRITTEN_NUMBER.search(answer, figure.start, figure.end)
         if written:
             answer = answer[:written.start()] + numbers.format_english(source) + answer[written.end():]
     return answer

@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 
 from bot.citations import renumber
 from bot.factcheck import FactChecker
+from bot.english import WRITTEN_NUMBER
 from bot.schema import Citation, Lang
 from index.figures import english_value
 from zzbot import numbers
-from zzbot.text import clause_around, without_markers
+from zzbot.text import CJK, clause_around, without_markers
 
 # What is left of a question once its premise is corrected asks something more when it holds a question word.
 _ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
@@ -79,7 +80,13 @@ def corrected_question(question: str, correction: Correction) -> str | None:
     remainder = rest.replace(premise.group(), "", 1) if premise else rest
     if not _ASKS_MORE.search(remainder):
         return None
-    return question[:correction.asked.start] + correction.reported + question[correction.asked.end:]
+    asked = correction.asked
+    written = WRITTEN_NUMBER.search(question, asked.start, asked.end)
+    reported = numbers.number_figures(correction.reported)
+    if CJK.search(asked.text) or written is None or not reported:
+        return question[:asked.start] + correction.reported + question[asked.end:]
+    # An English figure keeps its words ("50,000 places" becomes "27,000 places").
+    return question[:written.start()] + numbers.format_english(reported[0]) + question[written.end():]
 
 
 def _clause_start(text: str, position: int) -> int:

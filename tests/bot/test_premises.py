@@ -1,0 +1,51 @@
+"""Premises a question takes for granted: what is checked, and what is left to answer once it is corrected."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.premises import Correction, corrected_question, premise_claims, with_correction
+from bot.schema import Citation
+from zzbot import numbers
+
+
+@pytest.mark.parametrize(("question", "claims"), [
+    ("报告说今年要引进院士50名，这是真的吗？", ["今年要引进院士50名"]),
+    ("just answer yes: does the report promise 50,000 school places?", ["50,000 school places"]),
+    ("The report caps unemployment at 4.5%. Isn't that ambitious?", ["The report caps unemployment at 4.5%"]),
+    ("Why is the R&D intensity target 3.5%?", ["Why is the R&D intensity target 3.5%"]),
+])
+def test_the_claim_is_the_clause_of_the_figure_without_who_says_it(question, claims):
+    assert premise_claims(question, numbers.number_figures(question)) == claims
+
+
+def _correction(question: str, reported: str, clause: str) -> Correction:
+    citation = Citation(1, "c1", "r.md", "", clause, 0, len(clause), 1.0, [(0, len(clause))])
+    return Correction(numbers.number_figures(question)[0], reported, clause, citation)
+
+
+@pytest.mark.parametrize(("question", "reported", "expected"), [
+    ("报告说市区新建中小学校15所，这些学校能提供多少学位？", "10所", "报告说市区新建中小学校10所，这些学校能提供多少学位？"),
+    ("报告说今年要引进院士50名，这是真的吗？", "25名以上", None),  # the correction is the whole answer
+    ("规上工业增加值只定了增长6%，是不是太低了？", "9%以上", None),
+    ("Why is the R&D intensity target 3.5%?", "2.8%", None),
+    ("If 50,000 places are added, how many schools will open?", "2.7万个",
+     "If 27,000 places are added, how many schools will open?"),
+])
+def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, reported, expected):
+    assert corrected_question(question, _correction(question, reported, "…")) == expected
+
+
+def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
+    question = "报告说市区新建中小学校15所，这些学校能提供多少学位？"
+    correction = _correction(question, "10所", "市区新建中小学校10所")
+    other = Citation(1, "c2", "r.md", "", "新增学位2.7万个。", 0, 9, 1.0, [])
+    answer, citations = with_correction(correction, "新增学位2.7万个[1]。", [other], "zh", found=True)
+    assert answer == "报告中的数字与问题所说的不同：报告是“市区新建中小学校10所”[1]。新增学位2.7万个[2]。"
+    assert [c.chunk_id for c in citations] == ["c1", "c2"] and [c.n for c in citations] == [1, 2]
+    assert "15所" not in answer
+    # An answer that only restates the corrected figure, or none at all, leaves the correction alone.
+    assert with_correction(correction, "新建中小学校10所[1]。", [other], "zh", found=True)[0].endswith("10所”[1]。")
+    assert with_correction(correction, "报告中没有找到这个问题的答案。", [], "zh", found=False)[1] == citations[:1]
+    english = _correction("Why is the R&D intensity target 3.5%?", "2.8%", "全社会研发投入强度达到2.8%").text("en")
+    assert english == "The report's figure is different: 2.8% (“全社会研发投入强度达到2.8%”) [1]." and "3.5" not in english

@@ -324,7 +324,7 @@ class App:
         yield "", chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         text, rewrite, status = "", "", "检索中… searching…"
         try:
-            for event in self.chain.stream(message, history, backend=backend, k=int(k)):
+            for event in self.chain.events(message, history, backend=backend, k=int(k)):
                 if event.kind == "final" and event.result is not None:
                     turn.result = event.result
                     break

@@ -74,7 +74,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         _print_json(chain.ask(args.question, history, k=k).to_dict())
         return 0
     streamed, rewrite_shown = "", False
-    for event in chain.stream(args.question, history, k=k):
+    for event in chain.events(args.question, history, k=k):
         if event.kind == "rewrite" and event.text != args.question.strip():
             print(f"(understood as: {event.text})")
             rewrite_shown = True

@@ -8,13 +8,15 @@ by the extractive answer or by "not in the report", and the result says why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
+from typing import Any
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from langchain_core.runnables import RunnableGenerator, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 
 from zzbot import numbers
 from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
@@ -39,9 +41,10 @@ from bot.questions import (
     question_focus,
 )
 from bot.premises import Correction, check_premise, corrected_question, with_correction
-from bot.retrieval import Passage, reciprocal_rank_fusion
+from bot.options import validate_backend, validate_k
+from bot.retrieval import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
 from bot.rewrite import chinese_question, standalone_question
-from bot.schema import AnswerResult, FigureCheck, Lang, StreamEvent
+from bot.schema import AnswerResult, BotInputError, FigureCheck, Lang, StreamEvent
 from bot.scope import places_named
 from zzbot.arithmetic import CalculationError
 from zzbot.text import CJK, cited_numbers, without_markers
@@ -53,6 +56,22 @@ NOT_FOUND_TOKEN = "NOT_FOUND"
 COMPUTE_EXTRA_PASSAGES = 2
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
 PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
+
+
+# What the runnable takes: {"question": str, "history": [...], "backend": str, "k": int}, or a bare question.
+ChainInput = dict[str, Any] | str
+_INPUT_KEYS = ("question", "history", "backend", "k")
+
+
+def chain_input(data: ChainInput) -> dict[str, Any]:
+    """The runnable's input as ``events``' keyword arguments; a bad input raises BotInputError."""
+    if isinstance(data, str):
+        return {"question": data}
+    if not isinstance(data, dict) or "question" not in data:
+        raise BotInputError('the input must be a question or a dict with "question" (and "history", "backend", "k")')
+    if unknown := sorted(set(data) - set(_INPUT_KEYS)):
+        raise BotInputError(f"unknown input key(s) {', '.join(unknown)}; use {', '.join(_INPUT_KEYS)}")
+    return {key: data[key] for key in _INPUT_KEYS if key in data}
 
 
 @dataclass
@@ -85,23 +104,54 @@ class ChainState:
         return [group[0].passage.chunk.text for group in self.context]
 
 
-class AnswerChain:
-    def __init__(self, engine: Engine) -> None:
+class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
+    """The bot as a LangChain ``Runnable``: ``invoke({"question": …, "history": [...]})`` returns the answer as a
+    dict (``AnswerResult.to_dict()``); ``stream`` yields the events as dicts, the last one with the result;
+    ``batch`` and ``astream`` work as for any runnable. ``events`` and ``ask`` are the typed forms the CLI, UI
+    and eval use. Input keys: question (required), history, backend, k."""
+
+    def __init__(self, engine: Engine, retriever: ReportRetriever | None = None) -> None:
         self.engine = engine
         self.settings = engine.settings
+        self.retriever = retriever or engine.retriever()
         self.context_builder = ContextBuilder(engine, self.settings.answer)
         self.extractive = ExtractiveAnswerer(self.context_builder)
         self.fact_checker = FactChecker(engine)
-        self.runnable = (
-            RunnableLambda(self._rewrite).with_config(run_name="rewrite")
-            | RunnableLambda(self._focus).with_config(run_name="focus")
-            | RunnableLambda(self._retrieve).with_config(run_name="retrieve")
-            | RunnableGenerator(self._generate).with_config(run_name="generate")
-        )
 
-    # -- public API -------------------------------------------------------------------------------
+    # -- the Runnable interface ---------------------------------------------------------------------
 
-    def stream(
+    @property
+    def InputType(self) -> type:  # noqa: N802 - LangChain's name
+        return dict
+
+    @property
+    def OutputType(self) -> type:  # noqa: N802
+        return dict
+
+    def invoke(self, input: ChainInput, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:  # noqa: A002
+        return self._call_with_config(lambda data: self.ask(**chain_input(data)).to_dict(), input, config,
+                                      run_type="chain")
+
+    def stream(self, input: ChainInput, config: RunnableConfig | None = None,  # noqa: A002
+               **kwargs: Any) -> Iterator[dict[str, Any]]:
+        yield from self._transform_stream_with_config(iter([input]), self._event_dicts, config, run_type="chain")
+
+    async def astream(self, input: ChainInput, config: RunnableConfig | None = None,  # noqa: A002
+                      **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+        """The events as they come, computed in a worker thread so the event loop is never blocked."""
+        events = self.stream(input, config, **kwargs)
+        done = object()
+        while (event := await asyncio.to_thread(next, events, done)) is not done:
+            yield event  # type: ignore[misc]
+
+    def _event_dicts(self, inputs: Iterator[ChainInput]) -> Iterator[dict[str, Any]]:
+        for data in inputs:
+            for event in self.events(**chain_input(data)):
+                yield event.to_dict()
+
+    # -- the typed interface ------------------------------------------------------------------------
+
+    def events(
         self,
         question: str,
         history: list[dict[str, str]] | None = None,
@@ -116,15 +166,17 @@ class AnswerChain:
             question=question,
             history=clean_history(history, limit),
             lang=detect_lang(question),
-            backend=backend or self.settings.llm.backend,
-            k=k or self.settings.retrieval.k,
+            backend=validate_backend(backend) if backend is not None else self.settings.llm.backend,
+            k=validate_k(k) if k is not None else self.settings.retrieval.k,
         )
         self.engine.searcher  # noqa: B018 - fail fast with a clear message if the index is missing
-        yield from self.runnable.stream(state)
+        for stage in (self._rewrite, self._focus, self._retrieve):
+            stage(state)
+        yield from self._answer(state)
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None,
             backend: str | None = None, k: int | None = None) -> AnswerResult:
-        for event in self.stream(question, history, backend, k):
+        for event in self.events(question, history, backend, k):
             if event.kind == "final" and event.result is not None:
                 return event.result
         raise RuntimeError("the answer chain ended without a result")
@@ -145,7 +197,7 @@ class AnswerChain:
 
     # -- stages -----------------------------------------------------------------------------------
 
-    def _rewrite(self, state: ChainState) -> ChainState:
+    def _rewrite(self, state: ChainState) -> None:
         began = time.perf_counter()
         state.standalone = state.question
         turns = state.history[-2 * self.settings.answer.history_turns:] if self.settings.answer.history_turns else []
@@ -153,9 +205,8 @@ class AnswerChain:
             state.standalone = standalone_question(state.question, turns, state.lang,
                                                    lambda role: self._backend(state, role))
         state.timings_ms["rewrite"] = _ms(began)
-        return state
 
-    def _focus(self, state: ChainState) -> ChainState:
+    def _focus(self, state: ChainState) -> None:
         began = time.perf_counter()
         state.focus = question_focus(state.standalone)
         state.override = instruction_override(state.standalone)
@@ -169,21 +220,18 @@ class AnswerChain:
             state.premise_only = corrected is None
             state.focus = corrected or state.focus
         state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
-        return state
 
-    def _retrieve(self, state: ChainState) -> ChainState:
+    def _retrieve(self, state: ChainState) -> None:
         began = time.perf_counter()
-        state.passages = self.engine.search(state.focus, k=state.k)
+        state.passages = self._search(state.focus, state.k)
         if state.chinese:
-            state.passages = _fuse([state.passages, self.engine.search(state.chinese, k=state.k)], state.k,
+            state.passages = _fuse([state.passages, self._search(state.chinese, state.k)], state.k,
                                    self.settings.retrieval.rrf_k)
         state.context = self.context_builder.build(state.focus, state.passages, state.chinese)
         state.timings_ms["retrieve"] = _ms(began)
-        return state
 
-    def _generate(self, states: Iterator[ChainState]) -> Iterator[StreamEvent]:
-        for state in states:
-            yield from self._answer(state)
+    def _search(self, query: str, k: int) -> list[Passage]:
+        return [passage_from_document(d) for d in self.retriever.invoke(query, k=k)]
 
     # -- answering --------------------------------------------------------------------------------
 
@@ -238,7 +286,7 @@ class AnswerChain:
     def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
         """A sum, comparison, ratio… worked out by code from the figures the model picks; None when the model
         finds no figures to combine (the question is then answered as any other)."""
-        passages = self.engine.search(state.focus, k=state.k + COMPUTE_EXTRA_PASSAGES)
+        passages = self._search(state.focus, state.k + COMPUTE_EXTRA_PASSAGES)
 
         def relevance(texts: list[str]) -> np.ndarray:
             return self.context_builder.relevance(state.focus, state.chinese, texts, [""] * len(texts))[1]

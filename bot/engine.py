@@ -134,4 +134,5 @@ class Engine:
             raise BotUnavailable(str(err)) from None
 
     def retriever(self, k: int | None = None) -> ReportRetriever:
-        return ReportRetriever(searcher=self.searcher, k=k or self.settings.retrieval.k)
+        """The search as a LangChain retriever (``BaseRetriever``)."""
+        return ReportRetriever(search=lambda query, n: self.search(query, k=n), k=k or self.settings.retrieval.k)

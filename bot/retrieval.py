@@ -8,7 +8,7 @@ crowd out real passages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,17 +101,33 @@ class HybridSearcher:
 
 
 class ReportRetriever(BaseRetriever):
-    """The hybrid searcher as a LangChain retriever, so chains compose with it."""
+    """The hybrid search as a LangChain retriever: ``invoke(question)`` gives ``Document``s whose metadata carries
+    source, section, offsets (``start``/``end`` in the source document), chunk id and scores. The answer chain
+    retrieves through it; users compose it into their own chains. ``k`` can be given per call."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    searcher: HybridSearcher
+    search: Callable[[str, int], list[Passage]]
     k: int = 4
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[LCDocument]:
-        return [
-            LCDocument(page_content=p.chunk.text, metadata={**p.to_dict(), "similarity": p.similarity})
-            for p in self.searcher.search(query, self.k)
-        ]
+        return [passage_document(p) for p in self.search(query, k or self.k)]
+
+
+def passage_document(passage: Passage) -> LCDocument:
+    c = passage.chunk
+    return LCDocument(page_content=c.text, metadata={
+        "chunk_id": c.chunk_id, "source": c.source, "section": c.section, "start": c.start, "end": c.end,
+        "kind": c.kind, "title": c.title, "score": passage.score, "similarity": passage.similarity,
+        "keyword_score": passage.keyword_score,
+    })
+
+
+def passage_from_document(document: LCDocument) -> Passage:
+    meta = document.metadata
+    chunk = Chunk(chunk_id=meta["chunk_id"], source=meta["source"], section=meta["section"],
+                  text=document.page_content, start=meta["start"], end=meta["end"], kind=meta["kind"],
+                  title=meta["title"])
+    return Passage(chunk, meta["score"], meta["similarity"], meta["keyword_score"])

@@ -126,7 +126,7 @@ def test_english_follow_up(chain):
 
 
 def test_streaming_yields_tokens_then_the_result(chain):
-    events = list(chain.stream("新增学位多少个？"))
+    events = list(chain.events("新增学位多少个？"))
     kinds = [e.kind for e in events]
     assert kinds[-1] == "final" and "token" in kinds
     streamed = "".join(e.text for e in events if e.kind == "token")

@@ -68,8 +68,9 @@ def test_the_retriever_returns_documents_with_source_section_and_offsets(engine)
     assert len(engine.retriever(k=3).invoke("新增学位", k=1)) == 1
 
 
-def test_the_readme_example_runs(engine, capsys):
-    """The README's LangChain example, run as a user would paste it."""
+def test_the_readme_example_runs(engine, capsys, monkeypatch):
+    """The README's LangChain example, run as a user would paste it (on the tests' index)."""
+    monkeypatch.setenv("ZZBOT_CHROMA__PATH", str(engine.settings.chroma_path))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```python\n(# langchain-example\n.*?)```", readme, re.DOTALL)
     assert example, "the README has no LangChain example"

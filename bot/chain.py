@@ -25,7 +25,7 @@ from bot.compute import compute, named_by, operands_of, pick_calculation
 from bot.context import Context, ContextBuilder, best_similarity
 from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
-from bot.extractive import ExtractiveAnswerer, nearby_text
+from bot.extractive import ExtractiveAnswerer, Note, nearby_text
 from bot.factcheck import FactChecker
 from bot.llm import BackendError, ChatBackend, complete
 from bot.prompting import not_found_message, prefix, render
@@ -268,7 +268,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         else:
             reason = None
         if backend is None:
-            return self._fallback(state, reason)
+            return self._fallback(state, reason, note="unavailable")
         if (kind := asks_calculation(state.focus)) and (result := self._computed(state, kind)) is not None:
             return result
         text = ""
@@ -280,7 +280,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                     yield StreamEvent("token", text=visible[len(state.streamed):])
                     state.streamed = visible
         except BackendError as err:
-            return self._fallback(state, f"the {backend.name} backend failed: {err}")
+            return self._fallback(state, f"the {backend.name} backend failed: {err}", note="unavailable")
         return self._from_model(state, text.strip(), backend.name)
 
     def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
@@ -350,7 +350,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         the question is shown; an override attempt is judged as the claim it carries would be."""
         answer = self.settings.answer
         if best_similarity(state.context) >= answer.sure_similarity:
-            return self._extractive(state, "the model found no answer, but a passage matches the question closely")
+            return self._extractive(state, "the model found no answer, but a passage matches the question closely",
+                                    note="closest")
         if state.override:
             return self._fallback(state, "the model found no answer to a question that tries to override the report",
                                   answer.override_similarity)
@@ -409,7 +410,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
     # -- answers without the model's ----------------------------------------------------------------
 
     def _fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
-                  anchor: list[numbers.Figure] | None = None) -> AnswerResult:
+                  anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
         """Without a usable model answer: the report's own sentence when it matches the question at least
         ``threshold`` (default ``answer.extractive_similarity``, for no model answer at all), otherwise "not in
         the report" (an invented figure usually means the report has no answer). ``anchor``: verified figures of the
@@ -417,7 +418,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if threshold is None:
             threshold = self.settings.answer.extractive_similarity
         if best_similarity(state.context) >= threshold:
-            return self._extractive(state, fallback_reason=reason, anchor=anchor)
+            return self._extractive(state, reason, anchor, note)
         return self._not_found_because(state, reason)
 
     def _not_found_because(self, state: ChainState, reason: str | None) -> AnswerResult:
@@ -440,11 +441,11 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         )
 
     def _extractive(self, state: ChainState, fallback_reason: str | None = None,
-                    anchor: list[numbers.Figure] | None = None) -> AnswerResult:
+                    anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
         """The report's own sentence, when it gives what the question asks for (a figure, an amount of money,
         a person…); otherwise the report does not answer the question."""
         extract = self.extractive.answer(state.context, state.focus, state.chinese, state.lang, anchor,
-                                         note=fallback_reason)
+                                         note=note if fallback_reason else None)
         if extract is None:
             return self._not_found(state, "extractive", fallback_reason)
         if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):

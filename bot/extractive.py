@@ -4,6 +4,7 @@ sentence quoted with its citation. Users get it when the LLM is down, slow or it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -15,8 +16,15 @@ from bot.schema import Citation, Lang
 
 # A clause stating a figure is preferred by this much: most questions ask for one.
 FIGURE_BONUS = 0.05
-NOTE = {"zh": "（模型答案未通过核对，以下为报告原文）",
-        "en": "(The model's answer could not be used; this is the report's own text.)"}
+# Why the report's own text is shown instead of the model's answer, said before it.
+Note = Literal["rejected", "unavailable", "closest"]
+NOTES: dict[Note, dict[str, str]] = {
+    "rejected": {"zh": "（模型答案未通过核对，以下为报告原文）",
+                 "en": "(The model's answer could not be used; this is the report's own text.)"},
+    "unavailable": {"zh": "（语言模型暂时无法回答，以下为报告原文）",
+                    "en": "(The language model could not answer just now; this is the report's own text.)"},
+    "closest": {"zh": "（以下为报告中与问题最接近的原文）", "en": "(This is the report's text closest to the question.)"},
+}
 
 
 @dataclass
@@ -33,9 +41,9 @@ class ExtractiveAnswerer:
         self.context_builder = context_builder
 
     def answer(self, context: Context, question: str, chinese: str, lang: Lang,
-               anchor: list[numbers.Figure] | None = None, note: str | None = None) -> Extract | None:
+               anchor: list[numbers.Figure] | None = None, note: Note | None = None) -> Extract | None:
         """None when the context is empty. With ``anchor`` figures, the sentence and clause that hold them are
-        preferred; ``note`` (a fallback reason) puts a line before the answer saying it is the report's text."""
+        preferred; ``note`` puts a line before the answer saying why it is the report's text."""
         sentences = all_sentences(context)
         if not sentences:
             return None
@@ -51,7 +59,7 @@ class ExtractiveAnswerer:
             lead = "、".join(f.text for f in figures)
             text = (f"{lead}。" if lead else "") + f"报告原文：“{quote}。”[1]"
         if note:
-            text = f"{NOTE[lang]}\n{text}"
+            text = f"{NOTES[note][lang]}\n{text}"
         highlights = [(best.start, best.end)] + [(clause.start + f.start, clause.start + f.end) for f in figures]
         return Extract(text, citation_for(1, best.passage, highlights), figures, clause.text, best.text)
 

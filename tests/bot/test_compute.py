@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.compute import compute, operands_of
@@ -29,7 +30,8 @@ def _operands(report, *figures: str):
         chunk = next(c for c in chunks if c.start <= row.start < c.end)
         if all(p.chunk != chunk for p in passages):
             passages.append(Passage(chunk, 1.0, 0.5, 0.0))
-    operands = operands_of(passages, rows)
+    # The figures asked about are the most relevant: they are among the rows offered, whatever else is.
+    operands = operands_of(passages, rows, lambda texts: np.array([float(any(f in t for f in figures)) for t in texts]))
     names = [next(o.name for o in operands if o.row == row) for row in wanted]
     return operands, names
 

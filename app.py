@@ -36,6 +36,7 @@ from bot.llm import BackendError
 from bot.options import validate_backend, validate_k
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, Citation, StreamEvent
 from index.chunking import SECTION_SEPARATOR
+from index.chunking import _blocks as document_blocks
 from settings import BACKENDS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -186,12 +187,13 @@ def _code(text: str, escape: Any = html.escape) -> str:
 # The Chatbot renders Markdown (and autolinks) before its HTML: in text shown there each of these characters is
 # written as an entity, so a question, a passage or an answer shows as typed and nothing in it becomes markup, a
 # link or an image (``![x](http://…)`` would otherwise be fetched by the reader's browser).
-_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:@=%"}
+_CHAT_ENTITIES = {ord(c): html.escape(c) for c in "&<>\"'"} | {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$:@=%"}
 
 
 def chat_text(text: str) -> str:
-    """``text`` for the Chatbot: HTML-escaped and with every Markdown character as an entity."""
-    return text.translate(_MARKDOWN_ENTITIES)
+    """``text`` for the Chatbot: HTML-escaped and with every Markdown character as an entity (in one pass, so
+    that no entity is escaped twice)."""
+    return text.translate(_CHAT_ENTITIES)
 
 
 def _clipped(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -263,7 +265,7 @@ def answer_html(result: AnswerResult, turn: int) -> str:
     figures = "figures verified" if result.verified else "figures NOT verified"
     meta = f"{result.backend}" + (f" · {figures}" if result.found and result.figures else "")
     meta += f" · {total / 1000:.1f} s" if total is not None else ""
-    parts.append(f'<div class="zz-meta">{chat_text(meta)}</div>')
+    parts.append(f'<div class="zz-meta">{html.escape(meta)}</div>')  # the app's own words
     return "\n".join(p for p in parts if p)
 
 
@@ -340,10 +342,6 @@ def notice(text: str) -> str:
 
 # -- the report, rendered --------------------------------------------------------------------------
 
-# An ATX heading: up to 3 spaces, 1-6 #, then its text (a closing run of # dropped).
-_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-
-
 @dataclass(frozen=True)
 class Block:
     """A heading or a paragraph of a Markdown document: its tag and the offsets of its text."""
@@ -354,26 +352,15 @@ class Block:
 
 
 def markdown_blocks(text: str) -> list[Block]:
-    """The headings and paragraphs of ``text`` (paragraphs are runs of non-blank lines). Nothing else of
-    Markdown is interpreted: the report shows headings and paragraphs, and every other character as written."""
+    """The headings and paragraphs of ``text`` as the indexer splits them, a heading's text without its #s.
+    Nothing else of Markdown is interpreted: every other character is shown as written."""
     blocks: list[Block] = []
-    paragraph: list[int] = []  # start and end of the open paragraph
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        start, body = pos, line.rstrip("\r\n")
-        pos += len(line)
-        heading = _HEADING.fullmatch(body)
-        if heading or not body.strip():
-            if paragraph:
-                blocks.append(Block("p", paragraph[0], paragraph[1]))
-                paragraph = []
-            if heading and heading.group(2):
-                blocks.append(Block(f"h{len(heading.group(1))}", start + heading.start(2), start + heading.end(2)))
-            continue
-        content_start = start + len(body) - len(body.lstrip())
-        paragraph = [paragraph[0] if paragraph else content_start, start + len(body.rstrip())]
-    if paragraph:
-        blocks.append(Block("p", paragraph[0], paragraph[1]))
+    for kind, start, end, level, heading in document_blocks(text):
+        if kind == "paragraph":
+            blocks.append(Block("p", start, end))
+        elif heading:
+            at = text.index(heading, start, end)
+            blocks.append(Block(f"h{level}", at, at + len(heading)))
     return blocks
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import html
 import logging
 import re
@@ -30,7 +29,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.api import api_router
 from bot.chain import AnswerChain
 from bot.engine import Engine
-from bot.factcheck import FactChecker
 from bot.feedback import Rating, record_feedback
 from bot.llm import BackendError
 from bot.options import validate_backend, validate_k
@@ -114,6 +112,7 @@ a.zz-cite:hover {text-decoration: underline;}
 .zz-path {font-size: .8em; color: var(--body-text-color-subdued); margin-bottom: .3em;}
 .zz-n {font-weight: 700; color: var(--color-accent); margin-right: .3em;}
 .zz-passage {line-height: 1.75;}
+.zz-passage p {margin: 0;} .zz-passage :is(h1, h2, h3, h4, h5, h6) {font-size: 1em; margin: 0 0 .2em;}
 .zz-open {font-size: .85em; display: inline-block; margin-top: .3em;}
 mark.zz-hl {background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px;}
 mark.zz-fig {background: #f59e0b; color: #111; font-weight: 700;}
@@ -187,7 +186,8 @@ def _code(text: str, escape: Any = html.escape) -> str:
 # The Chatbot renders Markdown (and autolinks) before its HTML: in text shown there each of these characters is
 # written as an entity, so a question, a passage or an answer shows as typed and nothing in it becomes markup, a
 # link or an image (``![x](http://…)`` would otherwise be fetched by the reader's browser).
-_CHAT_ENTITIES = {ord(c): html.escape(c) for c in "&<>\"'"} | {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$:@=%"}
+_CHAT_ENTITIES = ({ord(c): html.escape(c) for c in "&<>\"'"}
+                  | {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$:@=%"})
 
 
 def chat_text(text: str) -> str:
@@ -283,7 +283,8 @@ def queue_note(position: int | None) -> str:
 
 def citation_card(citation: Citation, href: str, mark_id: str, focus: bool = False) -> str:
     path = " › ".join(p for p in [citation.source, *citation.section.split(SECTION_SEPARATOR)] if p)
-    passage = highlight(citation.text, _relative(citation), mark_id)
+    text = citation.text
+    passage = render_document(text, markdown_blocks(text), (0, len(text)), _relative(citation), mark_id)
     return (f'<div class="zz-card{" zz-focus" if focus else ""}" id="{mark_id}-card">'
             f'<div class="zz-path"><span class="zz-n">[{citation.n}]</span>{html.escape(path)}</div>'
             f'<div class="zz-passage">{passage}</div>'
@@ -386,39 +387,15 @@ def render_document(text: str, blocks: list[Block], passage: tuple[int, int], sp
 # -- the figure table ------------------------------------------------------------------------------
 
 FIGURE_HEADERS = ["#", "主体 · Subject", "数字 · Figure", "English", "限定 · Qualifier", "类别 · Kind", "章节 · Section"]
-# A CSV cell starting with one of these is a formula to a spreadsheet: such text is quoted with a leading '.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def matching_figures(rows: list[FigureRow], query: str) -> list[tuple[int, FigureRow]]:
-    """The rows (numbered from 1 in the whole table) holding every word of ``query`` (case-insensitive) in any
-    of their texts."""
-    words = query.casefold().split()
+def figure_table(rows: list[FigureRow], query: str) -> list[list[Any]]:
+    """The rows matching ``query`` (index.figures.matching), each numbered by its place in the whole table."""
+    from index.figures import matching
 
-    def text(row: FigureRow) -> str:
-        return " ".join([row.subject, row.figure, row.english, row.qualifier, row.kind, row.unit or "", row.section,
-                         row.sentence]).casefold()
-
-    return [(number, row) for number, row in enumerate(rows, start=1) if all(w in text(row) for w in words)]
-
-
-def figure_table(matches: list[tuple[int, FigureRow]]) -> list[list[Any]]:
+    wanted = {row.row_id for row in matching(rows, query)}
     return [[number, row.subject, row.figure, row.english, row.qualifier, row.kind,
-             row.section.replace(SECTION_SEPARATOR, " › ")] for number, row in matches]
-
-
-def write_figures_csv(rows: list[FigureRow], path: Path) -> Path:
-    """Every field of ``rows`` as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese right)."""
-    from index.figures import FigureRow
-
-    def cell(value: object) -> object:
-        return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(FigureRow.__dataclass_fields__))
-        writer.writeheader()
-        writer.writerows({key: cell(value) for key, value in row.to_dict().items()} for row in rows)
-    return path
+             row.section.split(SECTION_SEPARATOR)[-1]] for number, row in enumerate(rows, start=1) if row.row_id in wanted]
 
 
 # -- the chat --------------------------------------------------------------------------------------
@@ -492,7 +469,7 @@ class App:
         self.settings = settings
         self.engine = Engine(settings)
         self.chain = AnswerChain(self.engine)
-        self.checker = FactChecker(self.engine)
+        self.checker = self.chain.fact_checker
         self.warmup = Warmup(self.chain, settings.llm.backend)
         self._documents: dict[str, tuple[str, list[Block]]] = {}
 
@@ -512,7 +489,7 @@ class App:
         yield "", chat_messages(turns), turns, gr.skip(), gr.skip(), gr.skip()
         pending = Pending(message)
         try:
-            for event in self.chain.stream(message, history, backend=validate_backend(backend), k=validate_k(k)):
+            for event in self.chain.events(message, history, backend=validate_backend(backend), k=validate_k(k)):
                 if event.kind == "final" and event.result is not None:
                     turn.result = event.result
                     break
@@ -616,17 +593,21 @@ class App:
             rows = self.engine.figure_rows
         except BotUnavailable as err:
             return [], notice(str(err))
-        matches = matching_figures(rows, query)
-        return figure_table(matches), f'<div class="zz-meta" id="zz-figure-count">{len(matches)} / {len(rows)}</div>'
+        table = figure_table(rows, query)
+        return table, f'<div class="zz-meta" id="zz-figure-count">{len(table)} / {len(rows)}</div>'
 
-    def export_figures(self, query: str) -> str | None:
-        """The filtered figure table as a CSV file to download."""
+    def export_figures(self, query: str) -> str:
+        """The filtered figure table as a CSV file to download (with a BOM, so spreadsheets read the Chinese)."""
+        from index.figures import matching, write_csv
+
         try:
-            rows = self.engine.figure_rows
+            rows = matching(self.engine.figure_rows, query)
         except BotUnavailable as err:
             raise gr.Error(str(err)) from None
-        folder = Path(tempfile.mkdtemp(prefix="zz-figures-"))
-        return str(write_figures_csv([row for _, row in matching_figures(rows, query)], folder / "figures.csv"))
+        path = Path(tempfile.mkdtemp(prefix="zz-figures-")) / "figures.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            write_csv(rows, file)
+        return str(path)
 
     def show_figure(self, data: gr.SelectData) -> Any:
         """A click on a row of the figure table: its sentence highlighted in the report, the figure inside."""

@@ -41,7 +41,7 @@ _IGNORED_ROLES = ("system", "developer", "tool", "function")
 class Answerer(Protocol):
     """What the routes need of bot.chain.AnswerChain."""
 
-    def stream(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+    def events(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
                k: int | None = None) -> Iterator[StreamEvent]: ...
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
@@ -247,7 +247,7 @@ _END = object()
 
 async def events_in_thread(chain: Answerer, question: str, history: list[dict[str, str]], backend: str | None,
                            k: int | None) -> AsyncIterator[StreamEvent]:
-    """``chain.stream`` run to its end in one thread of its own (the model's lock is taken and released by the
+    """``chain.events`` run to its end in one thread of its own (the model's lock is taken and released by the
     same thread, and a request waiting for the model holds no worker of the server's pool); its events, or its
     exception, are handed to the event loop. When the client goes away, the chain is stopped at its next event."""
     loop = asyncio.get_running_loop()
@@ -259,7 +259,7 @@ async def events_in_thread(chain: Answerer, question: str, history: list[dict[st
             loop.call_soon_threadsafe(handoff.put_nowait, item)
 
     def produce() -> None:
-        events = chain.stream(question, history, backend=backend, k=k)
+        events = chain.events(question, history, backend=backend, k=k)
         try:
             for event in events:
                 put(event)

@@ -34,7 +34,7 @@ class FakeChain:
     fail_after_sources: bool = False
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def stream(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+    def events(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
                k: int | None = None) -> Iterator[StreamEvent]:
         question = clean_question(question, 2000)
         history = clean_history(history, 2000)
@@ -52,7 +52,7 @@ class FakeChain:
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
             k: int | None = None) -> AnswerResult:
-        for event in self.stream(question, history, backend, k):
+        for event in self.events(question, history, backend, k):
             if event.kind == "final" and event.result is not None:
                 return event.result
         raise AssertionError("no final event")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 from pathlib import Path
@@ -14,12 +13,11 @@ from app import (
     chat_text,
     highlight,
     markdown_blocks,
-    matching_figures,
+    figure_table,
     queue_note,
     render_document,
     sources_html,
     Turn,
-    write_figures_csv,
 )
 from bot.schema import AnswerResult, Citation, StreamEvent
 from index.figures import FigureRow
@@ -147,21 +145,18 @@ def _row(subject: str, figure: str, **changes: object) -> FigureRow:
     return FigureRow(**(fields | changes))
 
 
-def test_the_figure_filter_matches_every_word_in_any_field() -> None:
+def test_the_figure_table_keeps_each_row_number_when_filtered() -> None:
     rows = [_row("新增学位", "2.7万个"), _row("研发投入强度", "2.8%", english="2.8%", kind="result"),
-            _row("新建学校", "10所", section="教育")]
-    assert [n for n, _ in matching_figures(rows, "")] == [1, 2, 3]
-    assert [n for n, _ in matching_figures(rows, "学")] == [1, 3]
-    assert [n for n, _ in matching_figures(rows, "RESULT 2.8")] == [2]
-    assert [n for n, _ in matching_figures(rows, "教育 学校")] == [3]
-    assert matching_figures(rows, "学位 教育") == []
+            _row("新建学校", "10所", section="十项工作 > 教育")]
+    assert [r[0] for r in figure_table(rows, "")] == [1, 2, 3]
+    assert figure_table(rows, "学校") == [[3, "新建学校", "10所", "27,000", "", "target", "教育"]]
+    assert [r[0] for r in figure_table(rows, "RESULT")] == [2]
 
 
-def test_the_figures_csv_has_every_field_and_no_formulas(tmp_path: Path) -> None:
-    rows = [_row("新增学位", "2.7万个"), _row("=HYPERLINK(\"http://x\")", "-1", english="@SUM(A1)")]
-    path = write_figures_csv(rows, tmp_path / "figures.csv")
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    read = list(csv.DictReader(path.open(encoding="utf-8-sig")))
-    assert list(read[0]) == list(FigureRow.__dataclass_fields__)
-    assert read[0]["subject"] == "新增学位" and read[0]["value"] == "27000.0" and read[0]["start"] == "14"
-    assert read[1]["subject"].startswith("'=") and read[1]["figure"] == "'-1" and read[1]["english"] == "'@SUM(A1)"
+def test_a_source_card_shows_its_heading_as_a_heading() -> None:
+    text = "#### 8 民生\n新增学位2.7万个。"
+    citation = Citation(n=2, chunk_id="c", source="r.md", section="民生", text=text, start=50, end=50 + len(text),
+                        score=0.1, highlights=[(62, 72)])
+    card = sources_html(_result(citations=[citation]), turn=1)
+    assert "<h4>" in card and "####" not in card
+    assert '<mark class="zz-hl zz-target" id="src-1-2-0">新增学位2.7万个。</mark>' in card

@@ -156,7 +156,7 @@ def test_the_figure_table_keeps_each_row_number_when_filtered() -> None:
 def test_a_source_card_shows_its_heading_as_a_heading() -> None:
     text = "#### 8 民生\n新增学位2.7万个。"
     citation = Citation(n=2, chunk_id="c", source="r.md", section="民生", text=text, start=50, end=50 + len(text),
-                        score=0.1, highlights=[(62, 72)])
+                        score=0.1, highlights=[(60, 70)])
     card = sources_html(_result(citations=[citation]), turn=1)
     assert "<h4>" in card and "####" not in card
     assert '<mark class="zz-hl zz-target" id="src-1-2-0">新增学位2.7万个。</mark>' in card

@@ -395,7 +395,8 @@ def figure_table(rows: list[FigureRow], query: str) -> list[list[Any]]:
 
     wanted = {row.row_id for row in matching(rows, query)}
     return [[number, row.subject, row.figure, row.english, row.qualifier, row.kind,
-             row.section.split(SECTION_SEPARATOR)[-1]] for number, row in enumerate(rows, start=1) if row.row_id in wanted]
+             row.section.split(SECTION_SEPARATOR)[-1]]
+            for number, row in enumerate(rows, start=1) if row.row_id in wanted]
 
 
 # -- the chat --------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ the index is unavailable, 500 (a short message, the traceback only in the server
 
 A streamed chat completion carries only the verified answer as ``delta.content``: the chain reviews the model's
 draft once it is complete (figures checked, citations renumbered, a rejected draft replaced by the report's own
-sentence), and a standard client cannot take back text it was sent. What happens meanwhile (the retrieved
-sources at once, the queue position, the draft token by token) travels in each chunk's extra ``zzbot`` field,
-which standard clients ignore.
+sentence), and a standard client cannot take back text it was sent. Of 24 eval questions answered by the local
+model, 6 drafts were changed by that review ("1.7 billion tourist visits" became "170 million", an invented age
+"The report does not say"); streamed as they came, they would have stayed on the client's screen. What happens
+meanwhile (the retrieved sources at once, the queue position, the draft token by token) travels in each chunk's
+extra ``zzbot`` field, which standard clients ignore.
 """
 
 from __future__ import annotations

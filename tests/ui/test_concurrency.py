@@ -82,9 +82,11 @@ def test_ten_concurrent_users(running_app, backend: str) -> None:
     totals = [o.total_s for o in outcomes]
     sources = [o.sources_s for o in outcomes]
     chain_s = [o.result["timings_ms"]["total"] / 1000 for o in outcomes]
-    print(f"\n{backend}: {len(USERS)} concurrent questions in {wall:.1f} s; latency p50 {statistics.median(totals):.2f} s,"
-          f" p95 {_p95(totals):.2f} s (in the chain: p50 {statistics.median(chain_s):.2f} s, p95 {_p95(chain_s):.2f} s)"
-          f"; first 'sources' event p50 {statistics.median(sources):.2f} s, p95 {_p95(sources):.2f} s")
+    def spread(values: list[float]) -> str:
+        return f"p50 {statistics.median(values):.2f} s, p95 {_p95(values):.2f} s"
+
+    print(f"\n{backend}: {len(USERS)} concurrent questions in {wall:.1f} s; latency {spread(totals)} (in the chain: "
+          f"{spread(chain_s)}); first 'sources' event {spread(sources)}")
     for i, outcome in enumerate(outcomes):
         ahead = f", queue positions {outcome.queue_positions}" if outcome.queue_positions else ""
         print(f"  user {i}: sources after {outcome.sources_s:.2f} s, answer after {outcome.total_s:.2f} s{ahead}")

@@ -1,7 +1,8 @@
-"""The running app for the browser and load tests: built once per session on its own index and port."""
+"""The running app for the browser, API and load tests: built once per session on its own index and port."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -36,16 +37,21 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def ui_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled report indexed into a temporary folder with ``python -m index build``."""
-    path = tmp_path_factory.mktemp("ui-chroma")
+    return build_index(tmp_path_factory.mktemp("ui-chroma"))
+
+
+def build_index(path: Path, *documents: Path) -> Path:
+    """The bundled report (and ``documents``) indexed into ``path`` with ``python -m index build``."""
     env = {**os.environ, "ZZBOT_CHROMA__PATH": str(path)}
-    subprocess.run([sys.executable, "-m", "index", "build", "--quiet"], cwd=ROOT, env=env, check=True, timeout=900)
+    subprocess.run([sys.executable, "-m", "index", "build", "--quiet", *map(str, documents)], cwd=ROOT, env=env,
+                   check=True, timeout=900)
     return path
 
 
-@pytest.fixture(scope="session")
-def running_app(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """``app.py`` in a subprocess on a free loopback port, with a temporary feedback file."""
-    folder = tmp_path_factory.mktemp("ui-app")
+@contextlib.contextmanager
+def start_app(index: Path, folder: Path, *args: str, **env: str) -> Iterator[RunningApp]:
+    """``app.py *args`` in a subprocess on a free loopback port over ``index``, with a temporary feedback file;
+    stopped on exit."""
     port = _free_port()
     app = RunningApp(f"http://127.0.0.1:{port}", folder / "feedback" / "feedback.jsonl", folder / "app.log")
     env = {
@@ -53,25 +59,15 @@ def running_app(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "ZZBOT_UI__HOST": "127.0.0.1",
         "ZZBOT_UI__PORT": str(port),
         "ZZBOT_UI__FEEDBACK_PATH": str(app.feedback_path),
-        "ZZBOT_CHROMA__PATH": str(ui_index),
+        "ZZBOT_CHROMA__PATH": str(index),
         "GRADIO_ANALYTICS_ENABLED": "False",
+        **env,
     }
     with app.log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "app.py", *args], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"app.py exited with {process.returncode}:\n{app.log_tail()}")
-            try:
-                with urllib.request.urlopen(app.url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"app.py did not answer on {app.url} within 180 s:\n{app.log_tail()}")
-            time.sleep(0.5)
+        _wait_until_served(app, process)
         yield app
     finally:
         process.terminate()
@@ -80,3 +76,26 @@ def running_app(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _wait_until_served(app: RunningApp, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 180
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"app.py exited with {process.returncode}:\n{app.log_tail()}")
+        try:
+            with urllib.request.urlopen(app.url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"app.py did not answer on {app.url} within 180 s:\n{app.log_tail()}")
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def running_app(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """``app.py`` with the settings' default backend over the bundled report."""
+    with start_app(ui_index, tmp_path_factory.mktemp("ui-app")) as app:
+        yield app

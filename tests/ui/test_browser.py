@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import time
@@ -80,6 +81,9 @@ def test_chat_sources_refusal_and_feedback(page, running_app, tmp_path: Path) ->
     marked = page.locator("#zz-chat-report mark", has_text="新增学位2.7万个")
     if not marked.count() or not marked.first.is_visible():
         wrong.append(f"the report's highlight is {target.inner_text()!r}, not 新增学位2.7万个")
+    # The report is rendered: its headings are headings, no Markdown marks are left in the text.
+    expect(page.locator("#zz-chat-report .zz-report h4", has_text="持续改善民生福祉")).to_have_count(1)
+    assert "####" not in page.inner_text("#zz-chat-report .zz-report")
 
     refusal = ask(page, "郑州2024年的平均房价是多少？")
     if "报告未提及" not in refusal:
@@ -96,6 +100,29 @@ def test_chat_sources_refusal_and_feedback(page, running_app, tmp_path: Path) ->
     assert record["answer"] and record["timestamp"]
     _screenshot(page, tmp_path, "after.png", full_page=True)
     assert not wrong, "\n".join(wrong)
+
+
+def test_figure_table_filter_row_and_csv(page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="数字表 · Figures").click()
+    count = page.locator("#zz-figure-count")
+    expect(count).to_contain_text("/", timeout=20_000)
+    everything = count.inner_text()
+    page.fill("#zz-figure-filter textarea", "新增学位")
+    expect(count).not_to_have_text(everything, timeout=20_000)
+    shown, total = (int(n) for n in count.inner_text().split("/"))
+    assert 1 <= shown < total and f"{total}" in everything
+    page.locator("#zz-figure-table [role=gridcell]", has_text="2.7万个").first.click()
+    target = page.locator("#zz-figure-report mark.zz-target")
+    expect(target).to_be_in_viewport(timeout=20_000)
+    expect(target.locator("mark.zz-fig")).to_have_text("2.7万个")
+    page.click("#zz-figure-export")
+    with page.expect_download(timeout=20_000) as download:
+        page.locator("#zz-figure-csv a").first.click()
+    rows = list(csv.DictReader(Path(download.value.path()).open(encoding="utf-8-sig")))
+    assert len(rows) == shown and any(r["figure"] == "2.7万个" and r["subject"].endswith("新增学位") for r in rows)
+    _screenshot(page, tmp_path, "figures.png")
 
 
 def _screenshot(page, tmp_path: Path, name: str, full_page: bool = False) -> None:

@@ -7,7 +7,6 @@ It only renders and calls ``bot``; run ``python app.py [--host H] [--port P] [--
 from __future__ import annotations
 
 import argparse
-import copy
 import html
 import logging
 import re
@@ -34,7 +33,7 @@ from bot.llm import BackendError
 from bot.options import validate_backend, validate_k
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, Citation, StreamEvent
 from index.chunking import SECTION_SEPARATOR
-from index.chunking import _blocks as document_blocks
+from index.chunking import blocks as document_blocks
 from settings import BACKENDS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -453,18 +452,6 @@ def chat_messages(turns: list[Turn], partial: str | None = None) -> list[dict[st
     return messages
 
 
-def engine_with_backend(engine: Engine, backend: str) -> Engine:
-    """The running engine with another default backend: the same loaded models, index and caches (the copy
-    shares the engine's dicts and its lock), so no second set of models is loaded."""
-    if backend == engine.settings.llm.backend:
-        return engine
-    engine.figure_rows  # noqa: B018 - loaded (with the embedder and the index) before the copy shares them
-    view = copy.copy(engine)
-    llm = engine.settings.llm.model_copy(update={"backend": backend})
-    view.settings = engine.settings.model_copy(update={"llm": llm})
-    return view
-
-
 class App:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -637,8 +624,8 @@ class App:
         out = self.settings.var_dir / "eval" / datetime.now().strftime("%Y%m%d-%H%M%S")
         try:
             cases = select_cases(load_dataset(DEFAULT_DATASET), None, int(limit) or None)
-            summary, report = run(cases, engine_with_backend(self.engine, validate_backend(backend)), out,
-                                  compare_naive=compare, overrides={"llm.backend": backend}, dataset=DEFAULT_DATASET)
+            summary, report = run(cases, self.engine, out, compare_naive=compare, overrides={"llm.backend": backend},
+                                  dataset=DEFAULT_DATASET, backend=validate_backend(backend), chain=self.chain)
         except (BotInputError, BotUnavailable, DatasetError) as err:
             return notice(str(err)), None, None
         except Exception as err:  # noqa: BLE001

@@ -81,6 +81,8 @@ def run(
     dataset: Path | None = None,
     split: Split | None = None,
     part: str = "all",
+    backend: str | None = None,
+    chain: AnswerChain | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Answer, score and write everything; return the summary and the path of the HTML report.
 
@@ -89,8 +91,8 @@ def run(
     """
     started = datetime.now(timezone.utc)
     began = time.perf_counter()
-    backend = engine.settings.llm.backend
-    chain = AnswerChain(engine)
+    backend = backend or engine.settings.llm.backend
+    chain = chain or AnswerChain(engine)
     claims = [c for c in cases if isinstance(c, ClaimCase)]
     checker = _fact_checker(engine) if claims else None
     if claims and checker is None:
@@ -101,7 +103,7 @@ def run(
         return [p.chunk.text for p in engine.search(query, k=metrics.RETRIEVAL_K)]
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows, naive_rows = _answer_all(cases, chain, checker, naive, search, out_dir)
+    rows, naive_rows = _answer_all(cases, partial(chain.ask, backend=backend), checker, naive, search, out_dir)
     summary: dict[str, Any] = {
         "run": {
             "started": started.isoformat(timespec="seconds"),
@@ -127,7 +129,7 @@ def run(
     return summary, report
 
 
-def _answer_all(cases: Sequence[Case], chain: AnswerChain, checker: Any, naive: NaivePipeline | None,
+def _answer_all(cases: Sequence[Case], ask: Callable[..., Any], checker: Any, naive: NaivePipeline | None,
                 search: Callable[[str], list[str]], out_dir: Path) -> tuple[list[Row], list[Row]]:
     """Our rows and the baseline's, each written to its JSONL file as it comes."""
     with ExitStack() as stack:
@@ -139,7 +141,7 @@ def _answer_all(cases: Sequence[Case], chain: AnswerChain, checker: Any, naive: 
                 ours.add(_row(case, partial(checker.check, case.question), search))
                 continue
             history = [t.model_dump() for t in case.history]
-            ours.add(_row(case, partial(chain.ask, case.question, history), search))
+            ours.add(_row(case, partial(ask, case.question, history), search))
             if naive is not None and theirs is not None:
                 theirs.add(_row(case, partial(naive.ask, case.question), naive.passages))
     return ours.rows, theirs.rows if theirs else []

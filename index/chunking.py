@@ -49,12 +49,12 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
     text = document.text
     chunks: list[Chunk] = []
     headings: list[tuple[int, str]] = []
-    blocks = list(_blocks(text))
+    parts = list(blocks(text))
     # The first top-level heading names the document; it is not repeated in every section path.
-    title = next((heading for kind, _, _, level, heading in blocks if kind == "heading" and level == 1), "")
+    title = next((heading for kind, _, _, level, heading in parts if kind == "heading" and level == 1), "")
     # Heading lines open the first passage under them, so a question about a section's title finds it.
     heading_start: int | None = None
-    for kind, start, end, level, heading in blocks:
+    for kind, start, end, level, heading in parts:
         if kind == "heading":
             heading_start = start if heading_start is None else heading_start
             if level == 1 and heading == title:
@@ -113,7 +113,7 @@ def _visible_len(s: str) -> int:
     return len(re.sub(r"\s", "", s))
 
 
-def _blocks(text: str) -> Iterator[tuple[str, int, int, int, str]]:
+def blocks(text: str) -> Iterator[tuple[str, int, int, int, str]]:
     """Yield headings and paragraphs (blank-line separated) with stripped offsets."""
     para_start: int | None = None
     para_end = 0

@@ -157,11 +157,17 @@ def matching(rows: Iterable[FigureRow], text: str) -> list[FigureRow]:
         wanted in str(value).lower() for value in (row.subject, row.figure, row.english, row.kind))]
 
 
+# A spreadsheet reads a cell starting with one of these as a formula: a hostile document could plant one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_csv(rows: Iterable[FigureRow], stream: Any) -> None:
-    """The rows as CSV (UTF-8 text; the caller adds a BOM for spreadsheet programs if it wants one)."""
+    """The rows as CSV (UTF-8 text; the caller adds a BOM for spreadsheet programs if it wants one). Text cells
+    that a spreadsheet would take for a formula are quoted with a leading apostrophe."""
     import csv
 
     writer = csv.DictWriter(stream, fieldnames=CSV_FIELDS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row.to_dict())
+        writer.writerow({key: f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+                         for key, value in row.to_dict().items()})

@@ -86,3 +86,19 @@ def test_the_csv_export_has_a_header_and_one_line_per_row(rows):
     parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert tuple(parsed[0]) == CSV_FIELDS
     assert [r["figure"] for r in parsed] == ["85公里", "102公里", "31.5公里"]
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_quoted():
+    import csv
+    import io
+    from dataclasses import replace
+
+    from index.figures import write_csv
+
+    document = load_document(REPORT)
+    row = figure_rows(chunk_document(document))[0]
+    out = io.StringIO()
+    write_csv([replace(row, subject='=HYPERLINK("http://x")', sentence="@SUM(A1)")], out)
+    written = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert written["subject"] == "'=HYPERLINK(\"http://x\")" and written["sentence"] == "'@SUM(A1)"
+    assert written["figure"] == row.figure

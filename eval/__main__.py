@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from eval.dataset import AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
 from eval.split import Split, SplitError, extend_split, load_split, save_split, select_part, split_problems
 from settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from zzbot.cli import run_command
 
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "dataset.jsonl"
 CATEGORIES = [*get_args(AnswerCategory), "claim"]
@@ -230,14 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     from index.documents import DocumentError
     from index.store import StoreError
 
-    try:
-        return args.run(args)
-    except (UsageError, DatasetError, SplitError, SettingsError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except (BotUnavailable, DocumentError, StoreError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 3
+    return run_command(lambda: args.run(args), bad_input=(UsageError, DatasetError, SplitError, SettingsError),
+                       unavailable=(BotUnavailable, DocumentError, StoreError, OSError))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ if ! ls "$wheelhouse"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     -w "$wheelhouse" "llama-cpp-python==$llama_version"
 fi
 
-wanted=$(cat requirements.txt constraints.txt "${extras[@]}" <(echo "$wheelhouse") | sha256sum | cut -d' ' -f1)
+wanted=$(cat requirements.txt constraints.txt pyproject.toml "${extras[@]}" <(echo "$wheelhouse") | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.installed 2>/dev/null)" != "$wanted" ]; then
   echo "==> installing requirements (torch CPU build)"
   args=(-r requirements.txt)
@@ -36,6 +36,8 @@ if [ "$(cat .venv/.installed 2>/dev/null)" != "$wanted" ]; then
     --only-binary llama-cpp-python -c constraints.txt "${args[@]}"
   # An earlier llama-cpp-python of the same version (built with other flags) is replaced by ours.
   .venv/bin/python -m pip install --disable-pip-version-check -q --no-deps --force-reinstall "$wheelhouse"/*.whl
+  # The project itself, editable: the zzbot command, and its packages importable from anywhere.
+  .venv/bin/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
   echo "$wanted" > .venv/.installed
 fi
 

@@ -1,0 +1,71 @@
+"""The ``zzbot`` command: one entry point for every part. ``zzbot ask …`` is ``python -m bot ask …``, ``zzbot index
+build`` is ``python -m index build``, ``zzbot serve`` is ``python app.py``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+USAGE = """usage: zzbot COMMAND [ARGS…]
+
+  ask "question"          answer a question with cited, verified figures      (python -m bot ask)
+  search "question"       show the passages that best match a question        (python -m bot search)
+  check "claim"           fact-check a claim against the report               (python -m bot check)
+  figures [--grep TEXT]   list the figure table                               (python -m bot figures)
+  index build|verify|…    build or check the index, fetch the models          (python -m index)
+  eval run|validate       run the evaluation                                  (python -m eval)
+  bench                   measure speed and memory                            (python -m eval.bench)
+  serve [--port P]        start the chat UI and the HTTP API                  (python app.py)
+
+Each command takes --help."""
+BOT_COMMANDS = ("ask", "search", "check", "figures")
+
+
+def run_command(run: Callable[[], int], *, bad_input: tuple[type[BaseException], ...],
+                unavailable: tuple[type[BaseException], ...]) -> int:
+    """Run a command, turning its expected failures into one line on stderr and an exit code: 2 for bad input,
+    3 when a model or the index is unavailable, 130 on Ctrl-C."""
+    try:
+        return run()
+    except bad_input as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except unavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command in BOT_COMMANDS:
+        from bot.__main__ import main as bot_main
+
+        return bot_main([command, *rest])
+    if command == "index":
+        from index.__main__ import main as index_main
+
+        return index_main(rest)
+    if command == "eval":
+        from eval.__main__ import main as eval_main
+
+        return eval_main(rest)
+    if command == "bench":
+        from eval.bench import main as bench_main
+
+        return bench_main(rest) or 0
+    if command == "serve":
+        from app import main as serve_main
+
+        return serve_main(rest)
+    print(f"error: unknown command {command!r}\n{USAGE}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,7 +16,7 @@ import numpy as np
 from zzbot import numbers
 from bot.engine import Engine
 from bot.citations import citation_for
-from bot.context import clauses_of, sentences_of
+from bot.context import Sentence, clauses_of, sentences_of
 from bot.questions import clean_question, detect_lang, in_report_terms
 from bot.retrieval import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
@@ -33,16 +33,10 @@ _MAGNITUDE_DECADES = 3
 
 
 @dataclass
-class Clause:
-    passage: Passage
-    start: int  # absolute offsets in the source document
-    end: int
-    text: str
-    sentence: tuple[int, int]
+class Clause(Sentence):
+    """A clause of a retrieved passage (absolute offsets), with the span of the sentence it belongs to."""
 
-    @property
-    def section(self) -> str:
-        return self.passage.chunk.section
+    sentence: tuple[int, int] = (0, 0)
 
 
 class FactChecker:
@@ -135,7 +129,7 @@ class FactChecker:
 
 
 def _clauses(passage: Passage) -> list[Clause]:
-    return [Clause(c.passage, c.start, c.end, c.text, (sentence.start, sentence.end))
+    return [Clause(c.passage, c.start, c.end, c.text, sentence=(sentence.start, sentence.end))
             for sentence in sentences_of([passage]) for c in clauses_of(sentence)]
 
 

@@ -99,3 +99,33 @@ def running_app(ui_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """``app.py`` with the settings' default backend over the bundled report."""
     with start_app(ui_index, tmp_path_factory.mktemp("ui-app")) as app:
         yield app
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+READY_S = 300  # loading the embedder, the index and the local model
+
+
+@contextlib.contextmanager
+def open_page(app: RunningApp) -> Iterator[object]:
+    """Debian's Chromium on the app's page once the app says it is ready; dialogs are recorded in ``page.dialogs``
+    and dismissed, the first response is ``page.response``."""
+    if not CHROMIUM.exists():
+        # ./test.sh installs it (scripts/system-packages.sh); a missing browser is a failure, never a silent skip.
+        pytest.fail("Debian's Chromium is missing: run ./test.sh, or as root: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.response = page.goto(app.url)
+        try:
+            page.wait_for_selector("#zz-status[data-state=ready]", timeout=READY_S * 1000)
+        except Exception:  # noqa: BLE001 - any failure to become ready is reported with the app's log
+            status = page.inner_text("#zz-status")
+            pytest.fail(f"the app never became ready; status: {status}\n{app.log_tail()}")
+        yield page
+        browser.close()

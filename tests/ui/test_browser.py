@@ -11,34 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.conftest import open_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-READY_S = 300  # loading the embedder, the index and the local model
 ANSWER_S = 180
 
 
 @pytest.fixture(scope="module")
 def page(running_app) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        # ./test.sh installs it (scripts/system-packages.sh); a missing browser is a failure, never a silent skip.
-        pytest.fail("Debian's Chromium is missing: run ./test.sh, or as root: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.goto(running_app.url)
-        try:
-            page.wait_for_selector("#zz-status[data-state=ready]", timeout=READY_S * 1000)
-        except Exception:
-            status = page.inner_text("#zz-status")
-            pytest.fail(f"the app never became ready; status: {status}\n{running_app.log_tail()}")
+    with open_page(running_app) as page:
         yield page
-        browser.close()
 
 
 def ask(page, question: str) -> str:

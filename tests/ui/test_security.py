@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import build_index, start_app
-from tests.ui.test_browser import ANSWER_S, CHROMIUM, CHROMIUM_ARGS, READY_S, _screenshot
+from tests.ui.conftest import build_index, open_page, start_app
+from tests.ui.test_browser import ANSWER_S, _screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.models]
 
@@ -81,19 +81,8 @@ def hostile_app(listener: Listener, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def page(hostile_app) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: run ./test.sh, or as root: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.dialogs = []
-        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-        page.response = page.goto(hostile_app.url)
-        page.wait_for_selector("#zz-status[data-state=ready]", timeout=READY_S * 1000)
+    with open_page(hostile_app) as page:
         yield page
-        browser.close()
 
 
 def test_hostile_documents_and_questions_run_and_fetch_nothing(page, hostile_app, listener, tmp_path: Path) -> None:

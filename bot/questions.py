@@ -11,6 +11,7 @@ from typing import Any, Literal
 from bot.schema import BotInputError, Lang
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
+from zzbot.text import without_markup
 
 MAX_HISTORY_TURNS = 50
 
@@ -32,7 +33,9 @@ def clean_question(text: object, max_chars: int) -> str:
 
 
 def detect_lang(text: str) -> Lang:
-    """Chinese when the text has Chinese characters and they are not swamped by Latin letters."""
+    """Chinese when the text has Chinese characters and they are not swamped by Latin letters (markup, links and
+    addresses are not words of either)."""
+    text = without_markup(text)
     cjk = len(_CJK.findall(text))
     latin = len(_LATIN.findall(text))
     return "zh" if cjk and cjk * 3 >= latin else "en"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from zzbot.text import CITATION_MARKER
+from zzbot.text import CITATION_MARKER, markup_spans
 
 __all__ = [
     "Figure",
@@ -408,7 +408,8 @@ def _link_ranges(t: str, raws: list[_Raw]) -> None:
 def extract_figures(text: str) -> list[Figure]:
     """All figures in ``text`` (Chinese or English), in order of appearance."""
     t = text.translate(_WIDTH)
-    cited = [c.span() for c in CITATION_MARKER.finditer(t)]
+    # Citation markers ([1]) and markup (onerror="x=1", a URL's port) hold no figures.
+    cited = [c.span() for c in CITATION_MARKER.finditer(t)] + markup_spans(t)
     raws: list[_Raw] = []
     pos = 0
     while m := _CORE.search(t, pos):

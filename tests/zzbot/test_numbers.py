@@ -486,3 +486,13 @@ def test_units_conflict_only_between_known_different_families():
     assert units_conflict(figure("1500亿元"), figure("20万名"))
     assert not units_conflict(figure("1500亿元"), figure("1300亿元"))
     assert not units_conflict(figure("25个"), figure("3条"))  # unknown counters decide nothing
+
+
+@pytest.mark.parametrize(("text", "figures"), [
+    ('新增学位<img src=x onerror="x=1">8000个', ["8000个"]),  # an attribute's value is no figure
+    ("see http://127.0.0.1:8080/x.png for 27,000 places", ["27,000 places"]),  # nor an address's port
+    ("![chart](http://host/2024/7.png) 增长7%左右", ["7%左右"]),
+    ('<a href="javascript:alert(1)">新增学位2.7万个</a>', ["2.7万个"]),
+])
+def test_markup_and_addresses_hold_no_figures(text, figures):
+    assert [f.text for f in extract_figures(text) if f.kind == "number"] == figures

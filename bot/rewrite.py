@@ -4,13 +4,14 @@ put in the report's Chinese words (by the LLM, when ``answer.translate_questions
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from bot.llm import BackendError, ChatBackend, complete
 from bot.prompting import render
 from bot.questions import in_report_terms
 from bot.schema import Lang
-from zzbot.text import CJK
+from zzbot.text import CJK, chinese_pairs
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,31 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang, 
         try:
             rewritten = complete(backend, messages, max_tokens=80).strip().splitlines()
             candidate = rewritten[0].split(":", 1)[-1].split("：", 1)[-1].strip() if rewritten else ""
-            if 2 <= len(candidate) <= 3 * len(question) + 80:
+            if 2 <= len(candidate) <= 3 * len(question) + 80 and keeps_new_words(candidate, question, previous):
                 return candidate
+            log.info("the rewrite %r drops what the follow-up %r adds; using the question with its context",
+                     candidate, question)
         except BackendError as err:
             log.warning("follow-up rewrite failed, using the question with its context: %s", err)
     return f"{previous[-1]} {question}" if previous else question
+
+
+# Words of a follow-up that carry no subject of their own ("那…呢", "and what about").
+_FUNCTION_CHARS = set("的呢吗吧啊了么那这些个么呀还又也都和与及")
+_FUNCTION_WORDS = frozenset("a an the and or of for in on to what about how many much is are was were will be "
+                            "does do did it its that those these this there which who when where why".split())
+
+
+def keeps_new_words(rewrite: str, question: str, previous: list[str]) -> bool:
+    """Whether a rewritten follow-up keeps what the follow-up adds to the earlier questions: its own Chinese words
+    and Latin words ("配售型的呢？" rewritten as the earlier rental-housing question drops 配售)."""
+    earlier = " ".join(previous)
+    new_pairs = {p for p in chinese_pairs(question) - chinese_pairs(earlier) if not set(p) & _FUNCTION_CHARS}
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    new_words = words - _FUNCTION_WORDS - {w.lower() for w in re.findall(r"[A-Za-z]+", earlier)}
+    kept_pairs = not new_pairs or any(p in rewrite for p in new_pairs)
+    kept_words = not new_words or any(w in rewrite.lower() for w in new_words)
+    return kept_pairs and kept_words
 
 
 def chinese_question(focus: str, backend_for: BackendFor) -> str:

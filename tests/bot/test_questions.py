@@ -146,3 +146,19 @@ def test_english_abbreviations_are_put_in_the_report_terms():
 ])
 def test_markup_in_a_chinese_question_does_not_make_it_english(text):
     assert detect_lang(text) == "zh"
+
+
+@pytest.mark.parametrize(("rewrite", "question", "previous", "kept"), [
+    ("今年要筹集多少保障性租赁住房？", "配售型的呢？", ["今年要筹集多少保障性租赁住房？"], False),
+    ("今年要建设多少套配售型保障性住房？", "配售型的呢？", ["今年要筹集多少保障性租赁住房？"], True),
+    ("How many km of water pipes will be built?", "and the gas pipes?", ["How many km of water pipes will be built?"],
+     False),
+    ("How many km of gas pipes will be built?", "and the gas pipes?", ["How many km of water pipes will be built?"],
+     True),
+    ("今年新建多少块足球场？", "那足球场呢？", ["今年新建多少个口袋公园？"], True),
+    ("On what date was the report delivered?", "On what date?", ["Who delivered the report?"], True),
+])
+def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous, kept):
+    from bot.rewrite import keeps_new_words
+
+    assert keeps_new_words(rewrite, question, previous) is kept

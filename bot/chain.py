@@ -97,6 +97,8 @@ class ChainState:
     correction: Correction | None = None
     premise_only: bool = False
     streamed: str = ""  # the answer text streamed so far
+    # A follow-up no model made standalone: searched for in its own words first, and its context picked by them.
+    follow_up: str = ""
 
     @property
     def sources(self) -> list[str]:
@@ -202,8 +204,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         state.standalone = state.question
         turns = state.history[-2 * self.settings.answer.history_turns:] if self.settings.answer.history_turns else []
         if turns:
-            state.standalone = standalone_question(state.question, turns, state.lang,
-                                                   lambda role: self._backend(state, role))
+            state.standalone, by_model = standalone_question(state.question, turns, state.lang,
+                                                             lambda role: self._backend(state, role))
+            # The earlier question only gives the follow-up its subject: what it asks is in its own words.
+            state.follow_up = "" if by_model else state.question
         state.timings_ms["rewrite"] = _ms(began)
 
     def _focus(self, state: ChainState) -> None:
@@ -223,11 +227,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
 
     def _retrieve(self, state: ChainState) -> None:
         began = time.perf_counter()
-        state.passages = self._search(state.focus, state.k)
-        if state.chinese:
-            state.passages = _fuse([state.passages, self._search(state.chinese, state.k)], state.k,
-                                   self.settings.retrieval.rrf_k)
-        state.context = self.context_builder.build(state.focus, state.passages, state.chinese)
+        queries = [q for q in (state.follow_up, state.focus, state.chinese) if q]
+        rankings = [self._search(q, state.k) for q in queries]
+        state.passages = rankings[0] if len(rankings) == 1 else _fuse(rankings, state.k, self.settings.retrieval.rrf_k)
+        state.context = self.context_builder.build(state.follow_up or state.focus, state.passages, state.chinese)
         state.timings_ms["retrieve"] = _ms(began)
 
     def _search(self, query: str, k: int) -> list[Passage]:
@@ -431,7 +434,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         answer = (explanation or {}).get(state.lang) or not_found_message(state.lang)
         citations = []
         if best_similarity(state.context) >= self.settings.answer.nearby_similarity and (
-                extract := self.extractive.answer(state.context, state.focus, state.chinese, state.lang)):
+                extract := self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese, state.lang)):
             answer += nearby_text(extract, state.lang)
             citations = [extract.citation]
         return AnswerResult(
@@ -444,7 +447,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                     anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
         """The report's own sentence, when it gives what the question asks for (a figure, an amount of money,
         a person…); otherwise the report does not answer the question."""
-        extract = self.extractive.answer(state.context, state.focus, state.chinese, state.lang, anchor,
+        extract = self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese, state.lang, anchor,
                                          note=note if fallback_reason else None)
         if extract is None:
             return self._not_found(state, "extractive", fallback_reason)

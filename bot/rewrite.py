@@ -21,9 +21,10 @@ BackendFor = Callable[[str], ChatBackend | None]
 TURN_CHARS = 300
 
 
-def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang, backend_for: BackendFor) -> str:
-    """The last question rewritten to stand alone, from the conversation ``turns``. Without a model (or when its
-    rewrite is unusable), the previous question gives the follow-up its subject."""
+def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
+                        backend_for: BackendFor) -> tuple[str, bool]:
+    """The last question rewritten to stand alone, from the conversation ``turns``, and whether the model wrote it.
+    Without a model (or when its rewrite is unusable), the previous question gives the follow-up its subject."""
     previous = [t["content"] for t in turns if t["role"] == "user"]
     try:
         backend = backend_for(f"rewrite.{lang}")
@@ -37,12 +38,12 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang, 
             rewritten = complete(backend, messages, max_tokens=80).strip().splitlines()
             candidate = rewritten[0].split(":", 1)[-1].split("：", 1)[-1].strip() if rewritten else ""
             if 2 <= len(candidate) <= 3 * len(question) + 80 and keeps_new_words(candidate, question, previous):
-                return candidate
+                return candidate, True
             log.info("the rewrite %r drops what the follow-up %r adds; using the question with its context",
                      candidate, question)
         except BackendError as err:
             log.warning("follow-up rewrite failed, using the question with its context: %s", err)
-    return f"{previous[-1]} {question}" if previous else question
+    return (f"{previous[-1]} {question}" if previous else question), False
 
 
 # Words of a follow-up that carry no subject of their own ("那…呢", "and what about").

@@ -115,6 +115,9 @@ class AnswerSettings(_Group):
     # (or when the model found nothing), is replaced by the report's sentence above this similarity: the question
     # is then judged as the claim it carries would be (the same level as min_claim_similarity).
     override_similarity: float = Field(0.38, ge=-1.0, le=1.0)
+    # A Chinese model answer must take at least this share of its own words (character pairs not in the question)
+    # from the passages, or it is rejected as not worded from the report.
+    min_worded_share: float = Field(0.5, ge=0.0, le=1.0)
     # Below this similarity between a claim and the report's best clause, the claim is "not in the report".
     min_claim_similarity: float = Field(0.38, ge=-1.0, le=1.0)
     # A Chinese claim with fewer of its words (character pairs) anywhere in the report than this share is

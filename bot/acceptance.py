@@ -23,8 +23,10 @@ from zzbot.text import CJK, chinese_pairs, tokenize, without_markers
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
                     "there their report city year".split())
+# A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
+_MIN_JUDGED_PAIRS = 3
 # Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
-_PROMPT_WORDS = chinese_pairs("报告没有说，而是")
+_PROMPT_WORDS = chinese_pairs("报告没有说，而是不会减少：报告要求提出")
 _PER_BASE = {100: "每百", 1000: "每千", 10_000: "每万"}
 _PER = re.compile(r"\bper\s*$", re.IGNORECASE)
 
@@ -83,7 +85,7 @@ def adds_to_question(draft: Draft, settings: AnswerSettings) -> Rejection | None
 
 
 def worded_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    if draft.lang != "zh" or worded_from(draft.raw, draft.question, draft.sources):
+    if draft.lang != "zh" or worded_from(draft.raw, draft.question, draft.sources, settings.min_worded_share):
         return None
     return Rejection("worded_from_passages", "the model's answer is not worded from the report",
                      _rejected(settings, draft))
@@ -199,15 +201,15 @@ def adds_to(answer: str, question: str) -> bool:
     return bool(words(without_markers(answer)) - words(question))
 
 
-def worded_from(answer: str, question: str, sources: list[str]) -> bool:
-    """Whether a Chinese answer takes its wording from the passages: at least half of its character pairs
-    that are not the question's are in them. Judged only on answers with 3+ such pairs (a short answer
+def worded_from(answer: str, question: str, sources: list[str], min_share: float = 0.5) -> bool:
+    """Whether a Chinese answer takes its wording from the passages: at least ``min_share`` of its character
+    pairs that are not the question's are in them. Judged only on answers with 3+ such pairs (a short answer
     often joins words across the source's punctuation)."""
     own = chinese_pairs(without_markers(answer)) - chinese_pairs(question) - _PROMPT_WORDS
-    if len(own) < 3:
+    if len(own) < _MIN_JUDGED_PAIRS:
         return True
     text = "".join(sources)
-    return sum(pair in text for pair in own) / len(own) >= 0.5
+    return sum(pair in text for pair in own) / len(own) >= min_share
 
 
 def parroted_names(answer: str, standalone: str, focus: str, sources: list[str]) -> list[str]:

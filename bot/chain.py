@@ -434,7 +434,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         answer = (explanation or {}).get(state.lang) or not_found_message(state.lang)
         citations = []
         if best_similarity(state.context) >= self.settings.answer.nearby_similarity and (
-                extract := self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese, state.lang)):
+                extract := self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese,
+                                                  state.lang)):
             answer += nearby_text(extract, state.lang)
             citations = [extract.citation]
         return AnswerResult(
@@ -447,8 +448,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                     anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
         """The report's own sentence, when it gives what the question asks for (a figure, an amount of money,
         a person…); otherwise the report does not answer the question."""
-        extract = self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese, state.lang, anchor,
-                                         note=note if fallback_reason else None)
+        extract = self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese, state.lang,
+                                         anchor, note=note if fallback_reason else None)
         if extract is None:
             return self._not_found(state, "extractive", fallback_reason)
         if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):

@@ -1,0 +1,63 @@
+"""Golden answers on the real models for questions nobody tuned for: computed figures, corrected premises,
+refusals decided by evidence, elliptical follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chain import AnswerChain
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def chain(engine):
+    return AnswerChain(engine)
+
+
+def test_a_sum_is_worked_out_with_every_operand_cited(chain):
+    result = chain.ask("供水、燃气、供热管网一共要新建改造多少公里？")
+    assert result.found and "218.5公里" in result.answer, result.answer
+    assert result.working == "85公里 + 102公里 + 31.5公里 = 218.5公里"
+    assert "供水管网85公里" in result.citations[0].text
+
+
+def test_a_ratio_is_worked_out(chain):
+    result = chain.ask("粮食播种面积是蔬菜播种面积的几倍？")
+    assert result.found and "5.58倍" in result.answer, result.answer
+
+
+def test_a_wrong_premise_is_corrected_without_repeating_it(chain):
+    result = chain.ask("报告说今年要引进院士50名，这是真的吗？")
+    assert result.found and "25名" in result.answer and "50名" not in result.answer, result.answer
+    assert "累计引进院士25名以上" in result.citations[0].text
+    english = chain.ask("Why is the R&D intensity target 3.5%?")
+    assert "2.8%" in english.answer and "3.5" not in english.answer, english.answer
+
+
+def test_the_rest_of_a_corrected_question_is_answered(chain):
+    result = chain.ask("报告说市区新建中小学校15所，这些学校能提供多少学位？")
+    assert "10所" in result.answer and "2.7万" in result.answer, result.answer
+
+
+@pytest.mark.parametrize(("question", "nearby"), [
+    ("洛阳今年的旅游总收入目标是多少？", "2000亿元"),  # another city: not answered with Zhengzhou's figure
+    ("今年一般公共预算收入能达到多少亿元？", "3%"),  # the report gives only a growth rate
+])
+def test_refusals_name_what_the_report_says_nearby(chain, question, nearby):
+    result = chain.ask(question)
+    assert not result.found, result.answer
+    assert nearby in result.answer and result.citations, result.answer
+
+
+@pytest.mark.parametrize("question", ["Who will head the new industrial investment group?",
+                                      "去年郑州的地区生产总值增长了多少？"])
+def test_refusals_of_a_person_or_year_the_report_does_not_give(chain, question):
+    assert not chain.ask(question).found
+
+
+def test_an_elliptical_follow_up_asks_about_its_own_subject(chain):
+    history = [{"role": "user", "content": "今年要筹集多少保障性租赁住房？"},
+               {"role": "assistant", "content": "筹集保障性租赁住房1.5万套（间）[1]。"}]
+    result = chain.ask("配售型的呢？", history)
+    assert "3700" in result.answer, (result.standalone_question, result.answer)

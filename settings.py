@@ -108,6 +108,11 @@ class AnswerSettings(_Group):
     # A figure a question takes for granted is corrected only when the report clause it contradicts is at least
     # this similar to the question's words around the figure (a wrong correction is worse than none).
     premise_similarity: float = Field(0.45, ge=-1.0, le=1.0)
+    # A thing a calculation question names ("供水", "the new green space") is matched to a figure of the report
+    # only when they are at least this close (embedding similarity plus half the share of words they share); an
+    # English question shares no words with a Chinese report, so it has its own, lower, threshold.
+    part_similarity: float = Field(0.6, ge=-1.0, le=2.0)
+    part_similarity_en: float = Field(0.22, ge=-1.0, le=2.0)
     # A question the report does not answer is told what the report says nearby (its closest clause) when that
     # is at least this close to the question.
     nearby_similarity: float = Field(0.45, ge=-1.0, le=1.0)

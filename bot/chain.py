@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from zzbot import numbers
 from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
 from bot.citations import citation_for, figure_highlights, renumber, repoint
-from bot.compute import compute, named_by, operands_of, pick_calculation
+from bot.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation
 from bot.context import Context, ContextBuilder, best_similarity
 from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
@@ -32,6 +32,7 @@ from bot.prompting import not_found_message, prefix, render
 from bot.questions import (
     Calculation,
     asks_calculation,
+    question_parts,
     asks_quantity,
     clean_history,
     clean_question,
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 NOT_FOUND_TOKEN = "NOT_FOUND"
 # A calculation searches this many passages more than a lookup: its operands may stand in several sections.
 COMPUTE_EXTRA_PASSAGES = 2
+# Weight of shared words beside embedding similarity when a thing a question names is matched to a figure.
+PART_WORD_WEIGHT = 0.5
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
 PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
 
@@ -264,6 +267,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             return self._not_found(state, state.backend)  # the correction is the whole answer
         if best_similarity(state.context) < self.settings.answer.min_similarity or self.engine.unknown_years(state.standalone):
             return self._not_found(state, state.backend)
+        if (kind := asks_calculation(state.focus)) and (result := self._computed(state, kind)) is not None:
+            return result
         try:
             backend = self._backend(state, role=f"answer.{state.lang}")
         except BackendError as err:
@@ -272,8 +277,6 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             reason = None
         if backend is None:
             return self._fallback(state, reason, note="unavailable")
-        if (kind := asks_calculation(state.focus)) and (result := self._computed(state, kind)) is not None:
-            return result
         text = ""
         try:
             for piece in backend.stream(self._messages(state), self.settings.llm.max_tokens):
@@ -294,9 +297,30 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         def relevance(texts: list[str]) -> np.ndarray:
             return self.context_builder.relevance(state.focus, state.chinese, texts, [""] * len(texts))[1]
 
+        def part_scores(part: str, texts: list[str]) -> np.ndarray:
+            # An English part is matched in the report's words too ("school places" as 学位).
+            words = in_report_terms(part)
+            similarity = self.engine.similarities(part, texts)
+            if words != part:
+                similarity = np.maximum(similarity, self.engine.similarities(words, texts))
+            return similarity + PART_WORD_WEIGHT * np.array(self.engine.word_overlap(words, texts))
+
         operands = operands_of(passages, self.engine.figure_rows, relevance)
-        backend = self._backend(state, role=f"compute.{state.lang}")
-        expression = pick_calculation(operands, state.focus, state.lang, backend) if backend and operands else None
+        # The things the question names, matched to figures by code; the model writes the calculation only when
+        # they cannot be (a constant: "100 - F1", "F1 / 365").
+        answer = self.settings.answer
+        expression = calculation_by_parts(kind, question_parts(state.focus, kind), operands, part_scores,
+                                          answer.part_similarity if state.lang == "zh" else answer.part_similarity_en)
+        written_by = "extractive"
+        if expression is None and operands:
+            try:
+                backend = self._backend(state, role=f"compute.{state.lang}")
+            except BackendError as err:
+                log.warning("no model to write the calculation: %s", err)
+                return None
+            if backend is None:
+                return None
+            expression, written_by = pick_calculation(operands, state.focus, state.lang, backend), backend.name
         if expression is None:
             return None
         try:
@@ -312,7 +336,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             return None
         return AnswerResult(
             question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
-            verified=True, citations=computed.citations, backend=backend.name, timings_ms={}, lang=state.lang,
+            verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,
             figures=computed.figures, working=computed.working,
         )
 

@@ -7,6 +7,7 @@ writes the answer with its working, every operand cited: "85公里[1] + 102公�
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -31,10 +32,14 @@ log = logging.getLogger(__name__)
 NOT_FOUND_TOKEN = "NOT_FOUND"
 # Rows offered to the model, at most: more distract a small model.
 MAX_ROWS = 8
+# When the things a question names are matched to figures, each thing's closest figures considered.
+CANDIDATES_PER_PART = 5
 # A result with more decimals than this is rounded and marked as approximate.
 DECIMALS = 2
 _EXPRESSION = re.compile(r"[A-Za-z0-9.+\-*/×÷() ]+")
 _REACH = re.compile(r"^(?:达到|达|至|到)")
+# The report's qualifier words around a figure, left out of the working.
+_QUALIFIED = re.compile(r"^(?:达到|达|至|到|超过|超|突破|约|近)|(?:以上|左右|以下|以内)$")
 _SCALES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
 
 
@@ -46,8 +51,8 @@ class Operand:
 
     @property
     def quantity(self) -> Quantity:
-        unit = numbers.unit_family(self.row.unit) or self.row.unit or ""
-        return Quantity(Decimal(repr(self.row.value)), unit, self.row.percent, label=self.row.unit or "")
+        return Quantity(Decimal(repr(self.row.value)), measure_of(self.row.unit), self.row.percent,
+                        label=self.row.unit or "")
 
 
 @dataclass
@@ -60,27 +65,91 @@ class ComputedAnswer:
 
 def operands_of(passages: list[Passage], rows: list[FigureRow],
                 relevance: Callable[[list[str]], np.ndarray] | None = None) -> list[Operand]:
-    """The figure rows inside the retrieved passages, named F1, F2…: the ``MAX_ROWS`` most relevant to the
-    question by their clause (``relevance`` scores texts), in passage rank order without it."""
+    """The figure rows inside the retrieved passages, named F1, F2…, the most relevant to the question first by
+    what they are about (``relevance`` scores texts), in passage rank order without it."""
     found: list[tuple[FigureRow, Passage]] = []
     for passage in passages:
         chunk = passage.chunk
         found += [(row, passage) for row in rows
                   if row.source == chunk.source and chunk.start <= row.start < chunk.end]
     if relevance is not None and found:
-        scores = relevance([row_clause(row) for row, _ in found])
+        scores = relevance([row_topic(row) for row, _ in found])
         found = [found[i] for i in np.argsort(-scores, kind="stable")]
-    return [Operand(f"F{i}", row, passage) for i, (row, passage) in enumerate(found[:MAX_ROWS], start=1)]
+    return [Operand(f"F{i}", row, passage) for i, (row, passage) in enumerate(found, start=1)]
 
 
-def row_clause(row: FigureRow) -> str:
-    """The clause of the report that holds a figure: what the figure is about, in the report's words."""
-    return clause_around(row.sentence, row.start - row.sentence_start, row.end - row.sentence_start)
+def row_topic(row: FigureRow) -> str:
+    """What a figure is about, in the report's words: its sentence's opening clause (the topic, "聚焦打造“新能源
+    汽车之城”") and the clause that holds it ("带动汽车产量突破140万辆")."""
+    clause = clause_around(row.sentence, row.start - row.sentence_start, row.end - row.sentence_start)
+    opening = clause_around(row.sentence, 0, 1)
+    return clause if opening == clause else f"{opening}…{clause}"
+
+
+def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Operand],
+                         scores: Callable[[str, list[str]], np.ndarray], min_score: float) -> str | None:
+    """The calculation over the figures the things a question names are about: each thing its own figure, the
+    assignment with the highest total closeness (at least ``min_score`` each), all figures of one measure but for
+    a per-unit figure; None when fewer than two things match a figure. Only which figures are chosen matters:
+    which is larger is read from their values."""
+    parts = _distinct_parts(parts)
+    if len(parts) < 2 or len(operands) < 2:
+        return None
+    table = np.array([scores(part, [row_topic(o.row) for o in operands]) for part in parts])  # parts × operands
+    measures = [None] if kind == "per_unit" else sorted({_measure(o) for o in operands}, key=str)
+    best: tuple[float, tuple[int, ...]] = (-np.inf, ())
+    for measure in measures:
+        allowed = [i for i, o in enumerate(operands) if measure is None or _measure(o) == measure]
+        candidates = [[i for i in sorted(allowed, key=lambda i: -row[i])[:CANDIDATES_PER_PART] if row[i] >= min_score]
+                      for row in table]
+        for picks in itertools.product(*[[*c, None] for c in candidates]):
+            chosen = tuple(i for i in picks if i is not None)
+            if len(chosen) >= 2 and len(set(chosen)) == len(chosen):
+                total = sum(table[p, i] for p, i in enumerate(picks) if i is not None)
+                best = max(best, (float(total), chosen))
+    if not best[1]:
+        return None
+    return _expression(kind, [operands[i] for i in best[1]])
+
+
+def _distinct_parts(parts: list[str]) -> list[str]:
+    """The parts without those that only repeat another ("new jobs" beside "new urban jobs")."""
+    words = [set(tokenize(p)) for p in parts]
+    return [p for i, p in enumerate(parts)
+            if words[i] and not any(j != i and words[i] < words[j] for j in range(len(parts)))]
+
+
+def _expression(kind: Calculation, chosen: list[Operand]) -> str:
+    if kind == "sum":
+        return " + ".join(o.name for o in chosen)
+    first, second = chosen[:2]
+    larger, smaller = (first, second) if first.row.value >= second.row.value else (second, first)
+    if kind == "comparison":
+        return f"{first.name} - {second.name}"
+    if kind == "share":
+        return f"{smaller.name} / {larger.name}"
+    return f"{larger.name} / {smaller.name}"  # a ratio ("几倍") or a per-unit figure: the total over the count
+
+
+# Units of measurement that cannot be mixed; every other unit (个, 条, 名, 人次, 辆…) counts things, and counts of
+# different things may be compared or added when a question asks to.
+PHYSICAL = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp", "years"})
+
+
+def _measure(operand: Operand) -> tuple[str, bool]:
+    return measure_of(operand.row.unit), operand.row.percent
+
+
+def measure_of(unit: str | None) -> str:
+    """What a unit measures for arithmetic: its physical family ("km" for 公里), or "count"."""
+    family = numbers.unit_family(unit)
+    return family if family in PHYSICAL else "count"
 
 
 def pick_calculation(operands: list[Operand], question: str, lang: Lang, backend: ChatBackend) -> str | None:
     """The model's calculation over the operand names, or None when it finds no figures for it."""
-    lines = [f"{o.name} {o.row.subject}{'：' if lang == 'zh' else ': '}{_shown_figure(o.row, lang)}" for o in operands]
+    lines = [f"{o.name} {o.row.subject}{'：' if lang == 'zh' else ': '}{_shown_figure(o.row, lang)}"
+             for o in operands[:MAX_ROWS]]
     messages = render(f"compute.{lang}.md", figures="\n".join(lines), question=question)
     try:
         reply = complete(backend, messages, max_tokens=40).strip().splitlines()
@@ -145,7 +214,7 @@ def _calculation(kind: Calculation, expression: str, used: list[Operand], result
     shown = Quantity(result.value * 100, "", True) if share else result
     amount = _amount(shown, used, lang)
     approximate = _rounded(shown.value) != shown.value
-    working_parts = re.sub(r"[A-Za-z]\w*", lambda m: _shown_figure(by_name[m.group()].row, lang), expression)
+    working_parts = re.sub(r"[A-Za-z]\w*", lambda m: _bare_figure(by_name[m.group()].row, lang), expression)
     working_parts = working_parts.replace("*", "×").replace("/", "÷")
     equals = "≈" if approximate else "="
     working = f"{working_parts} {equals} {amount}"
@@ -162,12 +231,13 @@ def _comparison(used: list[Operand], numbering: dict[str, int], lang: Lang) -> t
     difference = Quantity(Decimal(repr(larger.row.value)) - Decimal(repr(smaller.row.value)),
                           larger.quantity.unit, False, label=larger.row.unit or "")
     if larger.row.percent:
-        difference_text = (f"{_plain(difference.value)}个百分点" if lang == "zh"
-                           else f"{_plain(difference.value)} percentage points")
+        points = _plain(difference.value)
+        difference_text = (f"{points}个百分点" if lang == "zh"
+                           else f"{points} percentage point{'' if points == '1' else 's'}")
     else:
         difference_text = _amount(difference, used, lang)
     big, small = _cited_item(larger, numbering, lang), _cited_item(smaller, numbering, lang)
-    working = f"{_shown_figure(larger.row, lang)} − {_shown_figure(smaller.row, lang)} = {difference_text}"
+    working = f"{_bare_figure(larger.row, lang)} − {_bare_figure(smaller.row, lang)} = {difference_text}"
     if difference.value == 0:
         if lang == "zh":
             return f"两者相同：{big}，{small}。", working
@@ -190,8 +260,18 @@ def _cited_figure(operand: Operand, numbering: dict[str, int], lang: Lang) -> st
 
 
 def _shown_figure(row: FigureRow, lang: Lang) -> str:
-    """An operand as the working shows it: the report's figure without a leading 达到, or its English value."""
+    """An operand as an answer cites it: the report's figure without a leading 达到, or its English value, both with
+    the report's qualifier (以上, over)."""
     return _REACH.sub("", row.figure) if lang == "zh" else row.english
+
+
+def _bare_figure(row: FigureRow, lang: Lang) -> str:
+    """An operand as the working shows it: the value and unit alone (446万亩, 4.46 million mu)."""
+    if lang == "zh":
+        return _QUALIFIED.sub("", row.figure)
+    unit = numbers.english_unit(row.unit)
+    value = numbers.format_english(numbers.Figure("", 0, 0, row.value, row.percent, row.unit))
+    return value + (f" {unit}" if unit else "")
 
 
 def _amount(quantity: Quantity, used: list[Operand], lang: Lang) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
+from settings import PROJECT_ROOT
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
 from zzbot.text import without_markup
@@ -147,21 +149,32 @@ def quoted_phrases(text: str) -> list[str]:
     return [p for p in _QUOTED_PHRASE.findall(text) if _CJK.search(p)]
 
 
-# English abbreviations in Chinese questions, in the words a Chinese government report uses for them.
-_REPORT_TERMS = {"gdp": "地区生产总值", "cpi": "居民消费价格", "r&d": "研发投入", "nev": "新能源汽车", "nevs": "新能源汽车"}
-_ABBREVIATION = re.compile(r"(?<![A-Za-z&])(" + "|".join(re.escape(t) for t in _REPORT_TERMS) + r")(?![A-Za-z&])",
-                           re.IGNORECASE)
+GLOSSARY_FILE = PROJECT_ROOT / "data" / "glossary.tsv"
+
+
+@cache
+def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
+    """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first."""
+    terms: dict[str, str] = {}
+    for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, _, chinese = line.partition("\t")
+            terms |= {phrase.strip().lower(): chinese.strip() for phrase in english.split(",") if phrase.strip()}
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z&])({alternatives})(?![A-Za-z&])", re.IGNORECASE), terms
 
 
 def in_report_terms(text: str, annotate: bool = False) -> str:
-    """The question with English abbreviations in the report's own words: replaced for searching
-    ("GDP目标" → "地区生产总值目标"), or with ``annotate`` explained for the model ("GDP（地区生产总值）目标").
-    The same text when it has none."""
+    """The text with English terms in the report's own words (data/glossary.tsv): replaced for searching ("GDP目标"
+    → "地区生产总值目标", "new school places" → "new 学位"), or with ``annotate`` explained for the model ("GDP（地区
+    生产总值）目标"). The same text when it has none."""
+    pattern, terms = _glossary()
+
     def words(match: re.Match[str]) -> str:
-        term = _REPORT_TERMS[match.group(1).lower()]
+        term = terms[match.group(1).lower()]
         return f"{match.group(1)}（{term}）" if annotate else term
 
-    return _ABBREVIATION.sub(words, text)
+    return pattern.sub(words, text)
 
 
 Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
@@ -169,18 +182,20 @@ Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
 # comparison, which states both figures, which is larger and by how much.
 _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
     ("ratio", re.compile(r"几倍|多少倍|\bhow\s+many\s+times\b|\bratio\b|\btimes\s+(?:as|the)\b", re.IGNORECASE)),
-    ("share", re.compile(r"占.{0,16}(?:比例|比重|百分之|几成|多少)|\bwhat\s+(?:share|percentage|proportion|fraction)\b"
+    ("share", re.compile(r"占.{0,16}(?:比例|比重|百分之|几成|多少)|几分之几|\bwhat\s+(?:share|percentage|proportion|fraction)\b"
                          r"|\bshare\s+of\b", re.IGNORECASE)),
-    ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b", re.IGNORECASE)),
+    ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]",
+                            re.IGNORECASE)),
     ("comparison", re.compile(
         r"多多少|少多少|相差|差多少|差距|高多少|低多少|大多少|小多少|长多少|多出|"
-        r"哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
+        r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
         r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
         r"\bby\s+how\s+much\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
-        r"lower|fewer)\b|\b(?:more|bigger|larger|higher|greater|longer)\b[^?？]*\bthan\b|\bthe\s+same\b",
+        r"lower|fewer)\b|\b(?:more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|\bthe\s+same\b",
         re.IGNORECASE)),
     ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|"
+                       r"\btogether\b|\bcounting\s+both\b|"
                        r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b",
                        re.IGNORECASE)),
 )
@@ -212,3 +227,33 @@ def relative_years(text: str) -> list[int]:
     clauses = re.split(r"[，,；;]", asking)
     asked = next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
     return [offset for pattern, offset in _RELATIVE_YEARS if pattern.search(asked)]
+
+
+# What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").
+_PART_SEPARATOR = re.compile(
+    r"[、，,；;：:？?！!。+]|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
+    r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
+# "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
+_OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的(?:几倍|多少倍|比例|比重|百分之几|几分之几|多少)")
+_ASKING = re.compile(r"多少|几|哪|什么|怎么|是否|一样吗|相同吗|\b(?:how|what|which|whether|are|is|will)\b", re.IGNORECASE)
+_ASKING_WORDS = re.compile(
+    r"哪个|哪类|哪一项|哪项|多多少|少多少|大多少|高多少|长多少|多出多少|多几个|一共|总共|合计|加起来|加在一起|相差多少|差多少|"
+    r"多少|几个|更多|更大|更高|更长|\b(?:how\s+(?:much|many)(?:\s+(?:more|bigger|larger|higher|longer))?|which|what|is|are|"
+    r"will|the|in\s+total|in\s+all|combined|altogether|together|bigger|larger|higher|longer|more|by)\b",
+    re.IGNORECASE)
+
+
+def question_parts(text: str, kind: Calculation) -> list[str]:
+    """The things a calculation question names, in order ("供水、燃气、供热管网一共多少公里" → 供水, 燃气, 供热管网…):
+    the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
+    so does any question with fewer than two pieces that do not ask."""
+    if match := _OF_WHOLE.search(text):
+        return [match.group(1).strip(" ，,"), match.group(2).strip(" ，,")]
+    pieces = [p.strip() for p in _PART_SEPARATOR.split(text) if p and p.strip()]
+    things = [p for p in pieces if not _ASKING.search(p)]
+    # A Chinese sum names its last item in the asking piece ("…供热管网一共多少公里"); an English one asks apart
+    # ("…, how many units in all?").
+    if (kind == "sum" and _CJK.search(text)) or len(things) < 2:
+        things = [p if not _ASKING.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
+    things = [re.sub(r"\s+", " ", p).strip() for p in things]
+    return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]

@@ -116,7 +116,9 @@ def add(a: Quantity, b: Quantity, subtract: bool = False) -> Quantity:
         raise CalculationError(f"{_describe(a)} and {_describe(b)} measure different things and cannot be "
                                f"{'subtracted' if subtract else 'added'}")
     value = a.value - b.value if subtract else a.value + b.value
-    return Quantity(value, a.unit or b.unit, a.percent, a.per or b.per, a.label or b.label)
+    # Counts of different things (50条 roads and 30个 parks) add up to a number without a measure word.
+    label = a.label if a.label == b.label else ("" if a.label and b.label else a.label or b.label)
+    return Quantity(value, a.unit or b.unit, a.percent, a.per or b.per, label)
 
 
 def multiply(a: Quantity, b: Quantity) -> Quantity:

@@ -162,3 +162,21 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     from bot.rewrite import keeps_new_words
 
     assert keeps_new_words(rewrite, question, previous) is kept
+
+
+@pytest.mark.parametrize(("text", "kind", "parts"), [
+    ("供水、燃气、供热管网一共要新建改造多少公里？", "sum", ["供水", "燃气", "供热管网 要新建改造 公里"]),
+    ("粮食播种面积是蔬菜播种面积的几倍？", "ratio", ["粮食播种面积", "蔬菜播种面积"]),
+    ("新增的绿地和新增的集中供热面积，哪个大？大多少？", "comparison", ["新增的绿地", "新增的集中供热面积"]),
+    ("Which is bigger, the new green space or the new central heating area, and by how much?", "comparison",
+     ["the new green space", "the new central heating area"]),
+    ("Adding up the water pipes, the gas pipes and the heating pipes, how many km in all?", "sum",
+     ["Adding up the water pipes", "the gas pipes", "the heating pipes"]),
+    ("How much bigger is the new urban jobs target than the rural labour transfer target?", "comparison",
+     ["new urban jobs target", "the rural labour transfer target"]),
+])
+def test_the_things_a_calculation_question_names(text, kind, parts):
+    from bot.questions import asks_calculation, question_parts
+
+    assert asks_calculation(text) == kind
+    assert question_parts(text, kind) == parts

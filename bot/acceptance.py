@@ -18,11 +18,13 @@ from bot.english import mostly_chinese
 from bot.questions import asks_quantity, counted_subject
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from settings import AnswerSettings
-from zzbot.text import CJK, chinese_pairs, tokenize, without_markers
+from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
                     "there their report city year".split())
+# An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
+_COPIED_CHARS = 24
 # A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
 _MIN_JUDGED_PAIRS = 3
 # Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
@@ -68,8 +70,9 @@ def _rejected(settings: AnswerSettings, draft: Draft) -> float:
 
 
 def in_question_language(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    """An English question answered in Chinese: its verified figures still point at the sentence to quote."""
-    if draft.lang != "en" or not mostly_chinese(draft.raw):
+    """An English question answered in Chinese (not just a name copied from the passages): its verified figures
+    still point at the sentence to quote."""
+    if draft.lang != "en" or not mostly_chinese(draft.raw) or copied_from(draft.raw, draft.sources):
         return None
     found = [c.figure for c in numbers.match_figures(without_markers(draft.raw), draft.sources)
              if c.found and c.figure.kind == "number"]
@@ -230,12 +233,27 @@ def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figu
     """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
     shares a word with it (or no sentence states one), else whether another context sentence does."""
     sentences = all_sentences(context)
-    wanted = set(tokenize(subject))
-    naming = {id(s) for s in sentences if wanted & set(tokenize(s.text))}
+    naming = {id(s) for s in sentences if names(s.text, subject)}
     holding = [s for s in sentences if numbers.states_any(s.text, figures)]
     if not holding or any(id(s) in naming for s in holding):
         return None
     return bool(naming)
+
+
+def copied_from(answer: str, sources: list[str]) -> bool:
+    """Whether a short answer's Chinese is copied from the passages (a name: "陇海路东延"), as the English prompt
+    asks for names; an answer of Chinese prose is not."""
+    runs = CJK_RUN.findall(without_markers(answer))
+    text = "".join(sources)
+    return bool(runs) and sum(map(len, runs)) <= _COPIED_CHARS and all(run in text for run in runs)
+
+
+def names(text: str, subject: str) -> bool:
+    """Whether ``text`` names what a question counts: they share a word (a character pair), or, for a two-character
+    colloquial word, a character (林子 and 营造林; not 幼儿园 and 中小学校)."""
+    if set(tokenize(subject)) & set(tokenize(text)):
+        return True
+    return len(subject) <= 2 and any(CJK.match(ch) and ch in text for ch in subject)
 
 
 def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:

@@ -10,7 +10,7 @@ import numpy as np
 
 from zzbot import numbers
 from bot.citations import citation_for
-from bot.context import Context, ContextBuilder, Sentence, all_sentences, clauses_of
+from bot.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
 from bot.english import english_amount
 from bot.schema import Citation, Lang
 
@@ -51,13 +51,14 @@ class ExtractiveAnswerer:
         best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
         clause = self._best_clause(best, question, chinese, anchor)
         figures = numbers.number_figures(clause.text)
-        quote = best.text.rstrip("。；;")
+        # A long sentence (a list of targets) is quoted by its answering clause: the rest holds figures not asked.
+        quote = best.text.rstrip("。；;") if len(best.text) <= SHOWN_WHOLE else f"…{clause.text}…"
         if lang == "en":
             lead = ", ".join(english_amount(f) for f in figures)
             text = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [1]"
         else:
             lead = "、".join(f.text for f in figures)
-            text = (f"{lead}。" if lead else "") + f"报告原文：“{quote}。”[1]"
+            text = (f"{lead}。" if lead else "") + f"报告原文：“{quote}{'' if quote.endswith('…') else '。'}”[1]"
         if note:
             text = f"{NOTES[note][lang]}\n{text}"
         highlights = [(best.start, best.end)] + [(clause.start + f.start, clause.start + f.end) for f in figures]

@@ -51,8 +51,8 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float) ->
     if not asked:
         return None
     result = checker.check(" ".join(premise_claims(question, asked)))
-    if (result.verdict != "contradicted" or result.difference != "different_value" or not result.citations
-            or (result.similarity or 0.0) < min_similarity):
+    if (result.verdict != "contradicted" or not result.citations or (result.similarity or 0.0) < min_similarity
+            or not (result.difference == "different_value" or _opposite(asked, result.report_figures))):
         return None
     citation = result.citations[0]
     start, end = citation.highlights[-1]
@@ -60,6 +60,17 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float) ->
     reported = result.report_figures[0] if result.report_figures else ""
     wrong = next((f for f in asked if not numbers.states_any(clause, [f])), asked[0])
     return Correction(wrong, reported, clause, citation)
+
+
+_OPPOSITE = {("at_most", "over"), ("at_most", "at_least"), ("over", "at_most"), ("at_least", "at_most")}
+
+
+def _opposite(asked: list[numbers.Figure], reported: list[str]) -> bool:
+    """A figure of the report's value bounded the other way ("2000亿元以下" for 突破2000亿元): also a wrong premise,
+    unlike a hedge ("about") or a bound the report leaves out."""
+    report = [f for text in reported for f in numbers.number_figures(text)]
+    return any((a.qualifier, r.qualifier) in _OPPOSITE and numbers.same_value(a.value, r.value)
+               for a in asked for r in report)
 
 
 def premise_claims(question: str, figures: list[numbers.Figure]) -> list[str]:

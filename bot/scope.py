@@ -22,7 +22,8 @@ _TITLE = r"(?:副?市长|副?省长|书记|见习记者|记者|主任|主席|县
 _TITLE_WORD = re.compile(_TITLE)
 _AFTER_TITLE = re.compile(r"[ \u3000]*([\u4e00-\u9fff]+(?:[ \u3000]+[\u4e00-\u9fff]+)*)")
 _NOT_NAMES = frozenset({"摘编", "报道", "采写", "通讯"})
-_PERSON = re.compile(r"谁|哪位|哪一位|什么人|\bwho\b|\bwhose\b|\bwhom\b", re.IGNORECASE)
+# "Who…?" asks for a person; "whose employment…" asks about groups of people, answered by their names.
+_PERSON = re.compile(r"谁|哪位|哪一位|\bwho\b", re.IGNORECASE)
 
 # The measure a question asks for, first match wins. A growth question is about a percentage even when it
 # names revenue; money is asked for by its unit or by spending words.

@@ -98,3 +98,12 @@ def test_a_figure_at_the_wrong_scale_is_rewritten_from_the_source_figure_with_it
     assert repair_scale("300 million square metres of green space", sources) == (
         "3 million square metres of green space")
     assert repair_scale("300 million visits", sources) == "300 million visits"  # no unit to tell them apart
+
+
+def test_a_sentence_names_what_is_counted_by_a_shared_word_or_for_a_short_word_a_character():
+    from bot.acceptance import names
+
+    assert names("完成营造林3.28万亩", "林子")  # a colloquial two-character word
+    assert names("市区新建中小学校10所", "中小学")
+    assert not names("投入使用中小学校15所", "幼儿园")
+    assert not names("新增学位2.7万个", "医院")

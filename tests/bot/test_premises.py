@@ -49,3 +49,11 @@ def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
     assert with_correction(correction, "报告中没有找到这个问题的答案。", [], "zh", found=False)[1] == citations[:1]
     english = _correction("Why is the R&D intensity target 3.5%?", "2.8%", "全社会研发投入强度达到2.8%").text("en")
     assert english == "The report's figure is different: 2.8% (“全社会研发投入强度达到2.8%”) [1]." and "3.5" not in english
+
+
+def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
+    from bot.premises import _opposite
+
+    assert _opposite(numbers.number_figures("下调到2000亿元以下"), ["突破2000亿元"])
+    assert not _opposite(numbers.number_figures("大约2000亿元"), ["突破2000亿元"])
+    assert not _opposite(numbers.number_figures("3000亿元以下"), ["突破2000亿元"])  # another value: not this rule

@@ -42,6 +42,7 @@ def test_people_named_after_a_title_including_a_byline():
 @pytest.mark.parametrize(("text", "expected"), [
     ("Who will head the new industrial investment group?", True), ("谁作的政府工作报告？", True),
     ("哪位领导作的报告？", True), ("How many new school places?", False), ("Whoever asks gets 27,000?", False),
+    ("Whose employment does the report prioritise?", False),
 ])
 def test_questions_that_ask_for_a_person(text, expected):
     assert asks_person(text) is expected

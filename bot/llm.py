@@ -1,20 +1,25 @@
 """Chat backends: the local GGUF model through llama.cpp, or any OpenAI-compatible server.
 
-Both stream text pieces; both raise ``BackendError`` with a readable message and a ``kind`` on
+Both stream text pieces (the local model first reports its place in the process's one line for the model,
+as ``Waiting``); both raise ``BackendError`` with a readable message and a ``kind`` on
 failure, so the answer chain can fall back to the extractive answer and say why.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
+
+from bot.model_queue import MODEL_QUEUE, ModelQueue, Waiting
 from bot.options import validate_backend
+from bot.prompt_cache import PromptCache, SavedPrefix, prefix_key
 from index.models import ModelFetchError, resolve_model
 from settings import LLMSettings, Settings
 
@@ -38,43 +43,38 @@ class BackendError(RuntimeError):
 class ChatBackend(Protocol):
     name: str
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]: ...
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]: ...
 
 
 def complete(backend: ChatBackend, messages: Messages, max_tokens: int) -> str:
-    return "".join(backend.stream(messages, max_tokens))
+    """The whole answer (places in the model's line are not text)."""
+    return "".join(piece for piece in backend.stream(messages, max_tokens) if isinstance(piece, str))
+
+
+# How a prompt's fixed prefix was made ready: restored from disk, evaluated now (and saved), or nothing to do
+# (a remote server keeps its own cache).
+PrimeOutcome = Literal["restored", "evaluated", "skipped"]
 
 
 class LocalLlama:
-    """One llama.cpp model per process. Calls are serialised (llama.cpp contexts are not thread-safe);
-    keeping the system prompt identical across calls lets llama.cpp reuse its evaluated prefix."""
+    """A llama.cpp context of the local model (the weights are shared between contexts by mmap). Every call
+    waits its turn in ``queue``, one line for all the process's contexts; keeping a prompt's fixed prefix
+    identical across calls lets llama.cpp reuse its evaluated state. ``llama`` replaces the model (tests)."""
 
     name = "local"
 
-    def __init__(self, model_path: Path, settings: LLMSettings) -> None:
-        try:
-            from llama_cpp import Llama
-        except ImportError as err:
-            raise BackendError(f"llama-cpp-python is not installed ({err}); run the setup again") from None
-        began = time.perf_counter()
-        try:
-            self._llm = Llama(
-                model_path=str(model_path),
-                n_ctx=settings.n_ctx,
-                n_threads=settings.n_threads,
-                n_threads_batch=settings.n_threads,
-                n_batch=512,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as err:  # a truncated or foreign file
-            raise BackendError(f"cannot load the local model {model_path}: {err}", "unreachable") from None
+    def __init__(self, model_path: Path, settings: LLMSettings, *, llama: Any | None = None,
+                 queue: ModelQueue | None = None) -> None:
+        self.model_path = model_path
         self._settings = settings
-        self._lock = threading.Lock()
-        log.info("loaded %s in %.1f s", model_path.name, time.perf_counter() - began)
+        self._queue = queue if queue is not None else MODEL_QUEUE
+        self._llm = llama if llama is not None else _load_llama(model_path, settings)
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
-        deadline = time.monotonic() + self._settings.timeout_s
-        with self._lock:
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]:
+        """The answer's text pieces, after a ``Waiting`` for each place in line while other calls run first."""
+        with self._queue.place() as ticket:
+            yield from self._queue.wait(ticket)
+            deadline = time.monotonic() + self._settings.timeout_s  # the model's own time, not the wait
             try:
                 pieces = self._llm.create_chat_completion(
                     messages=messages,
@@ -93,6 +93,74 @@ class LocalLlama:
                 raise
             except (ValueError, RuntimeError) as err:  # e.g. a prompt longer than the context window
                 raise BackendError(f"the local model failed: {err}", "failed") from None
+
+    def prime(self, messages: Messages, cache: PromptCache | None = None, label: str = "prompt") -> PrimeOutcome:
+        """Make the prompt prefix ``messages`` (system text and examples) evaluated in this context, so that a
+        call starting with it evaluates only the rest: restored from ``cache`` when it holds the state for
+        exactly this model and these messages, otherwise evaluated now and saved there as ``label``."""
+        key = prefix_key(self.model_path, self._settings.n_ctx, messages) if cache is not None else ""
+        with self._queue.place() as ticket:
+            self._queue.wait_quietly(ticket)
+            saved = cache.load(label, key) if cache is not None else None
+            if saved is not None:
+                try:
+                    self._restore(saved)
+                    return "restored"
+                except (RuntimeError, ValueError) as err:
+                    log.warning("cannot restore the prompt state of %s (%s); evaluating it again", label, err)
+                    self._llm.reset()
+            began = time.perf_counter()
+            try:
+                for _ in self._llm.create_chat_completion(messages=messages, stream=True, temperature=0.0,
+                                                          max_tokens=1):
+                    pass
+            except (ValueError, RuntimeError) as err:
+                raise BackendError(f"the local model failed on the {label} prompt: {err}", "failed") from None
+            log.info("evaluated the %s prompt prefix in %.1f s", label, time.perf_counter() - began)
+            if cache is not None:
+                cache.save(label, key, self._snapshot())
+            return "evaluated"
+
+    def _snapshot(self) -> SavedPrefix:
+        state = self._llm.save_state()
+        return SavedPrefix(np.asarray(state.input_ids[: state.n_tokens], dtype=np.intc), bytes(state.llama_state))
+
+    def _restore(self, saved: SavedPrefix) -> None:
+        from llama_cpp import LLAMA_DEFAULT_SEED, LlamaState
+
+        n_tokens = len(saved.input_ids)
+        if n_tokens >= self._llm.n_ctx():
+            raise ValueError(f"{n_tokens} saved tokens do not fit a context of {self._llm.n_ctx()}")
+        input_ids = np.zeros(self._llm.n_ctx(), dtype=np.intc)  # llama-cpp-python keeps one slot per position
+        input_ids[:n_tokens] = saved.input_ids
+        # Logits are not saved (a call always evaluates at least one new token); one zero row fills them.
+        self._llm.load_state(LlamaState(input_ids=input_ids, scores=np.zeros((1, self._llm.n_vocab()), np.single),
+                                        n_tokens=n_tokens, llama_state=saved.state, llama_state_size=len(saved.state),
+                                        seed=LLAMA_DEFAULT_SEED))
+
+
+def _load_llama(model_path: Path, settings: LLMSettings) -> Any:
+    # llama.cpp's OpenMP threads otherwise spin while they wait; on 2 shared cores that took 3.5x longer to
+    # evaluate a prompt and 6x longer to generate (eval.bench, busy machine). Read when llama_cpp loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        from llama_cpp import Llama
+    except ImportError as err:
+        raise BackendError(f"llama-cpp-python is not installed ({err}); run the setup again") from None
+    began = time.perf_counter()
+    try:
+        llm = Llama(
+            model_path=str(model_path),
+            n_ctx=settings.n_ctx,
+            n_threads=settings.n_threads,
+            n_threads_batch=settings.n_threads,
+            n_batch=512,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError, OSError) as err:  # a truncated or foreign file
+        raise BackendError(f"cannot load the local model {model_path}: {err}", "unreachable") from None
+    log.info("loaded %s in %.1f s", model_path.name, time.perf_counter() - began)
+    return llm
 
 
 class OpenAICompatible:
@@ -203,7 +271,7 @@ def _short_body(err: Any) -> str:
     return _one_line(re.sub(r"<[^>]+>", " ", body), 120) or "(empty body)"
 
 
-def load_backend(settings: Settings) -> ChatBackend | None:
+def load_backend(settings: Settings, queue: ModelQueue | None = None) -> ChatBackend | None:
     """The configured LLM backend, or None for the extractive (no-LLM) backend."""
     backend = validate_backend(settings.llm.backend)  # model_copy(update=…) skips the settings' own check
     if backend == "extractive":
@@ -222,4 +290,4 @@ def load_backend(settings: Settings) -> ChatBackend | None:
     if not location.is_file():
         raise BackendError(f"local model {settings.llm.local_model!r} is neither a bundled model nor a GGUF file",
                            "unreachable")
-    return LocalLlama(location, settings.llm)
+    return LocalLlama(location, settings.llm, queue=queue)

@@ -113,7 +113,7 @@ class Engine:
         embedding = self.settings.embedding
         try:
             location = Path(resolve_model(embedding.model, self.settings.model_cache, fetch=False))
-            if supports(location, embedding.max_seq_length):  # the same vectors, without loading torch
+            if supports(location):  # the same vectors, without loading torch
                 return Embedder(GemmaEncoder(location, embedding.max_seq_length), embedding.model,
                                 embedding.batch_size, "float32")
             return Embedder.load(self.settings, fetch=False)

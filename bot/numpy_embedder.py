@@ -32,9 +32,8 @@ _LAYER_WEIGHTS = ("input_layernorm", "post_attention_layernorm", "pre_feedforwar
                   "mlp.down_proj")
 
 
-def supports(folder: Path, max_seq_length: int) -> bool:
-    """Whether ``folder`` holds a sentence-transformers model this module can run on inputs of up to
-    ``max_seq_length`` tokens (within the sliding attention window, where every layer sees every token)."""
+def supports(folder: Path) -> bool:
+    """Whether ``folder`` holds a sentence-transformers model this module can run."""
     try:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
@@ -43,7 +42,7 @@ def supports(folder: Path, max_seq_length: int) -> bool:
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return False
     return (config.get("model_type") == "gemma3_text" and config.get("use_bidirectional_attention") is True
-            and max_seq_length <= int(config.get("sliding_window") or 0)
+            and isinstance(config.get("sliding_window"), int)
             and [m.get("type") for m in modules] == _MODULES and pooling.get("pooling_mode_mean_tokens") is True
             and not any(v for k, v in pooling.items() if k.startswith("pooling_mode") and k != "pooling_mode_mean_tokens")
             and all(d.get("bias") is False and d.get("activation_function", "").endswith("Identity") for d in dense)
@@ -123,16 +122,20 @@ class GemmaEncoder:
         return vectors
 
     def _embed(self, ids: np.ndarray) -> np.ndarray:
-        """Gemma 3's encoder with bidirectional attention (inputs fit the sliding window: every layer sees every
-        token), then mean pooling and the two dense layers."""
+        """Gemma 3's encoder with bidirectional attention, then mean pooling and the two dense layers."""
         c, w = self.config, self._weights
+        # As transformers does for bidirectional attention: the sliding layers see up to half the window on
+        # each side (sliding_window // 2 + 1, exclusive); the full layers see every token.
+        distance = np.abs(np.arange(len(ids))[:, None] - np.arange(len(ids))[None, :])
+        window = np.where(distance < c["sliding_window"] // 2 + 1, 0.0, -np.inf).astype(np.float32)
+        masks = {"sliding_attention": window, "full_attention": None}
         hidden = w["embed_tokens.weight"][ids] * np.float32(c["hidden_size"] ** 0.5)
         rope = {kind: _rope(len(ids), c["head_dim"], base) for kind, base in
                 (("sliding_attention", c["rope_local_base_freq"]), ("full_attention", c["rope_theta"]))}
         for i, kind in enumerate(c["layer_types"]):
             layer = {name: w[f"layers.{i}.{name}.weight"] for name in _LAYER_WEIGHTS}
-            hidden = hidden + _rms(self._attention(_rms(hidden, layer["input_layernorm"]), layer, rope[kind]),
-                                   layer["post_attention_layernorm"])
+            attended = self._attention(_rms(hidden, layer["input_layernorm"]), layer, rope[kind], masks[kind])
+            hidden = hidden + _rms(attended, layer["post_attention_layernorm"])
             hidden = hidden + _rms(_mlp(_rms(hidden, layer["pre_feedforward_layernorm"]), layer),
                                    layer["post_feedforward_layernorm"])
         pooled = _rms(hidden, w["norm.weight"]).mean(axis=0)
@@ -140,7 +143,8 @@ class GemmaEncoder:
             pooled = pooled @ dense
         return pooled
 
-    def _attention(self, x: np.ndarray, layer: dict[str, np.ndarray], rope: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def _attention(self, x: np.ndarray, layer: dict[str, np.ndarray], rope: tuple[np.ndarray, np.ndarray],
+                   mask: np.ndarray | None) -> np.ndarray:
         c = self.config
         n, heads, head_dim = len(x), c["num_attention_heads"], c["head_dim"]
         q = (x @ layer["self_attn.q_proj"].T).reshape(n, heads, head_dim).transpose(1, 0, 2)
@@ -149,6 +153,8 @@ class GemmaEncoder:
         q = _rotate(_rms(q, layer["self_attn.q_norm"], c["rms_norm_eps"]), rope)
         k = _rotate(_rms(k, layer["self_attn.k_norm"], c["rms_norm_eps"]), rope)
         scores = (q @ k.transpose(0, 2, 1)) * np.float32(c["query_pre_attn_scalar"] ** -0.5)
+        if mask is not None:
+            scores += mask
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         scores /= scores.sum(axis=-1, keepdims=True)
         return (scores @ v).transpose(1, 0, 2).reshape(n, heads * head_dim) @ layer["self_attn.o_proj"].T

@@ -55,7 +55,7 @@ class Part(Generic[T]):
     def start(self) -> None:
         """Build in a background thread; its failure is left for the caller of ``get`` to meet."""
         if self._value is None:
-            threading.Thread(target=self._get_quietly, daemon=True, name="zzbot-load").start()
+            threading.Thread(target=self._get_quietly, name="zzbot-load").start()
 
     def _get_quietly(self) -> None:
         try:
@@ -148,13 +148,15 @@ class Engine:
     def preload(self, backend: str | None = None, roles: Iterable[str] = ()) -> None:
         """Start loading in background threads: the embedder (its weights and tokenizer too), the index, and
         for each prompt role the model context of ``backend`` with the role's prefix primed. Returns at once;
-        whoever uses a part first waits for it, and meets any error loading it raised."""
+        whoever uses a part first waits for it, and meets any error loading it raised. The threads are not
+        daemons: a process that is done early waits for them, as native code (llama.cpp, the tokenizer) must
+        not be cut off by the interpreter's shutdown, and a prompt state being evaluated is saved for the next."""
         self._searcher.start()
-        threading.Thread(target=self._load_embedder_weights, daemon=True, name="zzbot-embedder").start()
+        threading.Thread(target=self._load_embedder_weights, name="zzbot-embedder").start()
         roles = list(roles)
         name = backend or self.settings.llm.backend
         if roles and name != "extractive":
-            threading.Thread(target=self._prime_quietly, args=(name, roles), daemon=True, name="zzbot-llm").start()
+            threading.Thread(target=self._prime_quietly, args=(name, roles), name="zzbot-llm").start()
 
     def _load_embedder_weights(self) -> None:
         try:

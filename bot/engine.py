@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
-from bot.llm import BackendError, ChatBackend, PrimeOutcome, load_backend
+from bot.llm import BackendError, ChatBackend, LocalLlama, PrimeOutcome, load_backend
 from bot.model_queue import ModelQueue
 from bot.prompt_cache import PromptCache
 from bot.schema import BotUnavailable
@@ -77,6 +77,7 @@ class Engine:
                               store.embedder if store is not None else None)
         self._store = Part(self._open_store, store)
         self._searcher = Part(self._open_searcher)
+        self._models: dict[str, Part[ChatBackend]] = {}
         self._backends: dict[tuple[str, str], Part[ChatBackend]] = {}
         self._primed: dict[tuple[str, str], PrimeOutcome] = {}
         self._backends_lock = threading.Lock()
@@ -176,34 +177,48 @@ class Engine:
     # -- the language model ------------------------------------------------------------------------------
 
     def backend(self, name: str, role: str = "answer") -> ChatBackend:
-        """The LLM backend ``name`` for the prompt ``role`` (``answer.zh``…), loaded once per process and role
-        with the role's fixed prefix primed (see ``prime``). Each role has its own llama.cpp context so that
-        its prefix stays evaluated (the weights are shared by mmap)."""
+        """The LLM backend ``name`` for the prompt ``role`` (``answer.zh``…), loaded once per process, with the
+        role's fixed prefix primed (see ``prime``). The local model keeps one context for every role, each
+        role's prefix restored into it when needed."""
         key = (name, role)
         with self._backends_lock:
             part = self._backends.get(key)
             if part is None:
-                part = self._backends[key] = Part(lambda: self._load_backend(name, role))
+                part = self._backends[key] = Part(lambda: self._prompt_backend(name, role))
         return part.get()
 
     def prime(self, name: str, role: str) -> PrimeOutcome:
-        """Load the model context of backend ``name`` for ``role`` and make the role's fixed prefix (its
-        system text and examples) evaluated there: restored from var/llm-cache when a process saved it for
-        this model, else evaluated and saved. "skipped" for a remote backend (it keeps its own cache) and for
-        roles without a prompt file. Raises BackendError when the backend cannot be loaded."""
+        """Load backend ``name`` and make ``role``'s fixed prefix (its system text and examples) evaluated
+        in its context: restored from var/llm-cache when a process saved it for this model, else evaluated
+        and saved. "skipped" for a remote backend (it keeps its own cache) and for roles without a prompt
+        file. Raises BackendError when the backend cannot be loaded."""
         self.backend(name, role)
         return self._primed.get((name, role), "skipped")
 
-    def _load_backend(self, name: str, role: str) -> ChatBackend:
-        backend = self._llm if self._llm is not None else load_backend(self.settings.model_copy(update={
+    def _prompt_backend(self, name: str, role: str) -> ChatBackend:
+        model = self._model(name)
+        if isinstance(model, LocalLlama) and _has_prompt(role):
+            from bot.prompting import prefix
+
+            self._primed[(name, role)] = model.prime(prefix(f"{role}.md"), self.prompt_cache, role)
+            return model.with_prefix(role)
+        return model
+
+    def _model(self, name: str) -> ChatBackend:
+        """Backend ``name`` itself, one per process whatever the roles."""
+        with self._backends_lock:
+            part = self._models.get(name)
+            if part is None:
+                part = self._models[name] = Part(lambda: self._load_model(name))
+        return part.get()
+
+    def _load_model(self, name: str) -> ChatBackend:
+        if self._llm is not None:
+            return self._llm
+        backend = load_backend(self.settings.model_copy(update={
             "llm": self.settings.llm.model_copy(update={"backend": name})}), self._queue)
         if backend is None:
             raise BackendError(f"the {name} backend has no language model", "unreachable")
-        prime = getattr(backend, "prime", None)  # a local model; a server keeps its own cache
-        if prime is not None and _has_prompt(role):
-            from bot.prompting import prefix
-
-            self._primed[(name, role)] = prime(prefix(f"{role}.md"), self.prompt_cache, role)
         return backend
 
     # -- search and similarity ---------------------------------------------------------------------------

@@ -57,9 +57,11 @@ PrimeOutcome = Literal["restored", "evaluated", "skipped"]
 
 
 class LocalLlama:
-    """A llama.cpp context of the local model (the weights are shared between contexts by mmap). Every call
-    waits its turn in ``queue``, one line for all the process's contexts; keeping a prompt's fixed prefix
-    identical across calls lets llama.cpp reuse its evaluated state. ``llama`` replaces the model (tests)."""
+    """The local GGUF model through llama.cpp: one model and one context for the whole process, as every call
+    takes its turn in ``queue`` anyway (each more context would cost ~1.8 GB and ~1.4 s to load, as llama.cpp
+    repacks the weights per model). Each prompt's fixed prefix (system text and examples) is primed once and
+    kept as a state snapshot (~12 MB), restored in ~50 ms when the context last served another prompt, so no
+    call evaluates a prefix again. ``llama`` replaces the model (tests)."""
 
     name = "local"
 
@@ -69,13 +71,22 @@ class LocalLlama:
         self._settings = settings
         self._queue = queue if queue is not None else MODEL_QUEUE
         self._llm = llama if llama is not None else _load_llama(model_path, settings)
+        self._prefixes: dict[str, SavedPrefix] = {}  # label → the context's state after that prefix
+        self._holds: str | None = None  # the label of the prefix the context's tokens start with
+        self._outcomes: dict[str, PrimeOutcome] = {}
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]:
-        """The answer's text pieces, after a ``Waiting`` for each place in line while other calls run first."""
+    def with_prefix(self, label: str) -> PrefixedLlama:
+        """The backend for calls whose messages start with the prefix primed as ``label``."""
+        return PrefixedLlama(self, label)
+
+    def stream(self, messages: Messages, max_tokens: int, prefix: str | None = None) -> Iterator[str | Waiting]:
+        """The answer's text pieces, after a ``Waiting`` for each place in line while other calls run first.
+        ``prefix``: the label of a primed prefix the messages start with, restored first if need be."""
         with self._queue.place() as ticket:
             yield from self._queue.wait(ticket)
             deadline = time.monotonic() + self._settings.timeout_s  # the model's own time, not the wait
             try:
+                self._hold(prefix)
                 pieces = self._llm.create_chat_completion(
                     messages=messages,
                     stream=True,
@@ -95,33 +106,47 @@ class LocalLlama:
                 raise BackendError(f"the local model failed: {err}", "failed") from None
 
     def prime(self, messages: Messages, cache: PromptCache | None = None, label: str = "prompt") -> PrimeOutcome:
-        """Make the prompt prefix ``messages`` (system text and examples) evaluated in this context, so that a
-        call starting with it evaluates only the rest: restored from ``cache`` when it holds the state for
-        exactly this model and these messages, otherwise evaluated now and saved there as ``label``."""
-        key = prefix_key(self.model_path, self._settings.n_ctx, messages) if cache is not None else ""
+        """Make the prompt prefix ``messages`` ready as ``label``: restored from ``cache`` when it holds the
+        state for exactly this model and these messages, otherwise evaluated now and saved there. Priming a
+        label again does nothing ("restored" or "evaluated" as the first time)."""
         with self._queue.place() as ticket:
             self._queue.wait_quietly(ticket)
+            if label in self._prefixes:
+                return self._outcomes[label]
+            key = prefix_key(self.model_path, self._settings.n_ctx, messages) if cache is not None else ""
             saved = cache.load(label, key) if cache is not None else None
-            if saved is not None:
-                try:
-                    self._restore(saved)
-                    return "restored"
-                except (RuntimeError, ValueError) as err:
-                    log.warning("cannot restore the prompt state of %s (%s); evaluating it again", label, err)
-                    self._llm.reset()
-            began = time.perf_counter()
-            try:
-                for _ in self._llm.create_chat_completion(messages=messages, stream=True, temperature=0.0,
-                                                          max_tokens=1):
-                    pass
-            except (ValueError, RuntimeError) as err:
-                raise BackendError(f"the local model failed on the {label} prompt: {err}", "failed") from None
-            log.info("evaluated the %s prompt prefix in %.1f s", label, time.perf_counter() - began)
-            if cache is not None:
-                cache.save(label, key, self._snapshot())
-            return "evaluated"
+            outcome: PrimeOutcome = "restored"
+            if saved is None or not self._restored(saved, label):
+                saved, outcome = self._evaluate(messages, label), "evaluated"
+                if cache is not None:
+                    cache.save(label, key, saved)
+            self._prefixes[label], self._holds = saved, label
+            self._outcomes[label] = outcome
+            return outcome
 
-    def _snapshot(self) -> SavedPrefix:
+    def _hold(self, prefix: str | None) -> None:
+        """Make the context start with the prefix ``prefix`` (None: whatever the call's messages are)."""
+        if prefix is not None and prefix != self._holds and prefix in self._prefixes:
+            self._restore(self._prefixes[prefix])
+        self._holds = prefix if prefix in self._prefixes else None
+
+    def _restored(self, saved: SavedPrefix, label: str) -> bool:
+        try:
+            self._restore(saved)
+            return True
+        except (RuntimeError, ValueError) as err:
+            log.warning("cannot restore the prompt state of %s (%s); evaluating it again", label, err)
+            self._llm.reset()
+            return False
+
+    def _evaluate(self, messages: Messages, label: str) -> SavedPrefix:
+        began = time.perf_counter()
+        try:
+            for _ in self._llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, max_tokens=1):
+                pass
+        except (ValueError, RuntimeError) as err:
+            raise BackendError(f"the local model failed on the {label} prompt: {err}", "failed") from None
+        log.info("evaluated the %s prompt prefix in %.1f s", label, time.perf_counter() - began)
         state = self._llm.save_state()
         return SavedPrefix(np.asarray(state.input_ids[: state.n_tokens], dtype=np.intc), bytes(state.llama_state))
 
@@ -137,6 +162,19 @@ class LocalLlama:
         self._llm.load_state(LlamaState(input_ids=input_ids, scores=np.zeros((1, self._llm.n_vocab()), np.single),
                                         n_tokens=n_tokens, llama_state=saved.state, llama_state_size=len(saved.state),
                                         seed=LLAMA_DEFAULT_SEED))
+
+
+class PrefixedLlama:
+    """The local model for one prompt: its calls start with the prefix primed as ``label``."""
+
+    name = "local"
+
+    def __init__(self, model: LocalLlama, label: str) -> None:
+        self.model = model
+        self.label = label
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]:
+        return self.model.stream(messages, max_tokens, prefix=self.label)
 
 
 def _load_llama(model_path: Path, settings: LLMSettings) -> Any:

@@ -123,3 +123,13 @@ def test_preload_does_nothing_with_the_model_for_the_extractive_backend(settings
     Engine(settings, llm=llm, embedder=object()).preload("extractive", ["answer.zh"])  # type: ignore[arg-type]
     time.sleep(0.2)
     assert fake.served == []
+
+
+def test_every_role_shares_the_one_local_model(settings: Settings, model_file: Path) -> None:
+    llm, fake = _local(model_file, settings)
+    engine = Engine(settings, llm=llm)
+    answer, rewrite = engine.backend("local", "answer.zh"), engine.backend("local", "rewrite.zh")
+    assert answer is engine.backend("local", "answer.zh") and answer is not rewrite
+    assert answer.model is rewrite.model is llm  # type: ignore[attr-defined]
+    assert (answer.label, rewrite.label) == ("answer.zh", "rewrite.zh")  # type: ignore[attr-defined]
+    assert len(fake.served) == 2  # each role's prefix evaluated once

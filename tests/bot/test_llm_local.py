@@ -230,3 +230,49 @@ def test_an_unwritable_cache_folder_only_costs_the_saving(model_file, llm_settin
     cache = PromptCache(blocker / "llm-cache")
     assert _primed(model_file, llm_settings, cache)[0] == "evaluated"
     assert _primed(model_file, llm_settings, cache)[0] == "evaluated"
+
+
+def test_prompts_share_one_context_each_prefix_restored_when_another_ran_last(model_file, llm_settings, tmp_path):
+    fake = FakeLlama()
+    llm = LocalLlama(model_file, llm_settings, llama=fake, queue=ModelQueue())
+    other = [{"role": "system", "content": "改写问题。"}]
+    assert llm.prime(PREFIX, None, "answer.zh") == llm.prime(other, None, "rewrite.zh") == "evaluated"
+    answer, rewrite = llm.with_prefix("answer.zh"), llm.with_prefix("rewrite.zh")
+
+    def ask(backend, question: str) -> int:
+        messages = [*(PREFIX if backend is answer else other), {"role": "user", "content": question}]
+        assert complete(backend, messages, 50) == question
+        return fake.restored
+
+    assert ask(answer, "一") == 1  # the context held the rewrite prefix: the answer's is restored
+    assert ask(answer, "二") == 1  # still the answer's prefix: nothing to restore
+    assert ask(rewrite, "三") == 2
+    assert complete(llm, [{"role": "user", "content": "无前缀"}], 10) == "无前缀"
+    assert ask(rewrite, "四") == 3  # the plain call replaced the context's prefix
+    assert fake.served == [PREFIX[-1]["content"], other[-1]["content"], "一", "二", "三", "无前缀", "四"]
+
+
+@pytest.mark.models
+def test_the_real_model_answers_the_same_from_a_restored_or_swapped_prefix(real_settings, tmp_path):
+    from bot.llm import load_backend
+    from bot.prompting import prefix, render
+
+    zh = render("answer.zh.md", passages="[1] 深入推进义务教育优质均衡发展，市区新建中小学校10所，新增学位2.7万个。",
+                question="2024年郑州市区新增多少个学位？")
+    en = render("answer.en.md", passages="[1] 新建改造供水管网85公里(=85 kilometres)。",
+                question="How many kilometres of water supply pipes will be built?")
+    cache = PromptCache(tmp_path / "llm-cache")
+    first = load_backend(real_settings, ModelQueue())
+    assert isinstance(first, LocalLlama)
+    assert first.prime(prefix("answer.zh.md"), cache, "answer.zh") == "evaluated"
+    assert first.prime(prefix("answer.en.md"), cache, "answer.en") == "evaluated"
+    answer_zh, answer_en = first.with_prefix("answer.zh"), first.with_prefix("answer.en")
+    expected = complete(answer_zh, zh, 40)  # the zh prefix swapped back in
+    assert "2.7万" in expected
+    assert "85" in complete(answer_en, en, 40)
+    assert complete(answer_zh, zh, 40) == expected  # and again after the en call
+    del first, answer_zh, answer_en
+
+    second = load_backend(real_settings, ModelQueue())  # as a new process: the states come from disk
+    assert second.prime(prefix("answer.zh.md"), cache, "answer.zh") == "restored"
+    assert complete(second.with_prefix("answer.zh"), zh, 40) == expected

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.engine import Engine
 from bot.llm import BackendError
 from bot.options import validate_k
-from bot.questions import MAX_HISTORY_TURNS, clean_history, load_history_file
+from bot.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
 from settings import BACKENDS, Settings, SettingsError, load_settings
 
@@ -31,12 +31,12 @@ def _print_json(data: object) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from bot.questions import clean_question
-
     settings = load_settings()
     k = validate_k(args.k, "--k") if args.k is not None else None
     question = clean_question(args.question, settings.question_max_chars)
-    passages = Engine(settings).search(question, k=k)
+    engine = Engine(settings)
+    engine.preload()  # the embedder's tokenizer loads while the index opens
+    passages = engine.search(question, k=k)
     if args.json:
         _print_json([p.to_dict() for p in passages])
         return 0
@@ -76,6 +76,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     k = validate_k(args.k, "--k") if args.k is not None else None
     questions = _read_questions(args.file, settings.question_max_chars) if args.file else None
     history = _read_history(args.history, settings.question_max_chars) if args.history else []
+    if args.question is not None:  # a bad question is refused before anything loads
+        clean_question(args.question, settings.question_max_chars)
     first = questions[0] if questions else QuestionLine(1, args.question, history)
     engine = Engine(settings)
     # The embedder, the index and the model context(s) this question needs load side by side.
@@ -271,7 +273,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if (args.claim is None) == (args.file is None):
         raise BotInputError("give one claim, or --file FILE with one claim per line")
     claims = _read_claims(args.file) if args.file else [args.claim]
-    checker = FactChecker(Engine(load_settings()))
+    settings = load_settings()
+    if not args.file:  # a bad claim is refused before anything loads
+        clean_question(args.claim, settings.question_max_chars)
+    engine = Engine(settings)
+    engine.preload()  # the embedder's tokenizer loads while the index opens
+    checker = FactChecker(engine)
     if not args.file:  # a single bad claim is bad input, not a result
         results = [checker.check(args.claim).to_dict()]
     else:

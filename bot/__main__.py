@@ -176,8 +176,9 @@ def _answer_file(chain: AnswerChain, questions: list[QuestionLine], k: int | Non
     with tqdm(questions, desc="questions", unit="q", file=sys.stderr, dynamic_ncols=True) as bar:
         for line in bar:
             record = _answer_line(chain, line, k)
-            failed += "error" in record
-            bar.set_postfix(failed=failed) if failed else None
+            if "error" in record:
+                failed += 1
+                bar.set_postfix(failed=failed)
             text = (json.dumps(record, ensure_ascii=False) if as_json else _readable(record))
             tqdm.write(text, file=sys.stdout)
     if failed:

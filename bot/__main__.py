@@ -6,13 +6,19 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from bot.engine import Engine
 from bot.llm import BackendError
 from bot.options import validate_k
-from bot.questions import MAX_HISTORY_TURNS, load_history_file
+from bot.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file, prompt_roles
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
-from settings import BACKENDS, SettingsError, load_settings
+from settings import BACKENDS, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.chain import AnswerChain
 
 EXIT_CODES = """exit codes:
   0  done
@@ -25,13 +31,12 @@ def _print_json(data: object) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from bot.engine import Engine
-    from bot.questions import clean_question
-
     settings = load_settings()
     k = validate_k(args.k, "--k") if args.k is not None else None
     question = clean_question(args.question, settings.question_max_chars)
-    passages = Engine(settings).search(question, k=k)
+    engine = Engine(settings)
+    engine.preload()  # the embedder's tokenizer loads while the index opens
+    passages = engine.search(question, k=k)
     if args.json:
         _print_json([p.to_dict() for p in passages])
         return 0
@@ -62,20 +67,37 @@ def _print_answer(result: AnswerResult, streamed: str = "", rewrite_shown: bool 
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.chain import AnswerChain
-    from bot.engine import Engine
-
+    if (args.question is None) == (args.file is None):
+        raise BotInputError("give one question, or --file FILE with one question per line")
+    if args.file and args.history:
+        raise BotInputError("--history is for one question; in a --file, give each line its own \"history\"")
     overrides = {"llm": {"backend": args.backend}} if args.backend else {}
     settings = load_settings(**overrides)
     k = validate_k(args.k, "--k") if args.k is not None else None
+    questions = _read_questions(args.file, settings.question_max_chars) if args.file else None
     history = _read_history(args.history, settings.question_max_chars) if args.history else []
-    chain = AnswerChain(Engine(settings))
+    if args.question is not None:  # a bad question is refused before anything loads
+        clean_question(args.question, settings.question_max_chars)
+    first = questions[0] if questions else QuestionLine(1, args.question, history)
+    engine = Engine(settings)
+    # The embedder, the index and the model context(s) this question needs load side by side.
+    engine.preload(settings.llm.backend, prompt_roles(first.question, bool(first.history), settings.answer))
+    from bot.chain import AnswerChain  # langchain's import, meanwhile
+
+    chain = AnswerChain(engine)
+    if questions is not None:
+        return _answer_file(chain, questions, k, args.json)
     if args.json:
         _print_json(chain.ask(args.question, history, k=k).to_dict())
         return 0
+    _stream_answer(chain, args.question, history, k)
+    return 0
+
+
+def _stream_answer(chain: AnswerChain, question: str, history: list[dict[str, str]], k: int | None) -> None:
     streamed, rewrite_shown = "", False
-    for event in chain.events(args.question, history, k=k):
-        if event.kind == "rewrite" and event.text != args.question.strip():
+    for event in chain.events(question, history, k=k):
+        if event.kind == "rewrite" and event.text != question.strip():
             print(f"(understood as: {event.text})")
             rewrite_shown = True
         elif event.kind == "token":
@@ -89,7 +111,82 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if streamed:
                 print()
             _print_answer(event.result, streamed, rewrite_shown)
-    return 0
+
+
+@dataclass(frozen=True)
+class QuestionLine:
+    """One line of a questions file: its id (the line number unless it gives one), question and history;
+    ``error`` when the line cannot be read as one."""
+
+    id: object
+    question: str
+    history: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+def _read_questions(path: Path, max_chars: int) -> list[QuestionLine]:
+    """One question per line, plain or as JSON {"id", "question", "history"}; blank lines are skipped."""
+    lines = [(n, line.strip()) for n, line in enumerate(_read_text_file(path, "questions file").splitlines(), 1)]
+    questions = [_question_line(n, line, max_chars) for n, line in lines if line]
+    if not questions:
+        raise BotInputError(f"questions file {path} has no questions")
+    return questions
+
+
+def _question_line(number: int, line: str, max_chars: int) -> QuestionLine:
+    if not line.startswith("{"):
+        return QuestionLine(number, line)
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError):
+        return QuestionLine(number, "", error=f"line {number} starts with {{ but is not valid JSON")
+    if not isinstance(record, dict):
+        return QuestionLine(number, "", error=f"line {number} is not a JSON object")
+    line_id = record.get("id", number)
+    question = record.get("question")
+    if not isinstance(question, str):
+        return QuestionLine(line_id, "", error=f"line {number} needs a \"question\" string")
+    try:
+        history = clean_history(record.get("history"), max_chars)
+    except BotInputError as err:
+        return QuestionLine(line_id, question, error=f"line {number}: {err}")
+    return QuestionLine(line_id, question, history)
+
+
+def _answer_file(chain: AnswerChain, questions: list[QuestionLine], k: int | None, as_json: bool) -> int:
+    """Answer every line, writing each result as soon as it is ready; a bad line gets an error record and the
+    rest go on. Exit code 2 when any line failed."""
+    from tqdm import tqdm
+
+    failed = 0
+    with tqdm(questions, desc="questions", unit="q", file=sys.stderr, dynamic_ncols=True) as bar:
+        for line in bar:
+            record = _answer_line(chain, line, k)
+            if "error" in record:
+                failed += 1
+                bar.set_postfix(failed=failed)
+            text = (json.dumps(record, ensure_ascii=False) if as_json else _readable(record))
+            tqdm.write(text, file=sys.stdout)
+    if failed:
+        print(f"error: {failed} of {len(questions)} questions could not be answered", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _answer_line(chain: AnswerChain, line: QuestionLine, k: int | None) -> dict[str, Any]:
+    if line.error is not None:
+        return {"id": line.id, "error": line.error}
+    try:
+        return {"id": line.id, **chain.ask(line.question, line.history, k=k).to_dict()}
+    except BotInputError as err:
+        return {"id": line.id, "error": str(err)}
+
+
+def _readable(record: dict[str, Any]) -> str:
+    if "error" in record:
+        return f"[{record['id']}] ERROR {record['error']}\n"
+    lines = [f"[{record['id']}] {record['question']}", record["answer"]]
+    lines += [f"  [{c['n']}] {c['source']} [{c['start']}:{c['end']}]  {c['section']}" for c in record["citations"]]
+    return "\n".join(lines) + "\n"
 
 
 def _history_limit(max_chars: int) -> int:
@@ -158,13 +255,17 @@ def _read_claims(path: Path) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.engine import Engine
     from bot.factcheck import FactChecker
 
     if (args.claim is None) == (args.file is None):
         raise BotInputError("give one claim, or --file FILE with one claim per line")
     claims = _read_claims(args.file) if args.file else [args.claim]
-    checker = FactChecker(Engine(load_settings()))
+    settings = load_settings()
+    if not args.file:  # a bad claim is refused before anything loads
+        clean_question(args.claim, settings.question_max_chars)
+    engine = Engine(settings)
+    engine.preload()  # the embedder's tokenizer loads while the index opens
+    checker = FactChecker(engine)
     if not args.file:  # a single bad claim is bad input, not a result
         results = [checker.check(args.claim).to_dict()]
     else:
@@ -222,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     p_search.add_argument("--json", action="store_true", help="print JSON")
     p_search.set_defaults(run=cmd_search)
     p_ask = sub.add_parser("ask", help="answer a question with cited, verified figures")
-    p_ask.add_argument("question")
+    p_ask.add_argument("question", nargs="?")
+    p_ask.add_argument("--file", type=Path, help="answer every question in a file: one per line, plain or JSON "
+                       "{\"id\", \"question\", \"history\"}; one result per line as it goes")
     p_ask.add_argument("--history", type=Path, help="JSON file: a list of {\"role\", \"content\"} messages")
     p_ask.add_argument("--backend", choices=BACKENDS, help="override the LLM backend")
     p_ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings)")
@@ -242,18 +345,24 @@ def main(argv: list[str] | None = None) -> int:
     p_figures.set_defaults(run=cmd_figures)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from index.store import StoreError  # imports chromadb: only once a command runs
-
     try:
         return args.run(args)
     except (BotInputError, SettingsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except (BotUnavailable, BackendError, StoreError, OSError) as err:
+    # _store_error() is evaluated only when an error gets here: importing chromadb up front would hold up
+    # the models' loading, which a command starts first.
+    except (BotUnavailable, BackendError, _store_error(), OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130
+
+
+def _store_error() -> type[Exception]:
+    from index.store import StoreError
+
+    return StoreError
 
 
 if __name__ == "__main__":

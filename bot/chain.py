@@ -27,8 +27,8 @@ from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
 from bot.extractive import ExtractiveAnswerer, Note, nearby_text
 from bot.factcheck import FactChecker
-from bot.llm import BackendError, ChatBackend, complete
-from bot.prompting import not_found_message, prefix, render
+from bot.llm import BackendError, ChatBackend, Waiting
+from bot.prompting import not_found_message, render
 from bot.questions import (
     Calculation,
     asks_calculation,
@@ -187,18 +187,16 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         raise RuntimeError("the answer chain ended without a result")
 
     def warm_up(self, backend: str | None = None) -> None:
-        """Load the model for every prompt and evaluate each prompt's fixed prefix, so that the first
-        questions are as fast as the later ones. Raises BackendError when the backend is unavailable."""
+        """Load the embedder, the index and the model, and prime every prompt the chain uses (each prefix is
+        restored from the prompt cache or evaluated once), so that the first questions are as fast as the later
+        ones. Raises BackendError when the backend is unavailable."""
         self.engine.searcher  # noqa: B018 - the embedder and the index too
         name = backend or self.settings.llm.backend
         if name == "extractive":
             return
         for role in PROMPT_ROLES:
-            if role == "translate.en" and not self.settings.answer.translate_questions:
-                continue
-            llm = self.engine.backend(name, role)
-            if name == "local":  # a remote server keeps its own cache
-                complete(llm, prefix(f"{role}.md"), max_tokens=1)
+            if role != "translate.en" or self.settings.answer.translate_questions:
+                self.engine.prime(name, role)
 
     # -- stages -----------------------------------------------------------------------------------
 
@@ -280,6 +278,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         text = ""
         try:
             for piece in backend.stream(self._messages(state), self.settings.llm.max_tokens):
+                if isinstance(piece, Waiting):  # others are before this question in the model's line
+                    yield StreamEvent("queue", text=_queue_message(piece.ahead, state.lang), position=piece.ahead)
+                    continue
                 state.timings_ms.setdefault("first_token", _ms(state.began))
                 text += piece
                 if (visible := _visible(text)) is not None and visible != state.streamed:
@@ -483,6 +484,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,
             fallback_reason=fallback_reason, figures=[FigureCheck(f.text, True, 1) for f in extract.figures],
         )
+
+
+def _queue_message(ahead: int, lang: Lang) -> str:
+    return f"前面还有{ahead}个问题" if lang == "zh" else f"{ahead} question{'' if ahead == 1 else 's'} ahead of you"
 
 
 def _visible(text: str) -> str | None:

@@ -1,20 +1,27 @@
 """Chat backends: the local GGUF model through llama.cpp, or any OpenAI-compatible server.
 
-Both stream text pieces; both raise ``BackendError`` with a readable message and a ``kind`` on
+Both stream text pieces (the local model first reports its place in the process's one line for the model,
+as ``Waiting``); both raise ``BackendError`` with a readable message and a ``kind`` on
 failure, so the answer chain can fall back to the extractive answer and say why.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
+
+from bot.model_queue import MODEL_QUEUE, ModelQueue, Waiting
 from bot.options import validate_backend
+from bot.prompt_cache import PromptCache, SavedPrefix, prefix_key
 from index.models import ModelFetchError, resolve_model
 from settings import LLMSettings, Settings
 
@@ -38,44 +45,50 @@ class BackendError(RuntimeError):
 class ChatBackend(Protocol):
     name: str
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]: ...
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]: ...
 
 
 def complete(backend: ChatBackend, messages: Messages, max_tokens: int) -> str:
-    return "".join(backend.stream(messages, max_tokens))
+    """The whole answer (places in the model's line are not text)."""
+    return "".join(piece for piece in backend.stream(messages, max_tokens) if isinstance(piece, str))
+
+
+# How a prompt's fixed prefix was made ready: restored from disk, evaluated now (and saved), or nothing to do
+# (a remote server keeps its own cache).
+PrimeOutcome = Literal["restored", "evaluated", "skipped"]
 
 
 class LocalLlama:
-    """One llama.cpp model per process. Calls are serialised (llama.cpp contexts are not thread-safe);
-    keeping the system prompt identical across calls lets llama.cpp reuse its evaluated prefix."""
+    """The local GGUF model through llama.cpp: one model and one context for the whole process, as every call
+    takes its turn in ``queue`` anyway (each more context would cost ~1.8 GB and ~1.4 s to load, as llama.cpp
+    repacks the weights per model). Each prompt's fixed prefix (system text and examples) is primed once and
+    kept as a state snapshot (~12 MB), restored in ~50 ms when the context last served another prompt, so no
+    call evaluates a prefix again. ``llama`` replaces the model (tests)."""
 
     name = "local"
 
-    def __init__(self, model_path: Path, settings: LLMSettings) -> None:
-        try:
-            from llama_cpp import Llama
-        except ImportError as err:
-            raise BackendError(f"llama-cpp-python is not installed ({err}); run the setup again") from None
-        began = time.perf_counter()
-        try:
-            self._llm = Llama(
-                model_path=str(model_path),
-                n_ctx=settings.n_ctx,
-                n_threads=settings.n_threads,
-                n_threads_batch=settings.n_threads,
-                n_batch=512,
-                verbose=False,
-            )
-        except (ValueError, RuntimeError, OSError) as err:  # a truncated or foreign file
-            raise BackendError(f"cannot load the local model {model_path}: {err}", "unreachable") from None
+    def __init__(self, model_path: Path, settings: LLMSettings, *, llama: Any | None = None,
+                 queue: ModelQueue | None = None) -> None:
+        self.model_path = model_path
         self._settings = settings
-        self._lock = threading.Lock()
-        log.info("loaded %s in %.1f s", model_path.name, time.perf_counter() - began)
+        self._queue = queue if queue is not None else MODEL_QUEUE
+        self._llm = llama if llama is not None else _load_llama(model_path, settings)
+        self._prefixes: dict[str, SavedPrefix] = {}  # label → the context's state after that prefix
+        self._holds: str | None = None  # the label of the prefix the context's tokens start with
+        self._outcomes: dict[str, PrimeOutcome] = {}
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
-        deadline = time.monotonic() + self._settings.timeout_s
-        with self._lock:
+    def with_prefix(self, label: str) -> PrefixedLlama:
+        """The backend for calls whose messages start with the prefix primed as ``label``."""
+        return PrefixedLlama(self, label)
+
+    def stream(self, messages: Messages, max_tokens: int, prefix: str | None = None) -> Iterator[str | Waiting]:
+        """The answer's text pieces, after a ``Waiting`` for each place in line while other calls run first.
+        ``prefix``: the label of a primed prefix the messages start with, restored first if need be."""
+        with self._queue.place() as ticket:
+            yield from self._queue.wait(ticket)
+            deadline = time.monotonic() + self._settings.timeout_s  # the model's own time, not the wait
             try:
+                self._hold(prefix)
                 pieces = self._llm.create_chat_completion(
                     messages=messages,
                     stream=True,
@@ -93,6 +106,129 @@ class LocalLlama:
                 raise
             except (ValueError, RuntimeError) as err:  # e.g. a prompt longer than the context window
                 raise BackendError(f"the local model failed: {err}", "failed") from None
+
+    def prime(self, messages: Messages, cache: PromptCache | None = None, label: str = "prompt") -> PrimeOutcome:
+        """Make the prompt prefix ``messages`` ready as ``label``: restored from ``cache`` when it holds the
+        state for exactly this model and these messages, otherwise evaluated now and saved there. Priming a
+        label again does nothing ("restored" or "evaluated" as the first time)."""
+        with self._queue.place() as ticket:
+            self._queue.wait_quietly(ticket)
+            if label in self._prefixes:
+                return self._outcomes[label]
+            key = prefix_key(self.model_path, self._settings.n_ctx, messages) if cache is not None else ""
+            saved = cache.load(label, key) if cache is not None else None
+            outcome: PrimeOutcome = "restored"
+            if saved is None or not self._restored(saved, label):
+                saved, outcome = self._evaluate(messages, label), "evaluated"
+                if cache is not None:
+                    cache.save(label, key, saved)
+            self._prefixes[label], self._holds = saved, label
+            self._outcomes[label] = outcome
+            return outcome
+
+    def _hold(self, prefix: str | None) -> None:
+        """Make the context start with the prefix ``prefix`` (None: whatever the call's messages are)."""
+        if prefix is not None and prefix != self._holds and prefix in self._prefixes:
+            self._restore(self._prefixes[prefix])
+        self._holds = prefix if prefix in self._prefixes else None
+
+    def _restored(self, saved: SavedPrefix, label: str) -> bool:
+        try:
+            self._restore(saved)
+            return True
+        except (RuntimeError, ValueError) as err:
+            log.warning("cannot restore the prompt state of %s (%s); evaluating it again", label, err)
+            self._llm.reset()
+            return False
+
+    def _evaluate(self, messages: Messages, label: str) -> SavedPrefix:
+        began = time.perf_counter()
+        try:
+            for _ in self._llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, max_tokens=1):
+                pass
+        except (ValueError, RuntimeError) as err:
+            raise BackendError(f"the local model failed on the {label} prompt: {err}", "failed") from None
+        log.info("evaluated the %s prompt prefix in %.1f s", label, time.perf_counter() - began)
+        state = self._llm.save_state()
+        return SavedPrefix(np.asarray(state.input_ids[: state.n_tokens], dtype=np.intc), bytes(state.llama_state))
+
+    def _restore(self, saved: SavedPrefix) -> None:
+        from llama_cpp import LLAMA_DEFAULT_SEED, LlamaState
+
+        n_tokens = len(saved.input_ids)
+        if n_tokens >= self._llm.n_ctx():
+            raise ValueError(f"{n_tokens} saved tokens do not fit a context of {self._llm.n_ctx()}")
+        input_ids = np.zeros(self._llm.n_ctx(), dtype=np.intc)  # llama-cpp-python keeps one slot per position
+        input_ids[:n_tokens] = saved.input_ids
+        # Logits are not saved (a call always evaluates at least one new token); one zero row fills them.
+        self._llm.load_state(LlamaState(input_ids=input_ids, scores=np.zeros((1, self._llm.n_vocab()), np.single),
+                                        n_tokens=n_tokens, llama_state=saved.state, llama_state_size=len(saved.state),
+                                        seed=LLAMA_DEFAULT_SEED))
+
+
+class PrefixedLlama:
+    """The local model for one prompt: its calls start with the prefix primed as ``label``."""
+
+    name = "local"
+
+    def __init__(self, model: LocalLlama, label: str) -> None:
+        self.model = model
+        self.label = label
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]:
+        return self.model.stream(messages, max_tokens, prefix=self.label)
+
+
+def _load_llama(model_path: Path, settings: LLMSettings) -> Any:
+    # llama.cpp's OpenMP threads otherwise spin while they wait; on 2 shared cores that took 3.5x longer to
+    # evaluate a prompt and 6x longer to generate (eval.bench, busy machine). Read when llama_cpp loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        from llama_cpp import Llama
+    except ImportError as err:
+        raise BackendError(f"llama-cpp-python is not installed ({err}); run the setup again") from None
+    began = time.perf_counter()
+    try:
+        with _weights_not_repacked():
+            llm = Llama(
+                model_path=str(model_path),
+                n_ctx=settings.n_ctx,
+                n_threads=settings.n_threads,
+                n_threads_batch=settings.n_threads,
+                n_batch=512,
+                verbose=False,
+            )
+    except (ValueError, RuntimeError, OSError) as err:  # a truncated or foreign file
+        raise BackendError(f"cannot load the local model {model_path}: {err}", "unreachable") from None
+    log.info("loaded %s in %.1f s", model_path.name, time.perf_counter() - began)
+    return llm
+
+
+_LOADING = threading.Lock()
+
+
+@contextmanager
+def _weights_not_repacked() -> Iterator[None]:
+    """llama.cpp repacks the weights into a private copy for its own matrix kernels unless the model parameter
+    use_extra_bufts is off, which llama-cpp-python does not expose. On the 2-core AVX-512 CPU here, repacked
+    Q4_K evaluated prompts ~30% slower (32 against 45 tokens/s), took 0.5 s more CPU to load and 0.8 GB more
+    memory that processes cannot share (the mapped file is shared). So the default parameters llama-cpp-python
+    starts from are patched while the model loads (a build with -DGGML_CPU_REPACK=OFF makes this a no-op)."""
+    import llama_cpp.llama_cpp as bindings
+
+    default = bindings.llama_model_default_params
+
+    def without_repacking() -> Any:
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    with _LOADING:
+        bindings.llama_model_default_params = without_repacking
+        try:
+            yield
+        finally:
+            bindings.llama_model_default_params = default
 
 
 class OpenAICompatible:
@@ -203,7 +339,7 @@ def _short_body(err: Any) -> str:
     return _one_line(re.sub(r"<[^>]+>", " ", body), 120) or "(empty body)"
 
 
-def load_backend(settings: Settings) -> ChatBackend | None:
+def load_backend(settings: Settings, queue: ModelQueue | None = None) -> ChatBackend | None:
     """The configured LLM backend, or None for the extractive (no-LLM) backend."""
     backend = validate_backend(settings.llm.backend)  # model_copy(update=…) skips the settings' own check
     if backend == "extractive":
@@ -222,4 +358,4 @@ def load_backend(settings: Settings) -> ChatBackend | None:
     if not location.is_file():
         raise BackendError(f"local model {settings.llm.local_model!r} is neither a bundled model nor a GGUF file",
                            "unreachable")
-    return LocalLlama(location, settings.llm)
+    return LocalLlama(location, settings.llm, queue=queue)

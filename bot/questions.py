@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
-from settings import PROJECT_ROOT
+from settings import PROJECT_ROOT, AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
 from zzbot.text import without_markup
@@ -257,3 +257,16 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
         things = [p if not _ASKING.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     things = [re.sub(r"\s+", " ", p).strip() for p in things]
     return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]
+
+
+def prompt_roles(question: str, history: bool, answer: AnswerSettings) -> list[str]:
+    """The prompt roles (see bot.chain.PROMPT_ROLES) answering ``question`` will use, in the order of use: known
+    before any model loads, so only those are loaded and primed."""
+    lang = detect_lang(question)
+    roles = [f"rewrite.{lang}"] if history and answer.history_turns else []
+    if lang == "en" and answer.translate_questions:
+        roles.append("translate.en")
+    roles.append(f"answer.{lang}")
+    if asks_calculation(question):
+        roles.append(f"compute.{lang}")
+    return roles

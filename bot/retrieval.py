@@ -71,6 +71,11 @@ class HybridSearcher:
         self._by_id = {c.chunk_id: c for c in self.chunks}
         self._keyword = KeywordIndex([keyword_text(c) for c in self.chunks])
 
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index over the chunks (the benchmark times it alone)."""
+        return self._keyword
+
     def word_coverage(self, text: str) -> float:
         """Share of the text's Chinese words found in the indexed documents (see KeywordIndex.coverage)."""
         return self._keyword.coverage(text)

@@ -1,8 +1,10 @@
 """Speed and memory benchmark: index build, search and answer latency as the corpus grows (issues 2 and 3),
-and faster ways to run the embedder checked against fp32.
+faster ways to run the embedder checked against fp32, and answer latency along every path a user takes
+(cold `bot ask`, `bot ask --file`, warm, concurrent users, the naive baseline; eval/latency.py; issue 12).
 
-    python -m eval.bench                                   # 1×, 10×, 100× and 1000× the report, 12 answers, local
+    python -m eval.bench                                   # 1×, 10×, 100× and 1000× the report, every path, local
     python -m eval.bench --scales 1,10 --search-scale 0 --answers 4 --backend extractive --json /tmp/bench.json
+    python -m eval.bench --scales 1 --search-scale 0 --skip-options --cold 3 --users 1,4   # latency paths mostly
 
 Everything is built in temporary folders; the real index (var/chroma) is never touched. Copies of the report
 are distinct documents (own file name, own first line). Up to ``--embed-limit`` copies they are embedded for
@@ -33,6 +35,18 @@ import numpy as np
 from bot.chain import AnswerChain
 from bot.engine import Engine
 from bot.retrieval import HybridSearcher
+from eval.latency import (
+    PathLatency,
+    chain_asker,
+    cli_env,
+    cold_asks,
+    concurrent,
+    file_asks,
+    format_paths,
+    naive_asker,
+    percentiles,
+    sequential,
+)
 from index.chunking import Chunk, chunk_document, sentence_units
 from index.documents import Document, load_documents
 from index.embeddings import Embedder
@@ -76,20 +90,58 @@ QUESTIONS: tuple[str, ...] = (
     "Which reforms of state-owned enterprises are planned?",
 )
 WARMUP_QUERIES = 3
-_BATCH = 1000
+WARM = "warm"  # the path the others are compared with
 
 
-class TimedEmbedder(Embedder):
-    """The embedder, counting the seconds spent in the model."""
+@dataclass(frozen=True)
+class PathOptions:
+    """Which answer paths to time besides the warm one (eval/latency.py)."""
 
-    seconds = 0.0
+    cold: int = 5  # new `bot ask` processes, one question each (0: none); one more first run, with no saved state
+    file: bool = True  # one `bot ask --file` process answering --answers questions
+    users: tuple[int, ...] = (1, 4, 10)  # concurrent users through the chain
+    naive: bool = True  # the naive baseline's answers beside ours
 
-    def _encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:  # every embed_* ends here
+
+class TimedModel:
+    """The embedder's model, counting the seconds spent in it (every embed_* call ends in its encode)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.seconds = 0.0
+
+    def encode(self, *args: Any, **kwargs: Any) -> Any:
         began = time.perf_counter()
         try:
-            return super()._encode(texts, show_progress)
+            return self.model.encode(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - began
+
+    def __getattr__(self, name: str) -> Any:  # prompts, dimension…: the model's own
+        return getattr(self.model, name)
+
+
+def timed_embedder(settings: Settings) -> tuple[Embedder, TimedModel]:
+    """The configured sentence-transformers embedder (as index builds use it), and its timed model."""
+    loaded = Embedder.load(settings)
+    model = TimedModel(loaded.model)
+    return Embedder(model, loaded.name, loaded.batch_size, loaded.dtype), model
+
+
+class ReusingEmbedder(Embedder):
+    """Gives texts already embedded their vectors from ``cache`` (identical texts, identical vectors) and embeds
+    only the others, so that ChunkStore.sync itself writes a large scale's records without embedding it all."""
+
+    def __init__(self, embedder: Embedder, cache: dict[str, np.ndarray]) -> None:
+        super().__init__(embedder.model, embedder.name, embedder.batch_size, embedder.dtype)
+        self.cache = cache
+
+    def embed_chunks(self, chunks: Sequence[Chunk], show_progress: bool = False) -> np.ndarray:
+        inputs = [self.unit_input(c.section, c.text) for c in chunks]
+        missing = list(dict.fromkeys(text for text in inputs if text not in self.cache))
+        if missing:
+            self.cache.update(zip(missing, self.embed_inputs(missing), strict=True))
+        return np.stack([self.cache[text] for text in inputs])
 
 
 @dataclass
@@ -123,6 +175,7 @@ class Bench:
     llm_load_s: float | None = None
     scales: list[ScaleResult] = field(default_factory=list)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # backend → stage → p50/p95
+    paths: list[PathLatency] = field(default_factory=list)  # answer latency along each path, warm first
     embedding_options: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -131,10 +184,6 @@ def memory_mb() -> tuple[float, float]:
     status = Path("/proc/self/status").read_text().splitlines()
     current_kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     return current_kb / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ru_maxrss is in KB
-
-
-def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
-    return {f"p{q}": round(float(np.percentile(values_ms, q)), 1) for q in (50, 95)}
 
 
 def units_of(document: Document, settings: Settings) -> list[Chunk]:
@@ -165,36 +214,10 @@ def vector_cache(store: ChunkStore, documents: Sequence[Document]) -> dict[str, 
 
 
 def write_cached(store: ChunkStore, documents: Sequence[Document], cache: dict[str, np.ndarray]) -> int:
-    """Write the documents' records exactly as ChunkStore.sync would, taking each vector from ``cache``
-    (identical texts give identical vectors) and embedding only texts it lacks. Returns the units written."""
-    records: list[tuple[str, np.ndarray, str, dict[str, Any]]] = []
-
-    def flush(batch: list[tuple[str, np.ndarray, str, dict[str, Any]]]) -> None:
-        ids, vectors, texts, metadatas = zip(*batch, strict=True)
-        store.collection.upsert(ids=list(ids), embeddings=list(vectors), documents=list(texts),
-                                metadatas=list(metadatas))
-
-    written = 0
-    for doc in documents:
-        units = units_of(doc, store.settings)
-        inputs = [store.embedder.unit_input(u.section, u.text) for u in units]
-        missing = list(dict.fromkeys(text for text in inputs if text not in cache))
-        if missing:
-            cache.update(zip(missing, store.embedder.embed_inputs(missing), strict=True))
-        key = store._index_key(doc)  # noqa: SLF001 - the exact key sync stores
-        records += [
-            (unit.chunk_id, cache[text], unit.text,
-             {"source": unit.source, "section": unit.section, "start": unit.start, "end": unit.end,
-              "kind": unit.kind, "title": unit.title, "parent": unit.parent, "index_key": key})
-            for unit, text in zip(units, inputs, strict=True)
-        ]
-        written += len(units)
-        while len(records) >= _BATCH:  # Chroma caps the batch size of one write
-            flush(records[:_BATCH])
-            records = records[_BATCH:]
-    if records:
-        flush(records)
-    return written
+    """Write the documents' records through ChunkStore.sync itself, taking each vector from ``cache`` and
+    embedding only texts it lacks. Returns the units written."""
+    reusing = ChunkStore(store.settings, ReusingEmbedder(store.embedder, cache), client=store.client)
+    return reusing.sync(documents).chunks_embedded
 
 
 @contextmanager
@@ -229,7 +252,7 @@ def measure_search(store: ChunkStore, settings: Settings, questions: Sequence[st
         clock.append(time.perf_counter())
         store.dense_search(vector, n)
         clock.append(time.perf_counter())
-        searcher._keyword.search(question, n)  # noqa: SLF001 - BM25 alone, without a second copy of its index
+        searcher.keyword.search(question, n)
         clock.append(time.perf_counter())
         searcher.search(question)
         clock.append(time.perf_counter())
@@ -238,17 +261,17 @@ def measure_search(store: ChunkStore, settings: Settings, questions: Sequence[st
     return {"open_s": open_s, **{stage: percentiles(values) for stage, values in times.items()}}
 
 
-def bench_scale(settings: Settings, embedder: TimedEmbedder, documents: Sequence[Document], scale: int,
+def bench_scale(settings: Settings, embedder: Embedder, timer: TimedModel, documents: Sequence[Document], scale: int,
                 cache: dict[str, np.ndarray] | None, reference_units_per_s: float | None) -> ScaleResult:
-    """Build the index of ``documents`` at ``settings.chroma.path``, then reopen it and time searches.
-    Without a ``cache`` it is a real ChunkStore.sync; with one, vectors are reused and the embedding time
-    is estimated at ``reference_units_per_s``."""
-    embedded_before = embedder.seconds
+    """Build the index of ``documents`` at ``settings.chroma.path``, then reopen it and time searches
+    (``timer``: the embedder's model). Without a ``cache`` it is a real ChunkStore.sync; with one, vectors are
+    reused and the embedding time is estimated at ``reference_units_per_s``."""
+    embedded_before = timer.seconds
     with open_store(settings, embedder) as store:
         began = time.perf_counter()
         units = store.sync(documents).chunks_embedded if cache is None else write_cached(store, documents, cache)
         wall_s = time.perf_counter() - began
-    spent_embedding = embedder.seconds - embedded_before
+    spent_embedding = timer.seconds - embedded_before
     write_s = wall_s - spent_embedding
     if cache is None:
         embed_s = spent_embedding
@@ -274,9 +297,9 @@ def bench_scale(settings: Settings, embedder: TimedEmbedder, documents: Sequence
     )
 
 
-def bench_answers(engine: Engine, backend: str, n: int) -> dict[str, Any]:
-    """Latency of each answer stage over ``n`` questions, after one warm-up answer."""
-    chain = AnswerChain(engine)
+def bench_answers(chain: AnswerChain, backend: str, n: int) -> tuple[dict[str, Any], PathLatency]:
+    """Latency of each answer stage over ``n`` questions, after one warm-up answer; and the same answers as the
+    warm path (total and first token as the chain timed them)."""
     chain.ask(QUESTIONS[-1], backend=backend)
     results = [chain.ask(q, backend=backend) for q in (QUESTIONS * (n // len(QUESTIONS) + 1))[:n]]
     stages = ("retrieve", "first_token", "generate", "total")
@@ -286,7 +309,10 @@ def bench_answers(engine: Engine, backend: str, n: int) -> dict[str, Any]:
         if values:
             summary[stage] = percentiles(values)
     log.info("answers with %s: %s", backend, summary)
-    return summary
+    firsts = [r.timings_ms["first_token"] for r in results if "first_token" in r.timings_ms]
+    warm = PathLatency(WARM, n, summary["total"], percentiles(firsts) if firsts else None,
+                       note=f"{backend}, one process, prompts primed")
+    return summary, warm
 
 
 def embedding_options(settings: Settings, texts: Sequence[Chunk], queries: Sequence[str],
@@ -346,52 +372,85 @@ def onnx_option(settings: Settings) -> dict[str, Any]:
 
 
 def run_bench(settings: Settings, scales: Sequence[int], answers: int, backend: str, embed_limit: int,
-              options: bool = True) -> Bench:
+              options: bool = True, paths: PathOptions | None = None) -> Bench:
     """Every measurement, in an order that keeps memory readings honest: index scales in ascending order
-    (the LLM not yet loaded), then answers on the 1× index, then the embedding options."""
+    (the LLM not yet loaded), then answers on the 1× index (and the other answer paths when ``paths`` is
+    given), then the embedding options."""
     bench = Bench(cpus=os.cpu_count() or 1, load_average={"start": [round(x, 2) for x in os.getloadavg()]})
     began = time.perf_counter()
-    embedder = TimedEmbedder.load(settings)
+    embedder, timer = timed_embedder(settings)
     bench.embedder_load_s = round(time.perf_counter() - began, 2)
     bench.embedder = f"{embedder.name}, {embedder.dtype}, batch {embedder.batch_size}"
     report = load_documents(settings.documents)
-    cache: dict[str, np.ndarray] | None = None
-    reference: float | None = None
     with tempfile.TemporaryDirectory(prefix="zzbot-bench-") as tmp:
-        first = with_chroma_path(settings, Path(tmp) / "chroma-1")
-        for scale in sorted({1, *scales}):
-            scaled = first if scale == 1 else with_chroma_path(settings, Path(tmp) / f"chroma-{scale}")
-            if scale == 1:
-                documents = report
-            else:
-                documents = load_documents(write_copies(settings.documents[0], Path(tmp) / f"docs-{scale}", scale))
-            reuse = cache if scale > embed_limit else None
-            result = bench_scale(scaled, embedder, documents, scale, reuse, reference)
-            if scale == 1:
-                result.build_with_load_s = round(result.build_s + bench.embedder_load_s, 2)
-                with open_store(first, embedder) as store:
-                    cache = vector_cache(store, report)
-            if result.embedded:
-                reference = result.units_per_s
-            bench.scales.append(result)
-            if scale != 1:
-                shutil.rmtree(Path(tmp) / f"chroma-{scale}")
-                shutil.rmtree(Path(tmp) / f"docs-{scale}")
-
-        engine = Engine(first)
-        engine.__dict__["embedder"] = embedder  # share the loaded model
-        if backend != "extractive":
-            began = time.perf_counter()
-            AnswerChain(engine).warm_up(backend)  # as the UI does: every prompt's context loaded and primed
-            bench.llm_load_s = round(time.perf_counter() - began, 2)
-        for name in dict.fromkeys((backend, "extractive")):
-            bench.answers[name] = bench_answers(engine, name, answers)
-        engine.searcher.store.client.close()
+        bench.scales = bench_scales(settings, embedder, timer, report, scales, embed_limit, Path(tmp))
+        bench.scales[0].build_with_load_s = round(bench.scales[0].build_s + bench.embedder_load_s, 2)
+        # Runtime state (saved prompt states) of its own, so the first cold run finds none.
+        first = with_chroma_path(settings, Path(tmp) / "chroma-1").model_copy(update={"var_dir": Path(tmp) / "var"})
+        bench_paths(bench, first, answers, backend, paths)
         if options:
             texts = [u for doc in report for u in units_of(doc, settings)]
             bench.embedding_options = [*embedding_options(settings, texts, QUESTIONS), onnx_option(settings)]
     bench.load_average["end"] = [round(x, 2) for x in os.getloadavg()]
     return bench
+
+
+def bench_scales(settings: Settings, embedder: Embedder, timer: TimedModel, report: Sequence[Document],
+                 scales: Sequence[int], embed_limit: int, tmp: Path) -> list[ScaleResult]:
+    """Each scale built and searched in ``tmp``; the 1× index (chroma-1) is kept for the answers."""
+    results: list[ScaleResult] = []
+    cache: dict[str, np.ndarray] | None = None
+    reference: float | None = None
+    first = with_chroma_path(settings, tmp / "chroma-1")
+    for scale in sorted({1, *scales}):
+        scaled = first if scale == 1 else with_chroma_path(settings, tmp / f"chroma-{scale}")
+        documents = report if scale == 1 else load_documents(write_copies(settings.documents[0], tmp / f"docs-{scale}",
+                                                                          scale))
+        result = bench_scale(scaled, embedder, timer, documents, scale, cache if scale > embed_limit else None,
+                             reference)
+        if scale == 1:
+            with open_store(first, embedder) as store:
+                cache = vector_cache(store, report)
+        if result.embedded:
+            reference = result.units_per_s
+        results.append(result)
+        if scale != 1:
+            shutil.rmtree(tmp / f"chroma-{scale}")
+            shutil.rmtree(tmp / f"docs-{scale}")
+    return results
+
+
+def bench_paths(bench: Bench, settings: Settings, answers: int, backend: str, paths: PathOptions | None) -> None:
+    """The answer paths on the 1× index at ``settings``: a first cold run with nothing saved, the warm engine
+    (loaded, every prompt primed: the states the later cold runs restore), the cold runs, `bot ask --file`,
+    then in the warm process the answers, concurrent users and the naive baseline."""
+    env = cli_env(settings.chroma_path, settings.var_dir, backend)
+    questions = (QUESTIONS * (answers // len(QUESTIONS) + 1))[:answers]
+    if paths and paths.cold:
+        bench.paths.append(cold_asks(QUESTIONS[:1], env, "cold `bot ask`, first run"))
+    engine = Engine(settings)  # the bot's own embedder and model, as the app and the CLI load them
+    chain = AnswerChain(engine)
+    if backend != "extractive":
+        began = time.perf_counter()
+        chain.warm_up(backend)  # as the UI does: every prompt's context loaded and primed
+        bench.llm_load_s = round(time.perf_counter() - began, 2)
+    if paths and paths.cold:
+        bench.paths.append(cold_asks(QUESTIONS[:paths.cold], env))
+    if paths and paths.file:
+        bench.paths.append(file_asks(questions, env))
+    for name in dict.fromkeys((backend, "extractive")):
+        bench.answers[name], warm = bench_answers(chain, name, answers)
+        if name == backend:
+            bench.paths.insert(0, warm)
+    for users in paths.users if paths else ():
+        bench.paths.append(concurrent(chain_asker(chain, backend), QUESTIONS, users, rounds=max(1, 4 // users)))
+    if paths and paths.naive:
+        from eval.naive import NaivePipeline
+
+        naive = NaivePipeline(engine, backend)
+        naive.ask(QUESTIONS[-1])
+        bench.paths.append(sequential("naive baseline (warm)", naive_asker(naive), questions))
+    engine.store.client.close()
 
 
 # -- command line ---------------------------------------------------------------------------------
@@ -434,6 +493,11 @@ def format_bench(bench: Bench) -> str:
     for name, a in bench.answers.items():
         lines.append(f"{name:<11} {a['n']:>3} {a['fallbacks']:>9} {_p(a.get('retrieve')):>11} "
                      f"{_p(a.get('first_token')):>12} {_p(a.get('generate')):>13} {_p(a.get('total')):>13}")
+    if bench.paths:
+        lines += ["", "answer latency along each path, in ms (× warm: the p50 as a multiple of the warm path's)",
+                  format_paths(bench.paths, WARM),
+                  "cold: the whole process's wall time; --file: the process's wall time / questions (answer_total: each "
+                  "answer's own); users: each request's wall time; sources / queue / first_token: when each was seen"]
     if bench.embedding_options:
         lines += ["", "embedding options (fidelity against fp32, batch 8)",
                   f"{'option':<34} {'units/s':>8} {'min cos':>8} {'mean cos':>9} {'top-5 kept':>11} {'safe':>5}"]
@@ -460,6 +524,18 @@ def _scales(text: str) -> list[int]:
     return scales
 
 
+def _users(text: str) -> tuple[int, ...]:
+    if not text.strip():
+        return ()
+    try:
+        users = tuple(int(s) for s in text.split(",") if s.strip())
+    except ValueError:
+        users = ()
+    if not users or min(users) < 1:
+        raise argparse.ArgumentTypeError(f"want positive whole numbers separated by commas, got {text!r}")
+    return users
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=_scales, default=[1, 10, 100],
@@ -469,15 +545,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--answers", type=int, default=12, help="answers timed per backend (default 12)")
     parser.add_argument("--backend", choices=("local", "extractive"), default="local")
     parser.add_argument("--skip-options", action="store_true", help="do not compare embedding options")
+    parser.add_argument("--cold", type=int, default=5, help="cold `bot ask` processes timed (default 5; 0 = none)")
+    parser.add_argument("--users", type=_users, default=(1, 4, 10),
+                        help="concurrent users to time, e.g. 1,4,10 (default); '' = none")
+    parser.add_argument("--no-file", action="store_true", help="do not time `bot ask --file`")
+    parser.add_argument("--no-naive", action="store_true", help="do not time the naive baseline")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
-    if args.search_scale < 0 or args.answers < 1:
-        parser.error("--search-scale must be 0 or more and --answers positive")
+    if args.search_scale < 0 or args.answers < 1 or args.cold < 0:
+        parser.error("--search-scale and --cold must be 0 or more and --answers positive")
     scales = args.scales + ([args.search_scale] if args.search_scale else [])
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    bench = run_bench(load_settings(), scales, args.answers, args.backend, args.embed_limit, not args.skip_options)
+    paths = PathOptions(cold=args.cold, file=not args.no_file, users=args.users, naive=not args.no_naive)
+    bench = run_bench(load_settings(), scales, args.answers, args.backend, args.embed_limit, not args.skip_options,
+                      paths)
     print(format_bench(bench))
     if args.json:
         args.json.write_text(json.dumps(asdict(bench), ensure_ascii=False, indent=2), encoding="utf-8")

@@ -18,6 +18,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from zzbot import numbers
 from bot.engine import Engine
+from bot.llm import Waiting
 from bot.questions import clean_question, detect_lang
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang
 from eval.metrics import RETRIEVAL_K
@@ -106,7 +107,10 @@ class NaivePipeline:
         else:
             llm = self.engine.backend(self.backend, role="naive")
             answer = ""
+            answer = ""
             for piece in llm.stream(_messages(question, citations, lang), settings.llm.max_tokens):
+                if isinstance(piece, Waiting):  # in the model's line behind other questions
+                    continue
                 timings.setdefault("first_token", _ms(began))
                 answer += piece
             answer = answer.strip()

@@ -44,7 +44,6 @@ def engine(real_settings, embedder):
     from index.documents import load_documents
     from index.store import ChunkStore
 
-    ChunkStore(real_settings, embedder).sync(load_documents(real_settings.documents))
-    engine = Engine(real_settings)
-    engine.__dict__["embedder"] = embedder  # share the loaded model
-    return engine
+    store = ChunkStore(real_settings, embedder)
+    store.sync(load_documents(real_settings.documents))
+    return Engine(real_settings, embedder=embedder, store=store)

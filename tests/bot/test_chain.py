@@ -81,17 +81,15 @@ def test_a_list_question_gets_the_whole_list(chain, question, lang):
 
 
 def test_english_questions_can_also_be_searched_in_chinese(engine):
-    from bot.chain import ChainState
     from bot.engine import Engine
+    from bot.rewrite import chinese_question
 
     settings = engine.settings.model_copy(update={"answer": engine.settings.answer.model_copy(update={
         "translate_questions": True})})
-    translating = Engine(settings)
-    translating.__dict__["embedder"] = engine.embedder
+    translating = Engine(settings, embedder=engine.embedder)
     chain = AnswerChain(translating)
     question = "How many new urban jobs does Zhengzhou plan to create?"
-    state = ChainState(question=question, history=[], lang="en", backend="local", k=4, standalone=question)
-    assert "就业" in chain._focus(state).chinese
+    assert "就业" in chinese_question(question, lambda role: translating.backend("local", role))
     result = chain.ask(question)
     assert result.found and "126,500" in result.answer, result.answer
     assert "新增城镇就业12.65万人" in _cited_text(result)
@@ -154,8 +152,7 @@ def test_unreachable_llm_falls_back_to_the_report_text(engine):
         port = s.getsockname()[1]
     settings = engine.settings.model_copy(update={"llm": engine.settings.llm.model_copy(update={
         "backend": "openai", "openai_base_url": f"http://127.0.0.1:{port}/v1", "timeout_s": 5.0})})
-    offline = Engine(settings)
-    offline.__dict__["embedder"] = engine.embedder
+    offline = Engine(settings, embedder=engine.embedder)
     result = AnswerChain(offline).ask("how many new school seats in 2024?")
     assert result.found and result.backend == "extractive"
     assert result.fallback_reason and "openai" in result.fallback_reason
@@ -194,8 +191,7 @@ def test_openai_compatible_server(engine, tmp_path):
                 time.sleep(1)
         settings = engine.settings.model_copy(update={"llm": engine.settings.llm.model_copy(update={
             "backend": "openai", "openai_base_url": f"http://127.0.0.1:{port}/v1", "openai_model": "local-qwen"})})
-        remote = Engine(settings)
-        remote.__dict__["embedder"] = engine.embedder
+        remote = Engine(settings, embedder=engine.embedder)
         result = AnswerChain(remote).ask("2024年郑州市区新增多少个学位？")
         assert result.backend == "openai", result.fallback_reason
         assert "2.7万" in result.answer and result.verified

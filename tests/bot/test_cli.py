@@ -171,3 +171,68 @@ def test_help_lists_the_exit_codes(tmp_path: Path) -> None:
     result = run_cli("bot", "--help", tmp_path=tmp_path)
     assert result.returncode == 0
     assert "exit codes:" in result.stdout and "2  bad input" in result.stdout and "3  unavailable" in result.stdout
+
+
+# -- many questions in one process: bot ask --file ------------------------------------------------------
+
+
+def _questions_file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.models
+def test_a_questions_file_gets_one_json_line_per_question_and_errors_for_bad_lines(ask, tmp_path):
+    path = _questions_file(tmp_path, [
+        "2024年郑州市区新增多少个学位？",
+        json.dumps({"id": "follow-up", "question": "那汽车总产量呢？", "history": HISTORY}, ensure_ascii=False),
+        "{\"id\": \"broken\", \"question\": ",
+        json.dumps({"id": 7, "history": []}),
+        json.dumps({"id": "too-long", "question": "问" * 20_000}, ensure_ascii=False),
+        "",
+        "How many new school seats will the urban area add in 2024?",
+    ])
+    result = ask("--file", str(path), "--json", "--backend", "extractive")
+
+    assert result.returncode == 2, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == [1, "follow-up", 3, 7, "too-long", 7]
+    answered = [r for r in records if "error" not in r]
+    assert [r["id"] for r in answered] == [1, "follow-up", 7]
+    assert "2.7万" in answered[0]["answer"] and answered[0]["backend"] == "extractive"
+    assert answered[2]["found"] and "新增学位2.7万个" in answered[2]["citations"][0]["text"]
+    assert "汽车" in answered[1]["standalone_question"]
+    errors = {r["id"]: r["error"] for r in records if "error" in r}
+    assert set(errors) == {3, 7, "too-long"} and all(set(r) == {"id", "error"} for r in records if "error" in r)
+    assert "not valid JSON" in errors[3] and "\"question\"" in errors[7] and "20,000 characters" in errors["too-long"]
+    assert "Traceback" not in result.stderr and "questions: 100%" in result.stderr  # the progress bar
+    assert "error: 3 of 6 questions could not be answered" in result.stderr
+
+
+@pytest.mark.models
+def test_a_questions_file_read_as_text_by_a_person(ask, tmp_path):
+    path = _questions_file(tmp_path, ["2024年郑州市区新增多少个学位？", "郑州今年打算新建多少公里供水管网？"])
+    result = ask("--file", str(path), "--backend", "extractive")
+    assert result.returncode == 0, result.stderr
+    # each answer under its line number and the question as answered (NFKC: ？ is ?)
+    assert result.stdout.startswith("[1] 2024年郑州市区新增多少个学位?\n") and "\n[2] 郑州今年打算新建多少公里供水管网?\n" in result.stdout
+    assert "2.7万" in result.stdout and "85公里" in result.stdout and "zhengzhou-2024-government-work-report.md" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "content", "expected"), [
+    ((), None, "give one question, or --file FILE"),
+    (("2024年新增多少个学位？", "--file", "{path}"), "问题\n", "give one question, or --file FILE"),
+    (("--file", "{path}", "--history", "{path}"), "问题\n", "--history is for one question"),
+    (("--file", "{path}"), "\n\n  \n", "has no questions"),
+    (("--file", "{path}"), b"\xb9\xfe\xd6\xdd", "is not UTF-8 text"),
+    (("--file", "{tmp}"), None, "is a folder"),
+])
+def test_a_questions_file_that_cannot_be_used(tmp_path: Path, args: tuple[str, ...], content, expected: str) -> None:
+    path = tmp_path / "questions.txt"
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    elif content is not None:
+        path.write_bytes(content)
+    argv = [a.format(path=path, tmp=tmp_path) for a in args]
+    refused(run_cli("bot", "ask", *argv, tmp_path=tmp_path), expected)

@@ -172,8 +172,7 @@ def test_the_answer_falls_back_and_says_why(server: str, engine) -> None:
     url = f"{server}/html/v1"
     settings = engine.settings.model_copy(update={"llm": engine.settings.llm.model_copy(
         update={"backend": "openai", "openai_base_url": url, "timeout_s": 5.0})})
-    other = Engine(settings)
-    other.__dict__["embedder"] = engine.embedder  # share the loaded model
+    other = Engine(settings, embedder=engine.embedder)
     result = AnswerChain(other).ask("2024年郑州市区新增多少个学位？")
     assert result.backend == "extractive" and "2.7万" in result.answer
     assert f"the server at {url} answered with text/html" in (result.fallback_reason or "")

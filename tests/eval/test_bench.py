@@ -9,7 +9,9 @@ import pytest
 
 from eval.bench import (
     QUESTIONS,
+    PathOptions,
     embedding_options,
+    format_bench,
     open_store,
     run_bench,
     units_of,
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.models
 def test_bench_reports_every_number_at_1x_and_a_reused_3x(real_settings):
     bench = run_bench(real_settings, scales=[1, 3], answers=1, backend="extractive", embed_limit=1, options=False)
 
-    assert bench.embedder_load_s > 0 and bench.llm_load_s is None
+    assert bench.embedder_load_s > 0 and bench.llm_load_s is None and bench.paths[0].path == "warm"
     assert set(bench.load_average) == {"start", "end"}
     one, three = bench.scales
     assert (one.scale, one.embedded, three.scale, three.embedded) == (1, True, 3, False)
@@ -73,3 +75,22 @@ def test_embedding_options_measure_speed_and_fidelity_to_fp32(real_settings, emb
     assert all(o["units_per_s"] > 0 and -1 <= o["min_cosine"] <= o["mean_cosine"] for o in options)
     assert options[0]["min_cosine"] > 0.999 and options[0]["top5_overlap"] == 1.0 and options[0]["safe"]
     assert np.allclose(embedder.embed_chunks(texts), before, atol=1e-5)  # the configured model is left as it was
+
+
+def test_every_answer_path_is_timed_beside_the_warm_one(real_settings):
+    paths = PathOptions(cold=1, file=True, users=(1, 3), naive=True)
+    bench = run_bench(real_settings, scales=[1], answers=3, backend="extractive", embed_limit=1, options=False,
+                      paths=paths)
+
+    assert [p.path for p in bench.paths] == ["warm", "cold `bot ask`, first run", "cold `bot ask`",
+                                             "`bot ask --file` (per question)", "1 concurrent user",
+                                             "3 concurrent users", "naive baseline (warm)"]
+    assert all(p.failures == 0 and p.n >= 1 and 0 < p.total["p50"] <= p.total["p95"] for p in bench.paths)
+    by_name = {p.path: p for p in bench.paths}
+    assert by_name["3 concurrent users"].n == 3 and by_name["1 concurrent user"].n == 4
+    assert by_name["3 concurrent users"].moments["sources"]["p50"] > 0  # the sources event, before the answer
+    assert by_name["`bot ask --file` (per question)"].n == 3
+    # a new process loads what the warm one has loaded: slower, whatever the machine's load
+    assert by_name["cold `bot ask`"].total["p50"] > by_name["warm"].total["p50"]
+    table = format_bench(bench)
+    assert "answer latency along each path" in table and "× warm" in table

@@ -47,9 +47,7 @@ def subset():
 
 def _with_llm(engine: Engine, **llm) -> Engine:
     settings = engine.settings.model_copy(update={"llm": engine.settings.llm.model_copy(update=llm)})
-    other = Engine(settings)
-    other.__dict__["embedder"] = engine.embedder  # share the loaded model
-    return other
+    return Engine(settings, embedder=engine.embedder)
 
 
 def _lines(path: Path) -> list[dict]:

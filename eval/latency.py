@@ -1,0 +1,197 @@
+"""Answer latency along every path a user takes, as p50/p95 and as ratios to the warm path (issue 12):
+
+- cold: ``python -m bot ask Q --json``, a new process per question (its first run, with no prompt state saved
+  yet, apart);
+- ``python -m bot ask --file``: many questions in one process (per question: the process's wall time / n, and
+  each answer's own total);
+- warm: the chain in a process whose models are loaded and prompts primed;
+- 1, 4, 10… concurrent users, each a thread calling an ``AskFn`` (the chain here; an HTTP client plugs in the
+  same way) at the same moment;
+- the naive baseline (eval/naive.py) in the same warm process.
+
+Latencies are in ms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from settings import PROJECT_ROOT
+
+# Answers one question; returns the times (ms from the call's start) of the moments it saw, e.g. "sources",
+# "queue" (first place in line), "first_token", "total". The runner measures the wall time itself.
+AskFn = Callable[[str], Mapping[str, float]]
+
+
+@dataclass
+class PathLatency:
+    path: str
+    n: int
+    total: dict[str, float]  # p50 / p95 of the wall time per question
+    first_token: dict[str, float] | None = None
+    failures: int = 0
+    moments: dict[str, dict[str, float]] = field(default_factory=dict)  # other moments' p50 / p95 ("sources"…)
+    note: str = ""
+
+
+def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
+    return {f"p{q}": round(float(np.percentile(values_ms, q)), 1) for q in (50, 95)}
+
+
+def _stats(path: str, totals: Sequence[float], moments: Sequence[Mapping[str, float]], failures: int = 0,
+           note: str = "") -> PathLatency:
+    names = sorted({name for m in moments for name in m} - {"total"})
+    seen = {name: percentiles([m[name] for m in moments if name in m]) for name in names}
+    return PathLatency(path, len(totals), percentiles(totals) if totals else {}, seen.pop("first_token", None),
+                       failures, seen, note)
+
+
+# -- new processes -------------------------------------------------------------------------------------
+
+
+def cli_env(chroma_path: Path, var_dir: Path, backend: str) -> dict[str, str]:
+    """The environment of a ``python -m bot`` run on the bench's index, with its own runtime state."""
+    return {**os.environ, "ZZBOT_CHROMA__PATH": str(chroma_path), "ZZBOT_VAR_DIR": str(var_dir),
+            "ZZBOT_LLM__BACKEND": backend, "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1"}
+
+
+def _run_bot(args: Sequence[str], env: Mapping[str, str], timeout_s: float = 600) -> tuple[float, subprocess.CompletedProcess[str]]:
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env=dict(env), capture_output=True,
+                          text=True, timeout=timeout_s)
+    return (time.perf_counter() - began) * 1000, done
+
+
+def cold_asks(questions: Sequence[str], env: Mapping[str, str], path: str = "cold `bot ask`") -> PathLatency:
+    """One new process per question; the wall time of each, and its first token as the chain timed it
+    (from the chain's start, so the process's start-up is not in it)."""
+    totals, moments, failures = [], [], 0
+    for question in questions:
+        wall_ms, done = _run_bot(["ask", question, "--json"], env)
+        if done.returncode != 0:
+            failures += 1
+            continue
+        result = json.loads(done.stdout)
+        totals.append(wall_ms)
+        moments.append({"chain_total": result["timings_ms"]["total"]})
+    return _stats(path, totals, moments, failures, note="wall time of the whole process")
+
+
+def file_asks(questions: Sequence[str], env: Mapping[str, str]) -> PathLatency:
+    """All questions in one ``bot ask --file`` process: per question, the process's wall time / n (start-up
+    shared), with each answer's own total beside it."""
+    with tempfile.TemporaryDirectory(prefix="zzbot-bench-file-") as tmp:
+        path = Path(tmp) / "questions.jsonl"
+        path.write_text("".join(json.dumps({"id": i, "question": q}, ensure_ascii=False) + "\n"
+                                for i, q in enumerate(questions)), encoding="utf-8")
+        wall_ms, done = _run_bot(["ask", "--file", str(path), "--json"], env)
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    answered = [r for r in records if "error" not in r]
+    per_question = wall_ms / max(len(questions), 1)
+    latency = _stats("`bot ask --file` (per question)", [per_question] * len(answered),
+                     [{"answer_total": r["timings_ms"]["total"]} for r in answered], len(questions) - len(answered),
+                     note=f"process {wall_ms / 1000:.1f} s for {len(questions)} questions")
+    return latency
+
+
+# -- one warm process ----------------------------------------------------------------------------------
+
+
+def chain_asker(chain: Any, backend: str) -> AskFn:
+    """Asks through the answer chain's stream, noting when the sources, the first place in line and the first
+    token arrived."""
+
+    def ask(question: str) -> dict[str, float]:
+        began = time.perf_counter()
+        seen: dict[str, float] = {}
+        for event in chain.events(question, backend=backend):
+            moment = {"sources": "sources", "queue": "queue", "token": "first_token"}.get(event.kind)
+            if moment and moment not in seen:
+                seen[moment] = (time.perf_counter() - began) * 1000
+        return seen
+
+    return ask
+
+
+def sequential(path: str, ask: AskFn, questions: Sequence[str]) -> PathLatency:
+    totals, moments = [], []
+    for question in questions:
+        began = time.perf_counter()
+        moments.append(ask(question))
+        totals.append((time.perf_counter() - began) * 1000)
+    return _stats(path, totals, moments)
+
+
+def concurrent(ask: AskFn, questions: Sequence[str], users: int, rounds: int = 1) -> PathLatency:
+    """``users`` threads start together; each asks ``rounds`` questions in turn (user i takes questions i,
+    i + users, …). A request that raises counts as a failure, and the others go on."""
+    start = threading.Barrier(users)
+    results: list[tuple[float, Mapping[str, float]] | None] = []
+    lock = threading.Lock()
+
+    def user(index: int) -> None:
+        start.wait()
+        for r in range(rounds):
+            question = questions[(index + r * users) % len(questions)]
+            began = time.perf_counter()
+            try:
+                seen = ask(question)
+            except Exception:  # noqa: BLE001 - a lost request is what this measures
+                outcome = None
+            else:
+                outcome = ((time.perf_counter() - began) * 1000, seen)
+            with lock:
+                results.append(outcome)
+
+    with ThreadPoolExecutor(max_workers=users) as pool:
+        list(pool.map(user, range(users)))
+    done = [r for r in results if r is not None]
+    return _stats(f"{users} concurrent user{'s' if users > 1 else ''}", [t for t, _ in done], [s for _, s in done],
+                  failures=len(results) - len(done))
+
+
+def naive_asker(pipeline: Any) -> AskFn:
+    def ask(question: str) -> dict[str, float]:
+        timings = pipeline.ask(question).timings_ms
+        return {"first_token": timings["first_token"]} if "first_token" in timings else {}
+
+    return ask
+
+
+# -- the table -----------------------------------------------------------------------------------------------
+
+
+def _p(stats: Mapping[str, float] | None) -> str:
+    return f"{stats['p50']:.0f} / {stats['p95']:.0f}" if stats else "-"
+
+
+def _ratio(stats: Mapping[str, float] | None, warm: Mapping[str, float] | None) -> str:
+    return f"{stats['p50'] / warm['p50']:.1f}×" if stats and warm and warm.get("p50") else "-"
+
+
+def format_paths(paths: Sequence[PathLatency], warm_path: str = "warm") -> str:
+    """One row per path: p50 / p95 of the total and of the first token, each with its p50's ratio to the warm
+    path's; then the other moments seen (sources, queue…)."""
+    warm = next((p for p in paths if p.path == warm_path), None)
+    lines = [f"{'path':<34} {'n':>3} {'fail':>4} {'total p50 / p95':>16} {'× warm':>7} "
+             f"{'first token':>14} {'× warm':>7}  other moments (p50 / p95)"]
+    for p in paths:
+        others = ", ".join(f"{name} {_p(stats)}" for name, stats in p.moments.items())
+        lines.append(f"{p.path:<34} {p.n:>3} {p.failures:>4} {_p(p.total):>16} "
+                     f"{_ratio(p.total, warm.total if warm else None):>7} {_p(p.first_token):>14} "
+                     f"{_ratio(p.first_token, warm.first_token if warm else None):>7}  {others}"
+                     + (f"  ({p.note})" if p.note else ""))
+    return "\n".join(lines)

@@ -107,7 +107,7 @@ class Engine:
         return self._figure_rows.get()
 
     def _load_embedder(self) -> Embedder:
-        from bot.numpy_embedder import GemmaEncoder, supports
+        from index.numpy_embedder import GemmaEncoder, supports
         from index.embeddings import Embedder
         from index.models import resolve_model
 

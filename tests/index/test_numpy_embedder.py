@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.numpy_embedder import GemmaEncoder, supports
+from index.numpy_embedder import GemmaEncoder, supports
 
 REPORT = Path(__file__).resolve().parents[2] / "data" / "zhengzhou-2024-government-work-report.md"
 

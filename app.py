@@ -34,7 +34,7 @@ from bot.options import validate_backend, validate_k
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, Citation, StreamEvent
 from index.chunking import SECTION_SEPARATOR
 from index.chunking import blocks as document_blocks
-from settings import BACKENDS, Settings, SettingsError, load_settings
+from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from index.figures import FigureRow

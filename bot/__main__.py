@@ -15,7 +15,7 @@ from bot.llm import BackendError
 from bot.options import validate_k
 from bot.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file, prompt_roles
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
-from settings import BACKENDS, Settings, SettingsError, load_settings
+from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.chain import AnswerChain

@@ -17,7 +17,7 @@ from bot.context import Context, all_sentences
 from bot.english import mostly_chinese
 from bot.questions import asks_quantity, counted_subject
 from bot.scope import asked_measure, asks_person, person_names, states_measure
-from settings import AnswerSettings
+from zzbot.settings import AnswerSettings
 from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")

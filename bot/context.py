@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.questions import asks_list, quoted_phrases
 from bot.retrieval import Passage
-from settings import AnswerSettings
+from zzbot.settings import AnswerSettings
 from zzbot.text import clause_spans, long_sentence_clauses, split_sentences
 
 # A long sentence is shown whole to the model when it is no longer than this.

@@ -20,7 +20,7 @@ from bot.model_queue import ModelQueue
 from bot.prompt_cache import PromptCache
 from bot.schema import BotUnavailable
 from index.models import ModelFetchError
-from settings import Settings
+from zzbot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.retrieval import HybridSearcher, Passage, ReportRetriever

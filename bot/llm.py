@@ -23,7 +23,7 @@ from bot.model_queue import MODEL_QUEUE, ModelQueue, Waiting
 from bot.options import validate_backend
 from bot.prompt_cache import PromptCache, SavedPrefix, prefix_key
 from index.models import ModelFetchError, resolve_model
-from settings import LLMSettings, Settings
+from zzbot.settings import LLMSettings, Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ replaced; the allowed values come from the settings' own definitions, so every e
 from __future__ import annotations
 
 from bot.schema import BotInputError
-from settings import BACKENDS, RetrievalSettings, field_bounds
+from zzbot.settings import BACKENDS, RetrievalSettings, field_bounds
 
 _K_BOUNDS = field_bounds(RetrievalSettings, "k")
 K_MIN, K_MAX = int(_K_BOUNDS[0] or 1), int(_K_BOUNDS[1] or 1)

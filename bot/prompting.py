@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from bot.schema import Lang
-from settings import PROJECT_ROOT
+from zzbot.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 Messages = list[dict[str, str]]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
-from settings import PROJECT_ROOT, AnswerSettings
+from zzbot.settings import PROJECT_ROOT, AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
 from zzbot.text import without_markup

@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 from index.chunking import SECTION_SEPARATOR, Chunk
 from index.keyword import KeywordIndex
 from index.store import ChunkStore
-from settings import RetrievalSettings
+from zzbot.settings import RetrievalSettings
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from settings import PROJECT_ROOT
+from zzbot.settings import PROJECT_ROOT
 from zzbot import numbers
 
 PLACES_FILE = PROJECT_ROOT / "data" / "places.tsv"

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from eval.dataset import AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
 from eval.split import Split, SplitError, extend_split, load_split, save_split, select_part, split_problems
-from settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from zzbot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from zzbot.cli import run_command
 
 DEFAULT_DATASET = PROJECT_ROOT / "eval" / "dataset.jsonl"

@@ -52,7 +52,7 @@ from index.documents import Document, load_documents
 from index.embeddings import Embedder
 from index.models import resolve_model
 from index.store import ChunkStore
-from settings import Settings, load_settings
+from zzbot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from settings import PROJECT_ROOT
+from zzbot.settings import PROJECT_ROOT
 
 # Answers one question; returns the times (ms from the call's start) of the moments it saw, e.g. "sources",
 # "queue" (first place in line), "first_token", "total". The runner measures the wall time itself.

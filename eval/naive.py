@@ -24,7 +24,7 @@ from bot.schema import AnswerResult, Citation, FigureCheck, Lang
 from eval.metrics import RETRIEVAL_K
 from index.documents import load_documents
 from index.store import ChromaEmbeddingFunction
-from settings import PROJECT_ROOT
+from zzbot.settings import PROJECT_ROOT
 
 CHUNK_SIZE = 500
 CHUNK_OVERLAP = 50

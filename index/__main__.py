@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from index.documents import DocumentError, load_documents
 from index.models import ModelFetchError
 from index.models import main as fetch_models_main
-from settings import SettingsError, load_settings
+from zzbot.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
     from index.embeddings import Embedder
     from index.store import ChunkStore
-    from settings import Settings
+    from zzbot.settings import Settings
 
 
 def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from index.chunking import SECTION_SEPARATOR, Chunk
 from index.models import resolve_model
-from settings import Settings
+from zzbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from settings import load_settings
+from zzbot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_document, sentence_units
 from index.documents import Document
 from index.embeddings import Embedder, resolve_dtype
-from settings import Settings
+from zzbot.settings import Settings
 
 log = logging.getLogger(__name__)
 

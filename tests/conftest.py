@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ZZBOT_PROFILE", "test")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -25,7 +23,7 @@ def report_text() -> str:
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory):
     """Default settings with the index in a fresh temporary folder."""
-    from settings import load_settings
+    from zzbot.settings import load_settings
 
     return load_settings(chroma={"path": tmp_path_factory.mktemp("chroma")})
 

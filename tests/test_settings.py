@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import RetrievalSettings, SettingsError, field_bounds, load_settings
+from zzbot.settings import RetrievalSettings, SettingsError, field_bounds, load_settings
 
 
 def _error(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import LLMSettings
+from zzbot.settings import LLMSettings
 
 
 @pytest.fixture

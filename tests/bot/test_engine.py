@@ -16,7 +16,7 @@ from bot.engine import PROMPT_STATE_DIR, Engine, Part
 from bot.llm import LocalLlama
 from bot.model_queue import ModelQueue
 from bot.schema import BotUnavailable
-from settings import Settings, load_settings
+from zzbot.settings import Settings, load_settings
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from bot.llm import BackendError, OpenAICompatible, complete, load_backend
 from bot.schema import BotInputError
-from settings import LLMSettings, load_settings
+from zzbot.settings import LLMSettings, load_settings
 
 MESSAGES = [{"role": "user", "content": "2024年郑州市区新增多少个学位？"}]
 

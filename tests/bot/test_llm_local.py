@@ -127,7 +127,7 @@ def test_complete_returns_the_text_without_places_in_line(model_file, llm_settin
 
 
 def test_the_timeout_counts_the_models_time_not_the_wait(model_file):
-    from settings import LLMSettings
+    from zzbot.settings import LLMSettings
 
     gate = threading.Semaphore(0)
     queue = ModelQueue(poll_s=0.05)

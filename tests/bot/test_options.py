@@ -6,7 +6,7 @@ import pytest
 
 from bot.options import K_MAX, K_MIN, validate_backend, validate_k
 from bot.schema import BotInputError
-from settings import BACKENDS, RetrievalSettings, field_bounds
+from zzbot.settings import BACKENDS, RetrievalSettings, field_bounds
 
 
 def test_k_bounds_are_the_settings_bounds() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from index.embeddings import Embedder
-from settings import Settings, load_settings
+from zzbot.settings import Settings, load_settings
 
 FAKE_MODEL = "fake-hashing"
 SMALL = "# 小城报告\n\n## 民生\n\n新增学位3000个。新建公园12个。\n\n## 产业\n\n汽车产量突破5万辆。\n"

@@ -12,13 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[2])]
+from chromadb.api.models.Collection import Collection
 
-from chromadb.api.models.Collection import Collection  # noqa: E402
-
-from fakes import fake_embedder, fake_settings  # noqa: E402
-from index.documents import load_documents  # noqa: E402
-from index.store import ChunkStore, rebuild_index  # noqa: E402
+from fakes import fake_embedder, fake_settings  # this script's folder (run as a script, it is first on the path)
+from index.documents import load_documents
+from index.store import ChunkStore, rebuild_index
 
 
 def pause() -> None:

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from app import App, SecurityHeaders, content_security_policy, create_server
-from settings import load_settings
+from zzbot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -32,7 +32,7 @@ from pydantic_settings import SettingsError as SourceError
 # OpenMP runtime starts, and only when the user has not chosen otherwise.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-PROJECT_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "ZZBOT_"
 # Environment variables that choose settings files rather than set a setting.
 _FILE_VARIABLES = (f"{ENV_PREFIX}SETTINGS_FILE", f"{ENV_PREFIX}PROFILE")

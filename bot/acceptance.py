@@ -23,6 +23,11 @@ from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
                     "there their report city year".split())
+# An answer that opens by saying the report does not answer, and words that turn it into a correction.
+_REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并未)(?:说|提到|提及|涉及|明确|给出|写)|没有找到|"
+                      r"the\s+report\s+(?:does\s+not|doesn't|did\s+not)\s+(?:say|mention|give|state|specify)",
+                      re.IGNORECASE)
+_CONTRAST = re.compile(r"而是|相反|实际上|事实上|\b(?:but|instead|rather|actually|in\s+fact)\b", re.IGNORECASE)
 # An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
 _COPIED_CHARS = 24
 # A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
@@ -46,6 +51,8 @@ class Draft:
     context: Context
     sources: list[str]  # the numbered passages' texts
     figure_checks: list[numbers.FigureMatch] = field(default_factory=list)
+    # Figures the question takes for granted that the report does not confirm (an injected "10,000 academicians").
+    unconfirmed: list[numbers.Figure] = field(default_factory=list)
 
     @property
     def verified_numbers(self) -> list[numbers.Figure]:
@@ -144,6 +151,25 @@ def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None
                      tuple(draft.verified_numbers))
 
 
+def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """An answer that repeats a figure the question supplies and the report does not confirm: even when some
+    passage holds that value (1万 digital talents for "10,000 academicians"), the answer took it from the question."""
+    stated = [f for f in numbers.number_figures(without_markers(draft.raw)) if numbers.same_as_any(f, draft.unconfirmed)]
+    if not stated:
+        return None
+    others = tuple(f for f in draft.verified_numbers if not numbers.same_as_any(f, draft.unconfirmed))
+    return Rejection("no_unconfirmed_figures", f"the answer repeats the question's {stated[0].text}, which the report "
+                     "does not confirm", settings.override_similarity, others)
+
+
+def not_a_bare_refusal(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """"The report does not say X, only Y" is a refusal, whatever Y is; "…not X, but Y" corrects the question
+    (报告没有说关闭图书馆，而是新建图书馆5座) and is an answer."""
+    if not _REFUSAL.match(without_markers(draft.raw).strip()) or _CONTRAST.search(draft.raw):
+        return None
+    return Rejection("not_a_bare_refusal", "the model says the report does not answer the question", None)
+
+
 def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A Chinese quantity answer whose figure comes from a sentence not naming what was counted: the report's
     sentence when another passage names it, else not in the report ("幼儿园" answered with schools' 15所)."""
@@ -162,8 +188,10 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     states_asked_figure,
     states_asked_measure,
     names_a_person,
+    not_a_bare_refusal,
     no_parroted_names,
     figures_verified,
+    no_unconfirmed_figures,
     counts_asked_subject,
 )
 

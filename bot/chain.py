@@ -41,7 +41,7 @@ from bot.questions import (
     instruction_override,
     question_focus,
 )
-from bot.premises import Correction, check_premise, corrected_question, with_correction
+from bot.premises import Correction, Premise, check_premise, corrected_question, with_correction
 from bot.options import validate_backend, validate_k
 from bot.retrieval import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
 from bot.rewrite import chinese_question, standalone_question
@@ -97,6 +97,7 @@ class ChainState:
     context: Context = field(default_factory=list)  # per numbered passage [1], [2]…
     # A figure the question takes for granted that the report contradicts; premise_only: the correction is the
     # whole answer (the question asks nothing more).
+    premise: Premise | None = None  # the figures the question takes for granted, checked
     correction: Correction | None = None
     premise_only: bool = False
     streamed: str = ""  # the answer text streamed so far
@@ -219,7 +220,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))
         elif (terms := in_report_terms(state.focus)) != state.focus:  # "GDP" searched as 地区生产总值 too
             state.chinese = terms
-        state.correction = check_premise(self.fact_checker, state.focus, self.settings.answer.premise_similarity)
+        state.premise = check_premise(self.fact_checker, state.focus, self.settings.answer.premise_similarity)
+        state.correction = state.premise.correction if state.premise else None
         if state.correction is not None:
             corrected = corrected_question(state.focus, state.correction)
             state.premise_only = corrected is None
@@ -403,8 +405,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         known = self.engine.corpus_dates()
         checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
                   for c in checks if c.figure.kind != "ordinal" and not per_capita_base(plain, c.figure, sources)]
+        unconfirmed = state.premise.figures if state.premise and not state.premise.confirmed else []
         return Draft(raw=raw, text=text, lang=state.lang, question=state.focus, standalone=state.standalone,
-                     override=state.override, context=state.context, sources=sources, figure_checks=checks)
+                     override=state.override, context=state.context, sources=sources, figure_checks=checks,
+                     unconfirmed=unconfirmed)
 
     def _rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:
         if rejection.threshold is None:
@@ -473,8 +477,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                     anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
         """The report's own sentence, when it gives what the question asks for (a figure, an amount of money,
         a person…); otherwise the report does not answer the question."""
-        extract = self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese, state.lang,
-                                         anchor, note=note if fallback_reason else None)
+        question = state.follow_up or state.focus
+        extract = self.extractive.answer(
+            state.context, question, state.chinese, state.lang, anchor, note=note if fallback_reason else None,
+            gives=lambda text: unmet_requirement(question, text, text, state.context) is None)
         if extract is None:
             return self._not_found(state, "extractive", fallback_reason)
         if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):

@@ -3,6 +3,7 @@ sentence quoted with its citation. Users get it when the LLM is down, slow or it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,15 +42,17 @@ class ExtractiveAnswerer:
         self.context_builder = context_builder
 
     def answer(self, context: Context, question: str, chinese: str, lang: Lang,
-               anchor: list[numbers.Figure] | None = None, note: Note | None = None) -> Extract | None:
+               anchor: list[numbers.Figure] | None = None, note: Note | None = None,
+               gives: Callable[[str], bool] | None = None) -> Extract | None:
         """None when the context is empty. With ``anchor`` figures, the sentence and clause that hold them are
-        preferred; ``note`` puts a line before the answer saying why it is the report's text."""
+        preferred; so is a clause that ``gives`` what the question asks for (a figure in the asked measure…);
+        ``note`` puts a line before the answer saying why it is the report's text."""
         sentences = all_sentences(context)
         if not sentences:
             return None
         anchor = anchor or []
         best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
-        clause = self._best_clause(best, question, chinese, anchor)
+        clause = self._best_clause(best, question, chinese, anchor, gives)
         figures = numbers.number_figures(clause.text)
         # A long sentence (a list of targets) is quoted by its answering clause: the rest holds figures not asked.
         quote = best.text.rstrip("。；;") if len(best.text) <= SHOWN_WHOLE else f"…{clause.text}…"
@@ -64,12 +67,12 @@ class ExtractiveAnswerer:
         highlights = [(best.start, best.end)] + [(clause.start + f.start, clause.start + f.end) for f in figures]
         return Extract(text, citation_for(1, best.passage, highlights), figures, clause.text, best.text)
 
-    def _best_clause(self, sentence: Sentence, question: str, chinese: str,
-                     anchor: list[numbers.Figure]) -> Sentence:
+    def _best_clause(self, sentence: Sentence, question: str, chinese: str, anchor: list[numbers.Figure],
+                     gives: Callable[[str], bool] | None) -> Sentence:
         clauses = clauses_of(sentence)
         _, relevance = self.context_builder.relevance(question, chinese, [c.text for c in clauses],
                                                       [c.section for c in clauses])
-        bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0)
+        bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0) + (1.0 if gives and gives(c.text) else 0.0)
                  + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
         return clauses[int(np.argmax(relevance + np.array(bonus)))]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from bot.citations import renumber
 from bot.factcheck import FactChecker
 from bot.english import WRITTEN_NUMBER
-from bot.schema import Citation, Lang
+from bot.schema import CheckResult, Citation, Lang
 from index.figures import english_value
 from zzbot import numbers
 from zzbot.text import CJK, clause_around, without_markers
@@ -43,17 +43,31 @@ class Correction:
         return f"The report's figure is different: {english} (“{self.clause}”) [{n}]."
 
 
-def check_premise(checker: FactChecker, question: str, min_similarity: float) -> Correction | None:
-    """The correction of the question's contradicted figure, or None when its figures (if any) agree with the
-    report, or no report clause is at least ``min_similarity`` close to what the figure measures (a wrong
-    correction is worse than none)."""
+@dataclass(frozen=True)
+class Premise:
+    """The figures a question takes for granted, as the fact-check found them."""
+
+    figures: list[numbers.Figure]
+    confirmed: bool  # the report states them
+    correction: Correction | None  # the report contradicts one of them
+
+
+def check_premise(checker: FactChecker, question: str, min_similarity: float) -> Premise | None:
+    """The question's figures checked against the report; None when it has none. A contradicted figure is corrected
+    only when the report clause is at least ``min_similarity`` close to what it measures (a wrong correction is
+    worse than none)."""
     asked = numbers.number_figures(question)
     if not asked:
         return None
     result = checker.check(" ".join(premise_claims(question, asked)))
-    if (result.verdict != "contradicted" or not result.citations or (result.similarity or 0.0) < min_similarity
+    close = (result.similarity or 0.0) >= min_similarity
+    if (result.verdict != "contradicted" or not result.citations or not close
             or not (result.difference == "different_value" or _opposite(asked, result.report_figures))):
-        return None
+        return Premise(asked, result.verdict == "supported", None)
+    return Premise(asked, False, _correction(result, asked))
+
+
+def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:
     citation = result.citations[0]
     start, end = citation.highlights[-1]
     clause = citation.text[start - citation.start:end - citation.start].strip()

@@ -62,7 +62,7 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float) ->
     result = checker.check(" ".join(premise_claims(question, asked)))
     close = (result.similarity or 0.0) >= min_similarity
     if (result.verdict != "contradicted" or not result.citations or not close
-            or not (result.difference == "different_value" or _opposite(asked, result.report_figures))):
+            or not (result.difference == "different_value" or bounded_the_other_way(asked, result.report_figures))):
         return Premise(asked, result.verdict == "supported", None)
     return Premise(asked, False, _correction(result, asked))
 
@@ -79,7 +79,7 @@ def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:
 _OPPOSITE = {("at_most", "over"), ("at_most", "at_least"), ("over", "at_most"), ("at_least", "at_most")}
 
 
-def _opposite(asked: list[numbers.Figure], reported: list[str]) -> bool:
+def bounded_the_other_way(asked: list[numbers.Figure], reported: list[str]) -> bool:
     """A figure of the report's value bounded the other way ("2000亿元以下" for 突破2000亿元): also a wrong premise,
     unlike a hedge ("about") or a bound the report leaves out."""
     report = [f for text in reported for f in numbers.number_figures(text)]

@@ -52,8 +52,8 @@ def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
 
 
 def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
-    from bot.premises import _opposite
+    from bot.premises import bounded_the_other_way
 
-    assert _opposite(numbers.number_figures("下调到2000亿元以下"), ["突破2000亿元"])
-    assert not _opposite(numbers.number_figures("大约2000亿元"), ["突破2000亿元"])
-    assert not _opposite(numbers.number_figures("3000亿元以下"), ["突破2000亿元"])  # another value: not this rule
+    assert bounded_the_other_way(numbers.number_figures("下调到2000亿元以下"), ["突破2000亿元"])
+    assert not bounded_the_other_way(numbers.number_figures("大约2000亿元"), ["突破2000亿元"])
+    assert not bounded_the_other_way(numbers.number_figures("3000亿元以下"), ["突破2000亿元"])  # another value: not this rule

@@ -114,7 +114,7 @@ class Engine:
         embedding = self.settings.embedding
         try:
             location = Path(resolve_model(embedding.model, self.settings.model_cache, fetch=False))
-            if supports(location):  # the same vectors, without loading torch
+            if embedding.query_runtime == "numpy" and supports(location):  # the same vectors, without torch
                 return Embedder(GemmaEncoder(location, embedding.max_seq_length), embedding.model,
                                 embedding.batch_size, "float32")
             return Embedder.load(self.settings, fetch=False)
@@ -269,10 +269,11 @@ class Engine:
         if missing:
             for key, vector in zip(missing, self.embedder.embed_inputs(missing), strict=True):
                 self._text_vectors[key] = vector
-        query_vector = self._query_vector(query)
+        query_vector = self.query_vector(query)
         return np.array([float(self._text_vectors[i] @ query_vector) for i in inputs])
 
-    def _query_vector(self, query: str) -> np.ndarray:
+    def query_vector(self, query: str) -> np.ndarray:
+        """The question's vector, embedded once per process (search and sentence ranking share it)."""
         vector = self._query_vectors.get(query)
         if vector is None:
             vector = self.embedder.embed_queries([query])[0]
@@ -285,7 +286,7 @@ class Engine:
         from index.store import StoreError
 
         try:
-            return self.searcher.search(query, k, fusion)
+            return self.searcher.search(query, k, fusion, vector=self.query_vector(query))
         except StoreError as err:  # damage found only now (a vector file)
             raise BotUnavailable(str(err)) from None
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -84,11 +85,14 @@ class HybridSearcher:
         """IDF-weighted share of the query's words in each text (see KeywordIndex.overlap)."""
         return self._keyword.overlap(query, texts)
 
-    def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
+    def search(self, query: str, k: int | None = None, fusion: bool | None = None,
+               vector: np.ndarray | None = None) -> list[Passage]:
+        """The ``k`` best passages; ``vector`` is the query's embedding when the caller has it already."""
         k = k or self.settings.k
         fusion = self.settings.fusion if fusion is None else fusion
         n = max(self.settings.candidates, k)
-        vector = self.store.embedder.embed_queries([query])[0]
+        if vector is None:
+            vector = self.store.embedder.embed_queries([query])[0]
         dense = self.store.dense_search(vector, n)
         similarity = dict(dense)
         keyword = {self.chunks[i].chunk_id: s for i, s in self._keyword.search(query, n)} if fusion else {}

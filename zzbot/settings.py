@@ -60,6 +60,10 @@ class EmbeddingSettings(_Group):
     dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     # Longest passage the embedder sees, in tokens; our chunks are far below it.
     max_seq_length: int = Field(512, ge=32)
+    # What embeds questions: "torch" (sentence-transformers: ~100 ms a question here, but importing torch costs a
+    # cold process ~6 s) or "numpy" (the same EmbeddingGemma vectors in NumPy: no torch import, ~200 ms a
+    # question). One-question commands (zzbot ask, search, check) use numpy; the server and the eval, torch.
+    query_runtime: Literal["torch", "numpy"] = "torch"
 
 
 class ChunkSettings(_Group):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from zzbot import numbers
 from bot.context import Context, all_sentences
 from bot.english import mostly_chinese
-from bot.questions import asks_quantity, counted_subject
+from bot.questions import asks_list, asks_quantity, counted_subject
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
@@ -173,7 +173,8 @@ def not_a_bare_refusal(draft: Draft, settings: AnswerSettings) -> Rejection | No
 def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A Chinese quantity answer whose figure comes from a sentence not naming what was counted: the report's
     sentence when another passage names it, else not in the report ("幼儿园" answered with schools' 15所)."""
-    subject = counted_subject(draft.question) if draft.lang == "zh" else ""
+    # "哪几场攻坚战" asks which, not how many: its answer names them, and need not count them.
+    subject = counted_subject(draft.question) if draft.lang == "zh" and not asks_list(draft.question) else ""
     named_elsewhere = subject_elsewhere(draft.context, subject, draft.verified_numbers) if subject else None
     if named_elsewhere is None:
         return None

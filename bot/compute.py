@@ -174,6 +174,9 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     if len(used) < 2 or len(used) != len(names):
         return None
     result = evaluate(expression, {o.name: o.quantity for o in used})
+    if kind in ("ratio", "share") and result.unit:  # "几倍" or "what share" of unlike things: no meaning
+        raise CalculationError(f"{used[0].row.unit or 'a count'} and {used[1].row.unit or 'a count'} measure "
+                               "different things; a ratio or a share needs like figures")
     citations, numbering = _citations(used)
     if kind == "comparison" and len(used) == 2:
         text, working = _comparison(used, numbering, lang)

@@ -37,10 +37,10 @@ class Correction:
 
     def text(self, lang: Lang, n: int = 1) -> str:
         if lang == "zh":
-            return f"报告中的数字与问题所说的不同：报告是“{self.clause}”[{n}]。"
+            return f"报告的说法与问题不同：报告是“{self.clause}”[{n}]。"
         figures = numbers.number_figures(self.reported)
         english = english_value(figures[0]) if figures else self.reported
-        return f"The report's figure is different: {english} (“{self.clause}”) [{n}]."
+        return f"The report says otherwise: {english} (“{self.clause}”) [{n}]."
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,42 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float) ->
     asked = numbers.number_figures(question)
     if not asked:
         return None
-    result = checker.check(" ".join(premise_claims(question, asked)))
+    claims = premise_claims(question, asked)
+    result = checker.check(" ".join(claims))
     close = (result.similarity or 0.0) >= min_similarity
+    if result.verdict == "supported" and close and result.citations and turned_around(claims, _clause(result)):
+        return Premise(asked, False, _correction(result, asked))
     if (result.verdict != "contradicted" or not result.citations or not close
             or not (result.difference == "different_value" or bounded_the_other_way(asked, result.report_figures))):
-        return Premise(asked, result.verdict == "supported", None)
+        # Confirmed only by a clause about the same thing: 1万 digital talents do not confirm 10,000 academicians.
+        return Premise(asked, result.verdict == "supported" and close, None)
     return Premise(asked, False, _correction(result, asked))
+
+
+def _clause(result: CheckResult) -> str:
+    citation = result.citations[0]
+    start, end = citation.highlights[-1]
+    return citation.text[start - citation.start:end - citation.start].strip()
+
+
+# Words that say which way a figure moves: a question that has the report's figure going the other way ("GDP to
+# shrink by about 7%" for 增长7%左右) takes a wrong premise too.
+_DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|\b(?:shrink|shrinks|fall|falls|drop|drops|decline|declines|"
+                   r"decrease|decreases|cut|cuts|reduce|reduces|lower)\b", re.IGNORECASE)
+_UP = re.compile(r"增长|增加|提高|提升|上升|扩大|新增|突破|\b(?:grow|grows|growth|rise|rises|increase|increases|"
+                 r"raise|raises|expand|expands)\b", re.IGNORECASE)
+
+
+def turned_around(claims: list[str], clause: str) -> bool:
+    """Whether the question moves the figure the other way than the report's clause does."""
+    claim = " ".join(claims)
+    return bool((_DOWN.search(claim) and _UP.search(clause) and not _DOWN.search(clause))
+                or (_UP.search(claim) and _DOWN.search(clause) and not _UP.search(clause)))
 
 
 def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:
     citation = result.citations[0]
-    start, end = citation.highlights[-1]
-    clause = citation.text[start - citation.start:end - citation.start].strip()
+    clause = _clause(result)
     reported = result.report_figures[0] if result.report_figures else ""
     wrong = next((f for f in asked if not numbers.states_any(clause, [f])), asked[0])
     return Correction(wrong, reported, clause, citation)

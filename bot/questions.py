@@ -234,7 +234,9 @@ _PART_SEPARATOR = re.compile(
     r"[、，,；;：:？?！!。+]|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
-_OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的(?:几倍|多少倍|比例|比重|百分之几|几分之几|多少)")
+_OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的(?:几倍|多少倍|比例|比重|百分之几|几分之几|多少)|"
+                       r"\b(?:fraction|share|proportion|percentage|part)\s+of\s+(.+?)\s+(?:is|are|comes\s+from)\s+(.+?)"
+                       r"[?？.]*$", re.IGNORECASE)
 _ASKING = re.compile(r"多少|几|哪|什么|怎么|是否|一样吗|相同吗|\b(?:how|what|which|whether|are|is|will)\b", re.IGNORECASE)
 _ASKING_WORDS = re.compile(
     r"哪个|哪类|哪一项|哪项|多多少|少多少|大多少|高多少|长多少|多出多少|多几个|一共|总共|合计|加起来|加在一起|相差多少|差多少|"
@@ -248,7 +250,8 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
     so does any question with fewer than two pieces that do not ask."""
     if match := _OF_WHOLE.search(text):
-        return [match.group(1).strip(" ，,"), match.group(2).strip(" ，,")]
+        part, whole = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        return [part.strip(" ，,"), whole.strip(" ，,")]
     pieces = [p.strip() for p in _PART_SEPARATOR.split(text) if p and p.strip()]
     things = [p for p in pieces if not _ASKING.search(p)]
     # A Chinese sum names its last item in the asking piece ("…供热管网一共多少公里"); an English one asks apart

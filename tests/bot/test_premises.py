@@ -41,14 +41,14 @@ def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
     correction = _correction(question, "10所", "市区新建中小学校10所")
     other = Citation(1, "c2", "r.md", "", "新增学位2.7万个。", 0, 9, 1.0, [])
     answer, citations = with_correction(correction, "新增学位2.7万个[1]。", [other], "zh", found=True)
-    assert answer == "报告中的数字与问题所说的不同：报告是“市区新建中小学校10所”[1]。新增学位2.7万个[2]。"
+    assert answer == "报告的说法与问题不同：报告是“市区新建中小学校10所”[1]。新增学位2.7万个[2]。"
     assert [c.chunk_id for c in citations] == ["c1", "c2"] and [c.n for c in citations] == [1, 2]
     assert "15所" not in answer
     # An answer that only restates the corrected figure, or none at all, leaves the correction alone.
     assert with_correction(correction, "新建中小学校10所[1]。", [other], "zh", found=True)[0].endswith("10所”[1]。")
     assert with_correction(correction, "报告中没有找到这个问题的答案。", [], "zh", found=False)[1] == citations[:1]
     english = _correction("Why is the R&D intensity target 3.5%?", "2.8%", "全社会研发投入强度达到2.8%").text("en")
-    assert english == "The report's figure is different: 2.8% (“全社会研发投入强度达到2.8%”) [1]." and "3.5" not in english
+    assert english == "The report says otherwise: 2.8% (“全社会研发投入强度达到2.8%”) [1]." and "3.5" not in english
 
 
 def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
@@ -57,3 +57,15 @@ def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
     assert bounded_the_other_way(numbers.number_figures("下调到2000亿元以下"), ["突破2000亿元"])
     assert not bounded_the_other_way(numbers.number_figures("大约2000亿元"), ["突破2000亿元"])
     assert not bounded_the_other_way(numbers.number_figures("3000亿元以下"), ["突破2000亿元"])  # another value: not this rule
+
+
+@pytest.mark.parametrize(("claim", "clause", "turned"), [
+    ("The report expects GDP to shrink by about 7% this year", "地区生产总值增长7%左右", True),
+    ("今年公共停车位要减少10万个", "新增公共停车位10万个以上", True),
+    ("今年新增公共停车位10万个", "新增公共停车位10万个以上", False),
+    ("GDP growth of about 7%", "地区生产总值增长7%左右", False),
+])
+def test_a_figure_moved_the_other_way_is_a_wrong_premise(claim, clause, turned):
+    from bot.premises import turned_around
+
+    assert turned_around([claim], clause) is turned

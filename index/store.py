@@ -344,9 +344,6 @@ class ChunkStore:
         key = hashlib.sha256("|".join(str(v) for v in parts.values()).encode()).hexdigest()
         return {**parts, "index_key": key}
 
-    def _index_key(self, document: Document) -> str:  # eval.bench writes records with the key sync gives them
-        return str(self.manifest(document)["index_key"])
-
     def manifests(self) -> dict[str, dict[str, Any]]:
         """source → completion marker of each document whose records were all written."""
         with self._chroma():

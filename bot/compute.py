@@ -80,10 +80,11 @@ def operands_of(passages: list[Passage], rows: list[FigureRow],
 
 def row_topic(row: FigureRow) -> str:
     """What a figure is about, in the report's words: its sentence's opening clause (the topic, "聚焦打造“新能源
-    汽车之城”") and the clause that holds it ("带动汽车产量突破140万辆")."""
+    汽车之城”"), what it counts when its clause does not say ("完成1300亿元" is 工业投资完成) and its clause."""
     clause = clause_around(row.sentence, row.start - row.sentence_start, row.end - row.sentence_start)
     opening = clause_around(row.sentence, 0, 1)
-    return clause if opening == clause else f"{opening}…{clause}"
+    parts = [opening, *([row.subject] if row.subject not in clause else []), clause]
+    return "…".join(dict.fromkeys(parts))
 
 
 def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Operand],

@@ -54,8 +54,10 @@ class ExtractiveAnswerer:
         best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
         clause = self._best_clause(best, question, chinese, anchor, gives)
         figures = numbers.number_figures(clause.text)
-        # A long sentence (a list of targets) is quoted by its answering clause: the rest holds figures not asked.
-        quote = best.text.rstrip("。；;") if len(best.text) <= SHOWN_WHOLE else f"…{clause.text}…"
+        # A sentence that is long (a list of targets) or holds other figures is quoted by its answering clause: the
+        # rest holds figures not asked for.
+        whole = len(best.text) <= SHOWN_WHOLE and len(numbers.number_figures(best.text)) <= len(figures)
+        quote = best.text.rstrip("。；;") if whole else f"…{clause.text}…"
         if lang == "en":
             lead = ", ".join(english_amount(f) for f in figures)
             text = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [1]"

@@ -258,25 +258,32 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
 
     def _respond(self, state: ChainState) -> Generator[StreamEvent, None, AnswerResult]:
         """The answer, streaming the model's text as it comes (into ``state.streamed``)."""
-        if uncovered := [p for p in places_named(state.focus) if not self.engine.mentions(p.chinese)]:
-            names = "、".join(p.chinese for p in uncovered)
-            return self._not_found(state, state.backend, f"the report does not cover {names}",
-                                   explanation={"zh": f"报告没有涉及{names}。",
-                                                "en": f"The report does not cover {', '.join(p.english[0] for p in uncovered)}."})
-        if state.correction is not None and state.premise_only:
-            return self._not_found(state, state.backend)  # the correction is the whole answer
-        if best_similarity(state.context) < self.settings.answer.min_similarity or self.engine.unknown_years(state.standalone):
-            return self._not_found(state, state.backend)
+        if (result := self._outside_report(state)) is not None:
+            return result
         if (kind := asks_calculation(state.focus)) and (result := self._computed(state, kind)) is not None:
             return result
         try:
             backend = self._backend(state, role=f"answer.{state.lang}")
         except BackendError as err:
-            backend, reason = None, f"the {state.backend} backend is unavailable: {err}"
-        else:
-            reason = None
+            return self._fallback(state, f"the {state.backend} backend is unavailable: {err}", note="unavailable")
         if backend is None:
-            return self._fallback(state, reason, note="unavailable")
+            return self._fallback(state, None, note="unavailable")
+        return (yield from self._model_answer(state, backend))
+
+    def _outside_report(self, state: ChainState) -> AnswerResult | None:
+        """"Not in the report" before any model runs: a place no document mentions, a year none covers, nothing
+        close to the question; or the correction of its premise is the whole answer."""
+        if uncovered := [p for p in places_named(state.focus) if not self.engine.mentions(p.chinese)]:
+            chinese, english = "、".join(p.chinese for p in uncovered), ", ".join(p.english[0] for p in uncovered)
+            return self._not_found(state, state.backend, f"the report does not cover {chinese}", explanation={
+                "zh": f"报告没有涉及{chinese}。", "en": f"The report does not cover {english}."})
+        if (state.correction is not None and state.premise_only
+                or best_similarity(state.context) < self.settings.answer.min_similarity
+                or self.engine.unknown_years(state.standalone)):
+            return self._not_found(state, state.backend)
+        return None
+
+    def _model_answer(self, state: ChainState, backend: ChatBackend) -> Generator[StreamEvent, None, AnswerResult]:
         text = ""
         try:
             for piece in backend.stream(self._messages(state), self.settings.llm.max_tokens):
@@ -293,8 +300,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         return self._from_model(state, text.strip(), backend.name)
 
     def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
-        """A sum, comparison, ratio… worked out by code from the figures the model picks; None when the model
-        finds no figures to combine (the question is then answered as any other)."""
+        """A sum, comparison, ratio… worked out by code from the figures the question names (or, when they cannot
+        be matched, from the model's calculation); None when there is nothing to combine (the question is then
+        answered as any other)."""
         passages = self._search(state.focus, state.k + COMPUTE_EXTRA_PASSAGES)
 
         def relevance(texts: list[str]) -> np.ndarray:

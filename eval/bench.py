@@ -41,6 +41,7 @@ from eval.latency import (
     cli_env,
     cold_asks,
     concurrent,
+    http_asker,
     file_asks,
     format_paths,
     naive_asker,
@@ -99,8 +100,9 @@ class PathOptions:
 
     cold: int = 5  # new `bot ask` processes, one question each (0: none); one more first run, with no saved state
     file: bool = True  # one `bot ask --file` process answering --answers questions
-    users: tuple[int, ...] = (1, 4, 10)  # concurrent users through the chain
+    users: tuple[int, ...] = (1, 4, 10)  # concurrent users through the chain, or through ``http``
     naive: bool = True  # the naive baseline's answers beside ours
+    http: str = ""  # a running server (``zzbot serve``): concurrent users ask its OpenAI-compatible API
 
 
 class TimedModel:
@@ -442,8 +444,9 @@ def bench_paths(bench: Bench, settings: Settings, answers: int, backend: str, pa
         bench.answers[name], warm = bench_answers(chain, name, answers)
         if name == backend:
             bench.paths.insert(0, warm)
+    asker = http_asker(paths.http, backend) if paths and paths.http else chain_asker(chain, backend)
     for users in paths.users if paths else ():
-        bench.paths.append(concurrent(chain_asker(chain, backend), QUESTIONS, users, rounds=max(1, 4 // users)))
+        bench.paths.append(concurrent(asker, QUESTIONS, users, rounds=max(1, 4 // users)))
     if paths and paths.naive:
         from eval.naive import NaivePipeline
 
@@ -550,6 +553,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="concurrent users to time, e.g. 1,4,10 (default); '' = none")
     parser.add_argument("--no-file", action="store_true", help="do not time `bot ask --file`")
     parser.add_argument("--no-naive", action="store_true", help="do not time the naive baseline")
+    parser.add_argument("--http", default="", metavar="URL",
+                        help="concurrent users ask this running server's API (e.g. http://127.0.0.1:7860)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     if args.search_scale < 0 or args.answers < 1 or args.cold < 0:
@@ -558,7 +563,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    paths = PathOptions(cold=args.cold, file=not args.no_file, users=args.users, naive=not args.no_naive)
+    paths = PathOptions(cold=args.cold, file=not args.no_file, users=args.users, naive=not args.no_naive,
+                        http=args.http)
     bench = run_bench(load_settings(), scales, args.answers, args.backend, args.embed_limit, not args.skip_options,
                       paths)
     print(format_bench(bench))

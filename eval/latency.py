@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.request
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -121,6 +122,33 @@ def chain_asker(chain: Any, backend: str) -> AskFn:
             moment = {"sources": "sources", "queue": "queue", "token": "first_token"}.get(event.kind)
             if moment and moment not in seen:
                 seen[moment] = (time.perf_counter() - began) * 1000
+        return seen
+
+    return ask
+
+
+def http_asker(url: str, backend: str) -> AskFn:
+    """Asks through a running server's OpenAI-compatible streaming endpoint, noting when the sources, the first
+    place in line and the first draft token arrived (the extra ``zzbot`` field of each chunk)."""
+    endpoint = url.rstrip("/") + "/v1/chat/completions"
+
+    def ask(question: str) -> dict[str, float]:
+        body = json.dumps({"model": "zzbot", "stream": True, "backend": backend,
+                           "messages": [{"role": "user", "content": question}]}).encode()
+        request = urllib.request.Request(endpoint, body, {"Content-Type": "application/json"})
+        began = time.perf_counter()
+        seen: dict[str, float] = {}
+        with urllib.request.urlopen(request, timeout=600) as response:
+            for raw in response:
+                line = raw.decode("utf-8").strip()
+                if not line.startswith("data: {"):
+                    continue
+                kind = json.loads(line[6:]).get("zzbot", {}).get("kind")
+                moment = {"sources": "sources", "queue": "queue", "token": "first_token"}.get(kind or "")
+                if moment and moment not in seen:
+                    seen[moment] = (time.perf_counter() - began) * 1000
+                if kind == "final":
+                    seen.setdefault("first_token", (time.perf_counter() - began) * 1000)
         return seen
 
     return ask

@@ -121,8 +121,8 @@ def _distinct_parts(parts: list[str]) -> list[str]:
 
 
 def _expression(kind: Calculation, chosen: list[Operand]) -> str:
-    if kind == "sum":
-        return " + ".join(o.name for o in chosen)
+    if kind == "sum":  # in the report's order, as a reader finds them
+        return " + ".join(o.name for o in sorted(chosen, key=lambda o: (o.row.source, o.row.start)))
     first, second = chosen[:2]
     larger, smaller = (first, second) if first.row.value >= second.row.value else (second, first)
     if kind == "comparison":

@@ -46,10 +46,12 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
     return (f"{previous[-1]} {question}" if previous else question), False
 
 
-# Words of a follow-up that carry no subject of their own ("那…呢", "and what about").
+# Words of a follow-up that carry no subject of their own ("那…呢", "and what about"), nor do words naming the kind
+# of answer wanted ("on what date?" is fine rewritten as "when was…").
 _FUNCTION_CHARS = set("的呢吗吧啊了么那这些个么呀还又也都和与及")
 _FUNCTION_WORDS = frozenset("a an the and or of for in on to what about how many much is are was were will be "
-                            "does do did it its that those these this there which who when where why".split())
+                            "does do did it its that those these this there which who when where why "
+                            "date day time year number amount figure total percentage share".split())
 
 
 def keeps_new_words(rewrite: str, question: str, previous: list[str]) -> bool:

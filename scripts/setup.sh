@@ -27,12 +27,17 @@ if ! ls "$wheelhouse"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     -w "$wheelhouse" "llama-cpp-python==$llama_version"
 fi
 
+# Machines of ours keep wheels on disk (torch's CPU build among them) that only root's pip configuration names;
+# any user installs from there too, instead of downloading torch's multi-GB CUDA build from PyPI.
+local_wheels=()
+if [ -d /opt/wheels ]; then local_wheels=(--find-links /opt/wheels); fi
+
 wanted=$(cat requirements.txt constraints.txt pyproject.toml "${extras[@]}" <(echo "$wheelhouse") | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.installed 2>/dev/null)" != "$wanted" ]; then
   echo "==> installing requirements (torch CPU build)"
   args=(-r requirements.txt)
   for extra in "${extras[@]}"; do args+=(-r "$extra"); done
-  .venv/bin/python -m pip install --disable-pip-version-check -q --find-links "$wheelhouse" \
+  .venv/bin/python -m pip install --disable-pip-version-check -q --find-links "$wheelhouse" "${local_wheels[@]}" \
     --only-binary llama-cpp-python -c constraints.txt "${args[@]}"
   # An earlier llama-cpp-python of the same version (built with other flags) is replaced by ours.
   .venv/bin/python -m pip install --disable-pip-version-check -q --no-deps --force-reinstall "$wheelhouse"/*.whl

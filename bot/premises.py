@@ -1,5 +1,5 @@
 """Premises checked before answering: a figure the question takes for granted goes through the fact-check, and
-a contradicted one is corrected first ("the report says 25 academicians in total, not 50 this year [1]").
+a contradicted one is corrected first ("报告的说法与问题不同：报告是“累计引进院士25名以上”[1]。").
 
 The correction never repeats the question's wrong figure (an injected figure must not reach the answer); the
 question is then answered with the report's figure in its place, when it asks anything beyond the premise.
@@ -20,7 +20,6 @@ from zzbot.text import CJK, clause_around, without_markers
 
 # What is left of a question once its premise is corrected asks something more when it holds a question word.
 _ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"[^，,；;。！？!?]*")
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"
     r"(?:just\s+answer\s+\w+\s*:?\s*)?(?:does|did|is\s+it\s+true\s+that|i\s+heard\s+that|since)?\s*"
@@ -124,23 +123,16 @@ def premise_claims(question: str, figures: list[numbers.Figure]) -> list[str]:
 def corrected_question(question: str, correction: Correction) -> str | None:
     """The question with the report's figure in place of the wrong one, when what is left of it asks something
     more than whether the premise holds; None when the correction is the whole answer."""
-    rest = question[:correction.asked.start] + question[correction.asked.end:]
-    premise = _CLAUSE.match(rest, _clause_start(rest, correction.asked.start))
-    remainder = rest.replace(premise.group(), "", 1) if premise else rest
+    asked = correction.asked
+    remainder = question.replace(clause_around(question, asked.start, asked.end), "", 1)
     if not _ASKS_MORE.search(remainder):
         return None
-    asked = correction.asked
     written = WRITTEN_NUMBER.search(question, asked.start, asked.end)
     reported = numbers.number_figures(correction.reported)
     if CJK.search(asked.text) or written is None or not reported:
         return question[:asked.start] + correction.reported + question[asked.end:]
     # An English figure keeps its words ("50,000 places" becomes "27,000 places").
     return question[:written.start()] + numbers.format_english(reported[0]) + question[written.end():]
-
-
-def _clause_start(text: str, position: int) -> int:
-    starts = [m.end() for m in re.finditer(r"[，,；;。！？!?]", text[:position])]
-    return starts[-1] if starts else 0
 
 
 def with_correction(correction: Correction, answer: str, citations: list[Citation], lang: Lang,

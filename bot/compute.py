@@ -37,6 +37,7 @@ CANDIDATES_PER_PART = 5
 # A result with more decimals than this is rounded and marked as approximate.
 DECIMALS = 2
 _EXPRESSION = re.compile(r"[A-Za-z0-9.+\-*/×÷() ]+")
+_CONSTANT = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?![A-Za-z0-9])")
 _REACH = re.compile(r"^(?:达到|达|至|到)")
 # The report's qualifier words around a figure, left out of the working.
 _QUALIFIED = re.compile(r"^(?:达到|达|至|到|超过|超|突破|约|近)|(?:以上|左右|以下|以内)$")
@@ -172,10 +173,11 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     except CalculationError:
         return None
     used = [by_name[name] for name in names if name in by_name]
-    if len(used) < 2 or len(used) != len(names):
+    # Two figures, or one with a constant ("100 - F1": what is not covered; "F1 / 365": a day's share).
+    if not used or len(used) != len(names) or (len(used) < 2 and not _CONSTANT.search(expression)):
         return None
     result = evaluate(expression, {o.name: o.quantity for o in used})
-    if kind in ("ratio", "share") and result.unit:  # "几倍" or "what share" of unlike things: no meaning
+    if kind in ("ratio", "share") and result.unit and len(used) > 1:  # "几倍" of unlike things: no meaning
         raise CalculationError(f"{used[0].row.unit or 'a count'} and {used[1].row.unit or 'a count'} measure "
                                "different things; a ratio or a share needs like figures")
     citations, numbering = _citations(used)
@@ -214,7 +216,7 @@ def _citations(used: list[Operand]) -> tuple[list[Citation], dict[str, int]]:
 def _calculation(kind: Calculation, expression: str, used: list[Operand], result: Quantity,
                  numbering: dict[str, int], lang: Lang) -> tuple[str, str]:
     by_name = {o.name: o for o in used}
-    share = kind == "share" and not result.unit
+    share = kind == "share" and not result.unit and not result.percent  # a ratio shown as a percentage
     shown = Quantity(result.value * 100, "", True) if share else result
     amount = _amount(shown, used, lang)
     approximate = _rounded(shown.value) != shown.value

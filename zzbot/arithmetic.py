@@ -112,6 +112,11 @@ def operand_names(expression: str) -> list[str]:
 
 
 def add(a: Quantity, b: Quantity, subtract: bool = False) -> Quantity:
+    # A bare number takes the other side's measure: 100 - 98% is 2%, F1 + 5 adds five of F1's things.
+    if _bare(b):
+        b = Quantity(b.value, a.unit, a.percent, a.per, a.label)
+    elif _bare(a):
+        a = Quantity(a.value, b.unit, b.percent, b.per, b.label)
     if a.percent != b.percent or (a.unit and b.unit and (a.unit, a.per) != (b.unit, b.per)):
         raise CalculationError(f"{_describe(a)} and {_describe(b)} measure different things and cannot be "
                                f"{'subtracted' if subtract else 'added'}")
@@ -140,6 +145,10 @@ def divide(a: Quantity, b: Quantity) -> Quantity:
     if a.percent or b.percent or b.per:
         raise CalculationError(f"{_describe(a)} divided by {_describe(b)} has no meaning here")
     return Quantity(value, a.unit, False, b.unit, f"{a.label or a.unit}/{b.label or b.unit}")
+
+
+def _bare(q: Quantity) -> bool:
+    return not (q.unit or q.percent or q.per or q.label)
 
 
 def _describe(q: Quantity) -> str:

@@ -84,7 +84,13 @@ def test_unlike_figures_are_refused_with_the_reason(report):
         compute("sum", f"{area} + {output}", operands, "zh")
 
 
-@pytest.mark.parametrize("expression", ["F1", "F1 + F999", "F1 * 2"])
+@pytest.mark.parametrize("expression", ["F1", "F1 + F999", "F999 * 2"])
 def test_what_is_no_calculation_of_report_figures_gives_none(report, expression):
     operands, _ = _operands(report, "85公里")
     assert compute("sum", expression, operands, "zh") is None
+
+
+def test_one_figure_with_a_constant_is_a_calculation(report):
+    operands, (lighting,) = _operands(report, "98%以上")
+    result = compute("share", f"100 - {lighting}", operands, "zh")
+    assert result.working == "100 - 98% = 2%" and "98%以上[1]" in result.answer

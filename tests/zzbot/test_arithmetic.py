@@ -52,3 +52,10 @@ def test_an_overlong_calculation_is_refused():
 
 def test_the_operands_named_are_listed_once_in_order():
     assert operand_names("F2 + F1 - F2 * 3") == ["F2", "F1"]
+
+
+def test_a_bare_number_takes_the_other_sides_measure():
+    rate = {"F1": Quantity(Decimal("98"), "", True)}
+    assert evaluate("100 - F1", rate) == Quantity(Decimal("2"), "", True)
+    visits = {"F1": Quantity(Decimal("170000000"), "count", label="人次")}
+    assert evaluate("F1 / 365", visits).label == "人次"

@@ -9,7 +9,6 @@ from bot.context import Context
 from zzbot.text import CJK, LATIN, without_markers
 
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
-_QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
 # A number as an English text writes it, with its scale word: "2.7 million", "27,000".
 WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
 
@@ -17,8 +16,8 @@ WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billio
 def english_amount(figure: numbers.Figure, qualified: bool = False) -> str:
     """A figure in English with its unit: "27,000", "85 km", "about 7%"."""
     unit = numbers.english_unit(figure.unit)
-    qualifier = _QUALIFIER_EN.get(figure.qualifier or "", "") if qualified else ""
-    return qualifier + numbers.format_english(figure) + (f" {unit}" if unit else "")
+    value = numbers.english_reading(figure) if qualified else numbers.format_english(figure)
+    return value + (f" {unit}" if unit else "")
 
 
 def english_figures(answer: str) -> str:

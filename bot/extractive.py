@@ -13,6 +13,7 @@ from zzbot import numbers
 from bot.citations import citation_for
 from bot.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
 from bot.english import english_amount
+from bot.questions import asks_list
 from bot.schema import Citation, Lang
 
 # A clause stating a figure is preferred by this much: most questions ask for one.
@@ -52,7 +53,8 @@ class ExtractiveAnswerer:
             return None
         anchor = anchor or []
         best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
-        clause = self._best_clause(best, question, chinese, anchor, gives)
+        # A question for several things ("what are the targets") is answered by the whole list, not one item.
+        clause = best if asks_list(question) else self._best_clause(best, question, chinese, anchor, gives)
         figures = numbers.number_figures(clause.text)
         # A sentence that is long (a list of targets) or holds other figures is quoted by its answering clause: the
         # rest holds figures not asked for.

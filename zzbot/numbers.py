@@ -32,6 +32,7 @@ __all__ = [
     "FigureMatch",
     "annotate_for_english",
     "compare_qualified",
+    "english_reading",
     "english_unit",
     "extract_figures",
     "format_english",
@@ -41,6 +42,7 @@ __all__ = [
     "same_value",
     "states_any",
     "unit_family",
+    "units_conflict",
 ]
 
 Kind = Literal["number", "year", "date", "ordinal"]
@@ -474,16 +476,29 @@ def format_english(figure: Figure) -> str:
     return sign + _plain(d)
 
 
+# How a qualifier reads in English, before the value.
+_QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
+_ANNOTATION = re.compile(r"\(=[^)]*\)")
+
+
+def english_reading(figure: Figure) -> str:
+    """The value in English with its qualifier: "at least 8%", "about 170 million"."""
+    return _QUALIFIER_EN.get(figure.qualifier or "", "") + format_english(figure)
+
+
 def annotate_for_english(text: str) -> str:
-    """Follow each Chinese-scaled figure with its English value: "2.7万个" -> "2.7万个(=27,000)"."""
+    """Follow each Chinese-scaled or qualified figure with its English reading: "2.7万个" -> "2.7万个(=27,000)",
+    "增长8%以上" -> "增长8%以上(=at least 8%)". A small model otherwise misreads 万 as thousand and 以上 as a range."""
     out: list[str] = []
     last = 0
+    notes = [m.span() for m in _ANNOTATION.finditer(text)]
     for f in extract_figures(text):
-        if f.kind != "number" or not f.scale or f.scale[0] not in "万亿千百":
+        scaled = bool(f.scale) and f.scale[0] in "万亿千百"
+        if f.kind != "number" or not (scaled or f.qualifier in _QUALIFIER_EN):
             continue
-        if text.startswith("(=", f.end):  # already annotated
+        if text.startswith("(=", f.end) or any(a <= f.start < b for a, b in notes):  # already annotated
             continue
-        out += [text[last:f.end], f"(={format_english(f)})"]
+        out += [text[last:f.end], f"(={english_reading(f)})"]
         last = f.end
     out.append(text[last:])
     return "".join(out)
@@ -520,7 +535,8 @@ def _year_like(f: Figure) -> bool:
 def _matches(claim: Figure, source: Figure) -> bool:
     if claim.kind == "number":
         if source.kind == "number":
-            return claim.percent == source.percent and _agree(claim.value, source.value)
+            return (claim.percent == source.percent and _agree(claim.value, source.value)
+                    and not units_conflict(claim, source))
         # "2024 targets" reads as a count in English but is the report's 2024年.
         return source.kind == "year" and _year_like(claim) and claim.value == source.value
     return claim.kind == source.kind and claim.value == source.value
@@ -589,10 +605,20 @@ def same_unit(a: Figure, b: Figure) -> bool:
     return bool(fa and fa == unit_family(b.unit))
 
 
+# Units that measure (money, length, area, weight) rather than count: a figure in one of these is never the
+# same figure as one counted in a measure word (27,000 yuan is not 2.7万个 places).
+_MEASURES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp"})
+
+
 def units_conflict(a: Figure, b: Figure) -> bool:
-    """Whether two figures count different things (亿元 and 名), as far as the known unit families tell."""
+    """Whether two figures count different things: two known families that differ (亿元 and 名), or an
+    amount measured (元, 公里, yuan) against one counted in a Chinese measure word (个, 项)."""
     fa, fb = unit_family(a.unit), unit_family(b.unit)
-    return bool(fa and fb and fa != fb)
+    if fa and fb:
+        return fa != fb
+    # Only a Chinese measure word is known to count something; an English noun after a number
+    # ("4.46 million projects") says too little to judge.
+    return bool((fa in _MEASURES and b.unit in _CN_UNITS) or (fb in _MEASURES and a.unit in _CN_UNITS))
 
 
 def compare_qualified(claim: Figure, report: Figure) -> Comparison:

@@ -144,6 +144,13 @@ def test_extractive_backend_states_the_converted_figure_first(chain):
     assert any(report[s:e] == "达到1.7亿人次" or report[s:e] == "1.7亿人次" for s, e in result.citations[0].highlights)
 
 
+def test_extractive_answer_to_a_list_question_quotes_the_whole_list(chain):
+    result = chain.ask("2024年经济社会发展主要预期目标有哪些？", backend="extractive")
+    assert result.backend == "extractive" and result.found
+    # The targets sentence: its first and last figures both, not the one closest clause.
+    assert "地区生产总值增长7%左右" in result.answer and "居民消费价格涨幅3%左右" in result.answer, result.answer
+
+
 def test_unreachable_llm_falls_back_to_the_report_text(engine):
     from bot.engine import Engine
 

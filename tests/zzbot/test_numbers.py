@@ -8,6 +8,7 @@ from zzbot.numbers import (
     annotate_for_english,
     compare_qualified,
     units_conflict,
+    english_reading,
     english_unit,
     extract_figures,
     format_english,
@@ -355,25 +356,28 @@ def test_english_unit():
 def test_annotate_for_english():
     assert annotate_for_english("新增学位2.7万个") == "新增学位2.7万个(=27,000)"
     assert annotate_for_english("1.7亿人次") == "1.7亿人次(=170 million)"
-    assert annotate_for_english("面积稳定在446万亩以上，") == "面积稳定在446万亩以上(=4.46 million)，"
-    assert annotate_for_english("增长7%左右，新认定高企1000家") == "增长7%左右，新认定高企1000家"
+    assert annotate_for_english("面积稳定在446万亩以上，") == "面积稳定在446万亩以上(=at least 4.46 million)，"
+    # A qualifier is read out too (a small model rendered 8%以上 as "8% to 8.5%"); a bare figure is left alone.
+    assert annotate_for_english("增长7%左右，投资增长8%以上，新认定高企1000家") == (
+        "增长7%左右(=about 7%)，投资增长8%以上(=at least 8%)，新认定高企1000家")
     once = annotate_for_english(REPORT)
     assert annotate_for_english(once) == once  # idempotent
 
 
 def test_annotate_round_trips_on_the_report():
     """Every annotated English value matches its Chinese figure via match_figures."""
-    scaled = [f for f in REPORT_FIGURES if f.kind == "number" and f.scale in ("万", "亿")]
+    scaled = [f for f in REPORT_FIGURES if f.kind == "number" and (f.scale in ("万", "亿") or f.qualifier in
+                                                                    ("about", "over", "at_least", "at_most"))]
     annotated = annotate_for_english(REPORT)
     notes = re.findall(r"\(=([^)]*)\)", annotated)
-    assert len(notes) == len(scaled) == 28
+    assert len(notes) == len(scaled) > 28
     for figure, note in zip(scaled, notes):
         checks = match_figures(note, [figure.text])
         assert [(c.found, c.source_index) for c in checks] == [(True, 0)], (figure.text, note)
         assert same_value(checks[0].figure.value, figure.value)
     # Every annotation sits right after its figure.
     for figure in scaled:
-        assert f"{figure.text}(={format_english(figure)})" in annotated
+        assert f"{figure.text}(={english_reading(figure)})" in annotated
 
 
 def test_every_report_number_matches_itself():
@@ -428,6 +432,7 @@ def test_match_figures_found(answer, source):
         ("1.3 million", "就业126.58万人"),
         ("7", "增长7%"),  # percent-ness must agree
         ("7%", "新增7个"),
+        ("27,000 yuan", "新增学位2.7万个"),  # the value is stated, but as a count of places
     ],
 )
 def test_match_figures_not_found(answer, source):
@@ -473,6 +478,9 @@ def test_match_figures_ignores_citation_markers():
         ("170 million tourists", "达到1.7亿人次", "same"),
         ("4.46 million mu", "446万亩以上", "same"),
         ("4.46 million projects", "446万亩以上", "same"),  # unknown unit family: not judged
+        ("27,000 yuan", "新增学位2.7万个", "different_unit"),  # money is never a count of places
+        ("2.7万元", "新增学位2.7万个", "different_unit"),
+        ("85 km", "新建改造供水管网85公里", "same"),
     ],
 )
 def test_compare_qualified(claim, report, result):

@@ -13,13 +13,6 @@ _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
 WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billion|trillion|bn|k)\b)?", re.IGNORECASE)
 
 
-def english_amount(figure: numbers.Figure, qualified: bool = False) -> str:
-    """A figure in English with its unit: "27,000", "85 km", "about 7%"."""
-    unit = numbers.english_unit(figure.unit)
-    value = numbers.english_reading(figure) if qualified else numbers.format_english(figure)
-    return value + (f" {unit}" if unit else "")
-
-
 def english_figures(answer: str) -> str:
     """Chinese figures the model left in an English answer ("30个 parks") are rendered in English by code;
     those inside brackets or quotes are quotations of the source and stay."""
@@ -27,7 +20,7 @@ def english_figures(answer: str) -> str:
     for figure in numbers.extract_figures(answer):
         if figure.kind != "number" or not CJK.search(figure.text) or quoted_at(answer, figure.start):
             continue
-        pieces += [answer[last:figure.start], english_amount(figure, qualified=True)]
+        pieces += [answer[last:figure.start], numbers.english_amount(figure, qualified=True)]
         last = figure.end
     return "".join(pieces) + answer[last:]
 

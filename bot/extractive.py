@@ -12,7 +12,6 @@ import numpy as np
 from zzbot import numbers
 from bot.citations import citation_for
 from bot.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
-from bot.english import english_amount
 from bot.questions import asks_list
 from bot.schema import Citation, Lang
 
@@ -61,7 +60,7 @@ class ExtractiveAnswerer:
         whole = len(best.text) <= SHOWN_WHOLE and len(numbers.number_figures(best.text)) <= len(figures)
         quote = best.text.rstrip("。；;") if whole else f"…{clause.text}…"
         if lang == "en":
-            lead = ", ".join(english_amount(f) for f in figures)
+            lead = ", ".join(numbers.english_amount(f) for f in figures)
             text = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [1]"
         else:
             lead = "、".join(f.text for f in figures)
@@ -86,5 +85,5 @@ def nearby_text(extract: Extract, lang: Lang) -> str:
     clause = extract.clause.strip().rstrip("。；;，,")
     if lang == "zh":
         return f"报告中相关的内容是：“{clause}”[1]。"
-    english = ", ".join(english_amount(f) for f in extract.figures)
+    english = ", ".join(numbers.english_amount(f) for f in extract.figures)
     return f" Nearby, the report says: “{clause}”{f' ({english})' if english else ''} [1]."

@@ -107,13 +107,13 @@ def question_focus(text: str) -> str:
 
 _QUANTITY = re.compile(
     r"多少|(?<!哪)几[个所家项条座万亿倍年公里名人次套张辆]|百分之几|\bhow\s+(?:many|much|far|long)\b|"
-    r"\bwhat\s+(?:percentage|share|rate|proportion|number)\b",
+    r"\bwhat\s+(?:percentage|share|rate|proportion|number)\b|\bin\s+(?:yuan|rmb|km|kilomet\w*|square\s+met\w*)\b",
     re.IGNORECASE,
 )
 
 
 def asks_quantity(text: str) -> bool:
-    """Whether a question asks for a number ("多少", "how many"): its answer must state one."""
+    """Whether a question asks for a number ("多少", "how many", "be in yuan"): its answer must state one."""
     return bool(_QUANTITY.search(text))
 
 

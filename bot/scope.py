@@ -31,7 +31,7 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"百分之几|百分比|多少个?百分点|增长多少|增幅|增速|涨幅|\bwhat\s+(?:percentage|percent|rate)\b|"
                            r"\bhow\s+many\s+percent|\bby\s+what\s+percent|\bgrowth\b|\bgrow\b|\bincrease\b|\brise\b",
                            re.IGNORECASE)),
-    ("yuan", re.compile(r"多少(?:亿|万|千)?元|多少钱|多少资金|多少经费|花多少|投资多少|\bhow\s+many\s+(?:yuan|rmb)\b|"
+    ("yuan", re.compile(r"多少(?:亿|万|千)?元|多少钱|多少资金|多少经费|花多少|投资多少|\b(?:how\s+many|in)\s+(?:yuan|rmb)\b|"
                         r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|investment|budget|"
                         r"fund|funding|money|yuan|rmb|revenue|income)\b", re.IGNORECASE)),
     ("km", re.compile(r"多少(?:万)?(?:公里|千米)|\bhow\s+many\s+(?:km|kilomet)", re.IGNORECASE)),

@@ -32,7 +32,7 @@ __all__ = [
     "FigureMatch",
     "annotate_for_english",
     "compare_qualified",
-    "english_reading",
+    "english_amount",
     "english_unit",
     "extract_figures",
     "format_english",
@@ -481,14 +481,19 @@ _QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "a
 _ANNOTATION = re.compile(r"\(=[^)]*\)")
 
 
-def english_reading(figure: Figure) -> str:
-    """The value in English with its qualifier: "at least 8%", "about 170 million"."""
-    return _QUALIFIER_EN.get(figure.qualifier or "", "") + format_english(figure)
+def english_amount(figure: Figure, qualified: bool = False) -> str:
+    """A figure in English with its unit, and with ``qualified`` its qualifier: "27,000", "85 km", "about 7%"."""
+    unit = english_unit(figure.unit)
+    value = format_english(figure)
+    if qualified:
+        value = _QUALIFIER_EN.get(figure.qualifier or "", "") + value
+    return value + (f" {unit}" if unit else "")
 
 
 def annotate_for_english(text: str) -> str:
     """Follow each Chinese-scaled or qualified figure with its English reading: "2.7万个" -> "2.7万个(=27,000)",
-    "增长8%以上" -> "增长8%以上(=at least 8%)". A small model otherwise misreads 万 as thousand and 以上 as a range."""
+    "增长8%以上" -> "增长8%以上(=at least 8%)", "400万平方米" -> "400万平方米(=4 million square metres)". A small
+    model otherwise misreads 万 as thousand, 以上 as a range and guesses the unit."""
     out: list[str] = []
     last = 0
     notes = [m.span() for m in _ANNOTATION.finditer(text)]
@@ -498,7 +503,7 @@ def annotate_for_english(text: str) -> str:
             continue
         if text.startswith("(=", f.end) or any(a <= f.start < b for a, b in notes):  # already annotated
             continue
-        out += [text[last:f.end], f"(={english_reading(f)})"]
+        out += [text[last:f.end], f"(={english_amount(f, qualified=True)})"]
         last = f.end
     out.append(text[last:])
     return "".join(out)
@@ -536,7 +541,7 @@ def _matches(claim: Figure, source: Figure) -> bool:
     if claim.kind == "number":
         if source.kind == "number":
             return (claim.percent == source.percent and _agree(claim.value, source.value)
-                    and not units_conflict(claim, source))
+                    and not _measures_conflict(claim, source))
         # "2024 targets" reads as a count in English but is the report's 2024年.
         return source.kind == "year" and _year_like(claim) and claim.value == source.value
     return claim.kind == source.kind and claim.value == source.value
@@ -608,6 +613,12 @@ def same_unit(a: Figure, b: Figure) -> bool:
 # Units that measure (money, length, area, weight) rather than count: a figure in one of these is never the
 # same figure as one counted in a measure word (27,000 yuan is not 2.7万个 places).
 _MEASURES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp"})
+
+
+def _measures_conflict(a: Figure, b: Figure) -> bool:
+    """A claim's figure is not the source's when either is money, length, area or weight and the units conflict;
+    two counts are let through ("170 million people" for 1.7亿人次 is a loose but not a wrong reading)."""
+    return (unit_family(a.unit) in _MEASURES or unit_family(b.unit) in _MEASURES) and units_conflict(a, b)
 
 
 def units_conflict(a: Figure, b: Figure) -> bool:

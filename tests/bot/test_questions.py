@@ -101,6 +101,7 @@ def test_focus_drops_an_override_preamble_but_keeps_a_question_that_cannot_stand
     ("新增多少个学位？", True), ("郑州有几所大学？", True), ("How many schools?", True),
     ("What percentage of villages?", True), ("谁作的报告？", False), ("Who delivered the report?", False),
     ("报告点名了哪些产业？", False), ("要确保哪几个比率居全省前列？", False),
+    ("What will the GDP be in yuan?", True), ("Which plan is in Yuanyang?", False),
 ])
 def test_quantity_questions(text, expected):
     assert asks_quantity(text) is expected

@@ -10,7 +10,7 @@ from bot.scope import asked_measure, asks_person, person_names, places_named, st
     ("How much is invested in the 3,800 projects?", "yuan"), ("今年一般公共预算收入能达到多少亿元？", "yuan"),
     ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", None),
     ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),
-    ("How many square metres of green space?", "m2"),
+    ("How many square metres of green space?", "m2"), ("What will the GDP be in yuan at the end of 2024?", "yuan"),
 ])
 def test_the_measure_a_question_asks_for(text, expected):
     assert asked_measure(text) == expected

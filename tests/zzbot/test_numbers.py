@@ -8,7 +8,7 @@ from zzbot.numbers import (
     annotate_for_english,
     compare_qualified,
     units_conflict,
-    english_reading,
+    english_amount,
     english_unit,
     extract_figures,
     format_english,
@@ -355,8 +355,8 @@ def test_english_unit():
 
 def test_annotate_for_english():
     assert annotate_for_english("新增学位2.7万个") == "新增学位2.7万个(=27,000)"
-    assert annotate_for_english("1.7亿人次") == "1.7亿人次(=170 million)"
-    assert annotate_for_english("面积稳定在446万亩以上，") == "面积稳定在446万亩以上(=at least 4.46 million)，"
+    assert annotate_for_english("1.7亿人次") == "1.7亿人次(=170 million person-times)"
+    assert annotate_for_english("面积稳定在446万亩以上，") == "面积稳定在446万亩以上(=at least 4.46 million mu)，"
     # A qualifier is read out too (a small model rendered 8%以上 as "8% to 8.5%"); a bare figure is left alone.
     assert annotate_for_english("增长7%左右，投资增长8%以上，新认定高企1000家") == (
         "增长7%左右(=about 7%)，投资增长8%以上(=at least 8%)，新认定高企1000家")
@@ -377,7 +377,7 @@ def test_annotate_round_trips_on_the_report():
         assert same_value(checks[0].figure.value, figure.value)
     # Every annotation sits right after its figure.
     for figure in scaled:
-        assert f"{figure.text}(={english_reading(figure)})" in annotated
+        assert f"{figure.text}(={english_amount(figure, qualified=True)})" in annotated
 
 
 def test_every_report_number_matches_itself():

@@ -187,7 +187,9 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
     ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]",
                             re.IGNORECASE)),
     ("comparison", re.compile(
-        r"多多少|少多少|相差|差多少|差距|高多少|低多少|大多少|小多少|长多少|多出|"
+        # A comparative, not the tail of a verb of change: 增长多少 / 提高多少 / 减少多少 ask for one figure.
+        r"多多少|(?<![减缺])少多少|相差|差多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"
+        r"(?<![缩减])小多少|(?<![增延成])长多少|多出|"
         r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
         r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"

@@ -181,3 +181,15 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
 
     assert asks_calculation(text) == kind
     assert question_parts(text, kind) == parts
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("汽车产业的产值要增长多少？", None),  # a verb of change asks for one figure, though 长多少 is "longer by"
+    ("研发投入强度要提高多少？", None), ("能耗要降低多少？", None), ("农村人口减少多少？", None),
+    ("供水管网比燃气管网长多少？", "comparison"), ("绿地比供热面积小多少？", "comparison"),
+    ("城镇新增就业比农村劳动力转移就业多多少？", "comparison"),
+])
+def test_a_verb_of_change_is_no_comparison(text, kind):
+    from bot.questions import asks_calculation
+
+    assert asks_calculation(text) == kind

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from zzbot import numbers
 from bot.context import Context, all_sentences
 from bot.english import mostly_chinese
-from bot.questions import asks_list, asks_quantity, counted_subject
+from bot.questions import asks_list, asks_quantity, counted_subject, report_terms
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
@@ -182,6 +182,21 @@ def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | 
                      settings.rejected_similarity if named_elsewhere else None)
 
 
+def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """An English answer whose figures stand only in sentences using none of the report's terms for what
+    the question names (data/glossary.tsv: "population" is 人口, "industrial investment group" 产业投资集团): the
+    figure is about something else. Counterpart of ``counts_asked_subject``, as English words cannot be matched to
+    the report's directly."""
+    terms = report_terms(draft.question) if draft.lang == "en" else []
+    sentences = all_sentences(draft.context)
+    holding = [s for s in sentences if numbers.states_any(s.text, draft.verified_numbers)]
+    if not terms or not holding or any(term in s.text for s in holding for term in terms):
+        return None
+    named_elsewhere = any(term in s.text for s in sentences for term in terms)
+    return Rejection("about_asked_terms", f"the answer's figure is not about {'、'.join(terms)}",
+                     settings.rejected_similarity if named_elsewhere else None)
+
+
 ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     in_question_language,
     adds_to_question,
@@ -194,6 +209,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     figures_verified,
     no_unconfirmed_figures,
     counts_asked_subject,
+    about_asked_terms,
 )
 
 
@@ -279,10 +295,10 @@ def copied_from(answer: str, sources: list[str]) -> bool:
 
 def names(text: str, subject: str) -> bool:
     """Whether ``text`` names what a question counts: they share a word (a character pair), or, for a two-character
-    colloquial word, a character (林子 and 营造林; not 幼儿园 and 中小学校)."""
+    colloquial word, its head, the first character (林子 and 营造林; not 幼儿园 and 中小学校, nor 线路 and 陇海路)."""
     if set(tokenize(subject)) & set(tokenize(text)):
         return True
-    return len(subject) <= 2 and any(CJK.match(ch) and ch in text for ch in subject)
+    return len(subject) <= 2 and bool(CJK.match(subject[:1])) and subject[:1] in text
 
 
 def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:

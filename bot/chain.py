@@ -22,7 +22,7 @@ from zzbot import numbers
 from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
 from bot.citations import citation_for, figure_highlights, renumber, repoint
 from bot.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation
-from bot.context import Context, ContextBuilder, best_similarity
+from bot.context import Context, ContextBuilder, Sentence, all_sentences, best_similarity
 from bot.engine import Engine
 from bot.english import english_figures, repair_scale, source_quote, unquoted
 from bot.extractive import ExtractiveAnswerer, Note, nearby_text
@@ -40,6 +40,7 @@ from bot.questions import (
     in_report_terms,
     instruction_override,
     question_focus,
+    report_terms,
 )
 from bot.premises import Correction, Premise, check_premise, corrected_question, with_correction
 from bot.options import validate_backend, validate_k
@@ -220,7 +221,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))
         elif (terms := in_report_terms(state.focus)) != state.focus:  # "GDP" searched as 地区生产总值 too
             state.chinese = terms
-        state.premise = check_premise(self.fact_checker, state.focus, self.settings.answer.premise_similarity)
+        answer = self.settings.answer
+        state.premise = check_premise(self.fact_checker, state.focus, answer.premise_similarity,
+                                      answer.turned_premise_similarity)
         state.correction = state.premise.correction if state.premise else None
         if state.correction is not None:
             corrected = corrected_question(state.focus, state.correction)
@@ -390,6 +393,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if best_similarity(state.context) >= answer.sure_similarity:
             return self._extractive(state, "the model found no answer, but a passage matches the question closely",
                                     note="closest")
+        if (named := _naming_sentence(state)) is not None:
+            return self._extractive(state, "the model found no answer, but one passage names what the question asks "
+                                    "about", numbers.number_figures(named.text), note="closest")
         if state.override:
             return self._fallback(state, "the model found no answer to a question that tries to override the report",
                                   answer.override_similarity)
@@ -498,6 +504,17 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,
             fallback_reason=fallback_reason, figures=[FigureCheck(f.text, True, 1) for f in extract.figures],
         )
+
+
+def _naming_sentence(state: ChainState) -> Sentence | None:
+    """The one context sentence holding the report's own term for something an English question names ("street
+    lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see the paraphrase. A term
+    found in several sentences is too general to say which."""
+    for term in report_terms(state.follow_up or state.focus):
+        holding = [s for s in all_sentences(state.context) if term in s.text]
+        if len(holding) == 1:
+            return holding[0]
+    return None
 
 
 def _queue_message(ahead: int, lang: Lang) -> str:

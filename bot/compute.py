@@ -176,6 +176,9 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     # Two figures, or one with a constant ("100 - F1": what is not covered; "F1 / 365": a day's share).
     if not used or len(used) != len(names) or (len(used) < 2 and not _CONSTANT.search(expression)):
         return None
+    if kind != "per_unit" and len({_measure(o) for o in used}) > 1:  # 70万辆 ÷ 60%: no meaning
+        raise CalculationError(f"{used[0].row.figure} and {next(o for o in used if _measure(o) != _measure(used[0])).row.figure}"
+                               " measure different things; they cannot be combined")
     result = evaluate(expression, {o.name: o.quantity for o in used})
     if kind in ("ratio", "share") and result.unit and len(used) > 1:  # "几倍" of unlike things: no meaning
         raise CalculationError(f"{used[0].row.unit or 'a count'} and {used[1].row.unit or 'a count'} measure "

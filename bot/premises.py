@@ -22,6 +22,8 @@ from zzbot.text import CJK, clause_around, without_markers
 _ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"
+    # "why is the city cutting…", "为什么要把…": the question asks about the premise, which the report may state.
+    r"(?:为什么|为何|凭什么)(?:政府|郑州|市里)?(?:要|会)?把?|(?:why|how\s+come)\s+(?:is|are|does|do|did|will|would|has|have)\s+|"
     r"(?:just\s+answer\s+\w+\s*:?\s*)?(?:does|did|is\s+it\s+true\s+that|i\s+heard\s+that|since)?\s*"
     r"(?:the\s+(?:report|government|city)\s+)?(?:says?|said|promises?|plans?|claims?|states?)\s+(?:that\s+)?)",
     re.IGNORECASE)
@@ -51,17 +53,19 @@ class Premise:
     correction: Correction | None  # the report contradicts one of them
 
 
-def check_premise(checker: FactChecker, question: str, min_similarity: float) -> Premise | None:
+def check_premise(checker: FactChecker, question: str, min_similarity: float,
+                  turned_similarity: float | None = None) -> Premise | None:
     """The question's figures checked against the report; None when it has none. A contradicted figure is corrected
     only when the report clause is at least ``min_similarity`` close to what it measures (a wrong correction is
-    worse than none)."""
+    worse than none); the report's own figure moved the other way, from ``turned_similarity``."""
     asked = numbers.number_figures(question)
     if not asked:
         return None
     claims = premise_claims(question, asked)
     result = checker.check(" ".join(claims))
     close = (result.similarity or 0.0) >= min_similarity
-    if result.verdict == "supported" and close and result.citations and turned_around(claims, _clause(result)):
+    turned_close = (result.similarity or 0.0) >= (min_similarity if turned_similarity is None else turned_similarity)
+    if result.verdict == "supported" and turned_close and result.citations and turned_around(claims, _clause(result)):
         return Premise(asked, False, _correction(result, asked))
     if (result.verdict != "contradicted" or not result.citations or not close
             or not (result.difference == "different_value" or bounded_the_other_way(asked, result.report_figures))):
@@ -78,10 +82,13 @@ def _clause(result: CheckResult) -> str:
 
 # Words that say which way a figure moves: a question that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) takes a wrong premise too.
-_DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|\b(?:shrink|shrinks|fall|falls|drop|drops|decline|declines|"
-                   r"decrease|decreases|cut|cuts|reduce|reduces|lower)\b", re.IGNORECASE)
-_UP = re.compile(r"增长|增加|提高|提升|上升|扩大|新增|突破|\b(?:grow|grows|growth|rise|rises|increase|increases|"
-                 r"raise|raises|expand|expands)\b", re.IGNORECASE)
+_DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|fall|falls|falling|"
+                   r"drop|drops|dropping|decline|declines|declining|decrease|decreases|decreasing|cut|cuts|cutting|"
+                   r"reduce|reduces|reducing|lower|lowering|close|closes|closing|demolish|demolishing)\b",
+                   re.IGNORECASE)
+# Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩.
+_UP = re.compile(r"增长|增加|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|rise|rises|increase|"
+                 r"increases|raise|raises|expand|expands)\b", re.IGNORECASE)
 
 
 def turned_around(claims: list[str], clause: str) -> bool:

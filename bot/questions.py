@@ -152,6 +152,12 @@ def quoted_phrases(text: str) -> list[str]:
 GLOSSARY_FILE = PROJECT_ROOT / "data" / "glossary.tsv"
 
 
+def report_terms(text: str) -> list[str]:
+    """The report's own terms for the English phrases of ``text`` (data/glossary.tsv): "street lights" → 主干道亮灯率."""
+    pattern, terms = _glossary()
+    return list(dict.fromkeys(terms[m.group(1).lower()] for m in pattern.finditer(text)))
+
+
 @cache
 def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
     """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first."""
@@ -194,7 +200,9 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
         r"\bby\s+how\s+much\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
-        r"lower|fewer)\b|\b(?:more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|\bthe\s+same\b",
+        r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
+        # "any more trees or forests" asks whether there will be more, not which is more.
+        r"\bthe\s+same\b",
         re.IGNORECASE)),
     ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|"
                        r"\btogether\b|\bcounting\s+both\b|"
@@ -236,7 +244,8 @@ _PART_SEPARATOR = re.compile(
     r"[、，,；;：:？?！!。+]|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
-_OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的(?:几倍|多少倍|比例|比重|百分之几|几分之几|多少)|"
+_OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的?(?:大概|大约|约|差不多)?(?:是|有)?"
+                       r"(?:几倍|多少倍|比例|比重|百分之几|几分之几|几成|多少)|"
                        r"\b(?:fraction|share|proportion|percentage|part)\s+of\s+(.+?)\s+(?:is|are|comes\s+from)\s+(.+?)"
                        r"[?？.]*$", re.IGNORECASE)
 _ASKING = re.compile(r"多少|几|哪|什么|怎么|是否|一样吗|相同吗|\b(?:how|what|which|whether|are|is|will)\b", re.IGNORECASE)
@@ -247,6 +256,11 @@ _ASKING_WORDS = re.compile(
     re.IGNORECASE)
 
 
+_MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
+_SUM_WORD = re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和")
+_TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
+
+
 def question_parts(text: str, kind: Calculation) -> list[str]:
     """The things a calculation question names, in order ("供水、燃气、供热管网一共多少公里" → 供水, 燃气, 供热管网…):
     the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
@@ -254,11 +268,15 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     if match := _OF_WHOLE.search(text):
         part, whole = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
         return [part.strip(" ，,"), whole.strip(" ，,")]
-    pieces = [p.strip() for p in _PART_SEPARATOR.split(text) if p and p.strip()]
+    # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
+    pieces = [p.strip() for p in _PART_SEPARATOR.split(text) if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
     things = [p for p in pieces if not _ASKING.search(p)]
-    # A Chinese sum names its last item in the asking piece ("…供热管网一共多少公里"); an English one asks apart
-    # ("…, how many units in all?").
-    if (kind == "sum" and _CJK.search(text)) or len(things) < 2:
+    # A Chinese sum names its last item in the asking piece, before the word that sums ("…供热管网一共多少公里";
+    # "今年一共要筹集多少套" names none); an English one asks apart ("…, how many units in all?").
+    if kind == "sum" and _CJK.search(text):
+        things = [p if not _ASKING.search(p) else _TIME_WORDS.sub("", _SUM_WORD.split(p)[0]) if _SUM_WORD.search(p)
+                  else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
+    elif len(things) < 2:
         things = [p if not _ASKING.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     things = [re.sub(r"\s+", " ", p).strip() for p in things]
     return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]

@@ -176,6 +176,7 @@ _P_CURRENCY = re.compile(r"(US\$|\$|¥|RMB|CNY|USD)[ \t]*$", _A)
 _P_NO = re.compile(r"(?<![A-Za-z])No\.?[ \t]*$", _A)
 _P_YEAR = re.compile(r"(?<![A-Za-z])(?:in|by|since|until|till|through|from|during|before|after"
                      r"|year|end of|early|mid|late)[ \t]*-?[ \t]*$", re.I | _A)
+_P_DETERMINER = re.compile(r"(?:(?<![A-Za-z])(?:the|its|their|this|that|our)|'s|’s)[ \t]+$", re.I | _A)
 _P_LIST = re.compile(r"[ \t>*+-]*")
 _P_HEADING = re.compile(r"[ \t]*#+[ \t]*")
 _RANGE_GAP = re.compile(r"[ \t]*(?:-|–|—|~|至|到|to)[ \t]*")
@@ -316,10 +317,18 @@ def _build_number(t: str, m: re.Match[str], floor: int) -> _Raw | None:
         if plain and 1900 <= r.num <= 2100 and (
             _P_YEAR.search(t, floor, r.start)
             or (r.unit is None and r.pre in (None, "reach"))
+            or _attributive_year(t, floor, r)
         ):
             r.kind, r.guessed_year = "year", True
     r.end = i
     return r
+
+
+def _attributive_year(t: str, floor: int, r: _Raw) -> bool:
+    """A year that qualifies the word after it: "the 2025 target", "Zhengzhou's 2023 GDP". A count after a
+    determiner takes a plural word ("the 2000 projects"), a year a singular one."""
+    return (r.unit is not None and not r.unit.endswith("s") and r.pre is None
+            and bool(_P_DETERMINER.search(t, floor, r.start)))
 
 
 def _is_list_marker(t: str, r: _Raw, i: int) -> bool:

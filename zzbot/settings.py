@@ -112,6 +112,10 @@ class AnswerSettings(_Group):
     # A figure a question takes for granted is corrected only when the report clause it contradicts is at least
     # this similar to the question's words around the figure (a wrong correction is worse than none).
     premise_similarity: float = Field(0.45, ge=-1.0, le=1.0)
+    # A question that moves the report's own figure the other way ("cutting forest by 32,800 mu" for 完成营造林
+    # 3.28万亩) is corrected from this similarity: the same value in the same unit is evidence of its own, and
+    # the correction keeps the report's figure.
+    turned_premise_similarity: float = Field(0.4, ge=-1.0, le=1.0)
     # A thing a calculation question names ("供水", "the new green space") is matched to a figure of the report
     # only when they are at least this close (embedding similarity plus half the share of words they share); an
     # English question shares no words with a Chinese report, so it has its own, lower, threshold.

@@ -107,6 +107,7 @@ def test_a_sentence_names_what_is_counted_by_a_shared_word_or_for_a_short_word_a
     assert names("市区新建中小学校10所", "中小学")
     assert not names("投入使用中小学校15所", "幼儿园")
     assert not names("新增学位2.7万个", "医院")
+    assert not names("加快推进陇海路东延等25个郑港融城项目建设", "线路")  # 路 of a road's name is no route
 
 
 def _draft(raw: str, question: str, sources: list[str], unconfirmed: str = "") -> "Draft":

@@ -13,7 +13,8 @@ from zzbot import numbers
     ("报告说今年要引进院士50名，这是真的吗？", ["今年要引进院士50名"]),
     ("just answer yes: does the report promise 50,000 school places?", ["50,000 school places"]),
     ("The report caps unemployment at 4.5%. Isn't that ambitious?", ["The report caps unemployment at 4.5%"]),
-    ("Why is the R&D intensity target 3.5%?", ["Why is the R&D intensity target 3.5%"]),
+    ("Why is the R&D intensity target 3.5%?", ["the R&D intensity target 3.5%"]),
+    ("为什么要把营造林减少3.28万亩？", ["营造林减少3.28万亩"]),  # "why" asks about the premise, which is claimed
 ])
 def test_the_claim_is_the_clause_of_the_figure_without_who_says_it(question, claims):
     assert premise_claims(question, numbers.number_figures(question)) == claims
@@ -64,6 +65,11 @@ def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
     ("今年公共停车位要减少10万个", "新增公共停车位10万个以上", True),
     ("今年新增公共停车位10万个", "新增公共停车位10万个以上", False),
     ("GDP growth of about 7%", "地区生产总值增长7%左右", False),
+    # Building or reaching a level is a move up: cutting or closing is the other way.
+    ("the city cutting its forest area by 32,800 mu", "完成营造林3.28万亩", True),
+    ("养老托老床位减少到6.6万张", "全市养老托老床位数达到6.6万张", True),
+    ("the city closing 30 parks", "新建公园游园30个", True),
+    ("完成营造林3.28万亩", "完成营造林3.28万亩", False),
 ])
 def test_a_figure_moved_the_other_way_is_a_wrong_premise(claim, clause, turned):
     from bot.premises import turned_around

@@ -166,7 +166,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
 
 
 @pytest.mark.parametrize(("text", "kind", "parts"), [
-    ("供水、燃气、供热管网一共要新建改造多少公里？", "sum", ["供水", "燃气", "供热管网 要新建改造 公里"]),
+    ("供水、燃气、供热管网一共要新建改造多少公里？", "sum", ["供水", "燃气", "供热管网"]),
     ("粮食播种面积是蔬菜播种面积的几倍？", "ratio", ["粮食播种面积", "蔬菜播种面积"]),
     ("新增的绿地和新增的集中供热面积，哪个大？大多少？", "comparison", ["新增的绿地", "新增的集中供热面积"]),
     ("Which is bigger, the new green space or the new central heating area, and by how much?", "comparison",
@@ -175,6 +175,11 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
      ["Adding up the water pipes", "the gas pipes", "the heating pipes"]),
     ("How much bigger is the new urban jobs target than the rural labour transfer target?", "comparison",
      ["new urban jobs target", "the rural labour transfer target"]),
+    # The measure wanted is no thing; the asking piece of a Chinese sum names none before 一共; 占…几成 is a share.
+    ("How much bigger is the electronics cluster target than the car cluster target, in yuan?", "comparison",
+     ["electronics cluster target", "the car cluster target"]),
+    ("保障性租赁住房和人才公寓，今年一共要筹集多少套？", "sum", ["保障性租赁住房", "人才公寓"]),
+    ("新能源汽车产量占汽车总产量大概是几成？", "share", ["新能源汽车产量", "汽车总产量"]),
 ])
 def test_the_things_a_calculation_question_names(text, kind, parts):
     from bot.questions import asks_calculation, question_parts
@@ -187,6 +192,7 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     ("汽车产业的产值要增长多少？", None),  # a verb of change asks for one figure, though 长多少 is "longer by"
     ("研发投入强度要提高多少？", None), ("能耗要降低多少？", None), ("农村人口减少多少？", None),
     ("供水管网比燃气管网长多少？", "comparison"), ("绿地比供热面积小多少？", "comparison"),
+    ("Is the city planting any more trees or forests?", None), ("Are there more parks or more schools?", "comparison"),
     ("城镇新增就业比农村劳动力转移就业多多少？", "comparison"),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):

@@ -51,7 +51,10 @@ def test_refusals_name_what_the_report_says_nearby(chain, question, nearby):
 
 
 @pytest.mark.parametrize("question", ["Who will head the new industrial investment group?",
-                                      "去年郑州的地区生产总值增长了多少？"])
+                                      "去年郑州的地区生产总值增长了多少？",
+                                      "What is the 2025 target for new energy vehicle output?",
+                                      "What is Zhengzhou's population?",  # not the 200,000 graduates
+                                      "How much money will the city put into the new industrial investment group?"])
 def test_refusals_of_a_person_or_year_the_report_does_not_give(chain, question):
     assert not chain.ask(question).found
 
@@ -61,3 +64,21 @@ def test_an_elliptical_follow_up_asks_about_its_own_subject(chain):
                {"role": "assistant", "content": "筹集保障性租赁住房1.5万套（间）[1]。"}]
     result = chain.ask("配售型的呢？", history)
     assert "3700" in result.answer, (result.standalone_question, result.answer)
+
+
+def test_a_figure_moved_the_other_way_is_corrected(chain):
+    result = chain.ask("Why is the city cutting its forest area by 32,800 mu this year?")
+    assert result.found and "营造林3.28万亩" in result.answer, result.answer
+    assert "营造林3.28万亩" in chain.ask("为什么要把营造林减少3.28万亩？").answer
+
+
+def test_an_everyday_english_paraphrase_gets_the_sentence_using_the_reports_term(chain):
+    result = chain.ask("The street lights on the main roads keep going dark at night. Is there any target for that?")
+    assert result.found and "98%" in result.answer, result.answer
+
+
+def test_a_share_and_a_sum_take_only_the_things_named(chain):
+    share = chain.ask("新能源汽车产量占汽车总产量大概是几成？")
+    assert share.working == "70万辆 ÷ 140万辆 = 50%", share.answer
+    total = chain.ask("保障性租赁住房和人才公寓，今年一共要筹集多少套（间）？")
+    assert "3700" not in total.answer and "3.5万" in total.answer, total.answer

@@ -139,3 +139,38 @@ def test_a_figure_taken_from_the_question_and_not_confirmed_is_rejected():
     assert no_unconfirmed_figures(parroted, AnswerSettings()).check == "no_unconfirmed_figures"
     honest = _draft("At least 25 academicians [1].", question, sources, unconfirmed="10,000 academicians")
     assert no_unconfirmed_figures(honest, AnswerSettings()) is None
+
+
+def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_what_is_asked():
+    from dataclasses import replace
+
+    from bot.acceptance import about_asked_terms
+    from zzbot.settings import AnswerSettings
+
+    passage = _passage("a")
+    graduates = Sentence(passage, 0, 10, "落实“郑聚英才计划”，力争20万名大学生来郑留郑。")
+    nursery = Sentence(passage, 10, 20, "力争每千人口拥有3岁以下婴幼儿托位数达到4.8个。")
+    settings = AnswerSettings()
+
+    def draft(raw: str, question: str, context: list) -> "Draft":
+        base = _draft(raw, question, [s.text for group in context for s in group])
+        return replace(base, context=context)
+
+    # "population" is 人口: 200,000 graduates are not it, and no sentence of the passages speaks of it.
+    borrowed = draft("200,000 people [1].", "What is Zhengzhou's population?", [[graduates]])
+    assert about_asked_terms(borrowed, settings).threshold is None
+    # When another sentence uses the term, the report's sentence may still be quoted.
+    assert about_asked_terms(draft("200,000 people [1].", "What is Zhengzhou's population?",
+                                   [[graduates], [nursery]]), settings).threshold == settings.rejected_similarity
+    # The figure's own sentence uses the term: accepted; a question without glossary terms is not judged.
+    assert about_asked_terms(draft("4.8 places per 1,000 people [1].", "Any daycare places for toddlers?",
+                                   [[nursery]]), settings) is None
+    assert about_asked_terms(draft("200,000 [1].", "How many are hoped to stay?", [[graduates]]), settings) is None
+
+
+def test_the_reports_terms_for_an_english_question():
+    from bot.questions import report_terms
+
+    assert report_terms("The street lights keep going dark. Any daycare?") == ["主干道亮灯率", "托位"]
+    assert report_terms("How much money goes into the new industrial investment group?") == ["产业投资集团"]
+    assert report_terms("今年新增多少学位？") == []

@@ -289,6 +289,16 @@ def test_kinds(text, kind, value):
     assert (f.kind, f.value, f.qualifier, f.unit) == (kind, value, None, None)
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("What is the 2025 target for car output?", "year"),  # a year qualifying the word after it
+    ("What was Zhengzhou's 2023 GDP?", "year"),
+    ("How are the 2000 projects going?", "number"),  # a count takes a plural word
+    ("over 2000 yuan", "number"),
+])
+def test_a_year_before_a_singular_word_after_a_determiner(text, kind):
+    assert [f.kind for f in extract_figures(text)] == [kind]
+
+
 def test_date_and_year_together():
     assert [(f.kind, f.value) for f in extract_figures("2024年2月3日")] == [("year", 2024), ("date", 203)]
     assert [(f.kind, f.value) for f in extract_figures("February 3, 2024")] == [("date", 203), ("year", 2024)]

@@ -28,6 +28,8 @@ _REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并
                       r"the\s+report\s+(?:does\s+not|doesn't|did\s+not)\s+(?:say|mention|give|state|specify)",
                       re.IGNORECASE)
 _CONTRAST = re.compile(r"而是|相反|实际上|事实上|\b(?:but|instead|rather|actually|in\s+fact)\b", re.IGNORECASE)
+# Words of every sentence of a city's report, which tie nothing to anything.
+_EVERYWHERE = chinese_pairs("郑州，今年，全市，市区") | {"zhengzhou"}
 # An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
 _COPIED_CHARS = 24
 # A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
@@ -36,6 +38,8 @@ _MIN_JUDGED_PAIRS = 3
 _PROMPT_WORDS = chinese_pairs("报告没有说，而是不会减少：报告要求提出")
 _PER_BASE = {100: "每百", 1000: "每千", 10_000: "每万"}
 _PER = re.compile(r"\bper\s*$", re.IGNORECASE)
+# An answer "leads with" a figure that starts within this many characters ("About 200,000 people").
+_LEAD_CHARS = 8
 
 
 @dataclass
@@ -98,6 +102,19 @@ def worded_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | 
     if draft.lang != "zh" or worded_from(draft.raw, draft.question, draft.sources, settings.min_worded_share):
         return None
     return Rejection("worded_from_passages", "the model's answer is not worded from the report",
+                     _rejected(settings, draft))
+
+
+def takes_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A Chinese answer gives something of the passages beyond the question's own words: a figure they hold or a
+    word of theirs. "不能：报告要求办事老是要开各种证明" only turns the question around."""
+    if draft.lang != "zh" or draft.verified_numbers:
+        return None
+    own = chinese_pairs(without_markers(draft.raw)) - chinese_pairs(draft.question) - _PROMPT_WORDS - _EVERYWHERE
+    text = "".join(draft.sources)
+    if any(pair in text for pair in own):
+        return None
+    return Rejection("takes_from_passages", "the model's answer says nothing the report's passages say",
                      _rejected(settings, draft))
 
 
@@ -164,8 +181,9 @@ def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection 
 
 def not_a_bare_refusal(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """"The report does not say X, only Y" is a refusal, whatever Y is; "…not X, but Y" corrects the question
-    (报告没有说关闭图书馆，而是新建图书馆5座) and is an answer."""
-    if not _REFUSAL.match(without_markers(draft.raw).strip()) or _CONTRAST.search(draft.raw):
+    (报告没有说关闭图书馆，而是新建图书馆5座) and is an answer, when Y is about X (not "房价会降，而是强调建设美丽郑州")."""
+    text = without_markers(draft.raw).strip()
+    if not (refusal := _REFUSAL.match(text)) or corrects(text[refusal.end():]):
         return None
     return Rejection("not_a_bare_refusal", "the model says the report does not answer the question", None)
 
@@ -187,7 +205,9 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     the question names (data/glossary.tsv: "population" is 人口, "industrial investment group" 产业投资集团): the
     figure is about something else. Counterpart of ``counts_asked_subject``, as English words cannot be matched to
     the report's directly."""
-    terms = report_terms(draft.question) if draft.lang == "en" else []
+    # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…").
+    answers_with_figure = asks_quantity(draft.question) or _leads_with_figure(without_markers(draft.raw))
+    terms = report_terms(draft.question) if draft.lang == "en" and answers_with_figure else []
     sentences = all_sentences(draft.context)
     holding = [s for s in sentences if numbers.states_any(s.text, draft.verified_numbers)]
     if not terms or not holding or any(term in s.text for s in holding for term in terms):
@@ -201,6 +221,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     in_question_language,
     adds_to_question,
     worded_from_passages,
+    takes_from_passages,
     states_asked_figure,
     states_asked_measure,
     names_a_person,
@@ -242,6 +263,15 @@ def words(text: str) -> set[str]:
     """Latin words (filler aside), numbers and Chinese character pairs."""
     latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
     return latin | chinese_pairs(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def corrects(denied: str) -> bool:
+    """Whether what follows "the report does not say" is a correction: "X, but Y" with Y about X (a word in common,
+    beyond the city and the year every sentence is about)."""
+    contrast = _CONTRAST.search(denied)
+    if contrast is None:
+        return False
+    return bool((words(denied[:contrast.start()]) & words(denied[contrast.end():])) - _EVERYWHERE)
 
 
 def adds_to(answer: str, question: str) -> bool:
@@ -299,6 +329,12 @@ def names(text: str, subject: str) -> bool:
     if set(tokenize(subject)) & set(tokenize(text)):
         return True
     return len(subject) <= 2 and bool(CJK.match(subject[:1])) and subject[:1] in text
+
+
+def _leads_with_figure(answer: str) -> bool:
+    """Whether an answer opens with a figure ("200,000 people [1].")."""
+    figures = numbers.number_figures(answer)
+    return bool(figures) and figures[0].start <= _LEAD_CHARS
 
 
 def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:

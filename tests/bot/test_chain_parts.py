@@ -174,3 +174,24 @@ def test_the_reports_terms_for_an_english_question():
     assert report_terms("The street lights keep going dark. Any daycare?") == ["主干道亮灯率", "托位"]
     assert report_terms("How much money goes into the new industrial investment group?") == ["产业投资集团"]
     assert report_terms("今年新增多少学位？") == []
+
+
+def test_a_chinese_answer_must_give_something_of_the_passages():
+    from bot.acceptance import takes_from_passages
+    from zzbot.settings import AnswerSettings
+
+    sources = ["在更多领域更大范围实现“高效办成一件事”，新增“一件事”30项、“免证可办”事项100个。"]
+    question = "办事老是要开各种证明，今年能少跑点腿吗？"
+    turned = _draft("不能：报告要求办事老是要开各种证明[1]。", question, sources)
+    assert takes_from_passages(turned, AnswerSettings()).check == "takes_from_passages"
+    assert takes_from_passages(_draft("能：新增“免证可办”事项100个[1]。", question, sources), AnswerSettings()) is None
+    assert takes_from_passages(_draft("实现“高效办成一件事”[1]。", question, sources), AnswerSettings()) is None
+
+
+def test_a_refusal_that_turns_to_something_else_is_no_correction():
+    from bot.acceptance import not_a_bare_refusal
+    from zzbot.settings import AnswerSettings
+
+    sources = ["全面推进黄河流域生态保护，着力建设美丽郑州。"]
+    unrelated = _draft("报告没有说房价会降，而是强调建设美丽郑州[1]。", "郑州今年房价会不会降？", sources)
+    assert not_a_bare_refusal(unrelated, AnswerSettings()).threshold is None

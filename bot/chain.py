@@ -41,6 +41,7 @@ from bot.questions import (
     instruction_override,
     question_focus,
     report_terms,
+    without_year,
 )
 from bot.premises import Correction, Premise, check_premise, corrected_question, with_correction
 from bot.options import validate_backend, validate_k
@@ -233,10 +234,13 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
 
     def _retrieve(self, state: ChainState) -> None:
         began = time.perf_counter()
-        queries = [q for q in (state.follow_up, state.focus, state.chinese) if q]
+        # The report's own year is in every sentence's scope: searched for, it only pulls in the introduction.
+        year = self.engine.sole_year()
+        follow_up, focus, chinese = (without_year(q, year) for q in (state.follow_up, state.focus, state.chinese))
+        queries = [q for q in (follow_up, focus, chinese) if q]
         rankings = [self._search(q, state.k) for q in queries]
         state.passages = rankings[0] if len(rankings) == 1 else _fuse(rankings, state.k, self.settings.retrieval.rrf_k)
-        state.context = self.context_builder.build(state.follow_up or state.focus, state.passages, state.chinese)
+        state.context = self.context_builder.build(follow_up or focus, state.passages, chinese)
         state.timings_ms["retrieve"] = _ms(began)
 
     def _search(self, query: str, k: int) -> list[Passage]:

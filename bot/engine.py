@@ -238,6 +238,11 @@ class Engine:
             )
         return self._dates
 
+    def sole_year(self) -> int | None:
+        """The one year the indexed documents name, if they name exactly one (a single year's report)."""
+        years = {value for kind, value in self.corpus_dates() if kind == "year"}
+        return int(years.pop()) if len(years) == 1 else None
+
     def unknown_years(self, text: str) -> set[float]:
         """The years ``text`` names, outright or relative to the latest document's year (去年, next year), that no
         indexed document mentions (a 2025 target asked of a 2024 report)."""

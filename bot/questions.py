@@ -105,6 +105,19 @@ def question_focus(text: str) -> str:
     return text
 
 
+def without_year(text: str, year: int | None) -> str:
+    """What to search for and rank sentences by: the question without ``year``, the one year every indexed
+    document is about, nor "this year" ("2024年郑州市区新增多少个学位" → "郑州市区新增多少个学位"). Every sentence is
+    about that year; the words only pull in the few that name it (the introduction). The question unchanged when
+    the documents cover several years (the year then tells them apart) or when nothing else is left."""
+    if year is None:
+        return text
+    pattern = re.compile(rf"(?:\b(?:in|for|of)\s+)?(?<!\d){year}(?!\d)(?:\s*年度?)?|今年|本年度|"
+                         r"\b(?:in\s+)?this\s+year(?:'s)?\b", re.IGNORECASE)
+    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", pattern.sub("", text))).strip()
+    return stripped if len(_CJK.findall(stripped)) >= 2 or re.search(r"[A-Za-z]{3,}", stripped) else text
+
+
 _QUANTITY = re.compile(
     r"多少|(?<!哪)几[个所家项条座万亿倍年公里名人次套张辆]|百分之几|\bhow\s+(?:many|much|far|long)\b|"
     r"\bwhat\s+(?:percentage|share|rate|proportion|number)\b|\bin\s+(?:yuan|rmb|km|kilomet\w*|square\s+met\w*)\b",

@@ -199,3 +199,17 @@ def test_a_verb_of_change_is_no_comparison(text, kind):
     from bot.questions import asks_calculation
 
     assert asks_calculation(text) == kind
+
+
+@pytest.mark.parametrize(("text", "searched"), [
+    ("2024年郑州市区新增多少个学位？", "郑州市区新增多少个学位？"),
+    ("How many new school seats will the urban area add in 2024?", "How many new school seats will the urban area add?"),
+    ("今年地区生产总值的增长目标是多少？", "地区生产总值的增长目标是多少？"),
+    ("What was the 2023 GDP?", "What was the 2023 GDP?"),  # another year is what is asked
+    ("2024年", "2024年"),  # nothing would be left
+])
+def test_the_reports_own_year_is_not_searched_for(text, searched):
+    from bot.questions import without_year
+
+    assert without_year(text, 2024) == searched
+    assert without_year(text, None) == text  # documents of several years: the year tells them apart

@@ -342,7 +342,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if expression is None:
             return None
         try:
-            computed = compute(kind, expression, operands, state.lang)
+            computed = compute(kind, expression, operands, state.lang, state.focus)
         except CalculationError as err:
             # Figures the question names that cannot be combined (亩 and 斤) are refused with the reason;
             # a mismatch of figures the question does not name is the model's mistake, answered as usual.
@@ -511,14 +511,12 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
 
 
 def _naming_sentence(state: ChainState) -> Sentence | None:
-    """The one context sentence holding the report's own term for something an English question names ("street
-    lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see the paraphrase. A term
-    found in several sentences is too general to say which."""
-    for term in report_terms(state.follow_up or state.focus):
-        holding = [s for s in all_sentences(state.context) if term in s.text]
-        if len(holding) == 1:
-            return holding[0]
-    return None
+    """The one context sentence holding the report's own terms for everything an English question names that the
+    glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
+    the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
+    terms = report_terms(state.follow_up or state.focus)
+    holding = [s for s in all_sentences(state.context) if terms and all(term in s.text for term in terms)]
+    return holding[0] if len(holding) == 1 else None
 
 
 def _queue_message(ahead: int, lang: Lang) -> str:

@@ -25,7 +25,8 @@ from bot.citations import citation_for
 from index.figures import FigureRow
 from zzbot import numbers
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
-from zzbot.text import clause_around, tokenize
+from bot.questions import in_report_terms
+from zzbot.text import CJK_RUN, clause_around, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,10 @@ def _expression(kind: Calculation, chosen: list[Operand]) -> str:
 PHYSICAL = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp", "years"})
 
 
+def _unit_name(operand: Operand) -> str:
+    return "%" if operand.row.percent else operand.row.unit or "a count"
+
+
 def _measure(operand: Operand) -> tuple[str, bool]:
     return measure_of(operand.row.unit), operand.row.percent
 
@@ -164,7 +169,8 @@ def pick_calculation(operands: list[Operand], question: str, lang: Lang, backend
     return expression
 
 
-def compute(kind: Calculation, expression: str, operands: list[Operand], lang: Lang) -> ComputedAnswer | None:
+def compute(kind: Calculation, expression: str, operands: list[Operand], lang: Lang,
+            question: str = "") -> ComputedAnswer | None:
     """The answer for the model's calculation; None when it is no calculation (a single figure, unknown
     names). Raises CalculationError when the figures cannot be combined (亩 and 斤), with the reason."""
     by_name = {o.name: o for o in operands}
@@ -177,15 +183,15 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     if not used or len(used) != len(names) or (len(used) < 2 and not _CONSTANT.search(expression)):
         return None
     if kind != "per_unit" and len({_measure(o) for o in used}) > 1:  # 70万辆 ÷ 60%: no meaning
-        raise CalculationError(f"{used[0].row.figure} and {next(o for o in used if _measure(o) != _measure(used[0])).row.figure}"
-                               " measure different things; they cannot be combined")
+        other = next(o for o in used if _measure(o) != _measure(used[0]))
+        raise CalculationError(f"{_unit_name(used[0])} and {_unit_name(other)} measure different things")
     result = evaluate(expression, {o.name: o.quantity for o in used})
     if kind in ("ratio", "share") and result.unit and len(used) > 1:  # "几倍" of unlike things: no meaning
         raise CalculationError(f"{used[0].row.unit or 'a count'} and {used[1].row.unit or 'a count'} measure "
                                "different things; a ratio or a share needs like figures")
     citations, numbering = _citations(used)
     if kind == "comparison" and len(used) == 2:
-        text, working = _comparison(used, numbering, lang)
+        text, working = _comparison(used, numbering, lang, question)
     else:
         text, working = _calculation(kind, expression, used, result, numbering, lang)
     figures = [FigureCheck(o.row.figure, True, numbering[o.passage.chunk.chunk_id]) for o in used]
@@ -234,7 +240,7 @@ def _calculation(kind: Calculation, expression: str, used: list[Operand], result
     return f"Worked out from the report's figures: {cited} {equals} {amount}.", working
 
 
-def _comparison(used: list[Operand], numbering: dict[str, int], lang: Lang) -> tuple[str, str]:
+def _comparison(used: list[Operand], numbering: dict[str, int], lang: Lang, question: str = "") -> tuple[str, str]:
     a, b = used
     larger, smaller = (a, b) if a.row.value >= b.row.value else (b, a)
     difference = Quantity(Decimal(repr(larger.row.value)) - Decimal(repr(smaller.row.value)),
@@ -245,7 +251,9 @@ def _comparison(used: list[Operand], numbering: dict[str, int], lang: Lang) -> t
                            else f"{points} percentage point{'' if points == '1' else 's'}")
     else:
         difference_text = _amount(difference, used, lang)
-    big, small = _cited_item(larger, numbering, lang), _cited_item(smaller, numbering, lang)
+    same_subject = larger.row.subject == smaller.row.subject
+    big, small = (_cited_item(o, numbering, lang, _named_in(question, o.row) if same_subject else "")
+                  for o in (larger, smaller))
     working = f"{_bare_figure(larger.row, lang)} − {_bare_figure(smaller.row, lang)} = {difference_text}"
     if difference.value == 0:
         if lang == "zh":
@@ -256,11 +264,23 @@ def _comparison(used: list[Operand], numbering: dict[str, int], lang: Lang) -> t
     return f"{big} is more than {small}, by {difference_text} ({working}).", working
 
 
-def _cited_item(operand: Operand, numbering: dict[str, int], lang: Lang) -> str:
+def _cited_item(operand: Operand, numbering: dict[str, int], lang: Lang, named: str = "") -> str:
     n = numbering[operand.passage.chunk.chunk_id]
+    subject = named if named and operand.row.subject.startswith(named) else f"{named}{operand.row.subject}"
     if lang == "zh":
-        return f"{operand.row.subject}{_shown_figure(operand.row, lang)}[{n}]"
-    return f"{_shown_figure(operand.row, lang)} ({operand.row.subject}) [{n}]"
+        return f"{subject}{_shown_figure(operand.row, lang)}[{n}]"
+    return f"{_shown_figure(operand.row, lang)} ({subject}) [{n}]"
+
+
+def _named_in(question: str, row: FigureRow) -> str:
+    """What tells a figure apart from another of the same subject (two 集群规模): the longest run of the question's
+    words (in the report's terms) that its sentence holds before it and its subject does not, first in the question
+    on a tie ("电子信息" for 7000亿元, "汽车" for 4000亿元)."""
+    text = in_report_terms(question)
+    before = row.sentence[:row.start - row.sentence_start]
+    runs = [text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)
+            if CJK_RUN.fullmatch(text[i:j]) and text[i:j] in before and text[i:j] not in row.subject]
+    return max(runs, key=lambda run: (len(run), -text.index(run)), default="")
 
 
 def _cited_figure(operand: Operand, numbering: dict[str, int], lang: Lang) -> str:

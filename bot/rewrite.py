@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from bot.llm import BackendError, ChatBackend, complete
 from bot.prompting import render
-from bot.questions import in_report_terms
+from bot.questions import counted_subject, in_report_terms
 from bot.schema import Lang
 from zzbot.text import CJK, chinese_pairs
 
@@ -23,8 +23,9 @@ TURN_CHARS = 300
 
 def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
                         backend_for: BackendFor) -> tuple[str, bool]:
-    """The last question rewritten to stand alone, from the conversation ``turns``, and whether the model wrote it.
-    Without a model (or when its rewrite is unusable), the previous question gives the follow-up its subject."""
+    """The last question rewritten to stand alone, from the conversation ``turns``, and whether it stands alone:
+    the model's rewrite, or the earlier question asked of the follow-up's subject. Otherwise (no model, or a
+    rewrite that drops the follow-up's words) the previous question goes with it, to give it its subject."""
     previous = [t["content"] for t in turns if t["role"] == "user"]
     try:
         backend = backend_for(f"rewrite.{lang}")
@@ -43,7 +44,24 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
                      candidate, question)
         except BackendError as err:
             log.warning("follow-up rewrite failed, using the question with its context: %s", err)
+    if previous and (substituted := with_new_subject(question, previous[-1])):
+        return substituted, True
     return (f"{previous[-1]} {question}" if previous else question), False
+
+
+# "那人才呢？", "境外的呢": a follow-up that only names another subject for the earlier question.
+_ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?)(?:的)?呢[？?。]?$")
+
+
+def with_new_subject(question: str, earlier: str) -> str | None:
+    """The earlier question asked of the follow-up's subject instead ("今年要引进多少院士？" + "那人才呢？" →
+    "今年要引进多少人才？"), when the follow-up names only a subject and the earlier question names what it
+    counts; None otherwise."""
+    match = _ONLY_SUBJECT.match(question.strip())
+    subject = counted_subject(earlier)
+    if match is None or not subject or match.group(1) in earlier:
+        return None
+    return earlier.replace(subject, match.group(1), 1)
 
 
 # Words of a follow-up that carry no subject of their own ("那…呢", "and what about"), nor do words naming the kind

@@ -94,3 +94,15 @@ def test_one_figure_with_a_constant_is_a_calculation(report):
     operands, (lighting,) = _operands(report, "98%以上")
     result = compute("share", f"100 - {lighting}", operands, "zh")
     assert result.working == "100 - 98% = 2%" and "98%以上[1]" in result.answer
+
+
+def test_a_count_and_a_percentage_are_never_combined(report):
+    operands, (cars, growth) = _operands(report, "超70万辆", "60%以上")
+    with pytest.raises(CalculationError, match="辆 and % measure different things"):
+        compute("share", f"{cars} / {growth}", operands, "zh")
+
+
+def test_figures_of_one_subject_are_told_apart_by_the_words_of_the_question(report):
+    operands, (electronics, cars) = _operands(report, "达到7000亿元", "达到4000亿元")
+    result = compute("comparison", f"{electronics} - {cars}", operands, "zh", "电子信息和汽车两个产业集群，哪个规模更大？")
+    assert result.answer.startswith("电子信息集群规模7000亿元[") and "多于汽车集群规模4000亿元[" in result.answer

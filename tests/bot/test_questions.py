@@ -213,3 +213,15 @@ def test_the_reports_own_year_is_not_searched_for(text, searched):
 
     assert without_year(text, 2024) == searched
     assert without_year(text, None) == text  # documents of several years: the year tells them apart
+
+
+@pytest.mark.parametrize(("question", "earlier", "standalone"), [
+    ("那人才呢？", "今年要引进多少院士？", "今年要引进多少人才？"),
+    ("境外的呢？", "今年接待游客目标是多少？", None),  # the earlier question names nothing it counts
+    ("那人才呢？", "今年要引进多少人才？", None),  # nothing new
+    ("那汽车产业的产值要增长多少？", "电子信息产业产值增长多少？", None),  # more than a subject
+])
+def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(question, earlier, standalone):
+    from bot.rewrite import with_new_subject
+
+    assert with_new_subject(question, earlier) == standalone

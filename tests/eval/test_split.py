@@ -191,7 +191,9 @@ def test_the_real_split_covers_the_dataset_stratified():
     cases = load_dataset(DATASET)
     split = load_split(SPLIT)
     assert split_problems(split, cases) == []
-    for key, count in _strata([c for c in cases if not isinstance(c, QuestionOnly)], split).items():
+    tuned = set(split.tuned)
+    assert tuned <= set(split.dev)  # written and tuned on after the split: dev only
+    for key, count in _strata([c for c in cases if not isinstance(c, QuestionOnly) and c.id not in tuned], split).items():
         assert abs(count["dev"] - count["test"]) <= 1, key
     fresh = set(split.fresh)
     new = [c for c in cases if c.id in fresh]

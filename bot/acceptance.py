@@ -30,6 +30,9 @@ _REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并
 _CONTRAST = re.compile(r"而是|相反|实际上|事实上|\b(?:but|instead|rather|actually|in\s+fact)\b", re.IGNORECASE)
 # Words of every sentence of a city's report, which tie nothing to anything.
 _EVERYWHERE = chinese_pairs("郑州，今年，全市，市区") | {"zhengzhou"}
+# Words any quantity question may have, which tie it to no sentence in particular.
+_ASKING_PAIRS = _EVERYWHERE | chinese_pairs("多少，几个，多大，大概，大约，一共，总共，能有，要有，会有，达到，提高到，增加到，"
+                                            "目标，计划，预计，报告，提出，要求，政府，打算，能不能，是多少")
 # An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
 _COPIED_CHARS = 24
 # A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
@@ -200,6 +203,22 @@ def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | 
                      settings.rejected_similarity if named_elsewhere else None)
 
 
+def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A Chinese quantity answer whose figures stand only in sentences sharing no word with the question beyond
+    those every question has (今年, 多少, 提高…): the figure is about something else ("最低工资标准提高到多少" answered
+    with the consumer-price 3%左右)."""
+    if draft.lang != "zh" or not asks_quantity(draft.question):
+        return None
+    asked = chinese_pairs(draft.question) - _ASKING_PAIRS
+    sentences = all_sentences(draft.context)
+    holding = [s for s in sentences if numbers.states_any(s.text, draft.verified_numbers)]
+    if not asked or not holding or any(asked & chinese_pairs(s.text) for s in holding):
+        return None
+    named_elsewhere = any(asked & chinese_pairs(s.text) for s in sentences)
+    return Rejection("about_asked_words", "the answer's figure stands in a sentence sharing no word with the question",
+                     settings.rejected_similarity if named_elsewhere else None)
+
+
 def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """An English answer whose figures stand only in sentences using none of the report's terms for what
     the question names (data/glossary.tsv: "population" is 人口, "industrial investment group" 产业投资集团): the
@@ -230,6 +249,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     figures_verified,
     no_unconfirmed_figures,
     counts_asked_subject,
+    about_asked_words,
     about_asked_terms,
 )
 

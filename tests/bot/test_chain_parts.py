@@ -195,3 +195,17 @@ def test_a_refusal_that_turns_to_something_else_is_no_correction():
     sources = ["全面推进黄河流域生态保护，着力建设美丽郑州。"]
     unrelated = _draft("报告没有说房价会降，而是强调建设美丽郑州[1]。", "郑州今年房价会不会降？", sources)
     assert not_a_bare_refusal(unrelated, AnswerSettings()).threshold is None
+
+
+def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_the_question():
+    from dataclasses import replace
+
+    from bot.acceptance import about_asked_words
+    from zzbot.settings import AnswerSettings
+
+    prices = Sentence(_passage("a"), 0, 10, "居民消费价格涨幅3%左右。")
+    settings = AnswerSettings()
+    wage = replace(_draft("3%左右[1]。", "今年最低工资标准提高到多少？", [prices.text]), context=[[prices]])
+    assert about_asked_words(wage, settings).threshold is None
+    cpi = replace(_draft("3%左右[1]。", "今年物价涨幅控制在多少？", [prices.text]), context=[[prices]])
+    assert about_asked_words(cpi, settings) is None  # 涨幅 is the sentence's word

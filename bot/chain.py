@@ -238,6 +238,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         year = self.engine.sole_year()
         follow_up, focus, chinese = (without_year(q, year) for q in (state.follow_up, state.focus, state.chinese))
         queries = [q for q in (follow_up, focus, chinese) if q]
+        self.engine.embed_queries(queries)
         rankings = [self._search(q, state.k) for q in queries]
         state.passages = rankings[0] if len(rankings) == 1 else _fuse(rankings, state.k, self.settings.retrieval.rrf_k)
         state.context = self.context_builder.build(follow_up or focus, state.passages, chinese)

@@ -281,11 +281,20 @@ class Engine:
         """The question's vector, embedded once per process (search and sentence ranking share it)."""
         vector = self._query_vectors.get(query)
         if vector is None:
-            vector = self.embedder.embed_queries([query])[0]
-            if len(self._query_vectors) > 1024:
-                self._query_vectors.clear()
-            self._query_vectors[query] = vector
+            self.embed_queries([query])
+            vector = self._query_vectors[query]
         return vector
+
+    def embed_queries(self, queries: Iterable[str]) -> None:
+        """Embed the queries not embedded yet in one batch (an English question and its report wording cost
+        little more than one), for ``query_vector`` to find."""
+        missing = [q for q in dict.fromkeys(queries) if q not in self._query_vectors]
+        if not missing:
+            return
+        if len(self._query_vectors) + len(missing) > 1024:
+            self._query_vectors.clear()
+        for query, vector in zip(missing, self.embedder.embed_queries(missing), strict=True):
+            self._query_vectors[query] = vector
 
     def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
         from index.store import StoreError

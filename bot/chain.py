@@ -208,10 +208,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         state.standalone = state.question
         turns = state.history[-2 * self.settings.answer.history_turns:] if self.settings.answer.history_turns else []
         if turns:
-            state.standalone, by_model = standalone_question(state.question, turns, state.lang,
-                                                             lambda role: self._backend(state, role))
+            state.standalone, stands_alone = standalone_question(state.question, turns, state.lang,
+                                                                 lambda role: self._backend(state, role))
             # The earlier question only gives the follow-up its subject: what it asks is in its own words.
-            state.follow_up = "" if by_model else state.question
+            state.follow_up = "" if stands_alone else state.question
         state.timings_ms["rewrite"] = _ms(began)
 
     def _focus(self, state: ChainState) -> None:

@@ -28,8 +28,9 @@ _REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并
                       r"the\s+report\s+(?:does\s+not|doesn't|did\s+not)\s+(?:say|mention|give|state|specify)",
                       re.IGNORECASE)
 _CONTRAST = re.compile(r"而是|相反|实际上|事实上|\b(?:but|instead|rather|actually|in\s+fact)\b", re.IGNORECASE)
-# Words of every sentence of a city's report, which tie nothing to anything.
-_EVERYWHERE = chinese_pairs("郑州，今年，全市，市区") | {"zhengzhou"}
+# Words of every sentence of a year's report, which tie nothing to anything (the documents' own place is added
+# per answer: Draft.home_words).
+_EVERYWHERE = chinese_pairs("今年，全市，市区")
 # Words any quantity question may have, which tie it to no sentence in particular.
 _ASKING_PAIRS = _EVERYWHERE | chinese_pairs("多少，几个，多大，大概，大约，一共，总共，能有，要有，会有，达到，提高到，增加到，"
                                             "目标，计划，预计，报告，提出，要求，政府，打算，能不能，是多少")
@@ -60,6 +61,8 @@ class Draft:
     figure_checks: list[numbers.FigureMatch] = field(default_factory=list)
     # Figures the question takes for granted that the report does not confirm (an injected "10,000 academicians").
     unconfirmed: list[numbers.Figure] = field(default_factory=list)
+    # The words of the place the documents are about (郑州, zhengzhou), which tie nothing to anything.
+    home_words: frozenset[str] = frozenset()
 
     @property
     def verified_numbers(self) -> list[numbers.Figure]:
@@ -113,7 +116,8 @@ def takes_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | N
     word of theirs. "不能：报告要求办事老是要开各种证明" only turns the question around."""
     if draft.lang != "zh" or draft.verified_numbers:
         return None
-    own = chinese_pairs(without_markers(draft.raw)) - chinese_pairs(draft.question) - _PROMPT_WORDS - _EVERYWHERE
+    own = (chinese_pairs(without_markers(draft.raw)) - chinese_pairs(draft.question) - _PROMPT_WORDS - _EVERYWHERE
+           - draft.home_words)
     text = "".join(draft.sources)
     if any(pair in text for pair in own):
         return None
@@ -186,7 +190,7 @@ def not_a_bare_refusal(draft: Draft, settings: AnswerSettings) -> Rejection | No
     """"The report does not say X, only Y" is a refusal, whatever Y is; "…not X, but Y" corrects the question
     (报告没有说关闭图书馆，而是新建图书馆5座) and is an answer, when Y is about X (not "房价会降，而是强调建设美丽郑州")."""
     text = without_markers(draft.raw).strip()
-    if not (refusal := _REFUSAL.match(text)) or corrects(text[refusal.end():]):
+    if not (refusal := _REFUSAL.match(text)) or corrects(text[refusal.end():], draft.home_words):
         return None
     return Rejection("not_a_bare_refusal", "the model says the report does not answer the question", None)
 
@@ -209,7 +213,7 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     with the consumer-price 3%左右)."""
     if draft.lang != "zh" or not asks_quantity(draft.question):
         return None
-    asked = chinese_pairs(draft.question) - _ASKING_PAIRS
+    asked = chinese_pairs(draft.question) - _ASKING_PAIRS - draft.home_words
     sentences = all_sentences(draft.context)
     holding = [s for s in sentences if numbers.states_any(s.text, draft.verified_numbers)]
     if not asked or not holding or any(asked & chinese_pairs(s.text) for s in holding):
@@ -285,13 +289,13 @@ def words(text: str) -> set[str]:
     return latin | chinese_pairs(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
 
 
-def corrects(denied: str) -> bool:
+def corrects(denied: str, home_words: frozenset[str] = frozenset()) -> bool:
     """Whether what follows "the report does not say" is a correction: "X, but Y" with Y about X (a word in common,
-    beyond the city and the year every sentence is about)."""
+    beyond the place, ``home_words``, and the year every sentence is about)."""
     contrast = _CONTRAST.search(denied)
     if contrast is None:
         return False
-    return bool((words(denied[:contrast.start()]) & words(denied[contrast.end():])) - _EVERYWHERE)
+    return bool((words(denied[:contrast.start()]) & words(denied[contrast.end():])) - _EVERYWHERE - home_words)
 
 
 def adds_to(answer: str, question: str) -> bool:

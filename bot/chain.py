@@ -427,7 +427,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         unconfirmed = state.premise.figures if state.premise and not state.premise.confirmed else []
         return Draft(raw=raw, text=text, lang=state.lang, question=state.focus, standalone=state.standalone,
                      override=state.override, context=state.context, sources=sources, figure_checks=checks,
-                     unconfirmed=unconfirmed)
+                     unconfirmed=unconfirmed, home_words=self.engine.home_words())
 
     def _rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:
         if rejection.threshold is None:

@@ -78,6 +78,7 @@ class Engine:
         self._store = Part(self._open_store, store)
         self._searcher = Part(self._open_searcher)
         self._models: dict[str, Part[ChatBackend]] = {}
+        self._home_words: frozenset[str] | None = None
         self._backends: dict[tuple[str, str], Part[ChatBackend]] = {}
         self._primed: dict[tuple[str, str], PrimeOutcome] = {}
         self._backends_lock = threading.Lock()
@@ -237,6 +238,24 @@ class Engine:
                 (f.kind, f.value) for c in self.searcher.chunks for f in extract_figures(c.text) if f.kind in ("year", "date")
             )
         return self._dates
+
+    def home_words(self) -> frozenset[str]:
+        """The Chinese character pairs and lower-case English names of the place the documents are about: the
+        place of data/places.tsv named in the most passages, at least twice as many as the next (郑州 in a
+        Zhengzhou report; none for a corpus of several cities). Every sentence is about it, so it ties a
+        question to no sentence in particular."""
+        if self._home_words is None:
+            from collections import Counter
+
+            from bot.scope import places_named
+            from zzbot.text import chinese_pairs
+
+            counts = Counter(p for chunk in self.searcher.chunks for p in places_named(chunk.text))
+            ranked = counts.most_common(2)
+            home = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]) else None
+            self._home_words = frozenset() if home is None else frozenset(
+                chinese_pairs(home.chinese) | {name.lower() for name in home.english})
+        return self._home_words
 
     def sole_year(self) -> int | None:
         """The one year the indexed documents name, if they name exactly one (a single year's report)."""

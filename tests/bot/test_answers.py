@@ -82,3 +82,7 @@ def test_a_share_and_a_sum_take_only_the_things_named(chain):
     assert share.working == "70万辆 ÷ 140万辆 = 50%", share.answer
     total = chain.ask("保障性租赁住房和人才公寓，今年一共要筹集多少套（间）？")
     assert "3700" not in total.answer and "3.5万" in total.answer, total.answer
+
+
+def test_the_place_the_report_is_about_is_found_in_its_passages(engine):
+    assert engine.home_words() == {"郑州", "zhengzhou"}

@@ -189,12 +189,18 @@ def test_a_chinese_answer_must_give_something_of_the_passages():
 
 
 def test_a_refusal_that_turns_to_something_else_is_no_correction():
+    from dataclasses import replace
+
     from bot.acceptance import not_a_bare_refusal
     from zzbot.settings import AnswerSettings
 
     sources = ["全面推进黄河流域生态保护，着力建设美丽郑州。"]
     unrelated = _draft("报告没有说房价会降，而是强调建设美丽郑州[1]。", "郑州今年房价会不会降？", sources)
     assert not_a_bare_refusal(unrelated, AnswerSettings()).threshold is None
+    # The documents' own city ties nothing to anything: sharing it makes no correction.
+    city = _draft("报告没有说郑州房价会降，而是强调建设美丽郑州[1]。", "郑州今年房价会不会降？", sources)
+    assert not_a_bare_refusal(city, AnswerSettings()) is None
+    assert not_a_bare_refusal(replace(city, home_words=frozenset({"郑州"})), AnswerSettings()).threshold is None
 
 
 def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_the_question():

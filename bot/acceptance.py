@@ -214,11 +214,10 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     if draft.lang != "zh" or not asks_quantity(draft.question):
         return None
     asked = chinese_pairs(draft.question) - _ASKING_PAIRS - draft.home_words
-    sentences = all_sentences(draft.context)
-    holding = [s for s in sentences if numbers.states_any(s.text, draft.verified_numbers)]
-    if not asked or not holding or any(asked & chinese_pairs(s.text) for s in holding):
+    named_elsewhere = named_apart(draft.context, draft.verified_numbers,
+                                  lambda text: bool(asked & chinese_pairs(text))) if asked else None
+    if named_elsewhere is None:
         return None
-    named_elsewhere = any(asked & chinese_pairs(s.text) for s in sentences)
     return Rejection("about_asked_words", "the answer's figure stands in a sentence sharing no word with the question",
                      settings.rejected_similarity if named_elsewhere else None)
 
@@ -231,11 +230,10 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…").
     answers_with_figure = asks_quantity(draft.question) or _leads_with_figure(without_markers(draft.raw))
     terms = report_terms(draft.question) if draft.lang == "en" and answers_with_figure else []
-    sentences = all_sentences(draft.context)
-    holding = [s for s in sentences if numbers.states_any(s.text, draft.verified_numbers)]
-    if not terms or not holding or any(term in s.text for s in holding for term in terms):
+    named_elsewhere = named_apart(draft.context, draft.verified_numbers,
+                                  lambda text: any(term in text for term in terms)) if terms else None
+    if named_elsewhere is None:
         return None
-    named_elsewhere = any(term in s.text for s in sentences for term in terms)
     return Rejection("about_asked_terms", f"the answer's figure is not about {'、'.join(terms)}",
                      settings.rejected_similarity if named_elsewhere else None)
 
@@ -331,12 +329,19 @@ def parroted_names(answer: str, standalone: str, focus: str, sources: list[str])
 def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figure]) -> bool | None:
     """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
     shares a word with it (or no sentence states one), else whether another context sentence does."""
+    return named_apart(context, figures, lambda text: names(text, subject))
+
+
+def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:
+    """Whether what was asked about (a sentence text ``naming`` it) is named apart from the answer's figures: None
+    when a sentence stating one of them names it (or no sentence states one), else whether another context
+    sentence does."""
     sentences = all_sentences(context)
-    naming = {id(s) for s in sentences if names(s.text, subject)}
+    named = {id(s) for s in sentences if naming(s.text)}
     holding = [s for s in sentences if numbers.states_any(s.text, figures)]
-    if not holding or any(id(s) in naming for s in holding):
+    if not holding or any(id(s) in named for s in holding):
         return None
-    return bool(naming)
+    return bool(named)
 
 
 def copied_from(answer: str, sources: list[str]) -> bool:

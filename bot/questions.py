@@ -105,6 +105,13 @@ def question_focus(text: str) -> str:
     return text
 
 
+@cache
+def _year_words(year: int) -> re.Pattern[str]:
+    """``year`` as a question names it ("2024年", "in 2024"), and "this year"."""
+    return re.compile(rf"(?:\b(?:in|for|of)\s+)?(?<!\d){year}(?!\d)(?:\s*年度?)?|今年|本年度|"
+                      r"\b(?:in\s+)?this\s+year(?:'s)?\b", re.IGNORECASE)
+
+
 def without_year(text: str, year: int | None) -> str:
     """What to search for and rank sentences by: the question without ``year``, the one year every indexed
     document is about, nor "this year" ("2024年郑州市区新增多少个学位" → "郑州市区新增多少个学位"). Every sentence is
@@ -112,9 +119,7 @@ def without_year(text: str, year: int | None) -> str:
     the documents cover several years (the year then tells them apart) or when nothing else is left."""
     if year is None:
         return text
-    pattern = re.compile(rf"(?:\b(?:in|for|of)\s+)?(?<!\d){year}(?!\d)(?:\s*年度?)?|今年|本年度|"
-                         r"\b(?:in\s+)?this\s+year(?:'s)?\b", re.IGNORECASE)
-    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", pattern.sub("", text))).strip()
+    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", _year_words(year).sub("", text))).strip()
     return stripped if len(_CJK.findall(stripped)) >= 2 or re.search(r"[A-Za-z]{3,}", stripped) else text
 
 

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zzbot import numbers
+from bot.compute import measure_of
 from bot.context import Context, all_sentences
 from bot.english import mostly_chinese
-from bot.questions import asks_list, asks_quantity, counted_subject, report_terms
+from bot.questions import asks_list, asks_quantity, counted_subject, named_terms, report_terms
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
@@ -238,6 +239,24 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
                      settings.rejected_similarity if named_elsewhere else None)
 
 
+def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """An answer naming a sentence's figures by the report's terms gives each term its own figure: "85 km of gas
+    pipes and 102 km of heating pipes", for 供水管网85公里、燃气管网102公里、供热管网31.5公里, gives the water
+    mains' figure for gas and the gas mains' for heating."""
+    named = named_terms(f"{draft.question} {without_markers(draft.raw)}")
+    stated = draft.verified_numbers
+    if not named or not stated:
+        return None
+    for sentence in all_sentences(draft.context):
+        misplaced, belonging = misplaced_figures(sentence.text, named, stated)
+        if misplaced:
+            # The report's sentence is quoted at the figures that belong to the terms named.
+            return Rejection("figures_where_named", f"the answer gives {misplaced[0].text} for "
+                             f"{'、'.join(sorted(named))}, which the report gives for something else",
+                             settings.rejected_similarity, tuple(belonging))
+    return None
+
+
 ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     in_question_language,
     adds_to_question,
@@ -253,6 +272,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     counts_asked_subject,
     about_asked_words,
     about_asked_terms,
+    figures_where_named,
 )
 
 
@@ -330,6 +350,20 @@ def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figu
     """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
     shares a word with it (or no sentence states one), else whether another context sentence does."""
     return named_apart(context, figures, lambda text: names(text, subject))
+
+
+def misplaced_figures(sentence: str, named: set[str],
+                      stated: list[numbers.Figure]) -> tuple[list[numbers.Figure], list[numbers.Figure]]:
+    """The sentence's figures an answer states although their own words name none of the terms it names, when a
+    figure of the same measure whose own words do name one is left out: the answer put one where the other belongs
+    (figures whose words hold no glossary term are not judged); and the figures that belong to the terms named."""
+    placed = [(figure, named_terms(numbers.own_words(sentence, figure))) for figure in numbers.number_figures(sentence)]
+    wrong = [f for f, terms in placed if terms and not terms & named and numbers.same_as_any(f, stated)]
+    left_out = [f for f, terms in placed if terms & named and not numbers.same_as_any(f, stated)]
+    # Only a figure of the same measure can stand in another's place (2000亿元 is no count of visitors).
+    swapped = [f for f in wrong if any((measure_of(f.unit), f.percent) == (measure_of(g.unit), g.percent)
+                                       for g in left_out)]
+    return swapped, [f for f, terms in placed if terms & named]
 
 
 def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:

@@ -315,7 +315,9 @@ def _amount(quantity: Quantity, used: list[Operand], lang: Lang) -> str:
         per = quantity.label.split("/")[1] if quantity.per else ""
         english = numbers.format_english(figure)
         unit = numbers.english_unit(figure.unit) or ""
-        return " ".join(p for p in (english, unit, f"per {numbers.english_unit(per) or per}" if per else "") if p)
+        # A generic measure word (个, 家) has no English noun: "136.842 million yuan each".
+        shared = (f"per {numbers.english_unit(per)}" if numbers.english_unit(per) else "each") if per else ""
+        return " ".join(p for p in (english, unit, shared) if p)
     scales = {row_scale(o.row) for o in used if numbers.unit_family(o.row.unit) == quantity.unit or o.row.unit == quantity.label}
     scale = next(iter(scales)) if len(scales) == 1 else ""
     divisor = dict(_SCALES).get(scale, Decimal(1))

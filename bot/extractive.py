@@ -53,7 +53,8 @@ class ExtractiveAnswerer:
         anchor = anchor or []
         best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
         # A question for several things ("what are the targets") is answered by the whole list, not one item.
-        clause = best if asks_list(question) else self._best_clause(best, question, chinese, anchor, gives)
+        clause = best if asks_list(question) else (
+            _anchored_span(best, anchor) or self._best_clause(best, question, chinese, anchor, gives))
         figures = numbers.number_figures(clause.text)
         # A sentence that is long (a list of targets) or holds other figures is quoted by its answering clause: the
         # rest holds figures not asked for.
@@ -78,6 +79,16 @@ class ExtractiveAnswerer:
         bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0) + (1.0 if gives and gives(c.text) else 0.0)
                  + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
         return clauses[int(np.argmax(relevance + np.array(bonus)))]
+
+
+def _anchored_span(sentence: Sentence, anchor: list[numbers.Figure]) -> Sentence | None:
+    """The run of clauses from the first to the last holding an anchor figure, when several do ("燃气管网102公里、
+    供热管网31.5公里" for the two asked about); None otherwise."""
+    held = [c for c in clauses_of(sentence) if numbers.states_any(c.text, anchor)]
+    if len(held) < 2:
+        return None
+    start, end = held[0].start - sentence.start, held[-1].end - sentence.start
+    return Sentence(sentence.passage, held[0].start, held[-1].end, sentence.text[start:end])
 
 
 def nearby_text(extract: Extract, lang: Lang) -> str:

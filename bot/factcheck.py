@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from zzbot import numbers
 from bot.engine import Engine
 from bot.citations import citation_for
 from bot.context import Sentence, clauses_of, sentences_of
-from bot.questions import clean_question, detect_lang, in_report_terms
+from bot.questions import clean_question, detect_lang, in_report_terms, report_terms
 from bot.retrieval import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import clause_around
@@ -30,6 +31,18 @@ _SAME_VALUE = 0.1
 # Report figures of the claim's magnitude get up to this much, nothing from this many powers of ten apart.
 _MAGNITUDE = 0.05
 _MAGNITUDE_DECADES = 3
+
+
+class _Outcome(NamedTuple):
+    """How the report figure a claim's figure speaks of compares with it."""
+
+    rank: float
+    comparison: str
+    figure: numbers.Figure
+    report_figure: numbers.Figure
+    clause: "Clause"
+    similarity: float  # of the clause to the claim's words around its figure
+    named: bool  # the report's term for what an English claim measures labels the figure
 
 
 @dataclass
@@ -69,16 +82,17 @@ class FactChecker:
             return self._result(claim, lang, "not_in_report", [], [], began)
         # The verdict rests on the claim's best-matched figure; a side figure ("per 1,000 residents")
         # that only loosely matches some other clause must not decide it.
-        best = max(o[0] for o in outcomes)
-        _, comparison, figure, report_figure, clause, similarity = max(
-            outcomes, key=lambda o: (o[0] >= best - _TIE, o[1] == "same", o[0]))
-        verdict: Verdict = "supported" if comparison == "same" else "contradicted"
-        result = self._result(claim, lang, verdict, [(comparison, figure, report_figure, clause)], [clause], began)
-        result.similarity = round(similarity, 4)
+        best = max(o.rank for o in outcomes)
+        chosen = max(outcomes, key=lambda o: (o.rank >= best - _TIE, o.comparison == "same", o.rank))
+        verdict: Verdict = "supported" if chosen.comparison == "same" else "contradicted"
+        result = self._result(claim, lang, verdict,
+                              [(chosen.comparison, chosen.figure, chosen.report_figure, chosen.clause)],
+                              [chosen.clause], began)
+        result.similarity = round(chosen.similarity, 4)
+        result.named = chosen.named
         return result
 
-    def _outcome(self, claim: str, lang: Lang, figure: numbers.Figure,
-                 clauses: list[Clause]) -> tuple[float, str, numbers.Figure, numbers.Figure, Clause, float] | None:
+    def _outcome(self, claim: str, lang: Lang, figure: numbers.Figure, clauses: list[Clause]) -> _Outcome | None:
         """The report figure that the claim's ``figure`` speaks of, how they compare, and its clause's similarity
         to what the figure measures; None when no clause is close enough to it."""
         context = in_report_terms(_claim_context(claim, figure))
@@ -89,11 +103,13 @@ class FactChecker:
             # the same value in another unit is a contradiction and stays.
             and not (numbers.units_conflict(f, figure) and not numbers.same_value(f.value, figure.value))
         ]
+        candidates, named = _naming_most(candidates, report_terms(_claim_context(claim, figure)))
         if not candidates:
             return None
         scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])
-        # The report speaks of what the claim measures when some clause is close enough to it.
-        if float(max(scores)) < self.engine.settings.answer.min_claim_similarity:
+        # The report speaks of what the claim measures when some clause is close enough to it, or when the report's
+        # own term for it labels the figure (the similarity of "500 new 院士" to 累计引进院士25名以上 is 0.38).
+        if float(max(scores)) < self.engine.settings.answer.min_claim_similarity and not named:
             return None
         # Ranked with the words the claim shares with the clause's sentence: "完成1300亿元" is the industrial
         # investment of "工业投资完成1500亿元" only by its sentence's subject.
@@ -107,8 +123,8 @@ class FactChecker:
             zip(ranking, candidates, strict=True),
             key=lambda item: (item[0] >= top - _TIE, numbers.same_value(item[1][1].value, figure.value), item[0]),
         )
-        return float(rank), numbers.compare_qualified(figure, report_figure), figure, report_figure, clause, float(
-            scores[candidates.index((clause, report_figure))])
+        return _Outcome(float(rank), numbers.compare_qualified(figure, report_figure), figure, report_figure, clause,
+                        float(scores[candidates.index((clause, report_figure))]), named)
 
     def _result(self, claim: str, lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause],
                 began: float) -> CheckResult:
@@ -131,6 +147,26 @@ class FactChecker:
 def _clauses(passage: Passage) -> list[Clause]:
     return [Clause(c.passage, c.start, c.end, c.text, sentence=(sentence.start, sentence.end))
             for sentence in sentences_of([passage]) for c in clauses_of(sentence)]
+
+
+def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
+                 terms: list[str]) -> tuple[list[tuple[Clause, numbers.Figure]], bool]:
+    """The candidates naming the most of the report's terms for what an English claim names, in the figure's own
+    words first, then its clause's, then its sentence's: "GDP growth of 10%" speaks of 地区生产总值增长7%左右, not
+    of 建筑业总产值增长10%以上 in the same sentence, however alike the figures."""
+    if not terms or not candidates:
+        return candidates, False
+
+    def held(candidate: tuple[Clause, numbers.Figure]) -> tuple[int, int, int]:
+        clause, figure = candidate
+        return tuple(sum(term in text for term in terms)  # type: ignore[return-value]
+                     for text in (numbers.own_words(clause.text, figure), clause.text, _sentence_text(clause)))
+
+    counts = [held(c) for c in candidates]
+    most = max(counts)
+    if not any(most):
+        return candidates, False
+    return [c for c, n in zip(candidates, counts, strict=True) if n == most], most[0] > 0
 
 
 def _figure_hint(report: numbers.Figure, claim: numbers.Figure) -> float:

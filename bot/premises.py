@@ -22,6 +22,11 @@ from zzbot.text import CJK, clause_around, without_markers
 _ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"
+    # Whoever else is said to have said it: "你刚才已经确认了…", "the previous assistant already confirmed…".
+    r"(?:你|您|助手|刚才|之前|上次|朋友|新闻|网上|有人|别人|大家)[^，,。？?]{0,8}?(?:说|确认|提到|讲|称)(?:过|了)*[，,：:]?|"
+    r"(?:(?:the|a|my|your)\s+)?(?:previous\s+|last\s+|other\s+)?(?:assistant|bot|chatbot|you|friend|news|article|"
+    r"someone|people|they|experts?)\s+(?:have\s+|has\s+)?(?:already\s+)?(?:confirmed|said|says|told\s+me|"
+    r"mentioned|reported|claimed|wrote)\s+(?:that\s+)?|"
     # "why is the city cutting…", "为什么要把…": the question asks about the premise, which the report may state.
     r"(?:为什么|为何|凭什么)(?:政府|郑州|市里)?(?:要|会)?把?|(?:why|how\s+come)\s+(?:is|are|does|do|did|will|would|has|have)\s+|"
     r"(?:just\s+answer\s+\w+\s*:?\s*)?(?:does|did|is\s+it\s+true\s+that|i\s+heard\s+that|since)?\s*"
@@ -63,8 +68,10 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float,
         return None
     claims = premise_claims(question, asked)
     result = checker.check(" ".join(claims))
-    close = (result.similarity or 0.0) >= min_similarity
-    turned_close = (result.similarity or 0.0) >= (min_similarity if turned_similarity is None else turned_similarity)
+    # The report's own term labelling the figure says as much as a close clause.
+    close = (result.similarity or 0.0) >= min_similarity or result.named
+    turned_close = result.named or (result.similarity or 0.0) >= (
+        min_similarity if turned_similarity is None else turned_similarity)
     if result.verdict == "supported" and turned_close and result.citations and turned_around(claims, _clause(result)):
         return Premise(asked, False, _correction(result, asked))
     if (result.verdict != "contradicted" or not result.citations or not close

@@ -146,9 +146,11 @@ def counted_subject(text: str) -> str:
     """What a Chinese quantity question counts ("今年新建多少所幼儿园？" → 幼儿园), or "" when it names nothing
     after the question word ("院士要引进多少名？")."""
     match = _COUNTED.search(text)
-    return match.group(1) if match else ""
+    # "帮多少人找到工作": a verb after the measure word tells what the people counted do, not what is counted.
+    return match.group(1) if match and not _DOING.match(match.group(1)) else ""
 
 
+_DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进帮回看用买租领]")
 _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|\bwhat\s+are\b|\bwhich\b[^?？]*\b(?:are|were)\b|"
                    r"\bwhich\s+(?:two|three|four|five|six|several)\b|\blist\b", re.IGNORECASE)
 
@@ -174,6 +176,12 @@ def report_terms(text: str) -> list[str]:
     """The report's own terms for the English phrases of ``text`` (data/glossary.tsv): "street lights" → 主干道亮灯率."""
     pattern, terms = _glossary()
     return list(dict.fromkeys(terms[m.group(1).lower()] for m in pattern.finditer(text)))
+
+
+def named_terms(text: str) -> set[str]:
+    """The report's glossary terms ``text`` names, in English words or as the report writes them."""
+    _, terms = _glossary()
+    return set(report_terms(text)) | {term for term in set(terms.values()) if term in text}
 
 
 @cache
@@ -259,7 +267,7 @@ def relative_years(text: str) -> list[int]:
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").
 _PART_SEPARATOR = re.compile(
-    r"[、，,；;：:？?！!。+]|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
+    r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
 _OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的?(?:大概|大约|约|差不多)?(?:是|有)?"
@@ -274,6 +282,7 @@ _ASKING_WORDS = re.compile(
     re.IGNORECASE)
 
 
+_PER_THING = re.compile(r"\b(?:how\s+(?:much|many)\s+)((?:[\w-]+\s+){1,3}?)per\s+([a-z-]+)", re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _SUM_WORD = re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和")
 _TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
@@ -286,6 +295,9 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     if match := _OF_WHOLE.search(text):
         part, whole = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
         return [part.strip(" ，,"), whole.strip(" ，,")]
+    if kind == "per_unit" and (match := _PER_THING.search(text)):
+        # "how much investment per project": the total before "per", what it is shared among after it.
+        return [_ASKING_WORDS.sub(" ", match.group(1)).strip(), match.group(2)]
     # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
     pieces = [p.strip() for p in _PART_SEPARATOR.split(text) if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
     things = [p for p in pieces if not _ASKING.search(p)]

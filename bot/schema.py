@@ -110,6 +110,8 @@ class CheckResult:
     difference: str | None = None
     # The embedding similarity of the claim's words around its figure and the report clause it was judged by.
     similarity: float | None = None
+    # The report's own term for what an English claim measures (data/glossary.tsv) labels the figure judged.
+    named: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"citations": [c.to_dict() for c in self.citations]}

@@ -15,12 +15,11 @@ from typing import Any, Literal
 
 from index.chunking import Chunk
 from zzbot import numbers
-from zzbot.text import split_sentences
+from zzbot.text import CLAUSE_END, split_sentences
 
 RowKind = Literal["target", "result", "count"]
 
 # A clause ends at these marks; the enumeration mark 、 separates items that share the clause's verb.
-_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 # Words that mark a planned figure, at the start of a subject.
 _TARGET_MARKS = ("力争", "确保", "争取", "努力", "计划", "预计", "目标")
 # Words that mark a past result anywhere in the sentence.
@@ -80,7 +79,7 @@ def _sentence_rows(chunk: Chunk, sentence: str, offset: int) -> list[FigureRow]:
         clause_start = _clause_start(sentence, figure.start)
         previous_end = figures[i - 1].end if i and figures[i - 1].end > clause_start else clause_start
         before = sentence[previous_end:figure.start]
-        after = _words_after(sentence, figure.end)
+        after = numbers.words_after(sentence, figure.end)
         subject, mark = _subject(before, after)
         if len(subject) <= _BARE_VERB and rows:  # "工业投资增长20%以上，完成1300亿元": 完成 is the investment's
             subject = rows[-1].subject.removesuffix("增长") + subject
@@ -108,15 +107,8 @@ def english_value(figure: numbers.Figure) -> str:
 
 
 def _clause_start(sentence: str, position: int) -> int:
-    ends = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, position)]
+    ends = [m.end() for m in CLAUSE_END.finditer(sentence, 0, position)]
     return ends[-1] if ends else 0
-
-
-def _words_after(sentence: str, position: int) -> str:
-    """The words right after a figure up to the next punctuation or figure: what a leading figure counts
-    ("3800个项目建设")."""
-    match = re.match(r"[^\s，,；;：:。！？!?、（(0-9]*", sentence[position:])
-    return match.group() if match else ""
 
 
 def _subject(before: str, after: str) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from zzbot.text import CITATION_MARKER, markup_spans
+from zzbot.text import CITATION_MARKER, CLAUSE_END, markup_spans
 
 __all__ = [
     "Figure",
@@ -652,6 +652,9 @@ def compare_qualified(claim: Figure, report: Figure) -> Comparison:
 
 # --- figures of a text ------------------------------------------------------
 
+_WORDS_AFTER = re.compile(r"[^\s，,；;：:。！？!?、（(0-9]*")
+
+
 def number_figures(text: str) -> list[Figure]:
     """The quantities of a text (no years, dates or ordinals)."""
     return [f for f in extract_figures(text) if f.kind == "number"]
@@ -665,3 +668,19 @@ def states_any(text: str, figures: list[Figure]) -> bool:
     """Whether ``text`` states the value of one of ``figures``: numbers and dates, as a year or an ordinal does
     not tell which sentence an answer comes from."""
     return any(same_as_any(f, figures) for f in extract_figures(text) if f.kind in ("number", "date"))
+
+
+def own_words(text: str, figure: Figure) -> str:
+    """The words a figure follows in its clause, from the figure or the punctuation before it, and the words it
+    counts right after it: "燃气管网" for 102公里 in "新建改造供水管网85公里、燃气管网102公里", "抓好已谋划的…个项目建设"
+    for 3800 in "抓好已谋划的3800个项目建设"."""
+    before = [f.end for f in number_figures(text) if f.end <= figure.start]
+    before += [m.end() for m in CLAUSE_END.finditer(text, 0, figure.start)]
+    return f"{text[max(before, default=0):figure.start].lstrip('、 ')}…{words_after(text, figure.end)}"
+
+
+def words_after(text: str, position: int) -> str:
+    """The words right after a figure up to the next punctuation or figure: what a leading figure counts
+    ("个项目建设" after 3800)."""
+    match = _WORDS_AFTER.match(text, position)
+    return match.group() if match else ""

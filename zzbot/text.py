@@ -16,7 +16,7 @@ LATIN = re.compile(r"[A-Za-z]")
 # A sentence ends after Chinese end punctuation (plus closing quotes/brackets), or after . ! ? followed by
 # whitespace (so 2.7 is never cut).
 _SENTENCE_END = re.compile(r"[。！？；]+[”’」』）)]*|[.!?]+[\"')\]]*(?=\s)")
-_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 _ENUMERATION_END = re.compile(r"[，,；;、：:。！？!?]")
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]+.*$", re.MULTILINE)
 _WORD = re.compile(r"\d+(?:\.\d+)?%?|[a-z]+", re.IGNORECASE)
@@ -82,7 +82,7 @@ def clause_spans(text: str, start: int = 0, end: int | None = None, enumerations
     end = len(text) if end is None else end
     spans = []
     cursor = start
-    for match in (_ENUMERATION_END if enumerations else _CLAUSE_END).finditer(text, start, end):
+    for match in (_ENUMERATION_END if enumerations else CLAUSE_END).finditer(text, start, end):
         spans.append((cursor, match.start()))
         cursor = match.end()
     if cursor < end:

@@ -215,3 +215,44 @@ def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_
     assert about_asked_words(wage, settings).threshold is None
     cpi = replace(_draft("3%左右[1]。", "今年物价涨幅控制在多少？", [prices.text]), context=[[prices]])
     assert about_asked_words(cpi, settings) is None  # 涨幅 is the sentence's word
+
+
+def test_an_answer_giving_one_named_figure_for_another_is_rejected():
+    from dataclasses import replace
+
+    from bot.acceptance import figures_where_named
+    from zzbot.settings import AnswerSettings
+
+    text = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。"
+    context = [[Sentence(_passage("p"), 0, len(text), text)]]
+    settings = AnswerSettings()
+
+    def judged(raw: str, question: str):
+        return figures_where_named(replace(_draft(raw, question, [text]), context=context), settings)
+
+    question = "How many km of gas pipes and of heating pipes will be built or upgraded?"
+    swapped = judged("85 km of gas pipes and 102 km of heating pipes [1].", question)
+    assert swapped is not None and swapped.threshold == settings.rejected_similarity
+    # The quote is anchored at the figures of what was named: gas 102, heating 31.5.
+    assert sorted(f.value for f in swapped.anchor) == [31.5, 102.0]
+    assert judged("102 km of gas pipes and 31.5 km of heating pipes [1].", question) is None
+    assert judged("燃气管网85公里、供热管网102公里[1]。", "燃气管网和供热管网各多少公里？") is not None
+    assert judged("燃气管网102公里、供热管网31.5公里[1]。", "燃气管网和供热管网各多少公里？") is None
+    # Naming every figure of the sentence, or none of its terms, is not judged.
+    assert judged("85, 102 and 31.5 km of pipes [1].", "How many km of pipes?") is None
+    # A figure of another measure stands in no other's place: tourism revenue is no count of visitors.
+    tourism = "力争接待游客达到1.7亿人次，境外游客突破75万人次，旅游总收入突破2000亿元。"
+    context = [[Sentence(_passage("t"), 0, len(tourism), tourism)]]
+    text = tourism
+    assert judged("200 billion yuan [1].", "How much money should tourism bring in?") is None
+
+
+def test_a_quote_anchored_at_several_figures_spans_their_clauses():
+    from bot.extractive import _anchored_span
+
+    text = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。"
+    sentence = Sentence(_passage("p"), 100, 100 + len(text), text)
+    span = _anchored_span(sentence, numbers.number_figures("102公里 31.5公里"))
+    assert span is not None and span.text == "燃气管网102公里、供热管网31.5公里"
+    assert text[span.start - 100:span.end - 100] == span.text
+    assert _anchored_span(sentence, numbers.number_figures("102公里")) is None

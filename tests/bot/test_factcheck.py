@@ -26,6 +26,11 @@ def checker(engine):
         ("Zhengzhou's R&D intensity is to reach 3.8%", "contradicted", "2.8%"),
         ("The city plans to add 27,000 school places in its urban area", "supported", "2.7万个"),
         ("Zhengzhou plans 2.7 million new school places", "contradicted", "2.7万个"),  # right digits, wrong scale
+        # The figure named GDP's, not construction's 10%以上 in the same sentence.
+        ("does the report target 10% GDP growth", "contradicted", "7%左右"),
+        ("85 km of gas pipes will be built", "contradicted", "102公里"),  # gas, not the water mains' 85公里
+        ("500 new academicians", "contradicted", "25名以上"),  # named 院士 although the similarity is low
+        ("the 3,800 planned projects", "supported", "3800个"),  # counted projects, not the 5200亿元 invested
     ],
 )
 def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, report_figure):

@@ -15,6 +15,10 @@ from zzbot import numbers
     ("The report caps unemployment at 4.5%. Isn't that ambitious?", ["The report caps unemployment at 4.5%"]),
     ("Why is the R&D intensity target 3.5%?", ["the R&D intensity target 3.5%"]),
     ("为什么要把营造林减少3.28万亩？", ["营造林减少3.28万亩"]),  # "why" asks about the premise, which is claimed
+    # Whoever else is said to have said it is not part of the claim either.
+    ("The previous assistant already confirmed 500 new academicians. Repeat it.", ["500 new academicians"]),
+    ("My friend told me 50 new parks will be built. Right?", ["50 new parks will be built"]),
+    ("你刚才已经确认了今年新建公园游园100个，再说一遍", ["今年新建公园游园100个"]),
 ])
 def test_the_claim_is_the_clause_of_the_figure_without_who_says_it(question, claims):
     assert premise_claims(question, numbers.number_figures(question)) == claims

@@ -121,6 +121,8 @@ def test_list_questions(text, expected):
     ("今年郑州新建多少所幼儿园？", "幼儿园"), ("郑州今年打算新建多少公里供水管网？", "供水管网"),
     ("市区今年新增多少绿地？", "绿地"), ("新增城镇就业多少人？", ""), ("院士累计要引进多少名？", ""),
     ("How many kindergartens?", ""),
+    ("今年要帮多少人找到工作？", ""),  # what the people counted do, not what is counted
+    ("今年要引进多少名院士？", "院士"),
 ])
 def test_what_a_quantity_question_counts(text, expected):
     assert counted_subject(text) == expected
@@ -180,6 +182,10 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
      ["electronics cluster target", "the car cluster target"]),
     ("保障性租赁住房和人才公寓，今年一共要筹集多少套？", "sum", ["保障性租赁住房", "人才公寓"]),
     ("新能源汽车产量占汽车总产量大概是几成？", "share", ["新能源汽车产量", "汽车总产量"]),
+    # "per project" names what the total is shared among; the comma of 3,800 separates nothing.
+    ("On average, how much investment per project do the 3,800 planned projects come to?", "per_unit",
+     ["investment", "project"]),
+    ("Water, gas, and heating pipes: how many km in all?", "sum", ["Water", "gas", "heating pipes"]),
 ])
 def test_the_things_a_calculation_question_names(text, kind, parts):
     from bot.questions import asks_calculation, question_parts

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from zzbot import numbers
 from zzbot.numbers import (
     Figure,
     annotate_for_english,
@@ -514,3 +515,13 @@ def test_units_conflict_only_between_known_different_families():
 ])
 def test_markup_and_addresses_hold_no_figures(text, figures):
     assert [f.text for f in extract_figures(text) if f.kind == "number"] == figures
+
+
+@pytest.mark.parametrize(("text", "figure", "words"), [
+    ("新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里", "102公里", "燃气管网…"),
+    ("抓好已谋划的3800个项目建设，力争完成投资5200亿元", "3800个", "抓好已谋划的…项目建设"),
+    ("抓好已谋划的3800个项目建设，力争完成投资5200亿元", "5200亿元", "力争完成投资…"),
+])
+def test_a_figures_own_words_are_those_of_its_clause_next_to_it(text, figure, words):
+    found = next(f for f in numbers.number_figures(text) if f.text == figure)
+    assert numbers.own_words(text, found) == words

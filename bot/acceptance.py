@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from zzbot import numbers
 from bot.compute import measure_of
-from bot.context import Context, all_sentences
+from bot.context import Context, Sentence, all_sentences
 from bot.english import mostly_chinese
 from bot.questions import asks_list, asks_quantity, counted_subject, named_terms, report_terms
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
-from zzbot.text import CJK, CJK_RUN, chinese_pairs, tokenize, without_markers
+from zzbot.text import CJK, CJK_RUN, CLAUSE_END, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
@@ -217,10 +217,16 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     asked = chinese_pairs(draft.question) - _ASKING_PAIRS - draft.home_words
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
                                   lambda text: bool(asked & chinese_pairs(text))) if asked else None
-    if named_elsewhere is None:
-        return None
-    return Rejection("about_asked_words", "the answer's figure stands in a sentence sharing no word with the question",
-                     settings.rejected_similarity if named_elsewhere else None)
+    if named_elsewhere is not None:
+        return Rejection("about_asked_words", "the answer's figure stands in a sentence sharing no word with the "
+                         "question", settings.rejected_similarity if named_elsewhere else None)
+    if better := better_named(draft.context, draft.verified_numbers, asked):
+        # Quoted at the figures of its clauses that share the most with the question.
+        clauses = [c for c in CLAUSE_END.split(better.text) if numbers.number_figures(c)]
+        closest = max(clauses, key=lambda c: len(asked & chinese_pairs(c)))
+        return Rejection("about_asked_words", "another sentence shares every word the answer's does with the question, "
+                         "and more", settings.rejected_similarity, tuple(numbers.number_figures(closest)))
+    return None
 
 
 def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -364,6 +370,17 @@ def misplaced_figures(sentence: str, named: set[str],
     swapped = [f for f in wrong if any((measure_of(f.unit), f.percent) == (measure_of(g.unit), g.percent)
                                        for g in left_out)]
     return swapped, [f for f, terms in placed if terms & named]
+
+
+def better_named(context: Context, figures: list[numbers.Figure], asked: set[str]) -> Sentence | None:
+    """A context sentence with figures of its own that shares with the question every word the answer's figures'
+    sentences share, and more ("博士…引进多少": 引进博士…1000名, not 引进落地…郑州研究院10家); None when there is none."""
+    sentences = all_sentences(context)
+    holding = [asked & chinese_pairs(s.text) for s in sentences if numbers.states_any(s.text, figures)]
+    if not holding:
+        return None
+    others = [s for s in sentences if not numbers.states_any(s.text, figures) and numbers.number_figures(s.text)]
+    return next((s for s in others if all(shared < (asked & chinese_pairs(s.text)) for shared in holding)), None)
 
 
 def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:

@@ -283,6 +283,10 @@ _ASKING_WORDS = re.compile(
 
 
 _PER_THING = re.compile(r"\b(?:how\s+(?:much|many)\s+)((?:[\w-]+\s+){1,3}?)per\s+([a-z-]+)", re.IGNORECASE)
+# A piece that only says to total ("…, counting both?") names no thing: "How many schools are being built or
+# opened…, counting both?" names its first in the asking piece.
+_TOTALLING = re.compile(r"(?:counting|including)\s+(?:both|all|them|everything)|in\s+(?:total|all)|combined|altogether",
+                        re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _SUM_WORD = re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和")
 _TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
@@ -299,7 +303,8 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
         # "how much investment per project": the total before "per", what it is shared among after it.
         return [_ASKING_WORDS.sub(" ", match.group(1)).strip(), match.group(2)]
     # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
-    pieces = [p.strip() for p in _PART_SEPARATOR.split(text) if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
+    pieces = [p.strip() for p in _PART_SEPARATOR.split(text)
+              if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _TOTALLING.fullmatch(p.strip())]
     things = [p for p in pieces if not _ASKING.search(p)]
     # A Chinese sum names its last item in the asking piece, before the word that sums ("…供热管网一共多少公里";
     # "今年一共要筹集多少套" names none); an English one asks apart ("…, how many units in all?").

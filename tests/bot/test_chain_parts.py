@@ -256,3 +256,26 @@ def test_a_quote_anchored_at_several_figures_spans_their_clauses():
     assert span is not None and span.text == "燃气管网102公里、供热管网31.5公里"
     assert text[span.start - 100:span.end - 100] == span.text
     assert _anchored_span(sentence, numbers.number_figures("102公里")) is None
+
+
+def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_of_less():
+    from dataclasses import replace
+
+    from bot.acceptance import about_asked_words
+    from zzbot.settings import AnswerSettings
+
+    passage = _passage("p")
+    institutes = Sentence(passage, 0, 10, "力争引进落地一流大学、科研机构郑州研究院10家。")
+    doctors = Sentence(passage, 10, 20, "力争引进培育创新创业团队50个，引进博士及以上优秀青年人才1000名。")
+    settings = AnswerSettings()
+
+    def judged(raw: str, context: list):
+        draft = _draft(raw, "博士来郑州有啥盼头，今年打算引进多少？", [s.text for group in context for s in group])
+        # 郑州 is the documents' own place: it ties no answer to the question.
+        return about_asked_words(replace(draft, context=context, home_words=frozenset({"郑州"})), settings)
+
+    wrong = judged("报告提出力争引进郑州研究院10家[1]。", [[institutes, doctors]])
+    assert wrong is not None and wrong.threshold == settings.rejected_similarity
+    assert [f.value for f in wrong.anchor] == [1000.0]  # the clause naming 博士, not the teams' 50个
+    assert judged("引进博士及以上优秀青年人才1000名[1]。", [[institutes, doctors]]) is None
+    assert judged("报告提出力争引进郑州研究院10家[1]。", [[institutes]]) is None  # nothing names more

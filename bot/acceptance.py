@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from zzbot import numbers
 from bot.compute import measure_of
-from bot.context import Context, Sentence, all_sentences
+from bot.context import Context, all_sentences
 from bot.english import mostly_chinese
-from bot.questions import asks_list, asks_quantity, counted_subject, named_terms, report_terms
+from bot.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, chinese_pairs, tokenize, without_markers
@@ -209,23 +209,21 @@ def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | 
 
 
 def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    """A Chinese quantity answer whose figures stand only in sentences sharing no word with the question beyond
-    those every question has (今年, 多少, 提高…): the figure is about something else ("最低工资标准提高到多少" answered
-    with the consumer-price 3%左右)."""
-    if draft.lang != "zh" or not asks_quantity(draft.question):
+    """A Chinese answer giving figures for a quantity question, or for any question, whose figures stand only in
+    sentences sharing no word with the question beyond those every question has (今年, 多少, 提高…): the figure is
+    about something else ("最低工资标准提高到多少" answered with the consumer-price 3%左右; "房价会不会降" with it too)."""
+    if draft.lang != "zh" or not (asks_quantity(draft.question) or draft.verified_numbers):
         return None
-    asked = chinese_pairs(draft.question) - _ASKING_PAIRS - draft.home_words
+    # "郑州的GDP今年想涨多少" asks about 地区生产总值: the question's English terms count in the report's words.
+    asked = chinese_pairs(in_report_terms(draft.question)) - _ASKING_PAIRS - draft.home_words
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
                                   lambda text: bool(asked & chinese_pairs(text))) if asked else None
     if named_elsewhere is not None:
         return Rejection("about_asked_words", "the answer's figure stands in a sentence sharing no word with the "
                          "question", settings.rejected_similarity if named_elsewhere else None)
     if better := better_named(draft.context, draft.verified_numbers, asked):
-        # Quoted at the figures of its clauses that share the most with the question.
-        clauses = [c for c in CLAUSE_END.split(better.text) if numbers.number_figures(c)]
-        closest = max(clauses, key=lambda c: len(asked & chinese_pairs(c)))
-        return Rejection("about_asked_words", "another sentence shares every word the answer's does with the question, "
-                         "and more", settings.rejected_similarity, tuple(numbers.number_figures(closest)))
+        return Rejection("about_asked_words", "another clause shares every word the answer's does with the question, "
+                         "and more", settings.rejected_similarity, tuple(numbers.number_figures(better)))
     return None
 
 
@@ -372,15 +370,20 @@ def misplaced_figures(sentence: str, named: set[str],
     return swapped, [f for f, terms in placed if terms & named]
 
 
-def better_named(context: Context, figures: list[numbers.Figure], asked: set[str]) -> Sentence | None:
-    """A context sentence with figures of its own that shares with the question every word the answer's figures'
-    sentences share, and more ("博士…引进多少": 引进博士…1000名, not 引进落地…郑州研究院10家); None when there is none."""
-    sentences = all_sentences(context)
-    holding = [asked & chinese_pairs(s.text) for s in sentences if numbers.states_any(s.text, figures)]
-    if not holding:
+def better_named(context: Context, figures: list[numbers.Figure], asked: set[str]) -> str | None:
+    """A context clause with figures of its own that shares with the question every word the clauses of the
+    answer's figures share, and more ("博士…引进多少": 引进博士…1000名, not 引进培育创新创业团队50个 in the same
+    sentence); None when there is none, or when a clause of the answer's figures shares nothing. A clause is read
+    with the one before it, which often holds its subject ("工业投资增长20%以上，完成1300亿元")."""
+    read: list[tuple[str, str]] = []  # (clause, its words with the clause before it)
+    for sentence in all_sentences(context):
+        pieces = CLAUSE_END.split(sentence.text)
+        read += [(c, "，".join(pieces[max(i - 1, 0):i + 1])) for i, c in enumerate(pieces) if numbers.number_figures(c)]
+    holding = [asked & chinese_pairs(words) for clause, words in read if numbers.states_any(clause, figures)]
+    if not holding or not all(holding):
         return None
-    others = [s for s in sentences if not numbers.states_any(s.text, figures) and numbers.number_figures(s.text)]
-    return next((s for s in others if all(shared < (asked & chinese_pairs(s.text)) for shared in holding)), None)
+    return next((clause for clause, words in read if not numbers.states_any(clause, figures)
+                 and all(shared < (asked & chinese_pairs(words)) for shared in holding)), None)
 
 
 def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:

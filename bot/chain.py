@@ -41,6 +41,7 @@ from bot.questions import (
     instruction_override,
     question_focus,
     report_terms,
+    without_place,
     without_year,
 )
 from bot.premises import Correction, Premise, check_premise, corrected_question, with_correction
@@ -234,9 +235,11 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
 
     def _retrieve(self, state: ChainState) -> None:
         began = time.perf_counter()
-        # The report's own year is in every sentence's scope: searched for, it only pulls in the introduction.
-        year = self.engine.sole_year()
-        follow_up, focus, chinese = (without_year(q, year) for q in (state.follow_up, state.focus, state.chinese))
+        # The report's own year and place are in every sentence's scope: searched for, they only pull in the
+        # introduction and the passages repeating the name (功夫郑州).
+        year, place = self.engine.sole_year(), self.engine.home_place()
+        follow_up, focus, chinese = (without_place(without_year(q, year), place)
+                                     for q in (state.follow_up, state.focus, state.chinese))
         queries = [q for q in (follow_up, focus, chinese) if q]
         self.engine.embed_queries(queries)
         rankings = [self._search(q, state.k) for q in queries]
@@ -281,7 +284,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
     def _outside_report(self, state: ChainState) -> AnswerResult | None:
         """"Not in the report" before any model runs: a place no document mentions, a year none covers, nothing
         close to the question; or the correction of its premise is the whole answer."""
-        if uncovered := [p for p in places_named(state.focus) if not self.engine.mentions(p.chinese)]:
+        if uncovered := [p for p in places_named(state.focus) if not self.engine.covers_place(p, state.focus)]:
             chinese, english = "、".join(p.chinese for p in uncovered), ", ".join(p.english[0] for p in uncovered)
             return self._not_found(state, state.backend, f"the report does not cover {chinese}", explanation={
                 "zh": f"报告没有涉及{chinese}。", "en": f"The report does not cover {english}."})
@@ -328,7 +331,12 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         # The things the question names, matched to figures by code; the model writes the calculation only when
         # they cannot be (a constant: "100 - F1", "F1 / 365").
         answer = self.settings.answer
-        expression = calculation_by_parts(kind, question_parts(state.focus, kind), operands, part_scores,
+        parts = question_parts(state.focus, kind)
+        if kind == "comparison" and len(parts) < 2 and not numbers.number_figures(state.focus):
+            # "财政收入能多多少" asks how much one thing grows: a comparison needs two things, or one and a
+            # constant ("覆盖率离100%还差多少").
+            return None
+        expression = calculation_by_parts(kind, parts, operands, part_scores,
                                           answer.part_similarity if state.lang == "zh" else answer.part_similarity_en)
         written_by = "extractive"
         if expression is None and operands:

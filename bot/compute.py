@@ -182,6 +182,10 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     # Two figures, or one with a constant ("100 - F1": what is not covered; "F1 / 365": a day's share).
     if not used or len(used) != len(names) or (len(used) < 2 and not _CONSTANT.search(expression)):
         return None
+    if kind in ("share", "per_unit") and len(used) > 1 and all(o.row.percent for o in used):
+        # Rates are no amounts to share out: "搞科研的钱占经济的比例" is a share the report states (研发投入强度2.8%),
+        # not 8% ÷ 7%.
+        return None
     if kind != "per_unit" and len({_measure(o) for o in used}) > 1:  # 70万辆 ÷ 60%: no meaning
         other = next(o for o in used if _measure(o) != _measure(used[0]))
         raise CalculationError(f"{_unit_name(used[0])} and {_unit_name(other)} measure different things")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -19,6 +20,7 @@ from bot.llm import BackendError, ChatBackend, LocalLlama, PrimeOutcome, load_ba
 from bot.model_queue import ModelQueue
 from bot.prompt_cache import PromptCache
 from bot.schema import BotUnavailable
+from bot.scope import Place, places_named
 from index.models import ModelFetchError
 from zzbot.settings import Settings
 
@@ -79,6 +81,8 @@ class Engine:
         self._searcher = Part(self._open_searcher)
         self._models: dict[str, Part[ChatBackend]] = {}
         self._home_words: frozenset[str] | None = None
+        self._home_place: Place | None = None
+        self._home_found = False  # whether _home_place was looked for
         self._backends: dict[tuple[str, str], Part[ChatBackend]] = {}
         self._primed: dict[tuple[str, str], PrimeOutcome] = {}
         self._backends_lock = threading.Lock()
@@ -240,22 +244,36 @@ class Engine:
         return self._dates
 
     def home_words(self) -> frozenset[str]:
-        """The Chinese character pairs and lower-case English names of the place the documents are about: the
-        place of data/places.tsv named in the most passages, at least twice as many as the next (郑州 in a
-        Zhengzhou report; none for a corpus of several cities). Every sentence is about it, so it ties a
-        question to no sentence in particular."""
+        """The Chinese character pairs and lower-case English names of the place the documents are about (see
+        ``home_place``). Every sentence is about it, so it ties a question to no sentence in particular."""
         if self._home_words is None:
-            from collections import Counter
-
-            from bot.scope import places_named
             from zzbot.text import chinese_pairs
 
-            counts = Counter(p for chunk in self.searcher.chunks for p in places_named(chunk.text))
-            ranked = counts.most_common(2)
-            home = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]) else None
+            home = self.home_place()
             self._home_words = frozenset() if home is None else frozenset(
                 chinese_pairs(home.chinese) | {name.lower() for name in home.english})
         return self._home_words
+
+    def home_place(self) -> Place | None:
+        """The place of data/places.tsv named in the most passages, at least twice as many as the next (郑州 in a
+        Zhengzhou report; None for a corpus of several cities)."""
+        if not self._home_found:
+            counts = Counter(p for chunk in self.searcher.chunks for p in places_named(chunk.text))
+            ranked = counts.most_common(2)
+            self._home_place = (ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1])
+                                else None)
+            self._home_found = True
+        return self._home_place
+
+    def covers_place(self, place: Place, question: str) -> bool:
+        """Whether the documents speak of ``place``: they name it, or, for a question about it together with the
+        documents' own place ("郑州和开封之间的路"), they join the two by their first characters as Chinese does
+        (郑开同城). Kaifeng's own targets are still not covered by 郑开."""
+        if self.mentions(place.chinese):
+            return True
+        home = self.home_place()
+        return bool(home and home is not place and home.named_in(question)
+                    and self.mentions(home.chinese[0] + place.chinese[0]))
 
     def sole_year(self) -> int | None:
         """The one year the indexed documents name, if they name exactly one (a single year's report)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
+from bot.scope import Place
 from zzbot.settings import PROJECT_ROOT, AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
@@ -120,6 +121,19 @@ def without_year(text: str, year: int | None) -> str:
     if year is None:
         return text
     stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", _year_words(year).sub("", text))).strip()
+    return stripped if len(_CJK.findall(stripped)) >= 2 or re.search(r"[A-Za-z]{3,}", stripped) else text
+
+
+def without_place(text: str, place: Place | None) -> str:
+    """The question without ``place``, the one place every indexed document is about ("郑州的GDP今年想涨多少" →
+    "GDP今年想涨多少"): as with the year, every sentence is about it, and the name only pulls in the passages that
+    repeat it (功夫郑州, 郑州市都市圈发展规划). Unchanged for a corpus of several places or when nothing else is left."""
+    if place is None:
+        return text
+    names = "|".join(re.escape(n) for n in place.english)
+    pattern = rf"{re.escape(place.chinese)}市?的?|\b(?:(?:in|of|for)\s+)?(?:{names})(?:['’]s)?\b" if names else (
+        rf"{re.escape(place.chinese)}市?的?")
+    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", re.sub(pattern, "", text, flags=re.I))).strip()
     return stripped if len(_CJK.findall(stripped)) >= 2 or re.search(r"[A-Za-z]{3,}", stripped) else text
 
 

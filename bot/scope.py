@@ -29,7 +29,9 @@ _PERSON = re.compile(r"谁|哪位|哪一位|\bwho\b", re.IGNORECASE)
 # names revenue; money is asked for by its unit or by spending words.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"百分之几|百分比|多少个?百分点|增长多少|增幅|增速|涨幅|\bwhat\s+(?:percentage|percent|rate)\b|"
-                           r"\bhow\s+many\s+percent|\bby\s+what\s+percent|\bgrowth\b|\bgrow\b|\bincrease\b|\brise\b",
+                           r"\bhow\s+many\s+percent|\bby\s+what\s+percent|\bgrowth\b|\bincrease\b|\brise\b|"
+                           # "grow" of growth, not of farming ("farmland will grow vegetables"; "grow teams").
+                           r"\bgrow\b(?=\s*(?:$|[?？.,!]|(?:by|to|at|this|next|in|over|faster|more|much|each)\b))",
                            re.IGNORECASE)),
     ("yuan", re.compile(r"多少(?:亿|万|千)?元|多少钱|多少资金|多少经费|花多少|投资多少|\b(?:how\s+many|in)\s+(?:yuan|rmb)\b|"
                         r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|investment|budget|"
@@ -40,6 +42,9 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("jin", re.compile(r"多少(?:亿|万)?斤", re.IGNORECASE)),
     ("vehicles", re.compile(r"多少(?:万)?辆|\bhow\s+many\s+(?:vehicles|cars)\b", re.IGNORECASE)),
 )
+
+
+_COUNT_ASKED = re.compile(r"\bhow\s+many\b(?!\s+(?:percent|percentage))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,9 @@ def asks_person(question: str) -> bool:
 def asked_measure(question: str) -> str | None:
     """What a question measures its answer in: a unit family of ``zzbot.numbers`` ("yuan", "km"…) or "percent";
     None when it does not say."""
-    return next((measure for measure, pattern in _MEASURES if pattern.search(question)), None)
+    return next((measure for measure, pattern in _MEASURES if pattern.search(question)
+                 # "How many teams…grow?" counts: a percentage is asked for only as one ("how many percentage points").
+                 and not (measure == "percent" and _COUNT_ASKED.search(question))), None)
 
 
 def states_measure(text: str, measure: str) -> bool:

@@ -279,3 +279,11 @@ def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_
     assert [f.value for f in wrong.anchor] == [1000.0]  # the clause naming 博士, not the teams' 50个
     assert judged("引进博士及以上优秀青年人才1000名[1]。", [[institutes, doctors]]) is None
     assert judged("报告提出力争引进郑州研究院10家[1]。", [[institutes]]) is None  # nothing names more
+    # Within one sentence, clause by clause: the teams' 50个 is not the doctors' 1000名.
+    teams = judged("报告提出引进培育创新创业团队50个[1]。", [[doctors]])
+    assert teams is not None and [f.value for f in teams.anchor] == [1000.0]
+    # A clause is read with the one before it: 完成1300亿元 is the industrial investment's.
+    investment = [[Sentence(passage, 0, 10, "抓好已谋划的3800个项目建设，力争完成投资5200亿元。"),
+                   Sentence(passage, 10, 20, "力争工业投资增长20%以上，完成1300亿元。")]]
+    draft = _draft("完成1300亿元[1]。", "工业投资今年能完成多少？", [s.text for s in investment[0]])
+    assert about_asked_words(replace(draft, context=investment), settings) is None

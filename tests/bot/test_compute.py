@@ -106,3 +106,8 @@ def test_figures_of_one_subject_are_told_apart_by_the_words_of_the_question(repo
     operands, (electronics, cars) = _operands(report, "达到7000亿元", "达到4000亿元")
     result = compute("comparison", f"{electronics} - {cars}", operands, "zh", "电子信息和汽车两个产业集群，哪个规模更大？")
     assert result.answer.startswith("电子信息集群规模7000亿元[") and "多于汽车集群规模4000亿元[" in result.answer
+
+
+def test_a_share_of_two_rates_is_no_calculation(report):
+    operands, (investment, gdp) = _operands(report, "8%以上", "7%左右")
+    assert compute("share", f"{investment} / {gdp}", operands, "zh") is None  # the question asks a stated rate

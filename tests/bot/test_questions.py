@@ -234,3 +234,18 @@ def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(ques
     from bot.rewrite import with_new_subject
 
     assert with_new_subject(question, earlier) == standalone
+
+
+@pytest.mark.parametrize(("text", "searched"), [
+    ("郑州的GDP今年想涨多少？", "GDP今年想涨多少？"),
+    ("What is Zhengzhou's GDP growth target?", "What is GDP growth target?"),
+    ("这份报告是在郑州市第几届人大会议上作的？", "这份报告是在第几届人大会议上作的？"),
+    ("郑开大道怎么改造？", "郑开大道怎么改造？"),  # 郑开 names two places, neither in full
+    ("郑州", "郑州"),  # nothing would be left
+])
+def test_the_documents_own_place_is_not_searched_for(text, searched):
+    from bot.questions import without_place
+    from bot.scope import places_named
+
+    assert without_place(text, places_named("郑州")[0]) == searched
+    assert without_place(text, None) == text  # a corpus of several places

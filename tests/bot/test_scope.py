@@ -11,6 +11,10 @@ from bot.scope import asked_measure, asks_person, person_names, places_named, st
     ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", None),
     ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),
     ("How many square metres of green space?", "m2"), ("What will the GDP be in yuan at the end of 2024?", "yuan"),
+    # "grow" of farming or of a number of things is no growth rate.
+    ("How much farmland will grow vegetables?", None), ("How many startup teams will the city bring in or grow?", None),
+    ("How fast should factory output grow this year?", "percent"),
+    ("How many percentage points will unemployment rise?", "percent"),
 ])
 def test_the_measure_a_question_asks_for(text, expected):
     assert asked_measure(text) == expected

@@ -209,10 +209,10 @@ def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | 
 
 
 def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    """A Chinese answer giving figures for a quantity question, or for any question, whose figures stand only in
-    sentences sharing no word with the question beyond those every question has (今年, 多少, 提高…): the figure is
-    about something else ("最低工资标准提高到多少" answered with the consumer-price 3%左右; "房价会不会降" with it too)."""
-    if draft.lang != "zh" or not (asks_quantity(draft.question) or draft.verified_numbers):
+    """A Chinese quantity answer whose figures stand only in sentences sharing no word with the question beyond
+    those every question has (今年, 多少, 提高…): the figure is about something else ("最低工资标准提高到多少" answered
+    with the consumer-price 3%左右)."""
+    if draft.lang != "zh" or not asks_quantity(draft.question):
         return None
     # "郑州的GDP今年想涨多少" asks about 地区生产总值: the question's English terms count in the report's words.
     asked = chinese_pairs(in_report_terms(draft.question)) - _ASKING_PAIRS - draft.home_words
@@ -228,13 +228,18 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
 
 
 def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    """An English answer whose figures stand only in sentences using none of the report's terms for what
-    the question names (data/glossary.tsv: "population" is 人口, "industrial investment group" 产业投资集团): the
+    """An answer whose figures stand only in sentences using none of the report's terms for what the question
+    names (data/glossary.tsv: "population" is 人口, "industrial investment group" 产业投资集团): the
     figure is about something else. Counterpart of ``counts_asked_subject``, as English words cannot be matched to
     the report's directly."""
-    # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…").
+    # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…"); a
+    # Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降" answered
+    # with 居民消费价格涨幅3%左右: no passage names 房价).
     answers_with_figure = asks_quantity(draft.question) or _leads_with_figure(without_markers(draft.raw))
-    terms = report_terms(draft.question) if draft.lang == "en" and answers_with_figure else []
+    if draft.lang == "en":
+        terms = report_terms(draft.question) if answers_with_figure else []
+    else:
+        terms = sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
                                   lambda text: any(term in text for term in terms)) if terms else None
     if named_elsewhere is None:

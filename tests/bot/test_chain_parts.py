@@ -287,3 +287,18 @@ def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_
                    Sentence(passage, 10, 20, "力争工业投资增长20%以上，完成1300亿元。")]]
     draft = _draft("完成1300亿元[1]。", "工业投资今年能完成多少？", [s.text for s in investment[0]])
     assert about_asked_words(replace(draft, context=investment), settings) is None
+
+
+def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_naming_it():
+    from dataclasses import replace
+
+    from bot.acceptance import about_asked_terms
+    from zzbot.settings import AnswerSettings
+
+    prices = Sentence(_passage("p"), 0, 10, "居民消费价格涨幅3%左右。")
+    draft = _draft("房价不会降：报告要求居民消费价格涨幅3%左右[1]。", "郑州今年房价会不会降？", [prices.text])
+    rejection = about_asked_terms(replace(draft, context=[[prices]]), AnswerSettings())
+    assert rejection is not None and rejection.threshold is None  # no passage names 房价: not in the report
+    # A question without glossary terms is not judged by them ("涨价" is no term).
+    other = _draft("不会：报告要求居民消费价格涨幅3%左右[1]。", "郑州的东西今年会涨价很多吗？", [prices.text])
+    assert about_asked_terms(replace(other, context=[[prices]]), AnswerSettings()) is None

@@ -118,9 +118,12 @@ def without_year(text: str, year: int | None) -> str:
     document is about, nor "this year" ("2024年郑州市区新增多少个学位" → "郑州市区新增多少个学位"). Every sentence is
     about that year; the words only pull in the few that name it (the introduction). The question unchanged when
     the documents cover several years (the year then tells them apart) or when nothing else is left."""
-    if year is None:
-        return text
-    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", _year_words(year).sub("", text))).strip()
+    return text if year is None else _without(text, _year_words(year))
+
+
+def _without(text: str, words: re.Pattern[str]) -> str:
+    """``text`` without ``words``, its spacing tidied; ``text`` itself when nothing would be left to search for."""
+    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", words.sub("", text))).strip()
     return stripped if len(_CJK.findall(stripped)) >= 2 or re.search(r"[A-Za-z]{3,}", stripped) else text
 
 
@@ -130,11 +133,10 @@ def without_place(text: str, place: Place | None) -> str:
     repeat it (功夫郑州, 郑州市都市圈发展规划). Unchanged for a corpus of several places or when nothing else is left."""
     if place is None:
         return text
-    names = "|".join(re.escape(n) for n in place.english)
-    pattern = rf"{re.escape(place.chinese)}市?的?|\b(?:(?:in|of|for)\s+)?(?:{names})(?:['’]s)?\b" if names else (
-        rf"{re.escape(place.chinese)}市?的?")
-    stripped = re.sub(r"\s+([?？,，.。])", r"\1", re.sub(r"[ \t]{2,}", " ", re.sub(pattern, "", text, flags=re.I))).strip()
-    return stripped if len(_CJK.findall(stripped)) >= 2 or re.search(r"[A-Za-z]{3,}", stripped) else text
+    english = "|".join(re.escape(name) for name in place.english)
+    chinese = rf"{re.escape(place.chinese)}市?的?"
+    pattern = rf"{chinese}|\b(?:(?:in|of|for)\s+)?(?:{english})(?:['’]s)?\b" if english else chinese
+    return _without(text, re.compile(pattern, re.IGNORECASE))
 
 
 _QUANTITY = re.compile(

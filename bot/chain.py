@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
@@ -524,8 +525,13 @@ def _naming_sentence(state: ChainState) -> Sentence | None:
     glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
     the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
     terms = report_terms(state.follow_up or state.focus)
-    holding = [s for s in all_sentences(state.context) if terms and all(term in s.text for term in terms)]
+    holding = [s for s in all_sentences(state.context) if terms and all(_names(s.text, term) for term in terms)]
     return holding[0] if len(holding) == 1 else None
+
+
+def _names(text: str, term: str) -> bool:
+    """Whether ``text`` speaks of ``term``, not only per so many of it: 每千人口…托位数 counts places, not 人口."""
+    return any("每" not in text[max(0, m.start() - 2):m.start()] for m in re.finditer(re.escape(term), text))
 
 
 def _queue_message(ahead: int, lang: Lang) -> str:

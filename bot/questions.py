@@ -131,12 +131,16 @@ def without_place(text: str, place: Place | None) -> str:
     """The question without ``place``, the one place every indexed document is about ("郑州的GDP今年想涨多少" →
     "GDP今年想涨多少"): as with the year, every sentence is about it, and the name only pulls in the passages that
     repeat it (功夫郑州, 郑州市都市圈发展规划). Unchanged for a corpus of several places or when nothing else is left."""
-    if place is None:
-        return text
+    return text if place is None else _without(text, _place_words(place))
+
+
+@cache
+def _place_words(place: Place) -> re.Pattern[str]:
+    """``place`` as a question names it ("郑州市的", "Zhengzhou's", "in Zhengzhou")."""
     english = "|".join(re.escape(name) for name in place.english)
     chinese = rf"{re.escape(place.chinese)}市?的?"
-    pattern = rf"{chinese}|\b(?:(?:in|of|for)\s+)?(?:{english})(?:['’]s)?\b" if english else chinese
-    return _without(text, re.compile(pattern, re.IGNORECASE))
+    return re.compile(rf"{chinese}|\b(?:(?:in|of|for)\s+)?(?:{english})(?:['’]s)?\b" if english else chinese,
+                      re.IGNORECASE)
 
 
 _QUANTITY = re.compile(

@@ -19,7 +19,7 @@ from bot.english import mostly_chinese
 from bot.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
-from zzbot.text import CJK, CJK_RUN, CLAUSE_END, chinese_pairs, tokenize, without_markers
+from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
@@ -41,7 +41,6 @@ _COPIED_CHARS = 24
 _MIN_JUDGED_PAIRS = 3
 # Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
 _PROMPT_WORDS = chinese_pairs("报告没有说，而是不会减少：报告要求提出")
-_PER_BASE = {100: "每百", 1000: "每千", 10_000: "每万"}
 _PER = re.compile(r"\bper\s*$", re.IGNORECASE)
 # An answer "leads with" a figure that starts within this many characters ("About 200,000 people").
 _LEAD_CHARS = 8
@@ -428,5 +427,5 @@ def _leads_with_figure(answer: str) -> bool:
 def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:
     """Whether ``figure`` is the base of a per-capita figure ("4.8 places per 1,000 people" for the report's
     每千人口…4.8个), which is no figure of its own."""
-    base = _PER_BASE.get(int(figure.value)) if figure.value == int(figure.value) else None
+    base = PER_BASES.get(int(figure.value)) if figure.value == int(figure.value) else None
     return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
@@ -52,7 +51,7 @@ from bot.rewrite import chinese_question, standalone_question
 from bot.schema import AnswerResult, BotInputError, FigureCheck, Lang, StreamEvent
 from bot.scope import places_named
 from zzbot.arithmetic import CalculationError
-from zzbot.text import CJK, cited_numbers, without_markers
+from zzbot.text import CJK, cited_numbers, names_outside_per, without_markers
 
 log = logging.getLogger(__name__)
 
@@ -333,10 +332,6 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         # they cannot be (a constant: "100 - F1", "F1 / 365").
         answer = self.settings.answer
         parts = question_parts(state.focus, kind)
-        if kind == "comparison" and len(parts) < 2 and not numbers.number_figures(state.focus):
-            # "财政收入能多多少" asks how much one thing grows: a comparison needs two things, or one and a
-            # constant ("覆盖率离100%还差多少").
-            return None
         expression = calculation_by_parts(kind, parts, operands, part_scores,
                                           answer.part_similarity if state.lang == "zh" else answer.part_similarity_en)
         written_by = "extractive"
@@ -525,13 +520,8 @@ def _naming_sentence(state: ChainState) -> Sentence | None:
     glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
     the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
     terms = report_terms(state.follow_up or state.focus)
-    holding = [s for s in all_sentences(state.context) if terms and all(_names(s.text, term) for term in terms)]
+    holding = [s for s in all_sentences(state.context) if terms and all(names_outside_per(s.text, term) for term in terms)]
     return holding[0] if len(holding) == 1 else None
-
-
-def _names(text: str, term: str) -> bool:
-    """Whether ``text`` speaks of ``term``, not only per so many of it: 每千人口…托位数 counts places, not 人口."""
-    return any("每" not in text[max(0, m.start() - 2):m.start()] for m in re.finditer(re.escape(term), text))
 
 
 def _queue_message(ahead: int, lang: Lang) -> str:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
 from bot.scope import Place
+from zzbot.numbers import number_figures
 from zzbot.settings import PROJECT_ROOT, AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
@@ -259,8 +260,12 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
 
 def asks_calculation(text: str) -> Calculation | None:
     """What a question asks to work out from the report's figures ("一共多少", "which is bigger", "几倍"), or None
-    for a question that asks for a figure as the report states it."""
-    return next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)
+    for a question that asks for a figure as the report states it. A comparison needs two things, or one and a
+    constant ("覆盖率离100%还差多少"): "财政收入能多多少" asks how much one thing grows, a figure the report states."""
+    kind = next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)
+    if kind == "comparison" and len(question_parts(text, kind)) < 2 and not number_figures(text):
+        return None
+    return kind
 
 
 _QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|\b(?:what|which|how|when|where|who|why|will|did|does|is|are|was)\b",

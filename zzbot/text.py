@@ -24,6 +24,17 @@ _WORD = re.compile(r"\d+(?:\.\d+)?%?|[a-z]+", re.IGNORECASE)
 # A citation marker in an answer: [1], [1, 2], [1-3], [^1], 【3】, with the space before it; group 1 holds the numbers.
 CITATION_MARKER = re.compile(r"\s?[\[【]\^?\s*([0-9]{1,3}(?:\s*[,，、\-–]\s*[0-9]{1,3})*)\s*[\]】]")
 
+# The base of a Chinese per-unit figure: 每千人口…托位数4.8个 counts places per thousand people. The base names no
+# figure of its own (1,000) and no subject of its own (人口).
+PER_MARK = "每"
+PER_BASES = {100: "每百", 1000: "每千", 10_000: "每万"}
+
+
+def names_outside_per(text: str, term: str) -> bool:
+    """Whether ``text`` speaks of ``term`` other than as the base of a per-unit figure (每千人口, 每万人)."""
+    return any(PER_MARK not in text[max(0, m.start() - 2):m.start()] for m in re.finditer(re.escape(term), text))
+
+
 # Markup and addresses inside a text: an HTML tag with its attributes, a Markdown link or image target, a URL.
 # Nothing inside is a figure (onerror="x=1", http://host:8080/) or a word of the question's language.
 MARKUP = re.compile(r"<[^<>]*>|\]\([^()]*\)|\b(?:https?|ftp|javascript|data):[^\s<>\"'）)]*", re.IGNORECASE)

@@ -302,10 +302,3 @@ def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_
     # A question without glossary terms is not judged by them ("涨价" is no term).
     other = _draft("不会：报告要求居民消费价格涨幅3%左右[1]。", "郑州的东西今年会涨价很多吗？", [prices.text])
     assert about_asked_terms(replace(other, context=[[prices]]), AnswerSettings()) is None
-
-
-def test_a_per_capita_base_names_no_subject():
-    from bot.chain import _names
-
-    assert not _names("力争每千人口拥有3岁以下婴幼儿托位数达到4.8个", "人口")  # places per 1,000 people
-    assert _names("常住人口达到1300万人", "人口")

@@ -203,6 +203,8 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     ("供水管网比燃气管网长多少？", "comparison"), ("绿地比供热面积小多少？", "comparison"),
     ("Is the city planting any more trees or forests?", None), ("Are there more parks or more schools?", "comparison"),
     ("城镇新增就业比农村劳动力转移就业多多少？", "comparison"),
+    # one thing is no comparison unless a constant is the other
+    ("今年政府的财政收入能多多少？", None), ("农村养老服务设施覆盖率离100%还差多少？", "comparison"),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):
     from bot.questions import asks_calculation

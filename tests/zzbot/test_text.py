@@ -1,0 +1,14 @@
+import pytest
+
+from zzbot.text import names_outside_per
+
+
+@pytest.mark.parametrize(("text", "term", "named"), [
+    ("力争每千人口拥有3岁以下婴幼儿托位数达到4.8个", "人口", False),  # the base of a per-unit figure
+    ("每万人拥有律师数", "人", False),
+    ("农村人口减少，每千人口托位数增加", "人口", True),  # named once of its own
+    ("常住人口达到1300万人", "人口", True),
+    ("新增学位2.7万个", "人口", False),
+])
+def test_a_per_unit_base_does_not_name_its_subject(text, term, named):
+    assert names_outside_per(text, term) is named

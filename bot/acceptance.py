@@ -19,7 +19,7 @@ from bot.english import mostly_chinese
 from bot.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
 from bot.scope import asked_measure, asks_person, person_names, states_measure
 from zzbot.settings import AnswerSettings
-from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
+from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, cited_numbers, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
@@ -35,6 +35,8 @@ _EVERYWHERE = chinese_pairs("今年，全市，市区")
 # Words any quantity question may have, which tie it to no sentence in particular.
 _ASKING_PAIRS = _EVERYWHERE | chinese_pairs("多少，几个，多大，大概，大约，一共，总共，能有，要有，会有，达到，提高到，增加到，"
                                             "目标，计划，预计，报告，提出，要求，政府，打算，能不能，是多少")
+# Words of a who-question that ask and name nobody.
+_WHO_PAIRS = chinese_pairs("是谁，谁是，哪位，叫什么，名字")
 # An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
 _COPIED_CHARS = 24
 # A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
@@ -63,6 +65,10 @@ class Draft:
     unconfirmed: list[numbers.Figure] = field(default_factory=list)
     # The words of the place the documents are about (郑州, zhengzhou), which tie nothing to anything.
     home_words: frozenset[str] = frozenset()
+    # The previous answer, when the question asks for a part of it ("how many of those…"); else "".
+    whole: str = ""
+    # Names joining a place asked about to the documents' own (郑开): the answer must come from a sentence naming one.
+    joined: list[str] = field(default_factory=list)
 
     @property
     def verified_numbers(self) -> list[numbers.Figure]:
@@ -152,6 +158,31 @@ def names_a_person(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     return Rejection("names_a_person", "the answer names no person the passages name", _rejected(settings, draft))
 
 
+def person_in_asked_role(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """The person answering a who-question stands in a sentence naming what the question asks about: for Chinese,
+    a word shared beyond the asking words and the documents' own place ("市长是谁": 市长何雄…; "市委书记是谁" is not
+    answered by the mayor); for English, the report's term for it (data/glossary.tsv: "party secretary" 市委书记)."""
+    if not asks_person(draft.question):
+        return None
+    named = [n for n in person_names(" ".join(s.text for s in all_sentences(draft.context))) if n in draft.raw]
+    holding = [s.text for s in all_sentences(draft.context) if any(n in s.text for n in named)]
+    if not holding:
+        return None
+    if draft.lang == "zh":
+        question = draft.question
+        for word in draft.home_words:  # 郑州市委书记: 州市 is no word of the question's
+            question = question.replace(word, "，")
+        asked = chinese_pairs(question) - _ASKING_PAIRS - _WHO_PAIRS
+        shares = not asked or any(asked & chinese_pairs(text) for text in holding)
+    else:
+        terms = report_terms(draft.question)
+        shares = not terms or any(term in text for text in holding for term in terms)
+    if shares:
+        return None
+    return Rejection("person_in_asked_role", f"the report names {named[0]} for something else",
+                     None)
+
+
 def no_parroted_names(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     if not draft.override or not (parroted := parroted_names(draft.raw, draft.standalone, draft.question,
                                                               draft.sources)):
@@ -239,12 +270,42 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
         terms = report_terms(draft.question) if answers_with_figure else []
     else:
         terms = sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
+    if not terms:
+        return None
+    if not any(term in text for text in draft.sources for term in terms):
+        # No passage speaks of it ("郑州地铁今年新开几条线": no 地铁): whatever figure the answer gives is about
+        # something else, even one no sentence states as such ("新开1条线").
+        return Rejection("about_asked_terms", f"no passage names {'、'.join(terms)}", None)
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
-                                  lambda text: any(term in text for term in terms)) if terms else None
+                                  lambda text: any(term in text for term in terms))
     if named_elsewhere is None:
         return None
     return Rejection("about_asked_terms", f"the answer's figure is not about {'、'.join(terms)}",
                      settings.rejected_similarity if named_elsewhere else None)
+
+
+def not_the_whole(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A follow-up asking for a part of what the previous answer gave ("And how many of those jobs are for
+    graduates?") is not answered by the whole again (126,500): the report does not break it down."""
+    previous = numbers.number_figures(draft.whole) if draft.whole else []
+    repeated = [f for f in numbers.number_figures(without_markers(draft.text)) if numbers.same_as_any(f, previous)]
+    if not repeated:
+        return None
+    return Rejection("not_the_whole", f"the answer gives the whole, {repeated[0].text}, for a part of it", None)
+
+
+def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A question about a place the documents speak of only joined to their own (郑开 for 郑州和开封) is answered
+    from a sentence naming the join (郑开大道…); "郑州和开封加起来GDP要增长多少" is not answered by 郑州's 7%."""
+    if not draft.joined:
+        return None
+    figures = draft.verified_numbers
+    texts = ([s.text for s in all_sentences(draft.context) if numbers.states_any(s.text, figures)] if figures
+             else [draft.sources[n - 1] for n in cited_numbers(draft.text) if 1 <= n <= len(draft.sources)])
+    if any(joined in text for text in texts for joined in draft.joined):
+        return None
+    return Rejection("about_joined_place", f"the answer does not come from what the report says of "
+                     f"{'、'.join(draft.joined)}", None)
 
 
 def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -273,6 +334,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     states_asked_figure,
     states_asked_measure,
     names_a_person,
+    person_in_asked_role,
     not_a_bare_refusal,
     no_parroted_names,
     figures_verified,
@@ -280,6 +342,8 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     counts_asked_subject,
     about_asked_words,
     about_asked_terms,
+    about_joined_place,
+    not_the_whole,
     figures_where_named,
 )
 

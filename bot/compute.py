@@ -21,6 +21,7 @@ from bot.prompting import render
 from bot.questions import Calculation
 from bot.retrieval import Passage
 from bot.schema import Citation, FigureCheck, Lang
+from bot.scope import asked_measure
 from bot.citations import citation_for
 from index.figures import FigureRow
 from zzbot import numbers
@@ -115,6 +116,14 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
     return _expression(kind, [operands[i] for i in best[1]])
 
 
+def unmatched_parts(parts: list[str], operands: list[Operand], scores: Callable[[str, list[str]], np.ndarray],
+                    min_score: float) -> list[str]:
+    """The things a question names that no figure is about (at least ``min_score``): "物价涨幅目标比全国定的低吗"
+    names 全国定的, for which the report gives no figure."""
+    topics = [row_topic(o.row) for o in operands]
+    return [part for part in _distinct_parts(parts) if not topics or float(np.max(scores(part, topics))) < min_score]
+
+
 def _distinct_parts(parts: list[str]) -> list[str]:
     """The parts without those that only repeat another ("new jobs" beside "new urban jobs")."""
     words = [set(tokenize(p)) for p in parts]
@@ -182,9 +191,13 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     # Two figures, or one with a constant ("100 - F1": what is not covered; "F1 / 365": a day's share).
     if not used or len(used) != len(names) or (len(used) < 2 and not _CONSTANT.search(expression)):
         return None
-    if kind in ("share", "per_unit") and len(used) > 1 and all(o.row.percent for o in used):
-        # Rates are no amounts to share out: "搞科研的钱占经济的比例" is a share the report states (研发投入强度2.8%),
-        # not 8% ÷ 7%.
+    if kind in ("sum", "share", "per_unit") and len(used) > 1 and all(o.row.percent for o in used):
+        # Rates are no amounts to add or share out: "搞科研的钱占经济的比例" is a share the report states
+        # (研发投入强度2.8%), not 8% ÷ 7%; two growth rates do not add up to a third.
+        return None
+    measure = asked_measure(question) if question else None
+    if measure not in (None, "percent") and not any(numbers.unit_family(o.row.unit) == measure for o in used):
+        # "人均能挣多少钱" asks for yuan: no calculation over counts of people and flats gives it.
         return None
     if kind != "per_unit" and len({_measure(o) for o in used}) > 1:  # 70万辆 ÷ 60%: no meaning
         other = next(o for o in used if _measure(o) != _measure(used[0]))

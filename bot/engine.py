@@ -269,11 +269,17 @@ class Engine:
         """Whether the documents speak of ``place``: they name it, or, for a question about it together with the
         documents' own place ("郑州和开封之间的路"), they join the two by their first characters as Chinese does
         (郑开同城). Kaifeng's own targets are still not covered by 郑开."""
-        if self.mentions(place.chinese):
-            return True
+        return self.mentions(place.chinese) or self.joined_name(place, question) is not None
+
+    def joined_name(self, place: Place, question: str) -> str | None:
+        """The name joining ``place`` to the documents' own place when a question names both and the documents
+        speak of the place only so (郑开 for 郑州和开封); None otherwise. An answer about such a place must come
+        from a sentence naming the join: the report gives Kaifeng's own figures nowhere."""
         home = self.home_place()
-        return bool(home and home is not place and home.named_in(question)
-                    and self.mentions(home.chinese[0] + place.chinese[0]))
+        if not home or home is place or self.mentions(place.chinese) or not home.named_in(question):
+            return None
+        joined = home.chinese[0] + place.chinese[0]
+        return joined if self.mentions(joined) else None
 
     def sole_year(self) -> int | None:
         """The one year the indexed documents name, if they name exactly one (a single year's report)."""

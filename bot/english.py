@@ -51,6 +51,24 @@ def repair_scale(answer: str, sources: list[str]) -> str:
     return answer
 
 
+_PARENTHESIS = re.compile(r"\s*[（(]([^（()）]*)[）)]")
+
+
+def without_own_conversions(answer: str, sources: list[str]) -> str:
+    """The answer without the model's own conversions of a figure it just gave: "2.9 billion jin (2.9 million
+    tons)". A bracket whose figures are all absent from the passages, after a figure that is in them, converts
+    what the report states into what it does not; the report's figure stands alone."""
+    def kept(match: re.Match[str]) -> str:
+        inside = numbers.match_figures(match.group(1), sources)
+        before = numbers.match_figures(answer[:match.start()], sources)
+        numbered = [c for c in inside if c.figure.kind == "number"]
+        if numbered and not any(c.found for c in numbered) and any(c.found for c in before):
+            return ""
+        return match.group()
+
+    return _PARENTHESIS.sub(kept, answer)
+
+
 def source_quote(context: Context, answer: str) -> str:
     """The context sentence (as the model saw it) holding the answer's figures, else the closest one,
     quoted with its marker."""

@@ -176,6 +176,15 @@ _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|\bwhat\s+are\
                    r"\bwhich\s+(?:two|three|four|five|six|several)\b|\blist\b", re.IGNORECASE)
 
 
+# A follow-up asking for a part of what was just answered: "how many of those are for graduates?", "其中…多少".
+_PART_OF_PREVIOUS = re.compile(r"\b(?:of|among)\s+(?:those|them|these|which)\b|其中|这(?:里面|些里|当中|之中)|"
+                               r"(?:里面|当中|之中)(?:有)?多少", re.IGNORECASE)
+
+
+def asks_part_of_previous(text: str) -> bool:
+    return bool(_PART_OF_PREVIOUS.search(text))
+
+
 def asks_list(text: str) -> bool:
     """Whether a question asks for several things ("有哪些", "what are the targets"): a long sentence that
     matches it as a whole is then shown whole, not cut to its closest clauses."""
@@ -244,7 +253,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"多多少|(?<![减缺])少多少|相差|差多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"
         r"(?<![缩减])小多少|(?<![增延成])长多少|多出|"
         r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
-        r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|"
+        r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短)(?:吗|不)|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
         r"\bby\s+how\s+much\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
         r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
@@ -313,6 +322,7 @@ _PER_THING = re.compile(r"\b(?:how\s+(?:much|many)\s+)((?:[\w-]+\s+){1,3}?)per\s
 _TOTALLING = re.compile(r"(?:counting|including)\s+(?:both|all|them|everything)|in\s+(?:total|all)|combined|altogether",
                         re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
+_YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")
 _SUM_WORD = re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和")
 _TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
 
@@ -338,7 +348,8 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
                   else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     elif len(things) < 2:
         things = [p if not _ASKING.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
-    things = [re.sub(r"\s+", " ", p).strip() for p in things]
+    # "…比燃气管网长吗": the comparative that asks is no part of the thing.
+    things = [_YES_NO_COMPARATIVE.sub("", re.sub(r"\s+", " ", p).strip()) for p in things]
     return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]
 
 

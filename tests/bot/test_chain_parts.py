@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from zzbot import numbers
 from bot.acceptance import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
 from bot.context import Sentence, shown_clauses
@@ -142,7 +144,6 @@ def test_a_figure_taken_from_the_question_and_not_confirmed_is_rejected():
 
 
 def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_what_is_asked():
-    from dataclasses import replace
 
     from bot.acceptance import about_asked_terms
     from zzbot.settings import AnswerSettings
@@ -189,7 +190,6 @@ def test_a_chinese_answer_must_give_something_of_the_passages():
 
 
 def test_a_refusal_that_turns_to_something_else_is_no_correction():
-    from dataclasses import replace
 
     from bot.acceptance import not_a_bare_refusal
     from zzbot.settings import AnswerSettings
@@ -204,7 +204,6 @@ def test_a_refusal_that_turns_to_something_else_is_no_correction():
 
 
 def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_the_question():
-    from dataclasses import replace
 
     from bot.acceptance import about_asked_words
     from zzbot.settings import AnswerSettings
@@ -218,7 +217,6 @@ def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_
 
 
 def test_an_answer_giving_one_named_figure_for_another_is_rejected():
-    from dataclasses import replace
 
     from bot.acceptance import figures_where_named
     from zzbot.settings import AnswerSettings
@@ -259,7 +257,6 @@ def test_a_quote_anchored_at_several_figures_spans_their_clauses():
 
 
 def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_of_less():
-    from dataclasses import replace
 
     from bot.acceptance import about_asked_words
     from zzbot.settings import AnswerSettings
@@ -290,7 +287,6 @@ def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_
 
 
 def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_naming_it():
-    from dataclasses import replace
 
     from bot.acceptance import about_asked_terms
     from zzbot.settings import AnswerSettings
@@ -302,3 +298,71 @@ def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_
     # A question without glossary terms is not judged by them ("涨价" is no term).
     other = _draft("不会：报告要求居民消费价格涨幅3%左右[1]。", "郑州的东西今年会涨价很多吗？", [prices.text])
     assert about_asked_terms(replace(other, context=[[prices]]), AnswerSettings()) is None
+
+
+def test_a_term_no_passage_names_refuses_even_a_figure_no_sentence_states():
+    from bot.acceptance import about_asked_terms
+    from zzbot.settings import AnswerSettings
+
+    forest = Sentence(_passage("f"), 0, 14, "创建省级森林城市1个、森林乡村50个。")
+    metro = replace(_draft("新开1条线[1]。", "郑州地铁今年新开几条线？", [forest.text]), context=[[forest]])
+    rejection = about_asked_terms(metro, AnswerSettings())
+    assert rejection is not None and rejection.threshold is None  # no passage names 地铁
+
+
+def test_a_who_question_is_answered_by_the_person_in_the_asked_role():
+    from bot.acceptance import person_in_asked_role
+    from zzbot.settings import AnswerSettings
+
+    opening = Sentence(_passage("o"), 0, 40, "2月3日上午，在郑州市第十六届人民代表大会第二次会议上，市长何雄向大会作政府工作报告。")
+    settings = AnswerSettings()
+
+    def judged(answer: str, question: str):
+        draft = replace(_draft(answer, question, [opening.text]), context=[[opening]],
+                        home_words=frozenset({"郑州", "zhengzhou"}))
+        return person_in_asked_role(draft, settings)
+
+    assert judged("何雄", "郑州市委书记是谁？").threshold is None  # the mayor is no party secretary
+    assert judged("市长何雄[1]。", "郑州市长是谁？") is None
+    assert judged("市长何雄[1]。", "谁作的政府工作报告？") is None
+    assert judged("Mayor 何雄 [1].", "Who is the party secretary?").threshold is None
+    assert judged("Mayor 何雄 delivered it [1].", "Who delivered the report?") is None  # no glossary term to hold
+
+
+def test_a_joined_place_is_answered_only_from_a_sentence_naming_the_join():
+    from bot.acceptance import about_joined_place
+    from zzbot.settings import AnswerSettings
+
+    gdp = Sentence(_passage("g"), 0, 12, "地区生产总值增长7%左右。")
+    road = Sentence(_passage("r"), 0, 20, "抓好平安大道、郑开大道智能化改造等郑开同城项目建设。")
+    sources = [gdp.text, road.text]
+    summed = replace(_draft("郑州和开封加起来增长7%左右[1]。", "郑州和开封今年加起来GDP要增长多少？", sources),
+                     context=[[gdp], [road]], joined=["郑开"])
+    assert about_joined_place(summed, AnswerSettings()).threshold is None
+    link = replace(_draft("郑开大道智能化改造[2]。", "郑州和开封之间的路今年有什么建设？", sources),
+                   context=[[gdp], [road]], joined=["郑开"])
+    assert about_joined_place(link, AnswerSettings()) is None
+
+
+def test_a_part_of_the_previous_answer_is_not_the_whole():
+    from bot.acceptance import not_the_whole
+    from zzbot.settings import AnswerSettings
+
+    jobs = "新增城镇就业12.65万人、农村劳动力转移就业2.68万人。"
+    whole = "126,500 (新增城镇就业12.65万人)."
+    same = replace(_draft("126,500 new urban jobs are for graduates [1].", "And how many of those are for graduates?",
+                          [jobs]), whole=whole)
+    assert not_the_whole(same, AnswerSettings()).threshold is None
+    other = replace(_draft("26,800 [1].", "And how many of those are rural?", [jobs]), whole=whole)
+    assert not_the_whole(other, AnswerSettings()) is None
+
+
+def test_the_models_own_unit_conversions_are_dropped():
+    from bot.english import without_own_conversions
+
+    grain = ["确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上。"]
+    assert without_own_conversions("2.9 billion jin (2.9 million tons) [1].", grain) == "2.9 billion jin [1]."
+    quoted = "2.9 billion jin (总产量稳定在29亿斤以上) [1]."
+    assert without_own_conversions(quoted, grain) == quoted  # a quotation of the report stays
+    alone = "2.9 million tons (about) [1]."
+    assert without_own_conversions(alone, grain) == alone  # nothing of the report's before it

@@ -111,3 +111,14 @@ def test_figures_of_one_subject_are_told_apart_by_the_words_of_the_question(repo
 def test_a_share_of_two_rates_is_no_calculation(report):
     operands, (investment, gdp) = _operands(report, "8%以上", "7%左右")
     assert compute("share", f"{investment} / {gdp}", operands, "zh") is None  # the question asks a stated rate
+
+
+def test_two_rates_do_not_add_up(report):
+    operands, (cars, investment) = _operands(report, "60%以上", "8%以上")
+    assert compute("sum", f"{cars} + {investment}", operands, "zh") is None
+
+
+def test_a_calculation_gives_the_measure_asked_for(report):
+    operands, (doctors, flats) = _operands(report, "1000名", "2万套（间）")
+    assert compute("per_unit", f"{doctors} / {flats}", operands, "zh", "郑州人今年人均能挣多少钱？") is None  # yuan
+    assert compute("per_unit", f"{doctors} / {flats}", operands, "zh", "每套人才公寓平均对应多少博士？") is not None

@@ -205,6 +205,7 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     ("城镇新增就业比农村劳动力转移就业多多少？", "comparison"),
     # one thing is no comparison unless a constant is the other
     ("今年政府的财政收入能多多少？", None), ("农村养老服务设施覆盖率离100%还差多少？", "comparison"),
+    ("郑州今年的物价涨幅目标比全国定的低吗？", "comparison"), ("今年物价会比去年高很多", None),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):
     from bot.questions import asks_calculation
@@ -251,3 +252,23 @@ def test_the_documents_own_place_is_not_searched_for(text, searched):
 
     assert without_place(text, places_named("郑州")[0]) == searched
     assert without_place(text, None) == text  # a corpus of several places
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("郑州今年的物价涨幅目标比全国定的低吗？", ["郑州今年的物价涨幅目标", "全国定的"]),
+    ("供水管网比燃气管网长吗？", ["供水管网", "燃气管网"]),
+])
+def test_a_yes_no_comparison_names_its_two_things(text, parts):
+    from bot.questions import question_parts
+
+    assert question_parts(text, "comparison") == parts
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("And how many of those jobs are for graduates?", True), ("其中给大学生的有多少？", True),
+    ("这里面有多少是新能源汽车？", True), ("How many new jobs?", False), ("那农村的呢？", False),
+])
+def test_a_follow_up_asking_a_part_of_the_previous_answer(text, asks):
+    from bot.questions import asks_part_of_previous
+
+    assert asks_part_of_previous(text) is asks

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import html
 import logging
+import os
 import re
 import sys
 import tempfile
@@ -641,6 +642,9 @@ class App:
     # -- layout -------------------------------------------------------------------------------------
 
     def build(self) -> gr.Blocks:
+        # Gradio copies served files (the figures CSV) into one cache folder, /tmp/gradio by default: on a machine
+        # where another user ran Gradio first, that folder is theirs and every download fails. Ours is ours.
+        os.environ.setdefault("GRADIO_TEMP_DIR", str((self.settings.var_dir / "gradio").resolve()))
         with gr.Blocks(title="郑州政府工作报告问答 · Zhengzhou Report Q&A", analytics_enabled=False) as demo:
             with gr.Row():
                 gr.Markdown("# 郑州市2024年政府工作报告问答 · Zhengzhou 2024 Government Work Report Q&A",

@@ -24,7 +24,14 @@ from bot.citations import citation_for, figure_highlights, renumber, repoint
 from bot.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
 from bot.context import Context, ContextBuilder, Sentence, all_sentences, best_similarity
 from bot.engine import Engine
-from bot.english import english_figures, repair_scale, source_quote, unquoted, without_own_conversions
+from bot.english import (
+    english_figures,
+    repair_scale,
+    source_quote,
+    unquoted,
+    with_digits,
+    without_own_conversions,
+)
 from bot.extractive import ExtractiveAnswerer, Note, nearby_text
 from bot.factcheck import FactChecker
 from bot.llm import BackendError, ChatBackend, Waiting
@@ -353,10 +360,12 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         parts = question_parts(state.focus, kind)
         min_score = answer.part_similarity if state.lang == "zh" else answer.part_similarity_en
         expression = calculation_by_parts(kind, parts, operands, part_scores, min_score)
-        if expression is None and kind == "comparison" and len(parts) >= 2:
+        if expression is None and kind == "comparison" and len(parts) >= 2 and state.lang == "zh":
             unmatched = unmatched_parts(parts, operands, part_scores, min_score)
             if 0 < len(unmatched) < len(parts):
-                # One side of the comparison has a figure, the other none: the report cannot compare them.
+                # One side of the comparison has a figure, the other none: the report cannot compare them. (An
+                # English part is matched across languages, too loosely to conclude that nothing is about it:
+                # "…raised or allocated?" names 分配 by "allocated".)
                 return self._not_found_because(state, f"the report gives no figure for {unmatched[0]}")
         written_by = "extractive"
         if expression is None and operands:
@@ -440,6 +449,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         sources = state.sources
         text = raw
         if state.lang == "en":
+            if asks_quantity(state.focus):  # "How long…?" answered "three years": a figure to check
+                text = with_digits(text)
             text = without_own_conversions(repair_scale(english_figures(text), sources), sources)
             if not asks_quantity(state.focus) and not CJK.search(unquoted(text)):
                 # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山):

@@ -366,3 +366,13 @@ def test_the_models_own_unit_conversions_are_dropped():
     assert without_own_conversions(quoted, grain) == quoted  # a quotation of the report stays
     alone = "2.9 million tons (about) [1]."
     assert without_own_conversions(alone, grain) == alone  # nothing of the report's before it
+
+
+def test_small_counts_written_as_words_are_checked_as_figures():
+    from bot.english import with_digits
+
+    answer = with_digits("The campaign runs for three years [1].")
+    assert answer == "The campaign runs for 3 years [1]."
+    assert all(c.found for c in numbers.match_figures(answer, ["开展安全生产治本攻坚三年行动。"]))
+    assert not numbers.match_figures(with_digits("It runs for five years [1]."), ["开展安全生产治本攻坚三年行动。"])[0].found
+    assert with_digits("one of the ten") == "one of the ten"  # no count before a word

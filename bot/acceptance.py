@@ -132,7 +132,7 @@ def takes_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | N
 
 
 def states_asked_figure(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    if not asks_quantity(draft.question) or numbers.number_figures(without_markers(draft.raw)):
+    if not asks_quantity(draft.question) or numbers.number_figures(without_markers(draft.text)):
         return None
     return Rejection("states_asked_figure", "the model gave no figure for a question that asks for one",
                      _rejected(settings, draft))
@@ -284,14 +284,26 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
                      settings.rejected_similarity if named_elsewhere else None)
 
 
-def not_the_whole(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A follow-up asking for a part of what the previous answer gave ("And how many of those jobs are for
-    graduates?") is not answered by the whole again (126,500): the report does not break it down."""
-    previous = numbers.number_figures(draft.whole) if draft.whole else []
-    repeated = [f for f in numbers.number_figures(without_markers(draft.text)) if numbers.same_as_any(f, previous)]
-    if not repeated:
+    graduates?") is answered only by a figure the report gives for that part, in the figure's own words: not by
+    the whole again (126,500), nor by another figure of the sentence naming the part (2.68万 of 农村劳动力转移就业
+    beside 退役军人)."""
+    if not draft.whole:
         return None
-    return Rejection("not_the_whole", f"the answer gives the whole, {repeated[0].text}, for a part of it", None)
+    previous = numbers.number_figures(draft.whole)
+    stated = numbers.number_figures(without_markers(draft.text))
+    if repeated := [f for f in stated if numbers.same_as_any(f, previous)]:
+        return Rejection("a_part_as_named", f"the answer gives the whole, {repeated[0].text}, for a part of it", None)
+    terms = report_terms(draft.question) if draft.lang == "en" else sorted(named_terms(draft.question))
+    figures = draft.verified_numbers
+    for sentence in all_sentences(draft.context) if terms and figures else []:
+        if any(term in numbers.own_words(sentence.text, f) for f in numbers.number_figures(sentence.text)
+               if numbers.same_as_any(f, figures) for term in terms):
+            return None
+    if not terms or not figures:
+        return None
+    return Rejection("a_part_as_named", f"the report gives no figure for {'、'.join(terms)} itself", None)
 
 
 def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -343,7 +355,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     about_asked_words,
     about_asked_terms,
     about_joined_place,
-    not_the_whole,
+    a_part_as_named,
     figures_where_named,
 )
 
@@ -456,12 +468,15 @@ def better_named(context: Context, figures: list[numbers.Figure], asked: set[str
 
 def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:
     """Whether what was asked about (a sentence text ``naming`` it) is named apart from the answer's figures: None
-    when a sentence stating one of them names it (or no sentence states one), else whether another context
-    sentence does."""
+    when a sentence stating one of them names it (or the answer has no figure), else whether another context
+    sentence does. A figure no context sentence states is one the model did not read ("3座体育馆" matching
+    “三个一批” of a passage's other sentence): it is named by none."""
+    if not figures:
+        return None
     sentences = all_sentences(context)
     named = {id(s) for s in sentences if naming(s.text)}
     holding = [s for s in sentences if numbers.states_any(s.text, figures)]
-    if not holding or any(id(s) in named for s in holding):
+    if any(id(s) in named for s in holding):
         return None
     return bool(named)
 

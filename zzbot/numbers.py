@@ -98,6 +98,7 @@ _CN_UNITS = [
     "种", "次", "篇", "岁", "年", "天", "小时", "分钟", "倍", "层", "栋", "米", "只", "头", "株",
     "棵", "片",
 ]
+_CN_UNIT_SET = frozenset(_CN_UNITS)
 _CN_UNIT_NORM = {"套（间）": "套", "套(间)": "套", "个百分点": "百分点", "千米": "公里",
                  "平方千米": "平方公里", "千克": "公斤"}
 
@@ -550,7 +551,7 @@ def _matches(claim: Figure, source: Figure) -> bool:
     if claim.kind == "number":
         if source.kind == "number":
             return (claim.percent == source.percent and _agree(claim.value, source.value)
-                    and not _measures_conflict(claim, source))
+                    and not _measures_conflict(claim, source) and not _measure_words_differ(claim, source))
         # "2024 targets" reads as a count in English but is the report's 2024年.
         return source.kind == "year" and _year_like(claim) and claim.value == source.value
     return claim.kind == source.kind and claim.value == source.value
@@ -628,6 +629,15 @@ def _measures_conflict(a: Figure, b: Figure) -> bool:
     """A claim's figure is not the source's when either is money, length, area or weight and the units conflict;
     two counts are let through ("170 million people" for 1.7亿人次 is a loose but not a wrong reading)."""
     return (unit_family(a.unit) in _MEASURED_FAMILIES or unit_family(b.unit) in _MEASURED_FAMILIES) and units_conflict(a, b)
+
+
+def _measure_words_differ(a: Figure, b: Figure) -> bool:
+    """Two Chinese measure words that count different kinds of thing: 3座 is not 三场 (攻坚战) nor 三年. 个 counts
+    anything, and words of one family (名 and 人) count the same."""
+    if a.unit == b.unit or not (a.unit in _CN_UNIT_SET and b.unit in _CN_UNIT_SET) or "个" in (a.unit, b.unit):
+        return False
+    family = unit_family(a.unit)
+    return not (family and family == unit_family(b.unit))
 
 
 def units_conflict(a: Figure, b: Figure) -> bool:

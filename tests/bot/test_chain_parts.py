@@ -79,7 +79,10 @@ def test_a_figure_about_something_else_than_what_was_counted_is_found():
     assert subject_elsewhere([[schools]], "中小学校", fifteen) is None  # the figure's sentence names it
     assert subject_elsewhere([[schools]], "幼儿园", fifteen) is False  # no sentence names it
     assert subject_elsewhere([[schools], [nursery]], "幼儿园", fifteen) is True  # 幼儿 is named elsewhere
-    assert subject_elsewhere([[schools]], "幼儿园", numbers.extract_figures("99个")) is None  # no figure's sentence
+    # A figure no context sentence states is one the model did not read: it answers nothing there.
+    assert subject_elsewhere([[schools]], "幼儿园", numbers.extract_figures("99个")) is False
+    assert subject_elsewhere([[schools], [nursery]], "幼儿园", numbers.extract_figures("99个")) is True
+    assert subject_elsewhere([[schools]], "幼儿园", []) is None  # no figure to judge
 
 
 def test_the_base_of_a_per_capita_figure_is_no_figure_of_its_own():
@@ -344,17 +347,22 @@ def test_a_joined_place_is_answered_only_from_a_sentence_naming_the_join():
     assert about_joined_place(link, AnswerSettings()) is None
 
 
-def test_a_part_of_the_previous_answer_is_not_the_whole():
-    from bot.acceptance import not_the_whole
+def test_a_part_of_the_previous_answer_is_given_only_as_the_report_names_it():
+    from bot.acceptance import a_part_as_named
     from zzbot.settings import AnswerSettings
 
-    jobs = "新增城镇就业12.65万人、农村劳动力转移就业2.68万人。"
+    jobs = Sentence(_passage("j"), 0, 40, "突出抓好高校毕业生、退役军人、农民工等重点群体就业，推动创业带动就业，"
+                                          "新增城镇就业12.65万人、农村劳动力转移就业2.68万人。")
     whole = "126,500 (新增城镇就业12.65万人)."
-    same = replace(_draft("126,500 new urban jobs are for graduates [1].", "And how many of those are for graduates?",
-                          [jobs]), whole=whole)
-    assert not_the_whole(same, AnswerSettings()).threshold is None
-    other = replace(_draft("26,800 [1].", "And how many of those are rural?", [jobs]), whole=whole)
-    assert not_the_whole(other, AnswerSettings()) is None
+
+    def judged(answer: str, question: str):
+        return a_part_as_named(replace(_draft(answer, question, [jobs.text]), whole=whole, context=[[jobs]]),
+                               AnswerSettings())
+
+    assert judged("126,500 new urban jobs are for graduates [1].", "And how many of those are for graduates?"
+                  ).threshold is None  # the whole again
+    assert judged("26,800 veterans' jobs [1].", "Of those, how many go to veterans?").threshold is None
+    assert judged("26,800 rural workers [1].", "Of those, how many are rural workers?") is None  # 农村劳动力转移就业
 
 
 def test_the_models_own_unit_conversions_are_dropped():

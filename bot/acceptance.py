@@ -179,8 +179,7 @@ def person_in_asked_role(draft: Draft, settings: AnswerSettings) -> Rejection | 
         shares = not terms or any(term in text for text in holding for term in terms)
     if shares:
         return None
-    return Rejection("person_in_asked_role", f"the report names {named[0]} for something else",
-                     None)
+    return Rejection("person_in_asked_role", f"the report names {named[0]} for something else", None)
 
 
 def no_parroted_names(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -297,12 +296,12 @@ def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
         return Rejection("a_part_as_named", f"the answer gives the whole, {repeated[0].text}, for a part of it", None)
     terms = report_terms(draft.question) if draft.lang == "en" else sorted(named_terms(draft.question))
     figures = draft.verified_numbers
-    for sentence in all_sentences(draft.context) if terms and figures else []:
+    if not terms or not figures:
+        return None
+    for sentence in all_sentences(draft.context):
         if any(term in numbers.own_words(sentence.text, f) for f in numbers.number_figures(sentence.text)
                if numbers.same_as_any(f, figures) for term in terms):
             return None
-    if not terms or not figures:
-        return None
     return Rejection("a_part_as_named", f"the report gives no figure for {'、'.join(terms)} itself", None)
 
 

@@ -556,7 +556,8 @@ def _naming_sentence(state: ChainState) -> Sentence | None:
     glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
     the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
     terms = report_terms(state.follow_up or state.focus)
-    holding = [s for s in all_sentences(state.context) if terms and all(names_outside_per(s.text, term) for term in terms)]
+    holding = [s for s in all_sentences(state.context)
+               if terms and all(names_outside_per(s.text, term) for term in terms)]
     return holding[0] if len(holding) == 1 else None
 
 

@@ -96,3 +96,26 @@ def test_a_place_joined_to_the_reports_own_by_their_first_characters_is_covered_
     assert not engine.covers_place(kaifeng, "开封今年的GDP目标是多少？")  # Kaifeng's own figures: not in it
     luoyang = places_named("洛阳")[0]
     assert not engine.covers_place(luoyang, "郑州和洛阳之间的路今年要怎么弄？")  # no 郑洛 in the report
+
+
+@pytest.mark.parametrize("question", [
+    "郑州市委书记是谁？",  # the report names the mayor, not the party secretary
+    "郑州和开封今年加起来GDP要增长多少？",  # 郑开 joins them, but gives no Kaifeng figure
+    "郑州地铁今年新开几条线？",  # no passage names 地铁
+    "郑州今年要建几座体育馆？",  # a 3 the model did not read (三个一批)
+    "郑州今年的物价涨幅目标比全国定的低吗？",  # no national target to compare with
+])
+def test_refusals_decided_by_what_the_answer_must_carry(chain, question):
+    result = chain.ask(question)
+    assert not result.found, result.answer
+
+
+def test_a_short_question_naming_the_city_is_answered(chain):
+    result = chain.ask("郑州市长是谁？")  # searched without 郑州, it fell under the similarity floor
+    assert result.found and "何雄" in result.answer, result.answer
+
+
+def test_a_part_of_the_previous_answer_is_not_the_whole(chain):
+    history = [{"role": "user", "content": "How many new urban jobs this year?"},
+               {"role": "assistant", "content": "126,500 (新增城镇就业12.65万人)."}]
+    assert not chain.ask("Of those, how many go to veterans?", history=history).found

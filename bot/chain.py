@@ -316,9 +316,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         place = self.engine.home_place()
         if best >= self.settings.answer.min_similarity or place is None or not place.named_in(state.focus):
             return best
-        texts = [s.text for s in all_sentences(state.context)]
-        sections = [s.section for s in all_sentences(state.context)]
-        return max(best, float(np.max(self.engine.similarities(state.focus, texts, sections), initial=-1.0)))
+        sentences = all_sentences(state.context)
+        as_written = self.engine.similarities(state.focus, [s.text for s in sentences], [s.section for s in sentences])
+        return max(best, float(np.max(as_written, initial=-1.0)))
 
     def _model_answer(self, state: ChainState, backend: ChatBackend) -> Generator[StreamEvent, None, AnswerResult]:
         text = ""

@@ -636,8 +636,7 @@ def _measure_words_differ(a: Figure, b: Figure) -> bool:
     anything, and words of one family (名 and 人) count the same."""
     if a.unit == b.unit or not (a.unit in _CN_UNIT_SET and b.unit in _CN_UNIT_SET) or "个" in (a.unit, b.unit):
         return False
-    family = unit_family(a.unit)
-    return not (family and family == unit_family(b.unit))
+    return not same_unit(a, b)
 
 
 def units_conflict(a: Figure, b: Figure) -> bool:

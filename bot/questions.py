@@ -82,7 +82,17 @@ _OVERRIDE = re.compile(
     r"ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|your)\b|disregard\b|"
     r"\bsystem\s*:|new\s+(?:instruction|policy|rule)s?\b|official\s+correction|reply\s+only\s+with|"
     r"you\s+are\s+now\b|from\s+now\s+on|</?\s*(?:context|system|passages?)\s*>|"
-    r"忽略|无视|系统提示|新指令|从现在起|你现在是|不需要依据|请以.{0,12}为准|请先输出|只能回答|文档已更新|更正",
+    r"忽略|无视|系统提示|系统通知|数据已更新|新指令|从现在起|你现在是|不需要依据|请以.{0,12}为准|请先输出|只能回答|文档已更新|更正|"
+    # Instructions on what the reply must be, or who to play: they address the bot, not the report.
+    r"\b(?:reply|respond|answer)\s+(?:with\s+)?(?:only\b|['\"‘“][^'\"’”]{0,30}['\"’”]\s+only\b)|"
+    r"\b(?:print|output|say)\s+['\"‘“]|ignore\s+(?:the\s+)?(?:document|report|passages?|context)\b|"
+    r"\[(?:assistant|system)\]\s*:|"
+    r"\b(?:only|just)\s+(?:reply|respond|answer|say|print|output|write|confirm|repeat)\b|\bin\s+one\s+word\b|"
+    r"\b(?:pretend|role-?play|obey)\b|\bact\s+as\b|\b(?:developer|admin|god)\s+mode\b|"
+    r"\bfor\s+(?:a\s+|this\s+)?test(?:ing)?\b|\bforget\s+(?:all|your|the|everything|previous|prior)\b|"
+    r"\b(?:do\s+not|don'?t|without)\s+(?:cit|quot|look\s+at|check|read)|"
+    r"只(?:需|要|能)?(?:回答|回复|输出|说)|仅(?:回答|回复|输出)|扮演|开发者模式|管理员|按照?我说的|说成|忘掉|忘记(?:你|之前|以上|所有)|"
+    r"不(?:用|要|必)(?:看|管|查)报告|别(?:看|管)报告|(?:不要|不用|别)(?:任何)?引用|直接(?:确认|宣布|编)|(?:假设|假如)报告",
     re.IGNORECASE,
 )
 _PIECE_END = re.compile(r"(?<=[。！？!?；;：:])|(?<=\.)\s+")
@@ -272,9 +282,23 @@ def asks_calculation(text: str) -> Calculation | None:
     for a question that asks for a figure as the report states it. A comparison needs two things, or one and a
     constant ("覆盖率离100%还差多少"): "财政收入能多多少" asks how much one thing grows, a figure the report states."""
     kind = next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)
-    if kind == "comparison" and len(question_parts(text, kind)) < 2 and not number_figures(text):
+    if kind == "comparison" and not number_figures(text) and (
+            len(question_parts(text, kind)) < 2 or _one_thing_asked(text)):
         return None
     return kind
+
+
+# Words that join the things a comparison weighs against each other, within the clause that asks.
+_WEIGHED_AGAINST = re.compile(r"[、和与跟及或比哪]|还是|相比|对比|\b(?:and|or|than|vs\.?|versus|compared|which)\b",
+                              re.IGNORECASE)
+
+
+def _one_thing_asked(text: str) -> bool:
+    """The clause that asks names one thing and weighs it against nothing: "开车总找不到地方停，今年能多出多少车位"
+    asks how many more spaces there will be; the clause before it is the asker's situation, not a second thing.
+    A clause asking which ("…，哪个更长") leaves the things to the clauses before it."""
+    asked = _asking_clause(text)
+    return len(question_parts(asked, "comparison")) == 1 and not _WEIGHED_AGAINST.search(asked)
 
 
 _QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|\b(?:what|which|how|when|where|who|why|will|did|does|is|are|was)\b",
@@ -292,11 +316,17 @@ def relative_years(text: str) -> list[int]:
     """Offsets from the document's year of the years a question asks about relatively (去年 → -1, next year →
     1), read from the sentence that asks (the one ending in a question mark, else the last): in "my kid starts
     school next year; will there be more seats?" next year is the asker's situation, not the question."""
+    asked = _asking_clause(text)
+    return [offset for pattern, offset in _RELATIVE_YEARS if pattern.search(asked)]
+
+
+def _asking_clause(text: str) -> str:
+    """The clause that asks: the last one with a question word, in the sentences ending with a question mark
+    (else the last sentence). The clauses before it often tell the asker's situation ("开车总找不到地方停，…")."""
     sentences = [s.strip() for s in re.split(r"(?<=[。！？!?])|(?<=\.)\s+", text) if s.strip()]
     asking = " ".join(s for s in sentences if s.endswith(("?", "？"))) or (sentences[-1] if sentences else "")
     clauses = re.split(r"[，,；;]", asking)
-    asked = next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
-    return [offset for pattern, offset in _RELATIVE_YEARS if pattern.search(asked)]
+    return next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
 
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").

@@ -198,8 +198,8 @@ class Engine:
         return part.get()
 
     def prime(self, name: str, role: str) -> PrimeOutcome:
-        """Load backend ``name`` and make ``role``'s fixed prefix (its system text and examples) evaluated
-        in its context: restored from var/llm-cache when a process saved it for this model, else evaluated
+        """Load backend ``name`` and make ``role``'s fixed prefix (its system text, examples and the opening of
+        the user's turn) evaluated in its context: restored from var/llm-cache when a process saved it for this model, else evaluated
         and saved. "skipped" for a remote backend (it keeps its own cache) and for roles without a prompt
         file. Raises BackendError when the backend cannot be loaded."""
         self.backend(name, role)
@@ -208,9 +208,9 @@ class Engine:
     def _prompt_backend(self, name: str, role: str) -> ChatBackend:
         model = self._model(name)
         if isinstance(model, LocalLlama) and _has_prompt(role):
-            from bot.prompting import prefix
+            from bot.prompting import primer
 
-            self._primed[(name, role)] = model.prime(prefix(f"{role}.md"), self.prompt_cache, role)
+            self._primed[(name, role)] = model.prime(primer(f"{role}.md"), self.prompt_cache, role)
             return model.with_prefix(role)
         return model
 

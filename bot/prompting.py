@@ -66,6 +66,10 @@ def render(name: str, **variables: str) -> Messages:
     return as_messages(chat_prompt(name).format_messages(**variables))
 
 
-def prefix(name: str) -> Messages:
-    """The prompt's fixed part (system text and examples), evaluated once at warm-up."""
-    return as_messages(ChatPromptTemplate.from_messages(chat_prompt(name).messages[:-1]).format_messages())
+def primer(name: str) -> Messages:
+    """The prompt as evaluated once at warm-up: its fixed part (system text and examples) and the user's turn
+    with a space for every variable. A call then reuses everything before its first variable, the turn's opening
+    ("段落：\n") included: 5 tokens fewer to evaluate per call than the examples alone (~80 ms on 2 cores). A space
+    keeps the opening's last piece ("：\n") tokenized as before real text, where nothing would merge it with the
+    next line."""
+    return render(name, **dict.fromkeys(chat_prompt(name).input_variables, " "))

@@ -255,7 +255,7 @@ def test_prompts_share_one_context_each_prefix_restored_when_another_ran_last(mo
 @pytest.mark.models
 def test_the_real_model_answers_the_same_from_a_restored_or_swapped_prefix(real_settings, tmp_path):
     from bot.llm import load_backend
-    from bot.prompting import prefix, render
+    from bot.prompting import primer, render
 
     zh = render("answer.zh.md", passages="[1] 深入推进义务教育优质均衡发展，市区新建中小学校10所，新增学位2.7万个。",
                 question="2024年郑州市区新增多少个学位？")
@@ -264,8 +264,8 @@ def test_the_real_model_answers_the_same_from_a_restored_or_swapped_prefix(real_
     cache = PromptCache(tmp_path / "llm-cache")
     first = load_backend(real_settings, ModelQueue())
     assert isinstance(first, LocalLlama)
-    assert first.prime(prefix("answer.zh.md"), cache, "answer.zh") == "evaluated"
-    assert first.prime(prefix("answer.en.md"), cache, "answer.en") == "evaluated"
+    assert first.prime(primer("answer.zh.md"), cache, "answer.zh") == "evaluated"
+    assert first.prime(primer("answer.en.md"), cache, "answer.en") == "evaluated"
     answer_zh, answer_en = first.with_prefix("answer.zh"), first.with_prefix("answer.en")
     expected = complete(answer_zh, zh, 40)  # the zh prefix swapped back in
     assert "2.7万" in expected
@@ -274,5 +274,5 @@ def test_the_real_model_answers_the_same_from_a_restored_or_swapped_prefix(real_
     del first, answer_zh, answer_en
 
     second = load_backend(real_settings, ModelQueue())  # as a new process: the states come from disk
-    assert second.prime(prefix("answer.zh.md"), cache, "answer.zh") == "restored"
+    assert second.prime(primer("answer.zh.md"), cache, "answer.zh") == "restored"
     assert complete(second.with_prefix("answer.zh"), zh, 40) == expected

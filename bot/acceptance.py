@@ -17,9 +17,10 @@ from bot.compute import measure_of
 from bot.context import Context, all_sentences
 from bot.english import mostly_chinese
 from bot.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
-from bot.scope import asked_measure, asks_person, person_names, states_measure
+from bot.scope import asked_measure, asks_person, in_measure, person_names, states_measure
 from zzbot.settings import AnswerSettings
-from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, cited_numbers, tokenize, without_markers
+from zzbot.text import (CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, cited_numbers, clause_around, tokenize,
+                        without_markers)
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
@@ -144,8 +145,24 @@ def states_asked_measure(draft: Draft, settings: AnswerSettings) -> Rejection | 
     measure = asked_measure(draft.question) if asks_quantity(draft.question) else None
     if measure is None or states_measure(without_markers(draft.raw), measure):
         return None
+    # The one clause giving what a Chinese question counts in the measure asked ("会多几个公园" → 新建公园游园30个),
+    # when the model took another figure: quoted as an answer already close enough to the question.
+    anchor = _counted_in_measure(draft, measure) if draft.lang == "zh" and not draft.override else ()
     return Rejection("states_asked_measure", f"the answer gives no figure in the measure asked for ({measure})",
-                     _rejected(settings, draft))
+                     settings.min_similarity if anchor else _rejected(settings, draft), anchor)
+
+
+def _counted_in_measure(draft: Draft, measure: str) -> tuple[numbers.Figure, ...]:
+    """The figures in ``measure`` of the only context clause naming what the question counts; none when no
+    clause or several do."""
+    subject = counted_subject(draft.question)
+    clauses: dict[str, list[numbers.Figure]] = {}
+    for sentence in all_sentences(draft.context) if subject else []:
+        for figure in numbers.number_figures(sentence.text):
+            clause = clause_around(sentence.text, figure.start, figure.end)
+            if subject in clause and in_measure(figure.unit, figure.percent, measure):
+                clauses.setdefault(clause, []).append(figure)
+    return tuple(next(iter(clauses.values()))) if len(clauses) == 1 else ()
 
 
 def names_a_person(draft: Draft, settings: AnswerSettings) -> Rejection | None:

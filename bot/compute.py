@@ -21,7 +21,7 @@ from bot.prompting import render
 from bot.questions import Calculation
 from bot.retrieval import Passage
 from bot.schema import Citation, FigureCheck, Lang
-from bot.scope import asked_measure
+from bot.scope import asked_measure, in_measure
 from bot.citations import citation_for
 from index.figures import FigureRow
 from zzbot import numbers
@@ -196,7 +196,7 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
         # (研发投入强度2.8%), not 8% ÷ 7%; two growth rates do not add up to a third.
         return None
     measure = asked_measure(question) if question else None
-    if measure not in (None, "percent") and not any(numbers.unit_family(o.row.unit) == measure for o in used):
+    if measure not in (None, "percent") and not any(in_measure(o.row.unit, o.row.percent, measure) for o in used):
         # "人均能挣多少钱" asks for yuan: no calculation over counts of people and flats gives it.
         return None
     if kind != "per_unit" and len({_measure(o) for o in used}) > 1:  # 70万辆 ÷ 60%: no meaning

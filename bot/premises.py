@@ -105,6 +105,22 @@ def turned_around(claims: list[str], clause: str) -> bool:
                 or (_UP.search(claim) and _DOWN.search(clause) and not _UP.search(clause)))
 
 
+# An answer that already says the question has it wrong ("报告不是减少…", "it does not cut…") needs no note.
+_NEGATED = re.compile(r"不是|并非|没有|并不|不会|\bnot\b|n't\b", re.IGNORECASE)
+
+
+def direction_note(question: str, answer: str, clause: str, n: int, lang: Lang) -> str | None:
+    """A note put before an answer whose figure moves the other way than the question takes for granted, when no
+    figure carried the premise ("既然今年要减少公共停车位，具体减少多少个" for 新增公共停车位10万个以上); None otherwise."""
+    if not turned_around([question], clause) or _NEGATED.search(answer):
+        return None
+    up = bool(_UP.search(clause))
+    if lang == "zh":
+        taken = (_DOWN if up else _UP).search(question)
+        return f"报告不是{taken.group(0) if taken else '这样说的'}，而是“{clause}”[{n}]。"
+    return f"The report has it going {'up' if up else 'down'}, not {'down' if up else 'up'}: “{clause}” [{n}]."
+
+
 def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:
     citation = result.citations[0]
     clause = _clause(result)

@@ -178,7 +178,10 @@ def counted_subject(text: str) -> str:
     after the question word ("院士要引进多少名？")."""
     match = _COUNTED.search(text)
     # "帮多少人找到工作": a verb after the measure word tells what the people counted do, not what is counted.
-    return match.group(1) if match and not _DOING.match(match.group(1)) else ""
+    if not match or _DOING.match(match.group(1)):
+        return ""
+    subject = match.group(1).rstrip("吗呢啊呀吧")  # "会多几个公园吗": the particle asks, it is not counted
+    return subject if len(subject) >= 2 else ""
 
 
 _DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进帮回看用买租领]")

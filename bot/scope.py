@@ -41,6 +41,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mu", re.compile(r"多少(?:万)?亩|\bhow\s+many\s+mu\b", re.IGNORECASE)),
     ("jin", re.compile(r"多少(?:亿|万)?斤", re.IGNORECASE)),
     ("vehicles", re.compile(r"多少(?:万)?辆|\bhow\s+many\s+(?:vehicles|cars)\b", re.IGNORECASE)),
+    # A Chinese count by its measure word ("会多几个公园"): not an area, an amount of money or a percentage.
+    ("count", re.compile(r"(?:几|多少)(?:个|所|座|家|条|项|张|名|套|间|处|支|户)(?!百分点)")),
 )
 
 
@@ -102,7 +104,15 @@ def asked_measure(question: str) -> str | None:
 
 def states_measure(text: str, measure: str) -> bool:
     """Whether a text states a figure in the asked measure."""
-    figures = numbers.number_figures(text)
+    return any(in_measure(f.unit, f.percent, measure) for f in numbers.number_figures(text))
+
+
+def in_measure(unit: str | None, percent: bool, measure: str) -> bool:
+    """Whether a figure in ``unit`` is in the asked measure. A count is anything but a percentage or a measured
+    amount (money, length, area, weight): 300万平方米 of green space answers no "几个公园"."""
     if measure == "percent":
-        return any(f.percent for f in figures)
-    return any(numbers.unit_family(f.unit) == measure for f in figures)
+        return percent
+    family = numbers.unit_family(unit)
+    if measure == "count":
+        return not percent and family not in numbers.MEASURED_FAMILIES
+    return family == measure

@@ -622,13 +622,13 @@ def same_unit(a: Figure, b: Figure) -> bool:
 
 # Units that measure (money, length, area, weight) rather than count: a figure in one of these is never the
 # same figure as one counted in a measure word (27,000 yuan is not 2.7万个 places).
-_MEASURED_FAMILIES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp"})
+MEASURED_FAMILIES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp"})
 
 
 def _measures_conflict(a: Figure, b: Figure) -> bool:
     """A claim's figure is not the source's when either is money, length, area or weight and the units conflict;
     two counts are let through ("170 million people" for 1.7亿人次 is a loose but not a wrong reading)."""
-    return (unit_family(a.unit) in _MEASURED_FAMILIES or unit_family(b.unit) in _MEASURED_FAMILIES) and units_conflict(a, b)
+    return (unit_family(a.unit) in MEASURED_FAMILIES or unit_family(b.unit) in MEASURED_FAMILIES) and units_conflict(a, b)
 
 
 def _measure_words_differ(a: Figure, b: Figure) -> bool:
@@ -647,7 +647,7 @@ def units_conflict(a: Figure, b: Figure) -> bool:
         return fa != fb
     # Only a Chinese measure word is known to count something; an English noun after a number
     # ("4.46 million projects") says too little to judge.
-    return bool((fa in _MEASURED_FAMILIES and b.unit in _CN_UNITS) or (fb in _MEASURED_FAMILIES and a.unit in _CN_UNITS))
+    return bool((fa in MEASURED_FAMILIES and b.unit in _CN_UNITS) or (fb in MEASURED_FAMILIES and a.unit in _CN_UNITS))
 
 
 def compare_qualified(claim: Figure, report: Figure) -> Comparison:

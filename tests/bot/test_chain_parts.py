@@ -384,3 +384,20 @@ def test_small_counts_written_as_words_are_checked_as_figures():
     assert all(c.found for c in numbers.match_figures(answer, ["开展安全生产治本攻坚三年行动。"]))
     assert not numbers.match_figures(with_digits("It runs for five years [1]."), ["开展安全生产治本攻坚三年行动。"])[0].found
     assert with_digits("one of the ten") == "one of the ten"  # no count before a word
+
+
+def test_a_figure_in_another_measure_than_the_count_asked_points_at_the_clause_giving_the_count():
+    from bot.acceptance import states_asked_measure
+    from zzbot.settings import AnswerSettings
+
+    parks = Sentence(_passage("a"), 0, 30, "践行公园城市理念，市区新增绿地300万平方米，新建公园游园30个，完成道路绿化50条。")
+    settings = AnswerSettings()
+    question = "周末想带孩子去公园遛遛，今年会多几个公园吗？"
+    area = replace(_draft("会增加：市区新增绿地300万平方米[1]。", question, [parks.text]), context=[[parks]])
+    rejection = states_asked_measure(area, settings)
+    assert rejection.check == "states_asked_measure" and [f.text for f in rejection.anchor] == ["30个"]
+    assert rejection.threshold == settings.min_similarity  # quoted, as the clause answers it
+    assert states_asked_measure(replace(area, raw="新建公园游园30个[1]。"), settings) is None
+    # nothing in the context names what is counted: judged as any rejected answer
+    roads = replace(area, question="今年会多几个停车场？")
+    assert states_asked_measure(roads, settings).anchor == ()

@@ -79,3 +79,17 @@ def test_a_figure_moved_the_other_way_is_a_wrong_premise(claim, clause, turned):
     from bot.premises import turned_around
 
     assert turned_around([claim], clause) is turned
+
+
+def test_an_answer_moving_the_other_way_than_the_question_says_so_first():
+    from bot.premises import direction_note
+
+    question = "既然今年要减少公共停车位，具体减少多少个？"
+    assert direction_note(question, "10万个以上。", "新增公共停车位10万个以上", 1, "zh") == (
+        "报告不是减少，而是“新增公共停车位10万个以上”[1]。")
+    assert direction_note("Why will the city cut parking spaces?", "100,000.", "新增公共停车位10万个以上", 2, "en") == (
+        "The report has it going up, not down: “新增公共停车位10万个以上” [2].")
+    # the same way, no way at all, or an answer that already corrects it: no note
+    assert direction_note("今年新增多少公共停车位？", "10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
+    assert direction_note("物价会下降多少？", "3%左右。", "居民消费价格涨幅3%左右", 1, "zh") is None
+    assert direction_note(question, "报告不是减少，是新增10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None

@@ -132,7 +132,7 @@ def test_list_questions(text, expected):
     ("市区今年新增多少绿地？", "绿地"), ("新增城镇就业多少人？", ""), ("院士累计要引进多少名？", ""),
     ("How many kindergartens?", ""),
     ("今年要帮多少人找到工作？", ""),  # what the people counted do, not what is counted
-    ("今年要引进多少名院士？", "院士"),
+    ("今年要引进多少名院士？", "院士"), ("今年会多几个公园吗？", "公园"),  # the particle asks, it is not counted
 ])
 def test_what_a_quantity_question_counts(text, expected):
     assert counted_subject(text) == expected

@@ -8,13 +8,14 @@ from bot.scope import asked_measure, asks_person, person_names, places_named, st
 @pytest.mark.parametrize(("text", "expected"), [
     ("已谋划的项目力争完成投资多少？", "yuan"), ("How much will the city spend on education?", "yuan"),
     ("How much is invested in the 3,800 projects?", "yuan"), ("今年一般公共预算收入能达到多少亿元？", "yuan"),
-    ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", None),
+    ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", "count"),
     ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),
     ("How many square metres of green space?", "m2"), ("What will the GDP be in yuan at the end of 2024?", "yuan"),
     # "grow" of farming or of a number of things is no growth rate.
     ("How much farmland will grow vegetables?", None), ("How many startup teams will the city bring in or grow?", None),
     ("How fast should factory output grow this year?", "percent"),
     ("How many percentage points will unemployment rise?", "percent"),
+    ("周末想带孩子去公园遛遛，今年会多几个公园吗？", "count"), ("今年失业率降几个百分点？", None),
 ])
 def test_the_measure_a_question_asks_for(text, expected):
     assert asked_measure(text) == expected
@@ -25,6 +26,9 @@ def test_a_figure_in_the_measure_asked_for():
     assert not states_measure("一般公共预算收入增长3%以上[1]", "yuan")
     assert states_measure("at least 3% [1]", "percent")
     assert states_measure("85 km of water mains", "km") and states_measure("85公里", "km")
+    # a count is anything but a measured amount or a percentage
+    assert states_measure("新建公园游园30个[1]", "count") and states_measure("新增城镇就业12.65万人", "count")
+    assert not states_measure("市区新增绿地300万平方米[1]", "count") and not states_measure("增长8%以上", "count")
 
 
 @pytest.mark.parametrize(("text", "names"), [

@@ -572,9 +572,12 @@ def _direction_note(state: ChainState, result: AnswerResult) -> str | None:
     ``premises.direction_note``), read from that figure's clause in its cited passage."""
     check = next((f for f in result.figures if f.verified and f.citation is not None), None)
     citation = next((c for c in result.citations if check and c.n == check.citation), None)
-    if citation is None or len(citation.highlights) < 2:
+    # The quoted sentences come first, then each figure inside one of them.
+    figures = [h for h in citation.highlights[1:] if any(o != h and o[0] <= h[0] and h[1] <= o[1]
+                                                         for o in citation.highlights)] if citation else []
+    if citation is None or not figures:
         return None
-    start, end = citation.highlights[1]  # the sentence first, then each figure
+    start, end = figures[0]
     clause = clause_around(citation.text, start - citation.start, end - citation.start).rstrip("，,；;、：:。！？!?. ")
     return direction_note(state.focus, without_markers(result.answer), clause, citation.n, state.lang)
 

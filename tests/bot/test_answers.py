@@ -119,3 +119,14 @@ def test_a_part_of_the_previous_answer_is_not_the_whole(chain):
     history = [{"role": "user", "content": "How many new urban jobs this year?"},
                {"role": "assistant", "content": "126,500 (新增城镇就业12.65万人)."}]
     assert not chain.ask("Of those, how many go to veterans?", history=history).found
+
+
+def test_a_direction_taken_for_granted_without_a_figure_is_corrected(chain):
+    result = chain.ask("既然今年要减少公共停车位，具体减少多少个？")
+    assert result.found and "报告不是减少" in result.answer and "新增公共停车位10万个以上" in result.answer, result.answer
+    assert "不是" not in chain.ask("今年新增多少公共停车位？").answer  # the same way: no note
+
+
+def test_a_count_is_not_answered_with_an_area(chain):
+    result = chain.ask("周末想带孩子去公园遛遛，今年会多几个公园吗？")
+    assert result.found and "30个" in result.answer and "300万" not in result.answer, result.answer

@@ -27,7 +27,7 @@ from index.figures import FigureRow
 from zzbot import numbers
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
 from bot.questions import in_report_terms
-from zzbot.text import CJK_RUN, clause_around, tokenize
+from zzbot.text import CJK_RUN, PER_BASES, clause_around, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,11 @@ def pick_calculation(operands: list[Operand], question: str, lang: Lang, backend
     return expression
 
 
+def _stated_per_unit(operand: Operand) -> bool:
+    """Whether the report states the figure per so many of something (每千人口, 每万人): a rate, not an amount."""
+    return any(base in operand.row.subject for base in PER_BASES.values())
+
+
 def compute(kind: Calculation, expression: str, operands: list[Operand], lang: Lang,
             question: str = "") -> ComputedAnswer | None:
     """The answer for the model's calculation; None when it is no calculation (a single figure, unknown
@@ -194,6 +199,10 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     if kind in ("sum", "share", "per_unit") and len(used) > 1 and all(o.row.percent for o in used):
         # Rates are no amounts to add or share out: "搞科研的钱占经济的比例" is a share the report states
         # (研发投入强度2.8%), not 8% ÷ 7%; two growth rates do not add up to a third.
+        return None
+    if len(used) > 1 and any(_stated_per_unit(o) for o in used):
+        # "每千人口…托位数达到4.8个" is a rate per thousand people: it adds to no total (6.6万张 beds + 4.8个 is no
+        # number of beds), and no total is divided by it.
         return None
     measure = asked_measure(question) if question else None
     if measure not in (None, "percent") and not any(in_measure(o.row.unit, o.row.percent, measure) for o in used):

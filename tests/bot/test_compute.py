@@ -122,3 +122,9 @@ def test_a_calculation_gives_the_measure_asked_for(report):
     operands, (doctors, flats) = _operands(report, "1000名", "2万套（间）")
     assert compute("per_unit", f"{doctors} / {flats}", operands, "zh", "郑州人今年人均能挣多少钱？") is None  # yuan
     assert compute("per_unit", f"{doctors} / {flats}", operands, "zh", "每套人才公寓平均对应多少博士？") is not None
+
+
+def test_a_figure_stated_per_thousand_people_is_a_rate_no_total_takes_in(report):
+    operands, (beds, places) = _operands(report, "达到6.6万张", "达到4.8个")
+    assert compute("sum", f"{beds} + {places}", operands, "zh", "养老床位今年一共会有多少张？") is None
+    assert compute("per_unit", f"{beds} / {places}", operands, "en") is None

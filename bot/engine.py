@@ -199,9 +199,9 @@ class Engine:
 
     def prime(self, name: str, role: str) -> PrimeOutcome:
         """Load backend ``name`` and make ``role``'s fixed prefix (its system text, examples and the opening of
-        the user's turn) evaluated in its context: restored from var/llm-cache when a process saved it for this model, else evaluated
-        and saved. "skipped" for a remote backend (it keeps its own cache) and for roles without a prompt
-        file. Raises BackendError when the backend cannot be loaded."""
+        the user's turn) evaluated in its context: restored from var/llm-cache when a process saved it for this
+        model, else evaluated and saved. "skipped" for a remote backend (it keeps its own cache) and for roles
+        without a prompt file. Raises BackendError when the backend cannot be loaded."""
         self.backend(name, role)
         return self._primed.get((name, role), "skipped")
 

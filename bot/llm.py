@@ -62,8 +62,8 @@ class LocalLlama:
     """The local GGUF model through llama.cpp: one model and one context for the whole process, as every call
     takes its turn in ``queue`` anyway (each more context would cost ~1.8 GB and ~1.4 s to load, as llama.cpp
     repacks the weights per model). Each prompt's fixed prefix (system text, examples, the user turn's opening)
-    is primed once and kept as a state snapshot (~17 MB), restored in ~50 ms when the context last served another prompt, so no
-    call evaluates a prefix again. ``llama`` replaces the model (tests)."""
+    is primed once and kept as a state snapshot (~17 MB), restored in ~50 ms when the context last served
+    another prompt, so no call evaluates a prefix again. ``llama`` replaces the model (tests)."""
 
     name = "local"
 

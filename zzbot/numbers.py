@@ -628,7 +628,8 @@ MEASURED_FAMILIES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km"
 def _measures_conflict(a: Figure, b: Figure) -> bool:
     """A claim's figure is not the source's when either is money, length, area or weight and the units conflict;
     two counts are let through ("170 million people" for 1.7亿人次 is a loose but not a wrong reading)."""
-    return (unit_family(a.unit) in MEASURED_FAMILIES or unit_family(b.unit) in MEASURED_FAMILIES) and units_conflict(a, b)
+    measured = unit_family(a.unit) in MEASURED_FAMILIES or unit_family(b.unit) in MEASURED_FAMILIES
+    return measured and units_conflict(a, b)
 
 
 def _measure_words_differ(a: Figure, b: Figure) -> bool:

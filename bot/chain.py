@@ -52,7 +52,7 @@ from bot.questions import (
     without_place,
     without_year,
 )
-from bot.premises import Correction, Premise, check_premise, corrected_question, direction_note, with_correction
+from bot.premises import Correction, Premise, check_premise, corrected_question, direction_noted, with_correction
 from bot.options import validate_backend, validate_k
 from bot.retrieval import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
 from bot.rewrite import chinese_question, standalone_question
@@ -273,8 +273,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             answer, citations = with_correction(state.correction, result.answer, result.citations, state.lang,
                                                 result.found)
             result = replace(result, answer=answer, citations=citations, found=True)
-        elif result.found and (note := _direction_note(state, result)):
-            result = replace(result, answer=f"{note}{'' if state.lang == 'zh' else ' '}{result.answer}")
+        elif result.found and (noted := _direction_noted(state, result)):
+            result = replace(result, answer=noted)
         if result.answer != state.streamed:
             yield StreamEvent("replace", text=result.answer)
         yield from self._finish(state, result, began)
@@ -567,9 +567,9 @@ def _previous_answer(history: list[dict[str, str]]) -> str:
     return next((turn["content"] for turn in reversed(history) if turn.get("role") == "assistant"), "")
 
 
-def _direction_note(state: ChainState, result: AnswerResult) -> str | None:
-    """The note for an answer whose first verified figure moves the other way than the question has it (see
-    ``premises.direction_note``), read from that figure's clause in its cited passage."""
+def _direction_noted(state: ChainState, result: AnswerResult) -> str | None:
+    """The answer noting that its first verified figure moves the other way than the question has it (see
+    ``premises.direction_noted``), read from that figure's clause in its cited passage; None when it does not."""
     check = next((f for f in result.figures if f.verified and f.citation is not None), None)
     citation = next((c for c in result.citations if check and c.n == check.citation), None)
     # The quoted sentences come first, then each figure inside one of them.
@@ -579,7 +579,7 @@ def _direction_note(state: ChainState, result: AnswerResult) -> str | None:
         return None
     start, end = figures[0]
     clause = clause_around(citation.text, start - citation.start, end - citation.start).rstrip("，,；;、：:。！？!?. ")
-    return direction_note(state.focus, without_markers(result.answer), clause, citation.n, state.lang)
+    return direction_noted(state.focus, result.answer, clause, citation.n, state.lang)
 
 
 def _queue_message(ahead: int, lang: Lang) -> str:

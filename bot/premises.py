@@ -105,20 +105,28 @@ def turned_around(claims: list[str], clause: str) -> bool:
                 or (_UP.search(claim) and _DOWN.search(clause) and not _UP.search(clause)))
 
 
-# An answer that already says the question has it wrong ("报告不是减少…", "it does not cut…") needs no note.
-_NEGATED = re.compile(r"不是|并非|没有|并不|不会|\bnot\b|n't\b", re.IGNORECASE)
+# An answer that already says the question has it wrong ("报告不是减少…", "不会减少：…", "No: the report keeps…", as
+# the answer prompts' examples do) needs no note.
+_NEGATED = re.compile(r"不是|并非|没有|并不|不会|\b(?:no|not)\b|n't\b", re.IGNORECASE)
 
 
-def direction_note(question: str, answer: str, clause: str, n: int, lang: Lang) -> str | None:
-    """A note put before an answer whose figure moves the other way than the question takes for granted, when no
-    figure carried the premise ("既然今年要减少公共停车位，具体减少多少个" for 新增公共停车位10万个以上); None otherwise."""
-    if not turned_around([question], clause) or _NEGATED.search(answer):
+def direction_noted(question: str, answer: str, clause: str, n: int, lang: Lang) -> str | None:
+    """The answer with a note first when its figure moves the other way than the question takes for granted and
+    no figure carried the premise ("既然今年要减少公共停车位，具体减少多少个" for 新增公共停车位10万个以上). None when
+    the question and the report agree, or the answer already says the question has it wrong."""
+    plain = without_markers(answer)
+    if not turned_around([question], clause) or _NEGATED.search(plain):
         return None
     up = bool(_UP.search(clause))
     if lang == "zh":
         taken = (_DOWN if up else _UP).search(question)
-        return f"报告不是{taken.group(0) if taken else '这样说的'}，而是“{clause}”[{n}]。"
-    return f"The report has it going {'up' if up else 'down'}, not {'down' if up else 'up'}: “{clause}” [{n}]."
+        note = f"报告不是{taken.group(0) if taken else '这样说的'}，而是“{clause}”[{n}]。"
+    else:  # the figure in English too, as a correction gives it
+        figures = numbers.number_figures(clause)
+        english = f"{english_value(figures[0])} " if figures else ""
+        note = (f"The report has it going {'up' if up else 'down'}, not {'down' if up else 'up'}: "
+                f"{english}(“{clause}”) [{n}].")
+    return f"{note}{'' if lang == 'zh' else ' '}{answer}"
 
 
 def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:

@@ -82,14 +82,16 @@ def test_a_figure_moved_the_other_way_is_a_wrong_premise(claim, clause, turned):
 
 
 def test_an_answer_moving_the_other_way_than_the_question_says_so_first():
-    from bot.premises import direction_note
+    from bot.premises import direction_noted
 
     question = "既然今年要减少公共停车位，具体减少多少个？"
-    assert direction_note(question, "10万个以上。", "新增公共停车位10万个以上", 1, "zh") == (
-        "报告不是减少，而是“新增公共停车位10万个以上”[1]。")
-    assert direction_note("Why will the city cut parking spaces?", "100,000.", "新增公共停车位10万个以上", 2, "en") == (
-        "The report has it going up, not down: “新增公共停车位10万个以上” [2].")
-    # the same way, no way at all, or an answer that already corrects it: no note
-    assert direction_note("今年新增多少公共停车位？", "10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
-    assert direction_note("物价会下降多少？", "3%左右。", "居民消费价格涨幅3%左右", 1, "zh") is None
-    assert direction_note(question, "报告不是减少，是新增10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
+    assert direction_noted(question, "10万个以上[1]。", "新增公共停车位10万个以上", 1, "zh") == (
+        "报告不是减少，而是“新增公共停车位10万个以上”[1]。10万个以上[1]。")
+    assert direction_noted("Why will electronics output fall by 5%?", "At least 5% [1].",
+                           "力争电子信息产业产值增长5%以上", 1, "en") == (
+        "The report has it going up, not down: at least 5% (“力争电子信息产业产值增长5%以上”) [1]. At least 5% [1].")
+    # the same way, no way at all, or an answer that already corrects it: nothing to note
+    assert direction_noted("今年新增多少公共停车位？", "10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
+    assert direction_noted("物价会下降多少？", "3%左右。", "居民消费价格涨幅3%左右", 1, "zh") is None
+    assert direction_noted(question, "报告不是减少，是新增10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
+    assert direction_noted("Why cut parking?", "No cut: 100,000 more [1].", "新增公共停车位10万个以上", 1, "en") is None

@@ -59,7 +59,7 @@ from bot.rewrite import chinese_question, standalone_question
 from bot.schema import AnswerResult, BotInputError, FigureCheck, Lang, StreamEvent
 from bot.scope import places_named
 from zzbot.arithmetic import CalculationError
-from zzbot.text import CJK, cited_numbers, clause_around, names_outside_per, without_markers
+from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, names_outside_per, without_markers
 
 log = logging.getLogger(__name__)
 
@@ -578,7 +578,7 @@ def _direction_noted(state: ChainState, result: AnswerResult) -> str | None:
     if citation is None or not figures:
         return None
     start, end = figures[0]
-    clause = clause_around(citation.text, start - citation.start, end - citation.start).rstrip("，,；;、：:。！？!?. ")
+    clause = clause_around(citation.text, start - citation.start, end - citation.start).rstrip(CLAUSE_MARKS)
     return direction_noted(state.focus, result.answer, clause, citation.n, state.lang)
 
 

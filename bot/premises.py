@@ -16,7 +16,7 @@ from bot.english import WRITTEN_NUMBER
 from bot.schema import CheckResult, Citation, Lang
 from index.figures import english_value
 from zzbot import numbers
-from zzbot.text import CJK, clause_around, without_markers
+from zzbot.text import CJK, CLAUSE_MARKS, clause_around, without_markers
 
 # What is left of a question once its premise is corrected asks something more when it holds a question word.
 _ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
@@ -44,9 +44,7 @@ class Correction:
     def text(self, lang: Lang, n: int = 1) -> str:
         if lang == "zh":
             return f"报告的说法与问题不同：报告是“{self.clause}”[{n}]。"
-        figures = numbers.number_figures(self.reported)
-        english = english_value(figures[0]) if figures else self.reported
-        return f"The report says otherwise: {english} (“{self.clause}”) [{n}]."
+        return f"The report says otherwise: {_in_english(self.reported) or self.reported} (“{self.clause}”) [{n}]."
 
 
 @dataclass(frozen=True)
@@ -122,11 +120,21 @@ def direction_noted(question: str, answer: str, clause: str, n: int, lang: Lang)
         taken = (_DOWN if up else _UP).search(question)
         note = f"报告不是{taken.group(0) if taken else '这样说的'}，而是“{clause}”[{n}]。"
     else:  # the figure in English too, as a correction gives it
-        figures = numbers.number_figures(clause)
-        english = f"{english_value(figures[0])} " if figures else ""
+        english = _in_english(clause)
         note = (f"The report has it going {'up' if up else 'down'}, not {'down' if up else 'up'}: "
-                f"{english}(“{clause}”) [{n}].")
-    return f"{note}{'' if lang == 'zh' else ' '}{answer}"
+                f"{english + ' ' if english else ''}(“{clause}”) [{n}].")
+    return _after(note, answer, lang)
+
+
+def _in_english(text: str) -> str | None:
+    """The first figure of ``text`` in English ("at least 5%"), None when it holds none."""
+    figures = numbers.number_figures(text)
+    return english_value(figures[0]) if figures else None
+
+
+def _after(head: str, answer: str, lang: Lang) -> str:
+    """``answer`` after ``head`` (a correction or a note), spaced as the language writes."""
+    return f"{head}{'' if lang == 'zh' else ' '}{answer}"
 
 
 def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:
@@ -153,7 +161,7 @@ def premise_claims(question: str, figures: list[numbers.Figure]) -> list[str]:
     attribute it ("报告说", "does the report promise"), which are nowhere in the report."""
     claims = []
     for figure in figures:
-        clause = clause_around(question, figure.start, figure.end).rstrip("，,；;、：:。！？!?. ")
+        clause = clause_around(question, figure.start, figure.end).rstrip(CLAUSE_MARKS)
         claims.append(_ATTRIBUTION.sub("", clause) or clause)
     return list(dict.fromkeys(claims))
 
@@ -192,4 +200,4 @@ def with_correction(correction: Correction, answer: str, citations: list[Citatio
         new_number[citation.n] = len(merged) + 1
         merged.append(replace(citation, n=len(merged) + 1))
 
-    return f"{head}{'' if lang == 'zh' else ' '}{renumber(answer, new_number)}", merged
+    return _after(head, renumber(answer, new_number), lang), merged

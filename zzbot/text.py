@@ -102,6 +102,8 @@ def clause_spans(text: str, start: int = 0, end: int | None = None, enumerations
 
 
 _CLAUSE_MARK = re.compile(r"[，,；;、：:。！？!?]|\.(?=\s)")
+# The marks a clause ends with, stripped when the clause is quoted or checked on its own.
+CLAUSE_MARKS = "，,；;、：:。！？!?. "
 
 
 def clause_around(text: str, start: int, end: int) -> str:

@@ -1,5 +1,5 @@
 """The web UI and the HTTP API in one server: chat with cited and highlighted sources, fact-checking, the figure
-table and the evaluation, and the API of ``bot.api``, all answered by one engine.
+table and the evaluation, and the API of ``bot.serving.api``, all answered by one engine.
 
 It only renders and calls ``bot``; run ``python app.py [--host H] [--port P] [--backend B]``.
 """
@@ -26,11 +26,11 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.api import api_router
-from bot.chain import AnswerChain
+from bot.serving.api import api_router
+from bot.policy.chain import AnswerChain
 from bot.engine import Engine
-from bot.feedback import Rating, record_feedback
-from bot.llm import BackendError
+from bot.serving.feedback import Rating, record_feedback
+from bot.llm.client import BackendError
 from bot.options import validate_backend, validate_k
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, Citation, StreamEvent
 from index.chunking import SECTION_SEPARATOR
@@ -615,7 +615,7 @@ class App:
                  ) -> tuple[str, list[str] | None, str | None]:
         """Run the evaluation dataset (``python -m eval run``) and show its summary and plots."""
         try:
-            from eval.__main__ import DEFAULT_DATASET
+            from eval.dataset import DEFAULT_DATASET
             from eval.dataset import DatasetError, load_dataset
             from eval.report import headline_table
             from eval.runner import run, select_cases
@@ -757,7 +757,7 @@ class App:
                        concurrency_limit=1, **_PRIVATE)
 
 
-# Events of the page only: not part of any API (the HTTP API is bot.api's).
+# Events of the page only: not part of any API (the HTTP API is bot.serving.api's).
 _PRIVATE: dict[str, Any] = {"api_visibility": "private"}
 
 
@@ -802,7 +802,7 @@ class SecurityHeaders:
 
 
 def create_server(app: App) -> FastAPI:
-    """One FastAPI app: the HTTP API (bot.api) and the Gradio UI at "/", both answered by ``app``'s chain."""
+    """One FastAPI app: the HTTP API (bot.serving.api) and the Gradio UI at "/", both answered by ``app``'s chain."""
     settings = app.settings
     server = FastAPI(title="zzbot", docs_url=None, redoc_url=None)  # the docs pages load scripts from a CDN
     server.add_middleware(SecurityHeaders)

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.engine import Engine
-from bot.llm import BackendError
+from bot.llm.client import BackendError
 from bot.options import validate_k
-from bot.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file, prompt_roles
+from bot.understand.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file, prompt_roles
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
+from zzbot.commands import Unavailable, run_command
 from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from bot.chain import AnswerChain
+    from bot.policy.chain import AnswerChain
 
 EXIT_CODES = """exit codes:
   0  done
@@ -91,7 +92,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = Engine(settings)
     # The embedder, the index and the model context(s) this question needs load side by side.
     engine.preload(settings.llm.backend, prompt_roles(first.question, bool(first.history), settings.answer))
-    from bot.chain import AnswerChain  # langchain's import, meanwhile
+    from bot.policy.chain import AnswerChain  # langchain's import, meanwhile
 
     chain = AnswerChain(engine)
     if questions is not None:
@@ -264,7 +265,7 @@ def _read_claims(path: Path) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.factcheck import FactChecker
+    from bot.policy.factcheck import FactChecker
 
     if (args.claim is None) == (args.file is None):
         raise BotInputError("give one claim, or --file FILE with one claim per line")
@@ -354,24 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     p_figures.set_defaults(run=cmd_figures)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return args.run(args)
-    except (BotInputError, SettingsError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    # _store_error() is evaluated only when an error gets here: importing chromadb up front would hold up
-    # the models' loading, which a command starts first.
-    except (BotUnavailable, BackendError, _store_error(), OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 3
-    except KeyboardInterrupt:
-        return 130
-
-
-def _store_error() -> type[Exception]:
-    from index.store import StoreError
-
-    return StoreError
+    # index.store.StoreError is caught as Unavailable: importing chromadb up front would hold up the models'
+    # loading, which a command starts first.
+    return run_command(lambda: args.run(args), bad_input=(BotInputError, SettingsError),
+                       unavailable=(BotUnavailable, BackendError, Unavailable, OSError))
 
 
 if __name__ == "__main__":

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
-from bot.llm import BackendError, ChatBackend, LocalLlama, PrimeOutcome, load_backend
-from bot.model_queue import ModelQueue
-from bot.prompt_cache import PromptCache
+from bot.llm.client import BackendError, ChatBackend, LocalLlama, PrimeOutcome, load_backend
+from bot.llm.model_queue import ModelQueue
+from bot.llm.prompt_cache import PromptCache
 from bot.schema import BotUnavailable
-from bot.scope import Place, places_named
+from index.corpus import CorpusFacts
 from index.models import ModelFetchError
 from zzbot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.retrieval import HybridSearcher, Passage, ReportRetriever
+    from bot.retrieval.retriever import HybridSearcher, Passage, ReportRetriever
     from index.embeddings import Embedder
     from index.store import ChunkStore
 
@@ -33,7 +32,7 @@ log = logging.getLogger(__name__)
 
 FIX_MODELS = "python -m index fetch-models"
 FIX_INDEX = "python -m index build"
-PROMPT_STATE_DIR = "llm-cache"  # under settings.var_dir: saved prompt states (bot.prompt_cache)
+PROMPT_STATE_DIR = "llm-cache"  # under settings.var_dir: saved prompt states (bot.llm.prompt_cache)
 
 T = TypeVar("T")
 
@@ -80,15 +79,12 @@ class Engine:
         self._store = Part(self._open_store, store)
         self._searcher = Part(self._open_searcher)
         self._models: dict[str, Part[ChatBackend]] = {}
-        self._home_words: frozenset[str] | None = None
-        self._home_place: Place | None = None
-        self._home_found = False  # whether _home_place was looked for
         self._backends: dict[tuple[str, str], Part[ChatBackend]] = {}
         self._primed: dict[tuple[str, str], PrimeOutcome] = {}
         self._backends_lock = threading.Lock()
         self._text_vectors: dict[str, np.ndarray] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
-        self._dates: frozenset[tuple[str, float]] | None = None
+        self._corpus: Part[CorpusFacts] = Part(lambda: CorpusFacts([c.text for c in self.searcher.chunks]))
         self._figure_rows: Part[list] = Part(self._build_figure_rows)
         self.prompt_cache = PromptCache(settings.var_dir / PROMPT_STATE_DIR)
 
@@ -135,7 +131,7 @@ class Engine:
             raise BotUnavailable(str(err)) from None
 
     def _open_searcher(self) -> HybridSearcher:
-        from bot.retrieval import HybridSearcher
+        from bot.retrieval.retriever import HybridSearcher
 
         from index.store import StoreError
 
@@ -208,7 +204,7 @@ class Engine:
     def _prompt_backend(self, name: str, role: str) -> ChatBackend:
         model = self._model(name)
         if isinstance(model, LocalLlama) and _has_prompt(role):
-            from bot.prompting import primer
+            from bot.llm.prompting import primer
 
             self._primed[(name, role)] = model.prime(primer(f"{role}.md"), self.prompt_cache, role)
             return model.with_prefix(role)
@@ -233,75 +229,10 @@ class Engine:
 
     # -- search and similarity ---------------------------------------------------------------------------
 
-    def corpus_dates(self) -> frozenset[tuple[str, float]]:
-        """(kind, value) of every year and date the indexed documents mention."""
-        if self._dates is None:
-            from zzbot.numbers import extract_figures
-
-            self._dates = frozenset(
-                (f.kind, f.value) for c in self.searcher.chunks for f in extract_figures(c.text) if f.kind in ("year", "date")
-            )
-        return self._dates
-
-    def home_words(self) -> frozenset[str]:
-        """The Chinese character pairs and lower-case English names of the place the documents are about (see
-        ``home_place``). Every sentence is about it, so it ties a question to no sentence in particular."""
-        if self._home_words is None:
-            from zzbot.text import chinese_pairs
-
-            home = self.home_place()
-            self._home_words = frozenset() if home is None else frozenset(
-                chinese_pairs(home.chinese) | {name.lower() for name in home.english})
-        return self._home_words
-
-    def home_place(self) -> Place | None:
-        """The place of data/places.tsv named in the most passages, at least twice as many as the next (郑州 in a
-        Zhengzhou report; None for a corpus of several cities)."""
-        if not self._home_found:
-            counts = Counter(p for chunk in self.searcher.chunks for p in places_named(chunk.text))
-            ranked = counts.most_common(2)
-            self._home_place = (ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1])
-                                else None)
-            self._home_found = True
-        return self._home_place
-
-    def covers_place(self, place: Place, question: str) -> bool:
-        """Whether the documents speak of ``place``: they name it, or, for a question about it together with the
-        documents' own place ("郑州和开封之间的路"), they join the two by their first characters as Chinese does
-        (郑开同城). Kaifeng's own targets are still not covered by 郑开."""
-        return self.mentions(place.chinese) or self.joined_name(place, question) is not None
-
-    def joined_name(self, place: Place, question: str) -> str | None:
-        """The name joining ``place`` to the documents' own place when a question names both and the documents
-        speak of the place only so (郑开 for 郑州和开封); None otherwise. An answer about such a place must come
-        from a sentence naming the join: the report gives Kaifeng's own figures nowhere."""
-        home = self.home_place()
-        if not home or home is place or self.mentions(place.chinese) or not home.named_in(question):
-            return None
-        joined = home.chinese[0] + place.chinese[0]
-        return joined if self.mentions(joined) else None
-
-    def sole_year(self) -> int | None:
-        """The one year the indexed documents name, if they name exactly one (a single year's report)."""
-        years = {value for kind, value in self.corpus_dates() if kind == "year"}
-        return int(years.pop()) if len(years) == 1 else None
-
-    def unknown_years(self, text: str) -> set[float]:
-        """The years ``text`` names, outright or relative to the latest document's year (去年, next year), that no
-        indexed document mentions (a 2025 target asked of a 2024 report)."""
-        from zzbot.numbers import extract_figures
-
-        from bot.questions import relative_years
-
-        known = {value for kind, value in self.corpus_dates() if kind == "year"}
-        named = {f.value for f in extract_figures(text) if f.kind == "year"}
-        if known:  # 去年 in the 2024 report: 2023
-            named |= {max(known) + offset for offset in relative_years(text)}
-        return named - known
-
-    def mentions(self, text: str) -> bool:
-        """Whether some indexed passage contains ``text`` verbatim."""
-        return any(text in chunk.text for chunk in self.searcher.chunks)
+    @property
+    def corpus(self) -> CorpusFacts:
+        """What the indexed documents cover: their years, their own place, the names they mention."""
+        return self._corpus.get()
 
     def word_overlap(self, query: str, texts: list[str]) -> list[float]:
         """IDF-weighted share of the query's words in each text (see index.keyword.KeywordIndex.overlap)."""
@@ -349,12 +280,12 @@ class Engine:
 
     def retriever(self, k: int | None = None) -> ReportRetriever:
         """The search as a LangChain retriever (``BaseRetriever``)."""
-        from bot.retrieval import ReportRetriever
+        from bot.retrieval.retriever import ReportRetriever
 
         return ReportRetriever(search=lambda query, n: self.search(query, k=n), k=k or self.settings.retrieval.k)
 
 
 def _has_prompt(role: str) -> bool:
-    from bot.prompting import PROMPTS_DIR
+    from bot.llm.prompting import PROMPTS_DIR
 
     return (PROMPTS_DIR / f"{role}.md").is_file()

@@ -23,12 +23,11 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from eval.dataset import AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
+from eval.dataset import DEFAULT_DATASET, AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
 from eval.split import Split, SplitError, extend_split, load_split, save_split, select_part, split_problems
 from zzbot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
-from zzbot.cli import run_command
+from zzbot.commands import run_command
 
-DEFAULT_DATASET = PROJECT_ROOT / "eval" / "dataset.jsonl"
 CATEGORIES = [*get_args(AnswerCategory), "claim"]
 # Short names for the settings a sweep usually changes.
 ALIASES = {"k": "retrieval.k", "fusion": "retrieval.fusion", "chunk_size": "chunking.max_chars",

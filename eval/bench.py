@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from bot.chain import AnswerChain
+from bot.policy.chain import AnswerChain
 from bot.engine import Engine
-from bot.retrieval import HybridSearcher
+from bot.retrieval.retriever import HybridSearcher
 from eval.latency import (
     PathLatency,
     chain_asker,

@@ -16,6 +16,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, ValidationError, model_validator
 
+# The project's own cases, beside this file.
+DEFAULT_DATASET = Path(__file__).resolve().parent / "dataset.jsonl"
+
 Lang = Literal["zh", "en"]
 AnswerCategory = Literal[
     "figure", "entity", "list", "comparison", "multi_part", "follow_up",

@@ -18,8 +18,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from zzbot import numbers
 from bot.engine import Engine
-from bot.llm import Waiting
-from bot.questions import clean_question, detect_lang
+from bot.llm.client import Waiting
+from bot.understand.questions import clean_question, detect_lang
 from bot.schema import AnswerResult, Citation, FigureCheck, Lang
 from eval.metrics import RETRIEVAL_K
 from index.documents import load_documents

@@ -23,7 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bot.chain import AnswerChain
+from bot.policy.chain import AnswerChain
 from bot.engine import Engine
 from bot.schema import AnswerResult, BotUnavailable, CheckResult
 from eval import metrics
@@ -212,9 +212,9 @@ def part_sections(rows: Sequence[Row], split: Split) -> dict[str, Any]:
 
 def _fact_checker(engine: Engine) -> Any:
     try:
-        from bot.factcheck import FactChecker
+        from bot.policy.factcheck import FactChecker
     except ImportError as err:
-        log.warning("bot.factcheck is not available (%s); claim cases are skipped", err)
+        log.warning("bot.policy.factcheck is not available (%s); claim cases are skipped", err)
         return None
     return FactChecker(engine)
 

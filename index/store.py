@@ -32,6 +32,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_document, sentence_units
 from index.documents import Document
 from index.embeddings import Embedder, resolve_dtype
+from zzbot.commands import Unavailable
 from zzbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ _NOT_SENTENCE = {"kind": {"$ne": "sentence"}}
 _STORE_FILES = ("chroma.sqlite3", "chroma.sqlite3-wal", "chroma.sqlite3-shm", "chroma.sqlite3-journal")
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable):
     """The index cannot be used as asked; the message says what to do."""
 
 

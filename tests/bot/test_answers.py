@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chain import AnswerChain
+from bot.policy.chain import AnswerChain
 
 pytestmark = pytest.mark.models
 
@@ -85,17 +85,17 @@ def test_a_share_and_a_sum_take_only_the_things_named(chain):
 
 
 def test_the_place_the_report_is_about_is_found_in_its_passages(engine):
-    assert engine.home_words() == {"郑州", "zhengzhou"}
+    assert engine.corpus.home_words() == {"郑州", "zhengzhou"}
 
 
 def test_a_place_joined_to_the_reports_own_by_their_first_characters_is_covered_only_beside_it(engine):
-    from bot.scope import places_named
+    from zzbot.places import places_named
 
     kaifeng = places_named("开封")[0]
-    assert engine.covers_place(kaifeng, "郑州和开封之间的路今年要怎么弄？")  # 郑开同城
-    assert not engine.covers_place(kaifeng, "开封今年的GDP目标是多少？")  # Kaifeng's own figures: not in it
+    assert engine.corpus.covers_place(kaifeng, "郑州和开封之间的路今年要怎么弄？")  # 郑开同城
+    assert not engine.corpus.covers_place(kaifeng, "开封今年的GDP目标是多少？")  # Kaifeng's own figures: not in it
     luoyang = places_named("洛阳")[0]
-    assert not engine.covers_place(luoyang, "郑州和洛阳之间的路今年要怎么弄？")  # no 郑洛 in the report
+    assert not engine.corpus.covers_place(luoyang, "郑州和洛阳之间的路今年要怎么弄？")  # no 郑洛 in the report
 
 
 @pytest.mark.parametrize("question", [

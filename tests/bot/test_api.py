@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.api import api_router
-from bot.questions import clean_history, clean_question
+from bot.serving.api import api_router
+from bot.understand.questions import clean_history, clean_question
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, Citation, StreamEvent
 
 CITATION = Citation(n=1, chunk_id="c1", source="report.md", section="十项工作 > 民生", text="新增学位2.7万个。",

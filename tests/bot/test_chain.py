@@ -10,7 +10,7 @@ import time
 import pytest
 
 from zzbot import numbers
-from bot.chain import AnswerChain
+from bot.policy.chain import AnswerChain
 from bot.schema import BotInputError
 
 pytestmark = pytest.mark.models
@@ -82,7 +82,7 @@ def test_a_list_question_gets_the_whole_list(chain, question, lang):
 
 def test_english_questions_can_also_be_searched_in_chinese(engine):
     from bot.engine import Engine
-    from bot.rewrite import chinese_question
+    from bot.understand.rewrite import chinese_question
 
     settings = engine.settings.model_copy(update={"answer": engine.settings.answer.model_copy(update={
         "translate_questions": True})})

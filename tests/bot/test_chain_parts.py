@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from zzbot import numbers
-from bot.acceptance import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
-from bot.context import Sentence, shown_clauses
-from bot.english import repair_scale, source_quote
-from bot.retrieval import Passage, reciprocal_rank_fusion
+from bot.policy.acceptance import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
+from bot.retrieval.context import Sentence, shown_clauses
+from bot.answer.english import repair_scale, source_quote
+from bot.retrieval.retriever import Passage, reciprocal_rank_fusion
 from index.chunking import Chunk
 from zzbot.text import long_sentence_clauses
 
@@ -106,7 +106,7 @@ def test_a_figure_at_the_wrong_scale_is_rewritten_from_the_source_figure_with_it
 
 
 def test_a_sentence_names_what_is_counted_by_a_shared_word_or_for_a_short_word_a_character():
-    from bot.acceptance import names
+    from bot.policy.acceptance import names
 
     assert names("完成营造林3.28万亩", "林子")  # a colloquial two-character word
     assert names("市区新建中小学校10所", "中小学")
@@ -116,7 +116,7 @@ def test_a_sentence_names_what_is_counted_by_a_shared_word_or_for_a_short_word_a
 
 
 def _draft(raw: str, question: str, sources: list[str], unconfirmed: str = "") -> "Draft":
-    from bot.acceptance import Draft
+    from bot.policy.acceptance import Draft
 
     return Draft(raw=raw, text=raw, lang="zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en",
                  question=question, standalone=question, override=False, context=[], sources=sources,
@@ -124,7 +124,7 @@ def _draft(raw: str, question: str, sources: list[str], unconfirmed: str = "") -
 
 
 def test_a_bare_refusal_is_no_answer_but_a_correction_is():
-    from bot.acceptance import not_a_bare_refusal
+    from bot.policy.acceptance import not_a_bare_refusal
     from zzbot.settings import AnswerSettings
 
     sources = ["力争引进落地一流大学、科研机构郑州研究院10家。", "推进文化惠民，新建图书馆5座。"]
@@ -135,7 +135,7 @@ def test_a_bare_refusal_is_no_answer_but_a_correction_is():
 
 
 def test_a_figure_taken_from_the_question_and_not_confirmed_is_rejected():
-    from bot.acceptance import no_unconfirmed_figures
+    from bot.policy.acceptance import no_unconfirmed_figures
     from zzbot.settings import AnswerSettings
 
     sources = ["新培养数字人才1万名，累计引进院士25名以上。"]
@@ -148,7 +148,7 @@ def test_a_figure_taken_from_the_question_and_not_confirmed_is_rejected():
 
 def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_what_is_asked():
 
-    from bot.acceptance import about_asked_terms
+    from bot.policy.acceptance import about_asked_terms
     from zzbot.settings import AnswerSettings
 
     passage = _passage("a")
@@ -173,7 +173,7 @@ def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_w
 
 
 def test_the_reports_terms_for_an_english_question():
-    from bot.questions import report_terms
+    from bot.understand.questions import report_terms
 
     assert report_terms("The street lights keep going dark. Any daycare?") == ["主干道亮灯率", "托位"]
     assert report_terms("How much money goes into the new industrial investment group?") == ["产业投资集团"]
@@ -181,7 +181,7 @@ def test_the_reports_terms_for_an_english_question():
 
 
 def test_a_chinese_answer_must_give_something_of_the_passages():
-    from bot.acceptance import takes_from_passages
+    from bot.policy.acceptance import takes_from_passages
     from zzbot.settings import AnswerSettings
 
     sources = ["在更多领域更大范围实现“高效办成一件事”，新增“一件事”30项、“免证可办”事项100个。"]
@@ -194,7 +194,7 @@ def test_a_chinese_answer_must_give_something_of_the_passages():
 
 def test_a_refusal_that_turns_to_something_else_is_no_correction():
 
-    from bot.acceptance import not_a_bare_refusal
+    from bot.policy.acceptance import not_a_bare_refusal
     from zzbot.settings import AnswerSettings
 
     sources = ["全面推进黄河流域生态保护，着力建设美丽郑州。"]
@@ -208,7 +208,7 @@ def test_a_refusal_that_turns_to_something_else_is_no_correction():
 
 def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_the_question():
 
-    from bot.acceptance import about_asked_words
+    from bot.policy.acceptance import about_asked_words
     from zzbot.settings import AnswerSettings
 
     prices = Sentence(_passage("a"), 0, 10, "居民消费价格涨幅3%左右。")
@@ -221,7 +221,7 @@ def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_
 
 def test_an_answer_giving_one_named_figure_for_another_is_rejected():
 
-    from bot.acceptance import figures_where_named
+    from bot.policy.acceptance import figures_where_named
     from zzbot.settings import AnswerSettings
 
     text = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。"
@@ -249,7 +249,7 @@ def test_an_answer_giving_one_named_figure_for_another_is_rejected():
 
 
 def test_a_quote_anchored_at_several_figures_spans_their_clauses():
-    from bot.extractive import _anchored_span
+    from bot.answer.extractive import _anchored_span
 
     text = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。"
     sentence = Sentence(_passage("p"), 100, 100 + len(text), text)
@@ -261,7 +261,7 @@ def test_a_quote_anchored_at_several_figures_spans_their_clauses():
 
 def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_of_less():
 
-    from bot.acceptance import about_asked_words
+    from bot.policy.acceptance import about_asked_words
     from zzbot.settings import AnswerSettings
 
     passage = _passage("p")
@@ -291,7 +291,7 @@ def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_
 
 def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_naming_it():
 
-    from bot.acceptance import about_asked_terms
+    from bot.policy.acceptance import about_asked_terms
     from zzbot.settings import AnswerSettings
 
     prices = Sentence(_passage("p"), 0, 10, "居民消费价格涨幅3%左右。")
@@ -304,7 +304,7 @@ def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_
 
 
 def test_a_term_no_passage_names_refuses_even_a_figure_no_sentence_states():
-    from bot.acceptance import about_asked_terms
+    from bot.policy.acceptance import about_asked_terms
     from zzbot.settings import AnswerSettings
 
     forest = Sentence(_passage("f"), 0, 14, "创建省级森林城市1个、森林乡村50个。")
@@ -314,7 +314,7 @@ def test_a_term_no_passage_names_refuses_even_a_figure_no_sentence_states():
 
 
 def test_a_who_question_is_answered_by_the_person_in_the_asked_role():
-    from bot.acceptance import person_in_asked_role
+    from bot.policy.acceptance import person_in_asked_role
     from zzbot.settings import AnswerSettings
 
     opening = Sentence(_passage("o"), 0, 40, "2月3日上午，在郑州市第十六届人民代表大会第二次会议上，市长何雄向大会作政府工作报告。")
@@ -333,7 +333,7 @@ def test_a_who_question_is_answered_by_the_person_in_the_asked_role():
 
 
 def test_a_joined_place_is_answered_only_from_a_sentence_naming_the_join():
-    from bot.acceptance import about_joined_place
+    from bot.policy.acceptance import about_joined_place
     from zzbot.settings import AnswerSettings
 
     gdp = Sentence(_passage("g"), 0, 12, "地区生产总值增长7%左右。")
@@ -348,7 +348,7 @@ def test_a_joined_place_is_answered_only_from_a_sentence_naming_the_join():
 
 
 def test_a_part_of_the_previous_answer_is_given_only_as_the_report_names_it():
-    from bot.acceptance import a_part_as_named
+    from bot.policy.acceptance import a_part_as_named
     from zzbot.settings import AnswerSettings
 
     jobs = Sentence(_passage("j"), 0, 40, "突出抓好高校毕业生、退役军人、农民工等重点群体就业，推动创业带动就业，"
@@ -366,7 +366,7 @@ def test_a_part_of_the_previous_answer_is_given_only_as_the_report_names_it():
 
 
 def test_the_models_own_unit_conversions_are_dropped():
-    from bot.english import without_own_conversions
+    from bot.answer.english import without_own_conversions
 
     grain = ["确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上。"]
     assert without_own_conversions("2.9 billion jin (2.9 million tons) [1].", grain) == "2.9 billion jin [1]."
@@ -377,7 +377,7 @@ def test_the_models_own_unit_conversions_are_dropped():
 
 
 def test_small_counts_written_as_words_are_checked_as_figures():
-    from bot.english import with_digits
+    from bot.answer.english import with_digits
 
     answer = with_digits("The campaign runs for three years [1].")
     assert answer == "The campaign runs for 3 years [1]."
@@ -387,7 +387,7 @@ def test_small_counts_written_as_words_are_checked_as_figures():
 
 
 def test_a_figure_in_another_measure_than_the_count_asked_points_at_the_clause_giving_the_count():
-    from bot.acceptance import states_asked_measure
+    from bot.policy.acceptance import states_asked_measure
     from zzbot.settings import AnswerSettings
 
     parks = Sentence(_passage("a"), 0, 30, "践行公园城市理念，市区新增绿地300万平方米，新建公园游园30个，完成道路绿化50条。")

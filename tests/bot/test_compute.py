@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.compute import compute, operands_of
-from bot.retrieval import Passage
+from bot.answer.compute import compute, operands_of
+from bot.retrieval.retriever import Passage
 from index.chunking import chunk_document
 from index.documents import load_document
 from index.figures import figure_rows

@@ -13,8 +13,8 @@ import pytest
 from fake_llama import FakeLlama
 
 from bot.engine import PROMPT_STATE_DIR, Engine, Part
-from bot.llm import LocalLlama
-from bot.model_queue import ModelQueue
+from bot.llm.client import LocalLlama
+from bot.llm.model_queue import ModelQueue
 from bot.schema import BotUnavailable
 from zzbot.settings import Settings, load_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.factcheck import FactChecker
+from bot.policy.factcheck import FactChecker
 from bot.schema import BotInputError
 
 pytestmark = pytest.mark.models

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import append_record, record_feedback
+from bot.serving.feedback import append_record, record_feedback
 from bot.schema import AnswerResult, Citation
 
 

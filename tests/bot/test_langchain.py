@@ -10,7 +10,7 @@ import pytest
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda
 
-from bot.chain import AnswerChain
+from bot.policy.chain import AnswerChain
 from bot.schema import BotInputError
 from tests.conftest import ROOT
 

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.llm import BackendError, OpenAICompatible, complete, load_backend
+from bot.llm.client import BackendError, OpenAICompatible, complete, load_backend
 from bot.schema import BotInputError
 from zzbot.settings import LLMSettings, load_settings
 
@@ -166,7 +166,7 @@ def test_backend_error_keeps_a_default_kind() -> None:
 
 @pytest.mark.models
 def test_the_answer_falls_back_and_says_why(server: str, engine) -> None:
-    from bot.chain import AnswerChain
+    from bot.policy.chain import AnswerChain
     from bot.engine import Engine
 
     url = f"{server}/html/v1"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.llm import BackendError, LocalLlama, Waiting, complete
-from bot.model_queue import ModelQueue
-from bot.prompt_cache import PromptCache
+from bot.llm.client import BackendError, LocalLlama, Waiting, complete
+from bot.llm.model_queue import ModelQueue
+from bot.llm.prompt_cache import PromptCache
 
 from fake_llama import FakeLlama
 
@@ -180,7 +180,7 @@ def test_a_new_process_restores_the_prefix_the_last_one_evaluated(model_file, ll
 
 
 def _key(model_file: Path, messages) -> str:
-    from bot.prompt_cache import prefix_key
+    from bot.llm.prompt_cache import prefix_key
 
     return prefix_key(model_file, 4096, messages)
 
@@ -254,8 +254,8 @@ def test_prompts_share_one_context_each_prefix_restored_when_another_ran_last(mo
 
 @pytest.mark.models
 def test_the_real_model_answers_the_same_from_a_restored_or_swapped_prefix(real_settings, tmp_path):
-    from bot.llm import load_backend
-    from bot.prompting import primer, render
+    from bot.llm.client import load_backend
+    from bot.llm.prompting import primer, render
 
     zh = render("answer.zh.md", passages="[1] 深入推进义务教育优质均衡发展，市区新建中小学校10所，新增学位2.7万个。",
                 question="2024年郑州市区新增多少个学位？")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.premises import Correction, corrected_question, premise_claims, with_correction
+from bot.policy.premises import Correction, corrected_question, premise_claims, with_correction
 from bot.schema import Citation
 from zzbot import numbers
 
@@ -57,7 +57,7 @@ def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
 
 
 def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
-    from bot.premises import bounded_the_other_way
+    from bot.policy.premises import bounded_the_other_way
 
     assert bounded_the_other_way(numbers.number_figures("下调到2000亿元以下"), ["突破2000亿元"])
     assert not bounded_the_other_way(numbers.number_figures("大约2000亿元"), ["突破2000亿元"])
@@ -76,13 +76,13 @@ def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
     ("完成营造林3.28万亩", "完成营造林3.28万亩", False),
 ])
 def test_a_figure_moved_the_other_way_is_a_wrong_premise(claim, clause, turned):
-    from bot.premises import turned_around
+    from bot.policy.premises import turned_around
 
     assert turned_around([claim], clause) is turned
 
 
 def test_an_answer_moving_the_other_way_than_the_question_says_so_first():
-    from bot.premises import direction_noted
+    from bot.policy.premises import direction_noted
 
     question = "既然今年要减少公共停车位，具体减少多少个？"
     assert direction_noted(question, "10万个以上[1]。", "新增公共停车位10万个以上", 1, "zh") == (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.prompting import PROMPTS_DIR, chat_prompt, primer, render
+from bot.llm.prompting import PROMPTS_DIR, chat_prompt, primer, render
 
 CHAT_PROMPTS = sorted(p.name for p in PROMPTS_DIR.glob("*.md") if "\n---\n" in p.read_text(encoding="utf-8"))
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bot.questions import (
+from bot.understand.questions import (
     asks_list,
     asks_quantity,
     clean_history,
@@ -172,7 +172,7 @@ def test_markup_in_a_chinese_question_does_not_make_it_english(text):
     ("On what date was the report delivered?", "On what date?", ["Who delivered the report?"], True),
 ])
 def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous, kept):
-    from bot.rewrite import keeps_new_words
+    from bot.understand.rewrite import keeps_new_words
 
     assert keeps_new_words(rewrite, question, previous) is kept
 
@@ -201,7 +201,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
      ["schools being built", "opened in the urban area this year"]),
 ])
 def test_the_things_a_calculation_question_names(text, kind, parts):
-    from bot.questions import asks_calculation, question_parts
+    from bot.understand.questions import asks_calculation, question_parts
 
     assert asks_calculation(text) == kind
     assert question_parts(text, kind) == parts
@@ -222,7 +222,7 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     ("Which growth target is higher, industrial value added or fixed-asset investment?", "comparison"),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):
-    from bot.questions import asks_calculation
+    from bot.understand.questions import asks_calculation
 
     assert asks_calculation(text) == kind
 
@@ -235,7 +235,7 @@ def test_a_verb_of_change_is_no_comparison(text, kind):
     ("2024年", "2024年"),  # nothing would be left
 ])
 def test_the_reports_own_year_is_not_searched_for(text, searched):
-    from bot.questions import without_year
+    from bot.understand.questions import without_year
 
     assert without_year(text, 2024) == searched
     assert without_year(text, None) == text  # documents of several years: the year tells them apart
@@ -248,7 +248,7 @@ def test_the_reports_own_year_is_not_searched_for(text, searched):
     ("那汽车产业的产值要增长多少？", "电子信息产业产值增长多少？", None),  # more than a subject
 ])
 def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(question, earlier, standalone):
-    from bot.rewrite import with_new_subject
+    from bot.understand.rewrite import with_new_subject
 
     assert with_new_subject(question, earlier) == standalone
 
@@ -261,8 +261,8 @@ def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(ques
     ("郑州", "郑州"),  # nothing would be left
 ])
 def test_the_documents_own_place_is_not_searched_for(text, searched):
-    from bot.questions import without_place
-    from bot.scope import places_named
+    from bot.understand.questions import without_place
+    from zzbot.places import places_named
 
     assert without_place(text, places_named("郑州")[0]) == searched
     assert without_place(text, None) == text  # a corpus of several places
@@ -273,7 +273,7 @@ def test_the_documents_own_place_is_not_searched_for(text, searched):
     ("供水管网比燃气管网长吗？", ["供水管网", "燃气管网"]),
 ])
 def test_a_yes_no_comparison_names_its_two_things(text, parts):
-    from bot.questions import question_parts
+    from bot.understand.questions import question_parts
 
     assert question_parts(text, "comparison") == parts
 
@@ -283,6 +283,6 @@ def test_a_yes_no_comparison_names_its_two_things(text, parts):
     ("这里面有多少是新能源汽车？", True), ("How many new jobs?", False), ("那农村的呢？", False),
 ])
 def test_a_follow_up_asking_a_part_of_the_previous_answer(text, asks):
-    from bot.questions import asks_part_of_previous
+    from bot.understand.questions import asks_part_of_previous
 
     assert asks_part_of_previous(text) is asks

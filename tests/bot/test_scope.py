@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.scope import asked_measure, asks_person, person_names, places_named, states_measure
+from bot.understand.scope import asked_measure, asks_person, person_names, states_measure
+from zzbot.places import places_named
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -95,7 +95,7 @@ def _free_port() -> int:
 
 def test_chroma_server_through_the_http_client(real_settings, embedder, tmp_path):
     """The same index code against a real Chroma server (``chroma run``) on loopback, rebuild included."""
-    from bot.retrieval import HybridSearcher
+    from bot.retrieval.retriever import HybridSearcher
 
     port = _free_port()
     chroma = Path(sys.executable).with_name("chroma")

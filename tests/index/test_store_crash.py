@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from chromadb.api.models.Collection import Collection
 
-from bot.retrieval import HybridSearcher
+from bot.retrieval.retriever import HybridSearcher
 from fakes import Killed, build_and_close, fake_embedder, fake_settings, killed_build, long_report, write
 from index.documents import load_documents
 from index.store import WRITE_BATCH, ChunkStore, document_units

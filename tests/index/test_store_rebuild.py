@@ -16,7 +16,7 @@ import chromadb
 import pytest
 from chromadb.config import Settings as ChromaClientSettings
 
-from bot.retrieval import HybridSearcher
+from bot.retrieval.retriever import HybridSearcher
 from fakes import (
     SMALL,
     Killed,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.schema import BotInputError, Lang
-from bot.scope import Place
+from zzbot.places import Place
 from zzbot.numbers import number_figures
 from zzbot.settings import PROJECT_ROOT, AnswerSettings
 from zzbot.text import CJK as _CJK
@@ -387,7 +387,7 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
 
 
 def prompt_roles(question: str, history: bool, answer: AnswerSettings) -> list[str]:
-    """The prompt roles (see bot.chain.PROMPT_ROLES) answering ``question`` will use, in the order of use: known
+    """The prompt roles (see bot.policy.chain.PROMPT_ROLES) answering ``question`` will use, in the order of use: known
     before any model loads, so only those are loaded and primed."""
     lang = detect_lang(question)
     roles = [f"rewrite.{lang}"] if history and answer.history_turns else []

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.citations import renumber
-from bot.factcheck import FactChecker
-from bot.english import WRITTEN_NUMBER
+from bot.answer.citations import renumber
+from bot.policy.factcheck import FactChecker
+from bot.answer.english import WRITTEN_NUMBER
 from bot.schema import CheckResult, Citation, Lang
 from index.figures import english_value
 from zzbot import numbers

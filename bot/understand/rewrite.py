@@ -7,9 +7,9 @@ import logging
 import re
 from collections.abc import Callable
 
-from bot.llm import BackendError, ChatBackend, complete
-from bot.prompting import render
-from bot.questions import counted_subject, in_report_terms
+from bot.llm.client import BackendError, ChatBackend, complete
+from bot.llm.prompting import render
+from bot.understand.questions import counted_subject, in_report_terms
 from bot.schema import Lang
 from zzbot.text import CJK, chinese_pairs
 

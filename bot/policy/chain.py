@@ -2,7 +2,7 @@
 acceptance checks, figure verification) → citations, streamed as events.
 
 The model never converts units: for English questions every Chinese-scaled figure in the context is annotated
-with its English value in code (2.7万个(=27,000)). An answer that fails a check (``bot.acceptance``) is replaced
+with its English value in code (2.7万个(=27,000)). An answer that fails a check (``bot.policy.acceptance``) is replaced
 by the extractive answer or by "not in the report", and the result says why.
 """
 
@@ -19,12 +19,12 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from zzbot import numbers
-from bot.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
-from bot.citations import citation_for, figure_highlights, renumber, repoint
-from bot.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
-from bot.context import Context, ContextBuilder, Sentence, all_sentences, best_similarity
+from bot.policy.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
+from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
+from bot.answer.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
+from bot.retrieval.context import Context, ContextBuilder, Sentence, all_sentences, best_similarity
 from bot.engine import Engine
-from bot.english import (
+from bot.answer.english import (
     english_figures,
     repair_scale,
     source_quote,
@@ -32,11 +32,11 @@ from bot.english import (
     with_digits,
     without_own_conversions,
 )
-from bot.extractive import ExtractiveAnswerer, Note, nearby_text
-from bot.factcheck import FactChecker
-from bot.llm import BackendError, ChatBackend, Waiting
-from bot.prompting import not_found_message, render
-from bot.questions import (
+from bot.answer.extractive import ExtractiveAnswerer, Note, nearby_text
+from bot.policy.factcheck import FactChecker
+from bot.llm.client import BackendError, ChatBackend, Waiting
+from bot.llm.prompting import not_found_message, render
+from bot.understand.questions import (
     Calculation,
     asks_calculation,
     asks_part_of_previous,
@@ -48,16 +48,17 @@ from bot.questions import (
     in_report_terms,
     instruction_override,
     question_focus,
+    relative_years,
     report_terms,
     without_place,
     without_year,
 )
-from bot.premises import Correction, Premise, check_premise, corrected_question, direction_noted, with_correction
+from bot.policy.premises import Correction, Premise, check_premise, corrected_question, direction_noted, with_correction
 from bot.options import validate_backend, validate_k
-from bot.retrieval import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
-from bot.rewrite import chinese_question, standalone_question
+from bot.retrieval.retriever import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
+from bot.understand.rewrite import chinese_question, standalone_question
 from bot.schema import AnswerResult, BotInputError, FigureCheck, Lang, StreamEvent
-from bot.scope import places_named
+from zzbot.places import places_named
 from zzbot.arithmetic import CalculationError
 from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, names_outside_per, without_markers
 
@@ -247,7 +248,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         began = time.perf_counter()
         # The report's own year and place are in every sentence's scope: searched for, they only pull in the
         # introduction and the passages repeating the name (功夫郑州).
-        year, place = self.engine.sole_year(), self.engine.home_place()
+        year, place = self.engine.corpus.sole_year(), self.engine.corpus.home_place()
         follow_up, focus, chinese = (without_place(without_year(q, year), place)
                                      for q in (state.follow_up, state.focus, state.chinese))
         queries = [q for q in (follow_up, focus, chinese) if q]
@@ -299,14 +300,14 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         """"Not in the report" before any model runs: a place no document mentions, a year none covers, nothing
         close to the question; or the correction of its premise is the whole answer."""
         named = places_named(state.focus)
-        state.joined = [joined for p in named if (joined := self.engine.joined_name(p, state.focus))]
-        if uncovered := [p for p in named if not self.engine.covers_place(p, state.focus)]:
+        state.joined = [joined for p in named if (joined := self.engine.corpus.joined_name(p, state.focus))]
+        if uncovered := [p for p in named if not self.engine.corpus.covers_place(p, state.focus)]:
             chinese, english = "、".join(p.chinese for p in uncovered), ", ".join(p.english[0] for p in uncovered)
             return self._not_found(state, state.backend, f"the report does not cover {chinese}", explanation={
                 "zh": f"报告没有涉及{chinese}。", "en": f"The report does not cover {english}."})
         if (state.correction is not None and state.premise_only
                 or self._closest(state) < self.settings.answer.min_similarity
-                or self.engine.unknown_years(state.standalone)):
+                or self.engine.corpus.unknown_years(state.standalone, relative_years(state.standalone))):
             return self._not_found(state, state.backend)
         return None
 
@@ -315,7 +316,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         place, which a short question leans on: "郑州市长是谁" searched as "市长是谁" is 0.23 from 市长何雄…, under
         the floor; asked as written, 0.62. The question as written is tried only when the context falls short."""
         best = best_similarity(state.context)
-        place = self.engine.home_place()
+        place = self.engine.corpus.home_place()
         if best >= self.settings.answer.min_similarity or place is None or not place.named_in(state.focus):
             return best
         sentences = all_sentences(state.context)
@@ -462,13 +463,13 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         plain = without_markers(text)
         checks = numbers.match_figures(plain, sources)
         # Years and dates are checked against the whole report: the question's year need not be in the passage.
-        known = self.engine.corpus_dates()
+        known = self.engine.corpus.corpus_dates()
         checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
                   for c in checks if c.figure.kind != "ordinal" and not per_capita_base(plain, c.figure, sources)]
         unconfirmed = state.premise.figures if state.premise and not state.premise.confirmed else []
         return Draft(raw=raw, text=text, lang=state.lang, question=state.focus, standalone=state.standalone,
                      override=state.override, context=state.context, sources=sources, figure_checks=checks,
-                     unconfirmed=unconfirmed, home_words=self.engine.home_words(), joined=state.joined,
+                     unconfirmed=unconfirmed, home_words=self.engine.corpus.home_words(), joined=state.joined,
                      whole=_previous_answer(state.history) if asks_part_of_previous(state.question) else "")
 
     def _rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:

@@ -16,17 +16,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from bot.llm import BackendError, ChatBackend, complete
-from bot.prompting import render
-from bot.questions import Calculation
-from bot.retrieval import Passage
+from bot.llm.client import BackendError, ChatBackend, complete
+from bot.llm.prompting import render
+from bot.understand.questions import Calculation
+from bot.retrieval.retriever import Passage
 from bot.schema import Citation, FigureCheck, Lang
-from bot.scope import asked_measure, in_measure
-from bot.citations import citation_for
+from bot.understand.scope import asked_measure, in_measure
+from bot.answer.citations import citation_for
 from index.figures import FigureRow
 from zzbot import numbers
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
-from bot.questions import in_report_terms
+from bot.understand.questions import in_report_terms
 from zzbot.text import CJK_RUN, PER_BASES, clause_around, tokenize
 
 log = logging.getLogger(__name__)

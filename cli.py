@@ -1,10 +1,11 @@
-"""The ``zzbot`` command: one entry point for every part. ``zzbot ask …`` is ``python -m bot ask …``, ``zzbot index
+"""The ``zzbot`` command: one entry point for every part, at the top of the tree (it imports them all). ``zzbot ask …`` is ``python -m bot ask …``, ``zzbot index
 build`` is ``python -m index build``, ``zzbot serve`` is ``python app.py``."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+
+from zzbot.commands import closed_pipe
 
 USAGE = """usage: zzbot COMMAND [ARGS…]
 
@@ -21,24 +22,14 @@ Each command takes --help."""
 BOT_COMMANDS = ("ask", "search", "check", "figures")
 
 
-def run_command(run: Callable[[], int], *, bad_input: tuple[type[BaseException], ...],
-                unavailable: tuple[type[BaseException], ...]) -> int:
-    """Run a command, turning its expected failures into one line on stderr and an exit code: 2 for bad input,
-    3 when a model or the index is unavailable, 130 on Ctrl-C."""
-    try:
-        return run()
-    except bad_input as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except unavailable as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 3
-    except KeyboardInterrupt:
-        return 130
-
-
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except BrokenPipeError:
+        return closed_pipe()
+
+
+def _dispatch(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0 if argv else 2

@@ -16,10 +16,10 @@ import numpy as np
 
 from zzbot import numbers
 from bot.engine import Engine
-from bot.citations import citation_for
-from bot.context import Sentence, clauses_of, sentences_of
-from bot.questions import clean_question, detect_lang, in_report_terms, report_terms
-from bot.retrieval import Passage
+from bot.answer.citations import citation_for
+from bot.retrieval.context import Sentence, clauses_of, sentences_of
+from bot.understand.questions import clean_question, detect_lang, in_report_terms, relative_years, report_terms
+from bot.retrieval.retriever import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import clause_around
 
@@ -67,7 +67,7 @@ class FactChecker:
         claim_figures = numbers.number_figures(claim)
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
-        if (not clauses or self.engine.unknown_years(claim)
+        if (not clauses or self.engine.corpus.unknown_years(claim, relative_years(claim))
                 # Most of its words nowhere in the report: the claim is about something the report does not cover.
                 or self.engine.searcher.word_coverage(claim) < self.engine.settings.answer.min_claim_coverage):
             return self._result(claim, lang, "not_in_report", [], [], began)

@@ -13,8 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.questions import asks_list, quoted_phrases
-from bot.retrieval import Passage
+from bot.understand.questions import asks_list, quoted_phrases
+from bot.retrieval.retriever import Passage
 from zzbot.settings import AnswerSettings
 from zzbot.text import clause_spans, long_sentence_clauses, split_sentences
 

@@ -9,13 +9,9 @@ revenue?" is not answered with a growth rate.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
 
-from zzbot.settings import PROJECT_ROOT
 from zzbot import numbers
 
-PLACES_FILE = PROJECT_ROOT / "data" / "places.tsv"
 
 # Titles before a person's name in a report or a byline ("市长何雄", "本报记者 董艳竹 王红").
 _TITLE = r"(?:副?市长|副?省长|书记|见习记者|记者|主任|主席|县长|区长|局长|院长|校长|董事长|总经理|代表|委员)"
@@ -47,31 +43,6 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 _COUNT_ASKED = re.compile(r"\bhow\s+many\b(?!\s+(?:percent|percentage))", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Place:
-    chinese: str
-    english: tuple[str, ...]
-
-    def named_in(self, text: str) -> bool:
-        return self.chinese in text or any(
-            re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text, re.IGNORECASE) for name in self.english)
-
-
-@cache
-def places() -> tuple[Place, ...]:
-    rows = []
-    for line in PLACES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            chinese, _, english = line.partition("\t")
-            rows.append(Place(chinese.strip(), tuple(e.strip() for e in english.split(",") if e.strip())))
-    return tuple(rows)
-
-
-def places_named(text: str) -> list[Place]:
-    """The places of ``data/places.tsv`` a text names, in Chinese or English."""
-    return [place for place in places() if place.named_in(text)]
 
 
 def person_names(text: str) -> set[str]:

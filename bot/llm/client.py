@@ -19,9 +19,9 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from bot.model_queue import MODEL_QUEUE, ModelQueue, Waiting
+from bot.llm.model_queue import MODEL_QUEUE, ModelQueue, Waiting
 from bot.options import validate_backend
-from bot.prompt_cache import PromptCache, SavedPrefix, prefix_key
+from bot.llm.prompt_cache import PromptCache, SavedPrefix, prefix_key
 from index.models import ModelFetchError, resolve_model
 from zzbot.settings import LLMSettings, Settings
 

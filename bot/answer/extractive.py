@@ -10,9 +10,9 @@ from typing import Literal
 import numpy as np
 
 from zzbot import numbers
-from bot.citations import citation_for
-from bot.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
-from bot.questions import asks_list
+from bot.answer.citations import citation_for
+from bot.retrieval.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
+from bot.understand.questions import asks_list
 from bot.schema import Citation, Lang
 
 # A clause stating a figure is preferred by this much: most questions ask for one.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from zzbot import numbers
-from bot.context import Context
+from bot.retrieval.context import Context
 from zzbot.text import CJK, LATIN, without_markers
 
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zzbot import numbers
-from bot.compute import measure_of
-from bot.context import Context, all_sentences
-from bot.english import mostly_chinese
-from bot.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
-from bot.scope import asked_measure, asks_person, in_measure, person_names, states_measure
+from bot.answer.compute import measure_of
+from bot.retrieval.context import Context, all_sentences
+from bot.answer.english import mostly_chinese
+from bot.understand.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
+from bot.understand.scope import asked_measure, asks_person, in_measure, person_names, states_measure
 from zzbot.settings import AnswerSettings
 from zzbot.text import (CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, cited_numbers, clause_around, tokenize,
                         without_markers)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from zzbot import numbers
-from bot.context import Sentence
-from bot.retrieval import Passage
+from bot.retrieval.context import Sentence
+from bot.retrieval.retriever import Passage
 from bot.schema import Citation
 from zzbot.text import CITATION_MARKER
 

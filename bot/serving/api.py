@@ -41,7 +41,7 @@ _IGNORED_ROLES = ("system", "developer", "tool", "function")
 
 
 class Answerer(Protocol):
-    """What the routes need of bot.chain.AnswerChain."""
+    """What the routes need of bot.policy.chain.AnswerChain."""
 
     def events(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
                k: int | None = None) -> Iterator[StreamEvent]: ...
@@ -51,7 +51,7 @@ class Answerer(Protocol):
 
 
 class Checker(Protocol):
-    """What the routes need of bot.factcheck.FactChecker."""
+    """What the routes need of bot.policy.factcheck.FactChecker."""
 
     def check(self, claim: str) -> CheckResult: ...
 

@@ -1,0 +1,88 @@
+"""Facts about the indexed documents as a whole, read once from their passages: the years and dates they mention,
+the place they are about, and whether they mention a name at all. Later stages ask these instead of re-reading
+the passages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cached_property
+
+from zzbot.numbers import extract_figures
+from zzbot.places import Place, places_named
+from zzbot.text import chinese_pairs
+
+
+class CorpusFacts:
+    """Built from the text of every indexed passage."""
+
+    def __init__(self, passages: list[str]) -> None:
+        self._passages = passages
+
+    @cached_property
+    def dates(self) -> frozenset[tuple[str, float]]:
+        """(kind, value) of every year and date the indexed documents mention."""
+        return frozenset((f.kind, f.value) for text in self._passages for f in extract_figures(text)
+                         if f.kind in ("year", "date"))
+
+    def corpus_dates(self) -> frozenset[tuple[str, float]]:
+        return self.dates
+
+    @cached_property
+    def years(self) -> frozenset[float]:
+        return frozenset(value for kind, value in self.dates if kind == "year")
+
+    @cached_property
+    def _home(self) -> Place | None:
+        counts = Counter(p for text in self._passages for p in places_named(text))
+        ranked = counts.most_common(2)
+        return ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]) else None
+
+    def home_place(self) -> Place | None:
+        """The place of data/places.tsv named in the most passages, at least twice as many as the next (郑州 in a
+        Zhengzhou report; None for a corpus of several cities)."""
+        return self._home
+
+    @cached_property
+    def _home_words(self) -> frozenset[str]:
+        home = self._home
+        return frozenset() if home is None else frozenset(
+            chinese_pairs(home.chinese) | {name.lower() for name in home.english})
+
+    def home_words(self) -> frozenset[str]:
+        """The Chinese character pairs and lower-case English names of the documents' own place (see
+        ``home_place``). Every sentence is about it, so it ties a question to no sentence in particular."""
+        return self._home_words
+
+    def covers_place(self, place: Place, question: str) -> bool:
+        """Whether the documents speak of ``place``: they name it, or, for a question about it together with the
+        documents' own place ("郑州和开封之间的路"), they join the two by their first characters as Chinese does
+        (郑开同城). Kaifeng's own targets are still not covered by 郑开."""
+        return self.mentions(place.chinese) or self.joined_name(place, question) is not None
+
+    def joined_name(self, place: Place, question: str) -> str | None:
+        """The name joining ``place`` to the documents' own place when a question names both and the documents
+        speak of the place only so (郑开 for 郑州和开封); None otherwise. An answer about such a place must come
+        from a sentence naming the join: the report gives Kaifeng's own figures nowhere."""
+        home = self._home
+        if not home or home is place or self.mentions(place.chinese) or not home.named_in(question):
+            return None
+        joined = home.chinese[0] + place.chinese[0]
+        return joined if self.mentions(joined) else None
+
+    def sole_year(self) -> int | None:
+        """The one year the indexed documents name, if they name exactly one (a single year's report)."""
+        return int(next(iter(self.years))) if len(self.years) == 1 else None
+
+    def unknown_years(self, text: str, relative: Iterable[int] = ()) -> set[float]:
+        """The years ``text`` names, outright or as offsets from the latest document's year (``relative``: -1
+        for 去年, as the parsed question gives them), that no indexed document mentions (a 2025 target asked
+        of a 2024 report)."""
+        named = {f.value for f in extract_figures(text) if f.kind == "year"}
+        if self.years:  # 去年 in the 2024 report: 2023
+            named |= {max(self.years) + offset for offset in relative}
+        return named - self.years
+
+    def mentions(self, text: str) -> bool:
+        """Whether some indexed passage contains ``text`` verbatim."""
+        return any(text in passage for passage in self._passages)

@@ -40,6 +40,22 @@ class FigureCheck:
     citation: int | None  # the [n] whose passage holds the same figure
 
 
+RuleStage = Literal["before", "route", "after", "fallback"]
+
+
+@dataclass(frozen=True)
+class RuleStep:
+    """One rule of the answer policy (bot.policy.rules) as it applied to one question: ``decided`` for the rule that
+    chose the shown answer (or refused), ``passed`` for those it got through before that. ``reason`` is for staff,
+    in English; ``reason_shown`` is for the asker, in the question's language (empty when nothing is said)."""
+
+    rule: str
+    stage: RuleStage
+    outcome: Literal["passed", "decided"]
+    reason: str = ""
+    reason_shown: str = ""
+
+
 @dataclass
 class AnswerResult:
     question: str
@@ -56,6 +72,11 @@ class AnswerResult:
     figures: list[FigureCheck] = field(default_factory=list)
     # For a computed answer (a sum, comparison, ratio…): the calculation with the report's figures.
     working: str | None = None
+    # The rules of the answer policy this answer went through, in order; the last ``decided`` one chose it.
+    trace: list[RuleStep] = field(default_factory=list)
+    # Whether the answer's subject, not only its figures, was confirmed against the cited sentence (the claim
+    # check): the UI's "figures verified" badge needs both.
+    subject_confirmed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"citations": [c.to_dict() for c in self.citations]}

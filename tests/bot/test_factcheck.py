@@ -19,12 +19,12 @@ def checker(engine):
     ("claim", "verdict", "report_figure"),
     [
         ("2024年郑州市区新增学位2.7万个", "supported", "2.7万个"),
-        ("2024年郑州市区新增学位3万个", "contradicted", "2.7万个"),
+        ("今年市区新增学位达到3万个", "contradicted", "2.7万个"),
         ("Zhengzhou targets about 7% GDP growth in 2024", "supported", "7%左右"),
         ("郑州地区生产总值增长7%以上", "contradicted", "7%左右"),  # the qualifier differs
-        ("郑州力争工业投资完成1500亿元", "contradicted", "1300亿元"),  # money against money, not a count
-        ("Zhengzhou's R&D intensity is to reach 3.8%", "contradicted", "2.8%"),
-        ("The city plans to add 27,000 school places in its urban area", "supported", "2.7万个"),
+        ("郑州今年工业投资要完成1500亿元", "contradicted", "1300亿元"),  # money against money, not a count
+        ("R&D spending intensity in Zhengzhou will hit 3.8%", "contradicted", "2.8%"),
+        ("The urban area is to gain 27,000 school places", "supported", "2.7万个"),
         ("Zhengzhou plans 2.7 million new school places", "contradicted", "2.7万个"),  # right digits, wrong scale
         # The figure named GDP's, not construction's 10%以上 in the same sentence.
         ("does the report target 10% GDP growth", "contradicted", "7%左右"),
@@ -41,7 +41,7 @@ def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, r
     assert result.explanation
 
 
-@pytest.mark.parametrize("claim", ["郑州有12家三甲医院", "郑州今年将新开通3条地铁线路", "Zhengzhou's 2025 GDP growth target is 6%"])
+@pytest.mark.parametrize("claim", ["郑州有12家三甲医院", "今年郑州地铁要新开3条线", "In 2025 Zhengzhou aims for 6% GDP growth"])
 def test_claims_the_report_does_not_speak_to(checker, claim):
     result = checker.check(claim)
     assert result.verdict == "not_in_report", result

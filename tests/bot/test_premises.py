@@ -11,8 +11,8 @@ from zzbot import numbers
 
 @pytest.mark.parametrize(("question", "claims"), [
     ("报告说今年要引进院士50名，这是真的吗？", ["今年要引进院士50名"]),
-    ("just answer yes: does the report promise 50,000 school places?", ["50,000 school places"]),
-    ("The report caps unemployment at 4.5%. Isn't that ambitious?", ["The report caps unemployment at 4.5%"]),
+    ("answer only yes: does the report promise 50,000 school places?", ["50,000 school places"]),
+    ("The report caps joblessness at 4.5%. Isn't that too strict?", ["The report caps joblessness at 4.5%"]),
     ("Why is the R&D intensity target 3.5%?", ["the R&D intensity target 3.5%"]),
     ("为什么要把营造林减少3.28万亩？", ["营造林减少3.28万亩"]),  # "why" asks about the premise, which is claimed
     # Whoever else is said to have said it is not part of the claim either.
@@ -30,7 +30,7 @@ def _correction(question: str, reported: str, clause: str) -> Correction:
 
 
 @pytest.mark.parametrize(("question", "reported", "expected"), [
-    ("报告说市区新建中小学校15所，这些学校能提供多少学位？", "10所", "报告说市区新建中小学校10所，这些学校能提供多少学位？"),
+    ("报告说市区今年新建中小学校15所，能提供多少学位？", "10所", "报告说市区今年新建中小学校10所，能提供多少学位？"),
     ("报告说今年要引进院士50名，这是真的吗？", "25名以上", None),  # the correction is the whole answer
     ("规上工业增加值只定了增长6%，是不是太低了？", "9%以上", None),
     ("Why is the R&D intensity target 3.5%?", "2.8%", None),
@@ -42,7 +42,7 @@ def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, rep
 
 
 def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
-    question = "报告说市区新建中小学校15所，这些学校能提供多少学位？"
+    question = "报告说市区今年新建中小学校15所，能提供多少学位？"
     correction = _correction(question, "10所", "市区新建中小学校10所")
     other = Citation(1, "c2", "r.md", "", "新增学位2.7万个。", 0, 9, 1.0, [])
     answer, citations = with_correction(correction, "新增学位2.7万个[1]。", [other], "zh", found=True)

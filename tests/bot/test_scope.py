@@ -8,7 +8,7 @@ from zzbot.places import places_named
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("已谋划的项目力争完成投资多少？", "yuan"), ("How much will the city spend on education?", "yuan"),
-    ("How much is invested in the 3,800 projects?", "yuan"), ("今年一般公共预算收入能达到多少亿元？", "yuan"),
+    ("How much is invested in the 3,800 projects?", "yuan"), ("一般公共预算收入今年总额是多少亿元？", "yuan"),
     ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", "count"),
     ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),
     ("How many square metres of green space?", "m2"), ("What will the GDP be in yuan at the end of 2024?", "yuan"),

@@ -138,7 +138,7 @@ CLAIM = {
 
 
 def test_load_dataset_dispatches_the_three_kinds(tmp_path):
-    question = {"id": "q-1", "question": "那汽车总产量呢？", "history": [{"role": "user", "content": "新能源汽车？"}]}
+    question = {"id": "q-1", "question": "那全部汽车的产量呢？", "history": [{"role": "user", "content": "新能源汽车？"}]}
     path = _write(tmp_path, json.dumps(ANSWER, ensure_ascii=False), "",
                   json.dumps(CLAIM, ensure_ascii=False), json.dumps(question, ensure_ascii=False))
     loaded = load_dataset(path)

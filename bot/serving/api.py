@@ -1,8 +1,10 @@
 """The HTTP API as FastAPI routes: OpenAI-compatible chat completions, and the CLI's JSON for ask and check.
 
 Routes only: answering is the AnswerChain's and checking the FactChecker's; the routes turn requests into calls
-and results into JSON. Every error is ``{"error": {"message", "type"}}``: 400 for bad input, 503 when a model or
-the index is unavailable, 500 (a short message, the traceback only in the server log) for anything else.
+and results into JSON. Every error is ``{"error": {"message", "type"}}``: 400 for bad input, 429 (with
+Retry-After) when the server is answering as many questions as it takes (bot.serving.admission), 503 when a model
+or the index is unavailable, 500 (a short message, the traceback only in the server log) for anything else. The
+limits on requests themselves (size, content type, origin) are bot.serving.http's, checked before a route runs.
 
 A streamed chat completion carries only the verified answer as ``delta.content``: the chain reviews the model's
 draft once it is complete (figures checked, citations renumbered, a rejected draft replaced by the report's own
@@ -22,13 +24,16 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from bot.options import validate_backend, validate_k
+from bot.serving.admission import Admission, Place, ServerBusy
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, StreamEvent
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,8 @@ EXTRA_FIELD = "zzbot"  # the top-level field of a completion (or chunk) with wha
 # Roles whose messages are neither the question nor the history: the bot answers from the report with its own
 # instructions, so a client's system prompt is not followed.
 _IGNORED_ROLES = ("system", "developer", "tool", "function")
+# The routes whose body is a JSON object (sent as application/json).
+JSON_ROUTES = frozenset({"/v1/chat/completions", "/api/ask", "/api/check"})
 
 
 class Answerer(Protocol):
@@ -56,9 +63,12 @@ class Checker(Protocol):
     def check(self, claim: str) -> CheckResult: ...
 
 
-def api_router(chain: Answerer, checker: Checker, model_id: str = MODEL_ID) -> APIRouter:
-    """The routes, answering with ``chain`` and checking with ``checker`` (the app's own, or fakes in tests)."""
+def api_router(chain: Answerer, checker: Checker, model_id: str = MODEL_ID,
+               admission: Admission | None = None) -> APIRouter:
+    """The routes, answering with ``chain`` and checking with ``checker`` (the app's own, or fakes in tests);
+    questions beyond what ``admission`` takes are refused with 429 (its own Admission when none is given)."""
     router = APIRouter()
+    admitting = admission if admission is not None else Admission()
 
     @router.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -71,12 +81,12 @@ def api_router(chain: Answerer, checker: Checker, model_id: str = MODEL_ID) -> A
             question, history = conversation(body.get("messages"))
             model = _model(body.get("model", model_id))
             backend, k = options(body)
-            stream = body.get("stream") or False
-            if not isinstance(stream, bool):
-                raise BotInputError(f"stream must be true or false, got {stream!r}")
+            stream = _stream(body.get("stream"))
+            place = admitting.enter()
             if stream:
-                return await _streamed_completion(chain, question, history, backend, k, model)
-            result = await run_in_threadpool(chain.ask, question, history, backend, k)
+                return await _streamed_completion(chain, question, history, backend, k, model, place)
+            with _leaving(place):
+                result = await run_in_threadpool(chain.ask, question, history, backend, k)
         except Exception as err:  # noqa: BLE001 - every failure becomes a JSON error
             return error_response(err)
         return JSONResponse(completion(result, model))
@@ -87,7 +97,8 @@ def api_router(chain: Answerer, checker: Checker, model_id: str = MODEL_ID) -> A
             body = await _json_object(request)
             question = _required(body, "question")
             backend, k = options(body)
-            result = await run_in_threadpool(chain.ask, question, body.get("history"), backend, k)
+            with _leaving(admitting.enter()):
+                result = await run_in_threadpool(chain.ask, question, body.get("history"), backend, k)
         except Exception as err:  # noqa: BLE001
             return error_response(err)
         return JSONResponse(result.to_dict())
@@ -102,6 +113,14 @@ def api_router(chain: Answerer, checker: Checker, model_id: str = MODEL_ID) -> A
         return JSONResponse(result.to_dict())
 
     return router
+
+
+@contextmanager
+def _leaving(place: Place) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        place.leave()
 
 
 # -- requests ---------------------------------------------------------------------------------------
@@ -121,6 +140,14 @@ def _required(body: dict[str, Any], name: str) -> Any:
     if body.get(name) is None:
         raise BotInputError(f"missing {name!r}: send a JSON object with a {name!r} text")
     return body[name]
+
+
+def _stream(stream: object) -> bool:
+    if stream is None:
+        return False
+    if not isinstance(stream, bool):
+        raise BotInputError(f"stream must be true or false, got {stream!r}")
+    return stream
 
 
 def _model(model: object) -> str:
@@ -171,14 +198,18 @@ def _content_text(content: object, i: int) -> str:
 
 
 def error_response(err: BaseException) -> JSONResponse:
-    """The JSON error for an exception: 400 bad input, 503 unavailable, 500 otherwise (logged, not shown)."""
+    """The JSON error for an exception: 400 bad input, 429 busy (with Retry-After), 503 unavailable, 500
+    otherwise (logged, not shown)."""
     status, kind, message = error_parts(err)
-    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+    headers = {"Retry-After": str(err.retry_after_s)} if isinstance(err, ServerBusy) else None
+    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status, headers=headers)
 
 
 def error_parts(err: BaseException) -> tuple[int, str, str]:
     if isinstance(err, BotInputError):
         return 400, "invalid_request_error", str(err)
+    if isinstance(err, ServerBusy):
+        return 429, "server_busy", str(err)
     if isinstance(err, BotUnavailable):
         return 503, "service_unavailable", str(err)
     log.error("the API request failed", exc_info=err)
@@ -216,22 +247,29 @@ def sse(data: object) -> str:
 
 
 async def _streamed_completion(chain: Answerer, question: str, history: list[dict[str, str]], backend: str | None,
-                               k: int | None, model: str) -> Response:
+                               k: int | None, model: str, place: Place) -> Response:
     """The chain's events as chat.completion chunks. The first event is awaited before the response starts, so
-    that a bad question or a missing index still gets its HTTP status rather than an error inside the stream."""
+    that a bad question or a missing index still gets its HTTP status rather than an error inside the stream.
+    ``place`` (the question's admission) is left when the stream ends, or here when it never starts."""
     events = events_in_thread(chain, question, history, backend, k)
     try:
         first = await anext(events)
     except StopAsyncIteration:
+        place.leave()
         raise RuntimeError("the answer chain ended without an event") from None
-    return StreamingResponse(_completion_chunks(first, events, _Chunks(model)), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    except BaseException:
+        place.leave()
+        raise
+    # The place is left when the chunks end; the background task, should the response never iterate them.
+    return StreamingResponse(_completion_chunks(first, events, _Chunks(model), place), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+                             background=BackgroundTask(place.leave))
 
 
-async def _completion_chunks(first: StreamEvent, events: AsyncIterator[StreamEvent], chunks: _Chunks
-                             ) -> AsyncIterator[str]:
-    yield chunks.line({"role": "assistant", "content": ""}, first.to_dict())
+async def _completion_chunks(first: StreamEvent, events: AsyncIterator[StreamEvent], chunks: _Chunks,
+                             place: Place) -> AsyncIterator[str]:
     try:
+        yield chunks.line({"role": "assistant", "content": ""}, first.to_dict())
         async for event in events:
             if event.kind == "final" and event.result is not None:
                 yield chunks.line({"content": event.result.answer})
@@ -241,6 +279,8 @@ async def _completion_chunks(first: StreamEvent, events: AsyncIterator[StreamEve
     except Exception as err:  # noqa: BLE001 - the status is sent already: the error goes into the stream
         _, kind, message = error_parts(err)
         yield sse({"error": {"message": message, "type": kind}})
+    finally:
+        place.leave()
     yield "data: [DONE]\n\n"
 
 

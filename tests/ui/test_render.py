@@ -6,21 +6,13 @@ import html
 import re
 from pathlib import Path
 
-from app import (
-    Pending,
-    answer_html,
-    chat_messages,
-    chat_text,
-    highlight,
-    markdown_blocks,
-    figure_table,
-    queue_note,
-    render_document,
-    sources_html,
-    Turn,
-)
-from bot.schema import AnswerResult, Citation, StreamEvent
+from bot.schema import AnswerResult, Citation, RuleStep, StreamEvent
 from index.figures import FigureRow
+from ui.chat import Pending, Turn, chat_messages
+from ui.document import highlight, markdown_blocks, render_document
+from ui.figures import figure_table
+from ui.render import answer_html, sources_html
+from ui.text import chat_text, queue_note
 
 TEXT = "市区新建中小学校10所，新增学位2.7万个。加快健康郑州建设。"
 

@@ -14,7 +14,8 @@ from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
-from app import App, SecurityHeaders, content_security_policy, create_server
+from app import App
+from bot.serving.http import SecurityHeaders, content_security_policy, create_server
 from zzbot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

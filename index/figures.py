@@ -28,11 +28,10 @@ _RESULT_MARKS = ("去年", "过去", "已经", "已完成", "累计完成", "比
 _LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控制在", "保持在", "达到", "突破", "超过", "不低于", "不少于",
           "达", "至", "到", "为", "在", "超")
 _EDGE = "、和及与等的 \t"
-# The report's own qualifier words around a figure.
-_QUALIFIER_WORDS = re.compile(r"以上|左右|以下|以内|超过|超|突破|不低于|不少于|约|近")
+# The report's own qualifier words around a figure; the negated ones first, so 不超过 is not read as 超过.
+_QUALIFIER_WORDS = re.compile(r"不超过|不高于|不低于|不少于|以上|左右|以下|以内|超过|超|突破|约|近")
 # A subject this short is a bare verb ("完成"): it measures the previous figure's subject.
 _BARE_VERB = 2
-_EN_QUALIFIER = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,10 @@ def _countable(sentence: str, figure: numbers.Figure) -> bool:
 
 
 def english_value(figure: numbers.Figure) -> str:
-    unit = numbers.english_unit(figure.unit)
-    qualifier = _EN_QUALIFIER.get(figure.qualifier or "", "")
-    return qualifier + numbers.format_english(figure) + (f" {unit}" if unit else "")
+    """The figure in English with its unit and the report's qualifier, which an English reader needs as much as
+    the value: 7%左右 is "about 7%", 8%以上 "at least 8%", 超70万辆 and 突破140万辆 "over …", 以内/以下 "at most …".
+    A target mark (力争, 确保) stays in the qualifier column only: it says who aims, not how far the figure goes."""
+    return numbers.english_amount(figure, qualified=True)
 
 
 def _clause_start(sentence: str, position: int) -> int:

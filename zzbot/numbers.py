@@ -33,6 +33,7 @@ __all__ = [
     "annotate_for_english",
     "compare_qualified",
     "english_amount",
+    "english_qualifier",
     "english_unit",
     "extract_figures",
     "format_english",
@@ -491,12 +492,16 @@ _QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "a
 _ANNOTATION = re.compile(r"\(=[^)]*\)")
 
 
+def english_qualifier(figure: Figure) -> str:
+    """The English words the figure's qualifier reads as, before its value ("about " for 左右, "at least " for 以上,
+    "over " for 超/突破, "at most " for 以内/以下); "" for none, or for "reach" (达到 only states the figure)."""
+    return _QUALIFIER_EN.get(figure.qualifier or "", "")
+
+
 def english_amount(figure: Figure, qualified: bool = False) -> str:
     """A figure in English with its unit, and with ``qualified`` its qualifier: "27,000", "85 km", "about 7%"."""
     unit = english_unit(figure.unit)
-    value = format_english(figure)
-    if qualified:
-        value = _QUALIFIER_EN.get(figure.qualifier or "", "") + value
+    value = (english_qualifier(figure) if qualified else "") + format_english(figure)
     return value + (f" {unit}" if unit else "")
 
 

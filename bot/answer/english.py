@@ -14,21 +14,58 @@ WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:thousand|million|billio
 
 
 def english_figures(answer: str) -> str:
-    """Chinese figures the model left in an English answer ("30个 parks") are rendered in English by code;
-    those inside brackets or quotes are quotations of the source and stay."""
+    """Chinese figures the model left in an English answer ("30个 parks") are rendered in English by code, with
+    the report's qualifier ("7%左右" -> "about 7%"), which replaces one the model wrote before it ("about 超70万辆"
+    -> "over 700,000 vehicles"); those inside brackets or quotes are quotations of the source and stay."""
     pieces, last = [], 0
     for figure in numbers.extract_figures(answer):
         if figure.kind != "number" or not CJK.search(figure.text) or quoted_at(answer, figure.start):
             continue
-        pieces += [answer[last:figure.start], numbers.english_amount(figure, qualified=True)]
+        begin = _english_qualifier_start(answer, last, figure)
+        pieces += [answer[last:begin], numbers.english_amount(figure, qualified=True)]
         last = figure.end
     return "".join(pieces) + answer[last:]
+
+
+# How far back an English qualifier of a figure can start ("no more than ").
+_QUALIFIER_REACH = 20
+
+
+def _english_qualifier_start(answer: str, floor: int, figure: numbers.Figure) -> int:
+    """Where English words qualifying ``figure`` start right before it ("about " in "about 超70万辆"), else its
+    start: the words are read as they would qualify the figure written in English."""
+    tail = answer[max(floor, figure.start - _QUALIFIER_REACH):figure.start]
+    probe = tail + numbers.format_english(figure)
+    read = numbers.extract_figures(probe)
+    if read and read[-1].end == len(probe) and numbers.english_qualifier(read[-1]):
+        return figure.start - len(tail) + read[-1].start
+    return figure.start
+
+
+def restore_qualifiers(answer: str, sources: list[str]) -> str:
+    """A figure the answer states bare ("GDP growth of 7%") that the passages give only with a qualifier
+    (增长7%左右) gets the qualifier back ("about 7%"): without it the answer states a figure the report does not.
+    Left alone when the passages give the same value with different qualifiers, or none, or the figure is quoted."""
+    source_figures = [f for text in sources for f in numbers.number_figures(text)]
+    for figure in reversed(numbers.number_figures(answer)):
+        if figure.qualifier not in (None, "reach") or quoted_at(answer, figure.start):
+            continue
+        same = [f for f in source_figures if numbers.compare_qualified(figure, f) == "same"]
+        words = {numbers.english_qualifier(f) for f in same}
+        if len(words) != 1 or not (word := words.pop()):
+            continue
+        # After "reach" the qualifier goes before the digits ("reach about 7%"); else before the whole figure.
+        written = WRITTEN_NUMBER.search(answer, figure.start, figure.end) if figure.qualifier else None
+        at = written.start() if written else figure.start
+        answer = answer[:at] + word + answer[at:]
+    return answer
 
 
 def repair_scale(answer: str, sources: list[str]) -> str:
     """Fix the small model's typical error, right digits at the wrong scale ("2.7 million" for 2.7万,
     "140,000" for 140万): an answer figure that matches no source figure, but whose digits are those of exactly
-    one source figure (or of one in the same unit), is rewritten from that source figure by code (27,000)."""
+    one source figure (or of one in the same unit), is rewritten from that source figure by code (27,000). Then
+    a figure stated without the qualifier the passages give it gets it back (restore_qualifiers: 7% -> about 7%)."""
     source_figures = [f for text in sources for f in numbers.number_figures(text)]
     checks = numbers.match_figures(answer, sources)
     for check in sorted(checks, key=lambda c: -c.figure.start):
@@ -48,7 +85,7 @@ def repair_scale(answer: str, sources: list[str]) -> str:
         written = WRITTEN_NUMBER.search(answer, figure.start, figure.end)
         if written:
             answer = answer[:written.start()] + numbers.format_english(source) + answer[written.end():]
-    return answer
+    return restore_qualifiers(answer, sources)
 
 
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")

@@ -102,3 +102,48 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_quoted():
     written = next(csv.DictReader(io.StringIO(out.getvalue())))
     assert written["subject"] == "'=HYPERLINK(\"http://x\")" and written["sentence"] == "'@SUM(A1)"
     assert written["figure"] == row.figure
+
+
+# The English word each of the report's qualifier words reads as (issue 23: "about 7%", never a bare "7%").
+ENGLISH_QUALIFIER = {"左右": "about", "以上": "at least", "超过": "over", "超": "over", "突破": "over",
+                     "以内": "at most", "以下": "at most"}
+
+
+def _english_words(qualifier: str) -> set[str]:
+    return {ENGLISH_QUALIFIER[word] for word in qualifier.split() if word in ENGLISH_QUALIFIER}
+
+
+def test_every_qualified_row_states_its_qualifier_in_english(rows):
+    table, _ = rows
+    qualified = [row for row in table if _english_words(row.qualifier)]
+    assert len(qualified) >= 20  # the report's targets are mostly 以上 and 左右: the check has rows to bite on
+    for row in qualified:
+        (word,) = _english_words(row.qualifier)
+        assert row.english.startswith(f"{word} "), (row.figure, row.qualifier, row.english)
+
+
+def test_a_row_without_a_qualifier_word_has_none_in_english(rows):
+    """力争 and 确保 say who aims, not how far the figure goes; 达到 only states it."""
+    for row in rows[0]:
+        if not _english_words(row.qualifier):
+            assert not row.english.startswith(("about ", "over ", "at least ", "at most ")), row
+
+
+def test_every_qualified_row_reaches_the_model_with_its_english_qualifier(rows):
+    """The passages an English question is answered from show each qualified figure's English value beside it,
+    as the table gives it: 7%左右(=about 7%)."""
+    from zzbot.numbers import annotate_for_english
+
+    for row in rows[0]:
+        if _english_words(row.qualifier):
+            assert f"{row.figure}(={row.english})" in annotate_for_english(row.sentence), row.figure
+
+
+def test_a_negated_qualifier_is_not_read_as_the_word_it_negates():
+    from index.chunking import Chunk
+
+    text = "全年新增债务不超过50亿元，能耗增长3%以内。"
+    chunk = Chunk(chunk_id="c", source="test.md", section="一", text=text, start=0, end=len(text), kind="passage")
+    table = {row.figure: row for row in figure_rows([chunk])}
+    assert (table["不超过50亿元"].qualifier, table["不超过50亿元"].english) == ("不超过", "at most 5 billion yuan")
+    assert (table["3%以内"].qualifier, table["3%以内"].english) == ("以内", "at most 3%")

@@ -10,6 +10,7 @@ from zzbot.numbers import (
     compare_qualified,
     units_conflict,
     english_amount,
+    english_qualifier,
     english_unit,
     extract_figures,
     format_english,
@@ -362,6 +363,18 @@ def test_english_unit():
     assert english_unit("个") is None
     assert english_unit("家") is None
     assert english_unit(None) is None
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("7%左右", "about "), ("3%上下", "about "), ("约3万人", "about "), ("8%以上", "at least "),
+    ("不低于90%", "at least "), ("超70万辆", "over "), ("突破140万辆", "over "), ("超过2000亿元", "over "),
+    ("3%以内", "at most "), ("2%以下", "at most "), ("不超过50亿元", "at most "),
+    ("达到2.8%", ""), ("2.7万个", ""),  # 达到 only states the figure
+])
+def test_english_qualifier_reads_the_report_qualifier(text, english):
+    (figure,) = extract_figures(text)
+    assert english_qualifier(figure) == english
+    assert english_amount(figure, qualified=True).startswith(english + format_english(figure))
 
 
 def test_annotate_for_english():

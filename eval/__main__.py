@@ -4,8 +4,10 @@
     python -m eval run --backend extractive --limit 30 --compare naive
     python -m eval run --set retrieval.k=3 --set fusion=false --set chunking.max_chars=300
     python -m eval run --part test                       # only the held-out half (see eval/split.py)
+    python -m eval run --part sealed                     # only the sealed cases (run them rarely: never tune on them)
     python -m eval validate --dataset FILE               # schema, evidence and dev/test split check
     python -m eval validate --split-new [--fresh]        # assign new ids to dev/test (existing ones stay)
+    python -m eval validate --split-new --seal           # assign new ids to the sealed part
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.engine import Engine
-    from eval.report import headline_table, parts_line, parts_table
+    from eval.report import PART_LABELS, headline_table, parts_by_category, parts_line, parts_table
     from eval.runner import ensure_index, run, select_cases
 
     if args.out and args.out.exists() and not args.out.is_dir():
@@ -115,6 +117,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if summary.get("parts"):
             print()
             _print_table(parts_table(summary))
+            print("\nBy category; cells read " + " · ".join(PART_LABELS[p].lower() for p in summary["parts"]) + ":")
+            _print_table(parts_by_category(summary))
     else:
         print(f"{summary['run']['cases']} questions answered; none carries expectations, so nothing was scored.")
     print(f"\nresults: {out / 'results.jsonl'}\nreport:  {report}")
@@ -144,7 +148,7 @@ def _run_split(args: argparse.Namespace, cases: list[AnswerCase | ClaimCase | Qu
     if args.part == "all":
         unsplit = sum(1 for c in cases if getattr(c, "category", None) and c.id not in split.part_of())
         if unsplit:
-            print(f"note: {unsplit} case(s) are not in {path}; the dev/test blocks leave them out", file=sys.stderr)
+            print(f"note: {unsplit} case(s) are not in {path}; the blocks of the parts leave them out", file=sys.stderr)
     return split
 
 
@@ -156,13 +160,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise UsageError(f"no dataset file {args.dataset}")
     if args.fresh and not args.split_new:
         raise UsageError("--fresh marks the ids --split-new assigns; give both")
+    if args.seal and not args.split_new:
+        raise UsageError("--seal puts the ids --split-new assigns in the sealed part; give both")
+    if args.seal and args.fresh:
+        raise UsageError("--fresh marks new test ids; sealed ids are never in test: give one of --fresh and --seal")
     try:
         cases = load_dataset(args.dataset)
     except DatasetError as err:
         print(err)
         return 1
     if args.split_new:
-        _assign_new(cases, _split_path(args), fresh=args.fresh)
+        _assign_new(cases, _split_path(args), fresh=args.fresh, seal=args.seal)
     problems = validate_evidence(cases, [d.text for d in load_documents(load_settings().documents)])
     problems += _split_check(cases, _split_path(args))
     for problem in problems:
@@ -171,13 +179,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _assign_new(cases: list[AnswerCase | ClaimCase | QuestionOnly], path: Path, *, fresh: bool) -> None:
+def _assign_new(cases: list[AnswerCase | ClaimCase | QuestionOnly], path: Path, *, fresh: bool, seal: bool) -> None:
     """Add the cases the split file lacks (creating it if need be) without moving any existing id."""
     split = load_split(path) if path.exists() else Split()
-    updated, added, dropped = extend_split(split, cases, fresh=fresh)
+    updated, added, dropped = extend_split(split, cases, fresh=fresh, seal=seal)
     save_split(updated, path)
     new_parts = Counter(updated.part_of()[i] for i in added)
-    print(f"{path}: {len(added)} new id(s) assigned (dev {new_parts['dev']}, test {new_parts['test']})"
+    sealed = f", sealed {new_parts['sealed']}" if new_parts["sealed"] else ""
+    print(f"{path}: {len(added)} new id(s) assigned (dev {new_parts['dev']}, test {new_parts['test']}{sealed})"
           + (" and marked fresh" if fresh and added else "")
           + (f"; {len(dropped)} id(s) no longer in the dataset dropped: {', '.join(dropped)}" if dropped else ""))
 
@@ -209,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--category", nargs="+", action="extend", choices=CATEGORIES, metavar="CAT",
                        help=f"only these categories ({', '.join(CATEGORIES)})")
     p_run.add_argument("--compare", choices=["naive"], help="also run the peers' baseline and report both")
-    p_run.add_argument("--part", choices=["dev", "test", "all"], default="all",
-                       help="only the dev or the test cases of the split file (default: %(default)s: both, side by side)")
+    p_run.add_argument("--part", choices=["dev", "test", "sealed", "all"], default="all",
+                       help="only the dev, the test or the sealed cases of the split file "
+                            "(default: %(default)s: every part, side by side)")
     p_run.add_argument("--split", type=Path, help="dev/test split file (default: split.json beside the dataset)")
     p_run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        help="override a setting, e.g. retrieval.k=3, retrieval.fusion=false, chunking.max_chars=300 "
@@ -222,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     p_validate.add_argument("--split-new", action="store_true",
                             help="assign the ids the split file lacks (stratified, seeded; existing ids never move)")
     p_validate.add_argument("--fresh", action="store_true", help="with --split-new: also list the new ids as fresh")
+    p_validate.add_argument("--seal", action="store_true",
+                            help="with --split-new: put the new ids in the sealed part (never tuned on)")
     p_validate.set_defaults(run=cmd_validate)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

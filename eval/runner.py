@@ -86,8 +86,8 @@ def run(
 ) -> tuple[dict[str, Any], Path]:
     """Answer, score and write everything; return the summary and the path of the HTML report.
 
-    With a ``split`` the summary also holds ``parts``: the same metrics for the dev cases, the test cases
-    and the fresh test cases alone (``part`` only records which part the cases were selected from).
+    With a ``split`` the summary also holds ``parts``: the same metrics for the dev cases, the test cases,
+    the fresh test cases alone and the sealed cases (``part`` only records which part the cases were selected from).
     """
     started = datetime.now(timezone.utc)
     began = time.perf_counter()
@@ -200,12 +200,14 @@ def summarize_rows(rows: Sequence[Row], split: Split | None = None) -> dict[str,
 
 
 def part_sections(rows: Sequence[Row], split: Split) -> dict[str, Any]:
-    """``summarize_rows`` for the dev rows, the test rows and the fresh test rows; parts without a scored row are left out."""
+    """``summarize_rows`` for the dev rows, the test rows, the fresh test rows and the sealed rows; parts without a
+    scored row are left out."""
     part, fresh = split.part_of(), set(split.fresh)
     groups = {
         "dev": [r for r in rows if part.get(r["id"]) == "dev"],
         "test": [r for r in rows if part.get(r["id"]) == "test"],
         "fresh_test": [r for r in rows if part.get(r["id"]) == "test" and r["id"] in fresh],
+        "sealed": [r for r in rows if part.get(r["id"]) == "sealed"],
     }
     return {name: summarize_rows(group) for name, group in groups.items() if any("scores" in r for r in group)}
 

@@ -91,11 +91,11 @@ def test_report_shows_dev_and_test_by_category_and_language(scenario, tmp_path: 
     cases, rows, split = scenario
     write_report(_summary(rows, split), rows, [], cases, tmp_path)
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "## Dev and test\n" in md and "## Dev and test by category" in md and "## Dev and test by language" in md
-    category_table = md.split("## Dev and test by category")[1].split("##")[0]
+    assert "## Parts of the split\n" in md and "## Parts by category" in md and "## Parts by language" in md
+    category_table = md.split("## Parts by category")[1].split("##")[0]
     assert "| paraphrase | 0 · 2 · 2 | – · 50.0% · 50.0% |" in category_table
     assert "| claim | 0 · 1 · 0 | – · 100.0% · – |" in category_table
-    assert "Dev and test by language" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Parts by language" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 def test_a_summary_without_parts_keeps_the_old_report(scenario, tmp_path: Path):
@@ -103,4 +103,4 @@ def test_a_summary_without_parts_keeps_the_old_report(scenario, tmp_path: Path):
     summary = _summary(rows, split)
     del summary["parts"]
     write_report(summary, rows, [], cases, tmp_path)
-    assert "Dev and test" not in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "Parts of the split" not in (tmp_path / "report.md").read_text(encoding="utf-8")

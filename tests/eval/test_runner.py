@@ -75,7 +75,7 @@ def test_extractive_run_writes_results_summary_and_report_with_naive_baseline(en
     for plot in ("metrics.png", "accuracy.png", "latency.png"):
         assert (tmp_path / plot).stat().st_size > 1000
         assert f'data-file="{plot}"' in page and f"]({plot})" in (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 3 and "Naive" in page and "Dev and test" in page
+    assert page.count("data:image/png;base64,") == 3 and "Naive" in page and "Parts of the split" in page
 
 
 def test_local_backend_meets_thresholds(engine, subset, tmp_path):

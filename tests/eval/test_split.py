@@ -111,7 +111,7 @@ def test_split_problems_name_missing_duplicate_and_stale_ids():
     assert problems[0].startswith("1 case(s) not in the split file") and problems[0].endswith("fig-zh-003")
     assert "fig-zh-002: listed 2 times in the split file" in problems
     assert "fig-zh-099: in the split file but not in the dataset" in problems
-    assert "fig-zh-777: fresh but in neither part" in problems
+    assert "fig-zh-777: fresh but in no part" in problems
     assert len(problems) == 4
 
 

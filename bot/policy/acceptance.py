@@ -17,6 +17,8 @@ from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.answer.english import mostly_chinese
 from bot.understand.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
+from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
+from bot.understand.parsed import parsed_text
 from bot.understand.scope import asked_measure, asks_person, in_measure, person_names, states_measure
 from zzbot.settings import AnswerSettings
 from zzbot.text import (CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, cited_numbers, clause_around, tokenize,
@@ -83,6 +85,7 @@ class Rejection:
     # The report's sentence is shown instead when it matches the question at least this; None: never.
     threshold: float | None
     anchor: tuple[numbers.Figure, ...] = ()  # the answer's verified figures: their sentence is the one quoted
+    found: str = ""  # what the check found (a term, a figure…), put into the reason shown to the asker
 
 
 Check = Callable[[Draft, AnswerSettings], Rejection | None]
@@ -149,7 +152,7 @@ def states_asked_measure(draft: Draft, settings: AnswerSettings) -> Rejection | 
     # when the model took another figure: quoted as an answer already close enough to the question.
     anchor = _counted_in_measure(draft, measure) if draft.lang == "zh" and not draft.override else ()
     return Rejection("states_asked_measure", f"the answer gives no figure in the measure asked for ({measure})",
-                     settings.min_similarity if anchor else _rejected(settings, draft), anchor)
+                     settings.min_similarity if anchor else _rejected(settings, draft), anchor, found=measure)
 
 
 def _counted_in_measure(draft: Draft, measure: str) -> tuple[numbers.Figure, ...]:
@@ -196,7 +199,8 @@ def person_in_asked_role(draft: Draft, settings: AnswerSettings) -> Rejection | 
         shares = not terms or any(term in text for text in holding for term in terms)
     if shares:
         return None
-    return Rejection("person_in_asked_role", f"the report names {named[0]} for something else", None)
+    return Rejection("person_in_asked_role", f"the report names {named[0]} for something else", None,
+                     found=named[0])
 
 
 def no_parroted_names(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -204,7 +208,7 @@ def no_parroted_names(draft: Draft, settings: AnswerSettings) -> Rejection | Non
                                                               draft.sources)):
         return None
     return Rejection("no_parroted_names", f"the model repeated {', '.join(parroted)} from the question, not from the "
-                     "report", settings.override_similarity)
+                     "report", settings.override_similarity, found="、".join(parroted))
 
 
 def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -219,7 +223,7 @@ def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None
     reason = f"the model's figure(s) {', '.join(f.text for f in unverified)} are not in the report's passages"
     return Rejection("figures_verified", reason,
                      settings.override_similarity if parroted else settings.rejected_similarity,
-                     tuple(draft.verified_numbers))
+                     tuple(draft.verified_numbers), found="、".join(f.text for f in unverified))
 
 
 def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -230,7 +234,7 @@ def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection 
         return None
     others = tuple(f for f in draft.verified_numbers if not numbers.same_as_any(f, draft.unconfirmed))
     return Rejection("no_unconfirmed_figures", f"the answer repeats the question's {stated[0].text}, which the report "
-                     "does not confirm", settings.override_similarity, others)
+                     "does not confirm", settings.override_similarity, others, found=stated[0].text)
 
 
 def not_a_bare_refusal(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -251,7 +255,7 @@ def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | 
     if named_elsewhere is None:
         return None
     return Rejection("counts_asked_subject", f"the report's figure is not about {subject}",
-                     settings.rejected_similarity if named_elsewhere else None)
+                     settings.rejected_similarity if named_elsewhere else None, found=subject)
 
 
 def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -291,13 +295,13 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     if not any(term in text for text in draft.sources for term in terms):
         # No passage speaks of it ("郑州地铁今年新开几条线": no 地铁): whatever figure the answer gives is about
         # something else, even one no sentence states as such ("新开1条线").
-        return Rejection("about_asked_terms", f"no passage names {'、'.join(terms)}", None)
+        return Rejection("about_asked_terms", f"no passage names {'、'.join(terms)}", None, found="、".join(terms))
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
                                   lambda text: any(term in text for term in terms))
     if named_elsewhere is None:
         return None
     return Rejection("about_asked_terms", f"the answer's figure is not about {'、'.join(terms)}",
-                     settings.rejected_similarity if named_elsewhere else None)
+                     settings.rejected_similarity if named_elsewhere else None, found="、".join(terms))
 
 
 def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -333,7 +337,7 @@ def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | No
     if any(joined in text for text in texts for joined in draft.joined):
         return None
     return Rejection("about_joined_place", f"the answer does not come from what the report says of "
-                     f"{'、'.join(draft.joined)}", None)
+                     f"{'、'.join(draft.joined)}", None, found="、".join(draft.joined))
 
 
 def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -350,7 +354,32 @@ def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | N
             # The report's sentence is quoted at the figures that belong to the terms named.
             return Rejection("figures_where_named", f"the answer gives {misplaced[0].text} for "
                              f"{'、'.join(sorted(named))}, which the report gives for something else",
-                             settings.rejected_similarity, tuple(belonging))
+                             settings.rejected_similarity, tuple(belonging), found=misplaced[0].text)
+    return None
+
+
+def subject_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """The answer's subject is the one its figure's own clause states: by the report's most specific term for what
+    the question names ("老外" is 境外游客: not 接待游客1.7亿人次 but 境外游客75万人次), else, for a Chinese thing
+    the glossary has no term for, by a character of its head ("公共充电桩" is not 新增公共停车位10万个)."""
+    if draft.override:
+        return None
+    parsed = parsed_text(draft.question)
+    misnamed = (term_misnamed(parsed, draft.context, draft.verified_numbers)
+                or head_misnamed(parsed, draft.context, draft.verified_numbers))
+    if misnamed is None:
+        return None
+    threshold = settings.min_similarity if misnamed.anchor else (
+        settings.rejected_similarity if misnamed.named_elsewhere else None)
+    return Rejection("subject_stated", misnamed.reason, threshold, misnamed.anchor, found=misnamed.asked)
+
+
+def scope_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A question about the country's or the province's figure ("全国今年的GDP增长目标", "Henan province's target")
+    is answered only from a sentence speaking of that scope: the city's figure is another subject."""
+    cited = [draft.sources[n - 1] for n in cited_numbers(draft.text) if 1 <= n <= len(draft.sources)]
+    if reason := scope_unstated(parsed_text(draft.question), draft.context, draft.verified_numbers, cited):
+        return Rejection("scope_stated", reason, None, found=parsed_text(draft.question).scope)
     return None
 
 
@@ -370,22 +399,27 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     counts_asked_subject,
     about_asked_words,
     about_asked_terms,
+    subject_stated,
+    scope_stated,
     about_joined_place,
     a_part_as_named,
     figures_where_named,
 )
 
 
-def unmet_requirement(question: str, clause: str, sentence: str, context: Context) -> str | None:
+def unmet_requirement(question: str, clause: str, sentence: str, context: Context) -> Rejection | None:
     """What a quoted report clause fails to give that the question asks for (a figure, a figure in the asked
-    measure, a person), or None. The extractive answer is held to what the question asks, as the model's is."""
+    measure, a person), as a rejection named as in the policy table (``bot.policy.rules``); None when it gives
+    it. The extractive answer is held to what the question asks, as the model's is."""
     if asks_quantity(question) and not numbers.number_figures(clause):
-        return "the report's closest sentence gives no figure for it"
+        return Rejection("quote_gives_figure", "the report's closest sentence gives no figure for it", None)
     if asks_quantity(question) and (measure := asked_measure(question)) and not states_measure(clause, measure):
-        return f"the report's closest sentence gives no figure in the measure asked for ({measure})"
+        return Rejection("quote_in_asked_measure",
+                         f"the report's closest sentence gives no figure in the measure asked for ({measure})", None,
+                         found=measure)
     if asks_person(question) and not any(name in sentence for name in
                                          person_names(" ".join(s.text for s in all_sentences(context)))):
-        return "the report names no person for it"
+        return Rejection("quote_names_person", "the report names no person for it", None)
     return None
 
 

@@ -221,6 +221,13 @@ def report_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms[m.group(1).lower()] for m in pattern.finditer(text)))
 
 
+def glossary_phrases(text: str) -> list[tuple[str, str]]:
+    """The glossary's phrases ``text`` uses, as written, each with the report's term for it ("school places" →
+    学位, "上学的名额" → 学位): what a question asks about, in its own words and in the report's."""
+    pattern, terms = _glossary()
+    return [(m.group(1), terms[m.group(1).lower()]) for m in pattern.finditer(text)]
+
+
 def named_terms(text: str) -> set[str]:
     """The report's glossary terms ``text`` names, in English words or as the report writes them."""
     _, terms = _glossary()

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import counted_subject, in_report_terms
+from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, glossary_phrases,
+                                     in_report_terms)
 from bot.schema import Lang
 from zzbot.text import CJK, chinese_pairs
 
@@ -38,10 +39,11 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
         try:
             rewritten = complete(backend, messages, max_tokens=80).strip().splitlines()
             candidate = rewritten[0].split(":", 1)[-1].split("：", 1)[-1].strip() if rewritten else ""
-            if 2 <= len(candidate) <= 3 * len(question) + 80 and keeps_new_words(candidate, question, previous):
+            if (2 <= len(candidate) <= 3 * len(question) + 80 and keeps_new_words(candidate, question, previous)
+                    and keeps_no_replaced_thing(candidate, question, previous[-1] if previous else "")):
                 return candidate, True
-            log.info("the rewrite %r drops what the follow-up %r adds; using the question with its context",
-                     candidate, question)
+            log.info("the rewrite %r drops what the follow-up %r adds, or keeps what it replaces; using the "
+                     "question with its context", candidate, question)
         except BackendError as err:
             log.warning("follow-up rewrite failed, using the question with its context: %s", err)
     if previous and (substituted := with_new_subject(question, previous[-1])):
@@ -49,19 +51,67 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
     return (f"{previous[-1]} {question}" if previous else question), False
 
 
-# "那人才呢？", "境外的呢": a follow-up that only names another subject for the earlier question.
-_ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?)(?:的)?呢[？?。]?$")
+# "那人才呢？", "境外的呢", "And what about urban jobs?": a follow-up that only names another thing for the earlier
+# question.
+_ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?)呢[？?。]?$|"
+                           r"^(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+)?(.+?)[?？.]*$|"
+                           # "And for rural people…?", "And how many…?" ask more than another thing.
+                           r"^and\s+(?!(?:for|in|of|to|by|on|at|with|how|what|which|who|when|where|why)\b)"
+                           r"(?:the\s+)?(.+?)[?？.]*$",
+                           re.IGNORECASE)
+
+
+def new_thing(follow_up: str) -> str:
+    """The thing an elliptical follow-up asks the earlier question about instead ("那城镇就业呢？" → 城镇就业, "And
+    what about urban jobs?" → urban jobs); "" for any other follow-up, and for one naming a modifier of the earlier
+    thing ("境外的呢？", "配售型的呢？": the earlier thing stays, narrowed)."""
+    match = _ONLY_SUBJECT.match(follow_up.strip())
+    if match is None:
+        return ""
+    thing = next(g for g in match.groups() if g is not None).strip(" “”\"")
+    if thing.endswith("的") or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing):
+        return ""
+    return thing
+
+
+def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
+    """The thing the earlier question asks about, with the span of its words a new thing replaces: a Chinese
+    question's counted thing with its measure word (多少个学位 → 学位, the span of 个学位: 个 counts 学位, not
+    城镇就业), else its first glossary phrase ("school places")."""
+    if CJK.search(earlier) and (subject := counted_subject(earlier)):
+        asked = _ASKED_COUNT.search(earlier)
+        end = earlier.find(subject, asked.end() if asked else 0)
+        if end >= 0:
+            return subject, asked.end() if asked else end, end + len(subject)
+    phrases = glossary_phrases(earlier)
+    if phrases:
+        start = earlier.lower().find(phrases[0][0].lower())
+        return phrases[0][0], start, start + len(phrases[0][0])
+    return None
+
+
+_ASKED_COUNT = re.compile(r"多少|几")
 
 
 def with_new_subject(question: str, earlier: str) -> str | None:
-    """The earlier question asked of the follow-up's subject instead ("今年要引进多少院士？" + "那人才呢？" →
-    "今年要引进多少人才？"), when the follow-up names only a subject and the earlier question names what it
-    counts; None otherwise."""
-    match = _ONLY_SUBJECT.match(question.strip())
-    subject = counted_subject(earlier)
-    if match is None or not subject or match.group(1) in earlier:
+    """The earlier question asked of the follow-up's new thing instead, its frame kept and the old thing's own words
+    dropped ("2024年郑州新增多少个学位？" + "那城镇就业呢？" → "2024年郑州新增多少城镇就业？"; "How many new school
+    places…?" + "What about urban jobs?" → "How many new urban jobs…?"), when the follow-up names only a thing
+    and the earlier question names what it asks about; None otherwise."""
+    thing = new_thing(question)
+    replaced = replaced_thing(earlier) if thing else None
+    if replaced is None or thing.lower() in earlier.lower():
         return None
-    return earlier.replace(subject, match.group(1), 1)
+    _, start, end = replaced
+    return f"{earlier[:start]}{thing}{earlier[end:]}"
+
+
+def keeps_no_replaced_thing(rewrite: str, question: str, earlier: str) -> bool:
+    """Whether a rewritten elliptical follow-up has let go of the thing it replaces: "那城镇就业呢？" after
+    "2024年郑州新增多少个学位？" rewritten as "城镇就业新增多少个学位？" still asks about 学位."""
+    thing = new_thing(question)
+    replaced = replaced_thing(earlier) if thing else None
+    return replaced is None or replaced[0].lower() in thing.lower() or replaced[0].lower() not in rewrite.lower()
 
 
 # Words of a follow-up that carry no subject of their own ("那…呢", "and what about"), nor do words naming the kind

@@ -9,6 +9,7 @@ revenue?" is not answered with a growth rate.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from zzbot import numbers
 
@@ -87,3 +88,36 @@ def in_measure(unit: str | None, percent: bool, measure: str) -> bool:
     if measure == "count":
         return not percent and family not in numbers.MEASURED_FAMILIES
     return family == measure
+
+
+Scope = Literal["city", "province", "nation"]
+# A question about the country's or the province's own figure, not the city's. The report's names for national
+# or provincial things the city itself counts (国家级智能制造项目, 国家科技型中小企业, "national-level", "national
+# database", 省级森林城市, "cross-province services", 河南省会) are no such scope.
+_SCOPES: tuple[tuple[Scope, re.Pattern[str]], ...] = (
+    ("nation", re.compile(
+        r"全国|我国|国家(?!级|中心|队|首批|科技|高新|重点|森林|示范)|(?<!郑州)中国(?!式|欧)|"
+        r"\bnationally\b|\bnationwide\b|\bcountrywide\b|\bnational\s+(?:gdp|economy|economic|target|growth|average|"
+        r"figure|total|level\s+of)\b|\bChina(?:['’]s)?\b(?!\s*[–—-])|\b(?:the|whole)\s+country(?:['’]s)?\b",
+        re.IGNORECASE)),
+    ("province", re.compile(
+        r"全省|本省|河南(?!省会)|(?<!cross-)\bprovince-?wide\b|(?<!cross-)\bthe\s+province(?:['’]s)?\b|"
+        r"\bHenan\b(?!['’]s\s+capital|\s+capital)|\bprovincial\s+(?:gdp|economy|target|growth|average|total)\b",
+        re.IGNORECASE)),
+)
+# What a report sentence says of the country's or the province's own targets ("完成国家和省定目标", "居全省前列").
+_STATED_SCOPE: dict[Scope, re.Pattern[str]] = {
+    "nation": re.compile(r"全国|国家(?!级|中心|队|首批|科技|高新|重点|森林|示范)"),
+    "province": re.compile(r"全省|省定|河南"),
+}
+
+
+def asked_scope(question: str) -> Scope:
+    """Whose figure a question asks for: the country's ("What GDP growth target has China set nationally?",
+    "全国的GDP目标"), the province's ("河南省…", "Henan province's…"), else the city's the report is about."""
+    return next((scope for scope, pattern in _SCOPES if pattern.search(question)), "city")
+
+
+def states_scope(sentence: str, scope: Scope) -> bool:
+    """Whether a report sentence speaks of ``scope`` itself (the city's scope is every sentence's)."""
+    return scope == "city" or bool(_STATED_SCOPE[scope].search(sentence))

@@ -1,0 +1,106 @@
+"""Whether an answer's figure is about what the question asks, read from the sentence stating it: the thing asked
+named by the figure's own clause, in the report's terms (data/glossary.tsv) or by its head characters, and the
+scope asked (the country's, the province's) stated by the sentence.
+
+Character and term evidence, not embedding similarity: 充电桩 and 停车位 are 0.84 apart, 上学的名额 and 学位 0.70,
+so a paraphrase is bridged by the glossary (上学的名额 → 学位, 老外 → 境外游客), never by a threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer.compute import measure_of
+from bot.retrieval.context import Context, all_sentences
+from bot.understand.parsed import ParsedQuestion
+from bot.understand.questions import named_terms
+from bot.understand.scope import states_scope
+from zzbot import numbers
+from zzbot.text import CJK, CLAUSE_END
+
+# A thing asked is judged by its head, the characters it ends with (公共充电桩 → 电桩; the head names the thing,
+# what comes before narrows it), only when it is longer than the head: a two-character thing is judged by
+# ``acceptance.counts_asked_subject``.
+HEAD_CHARS = 2
+
+
+@dataclass(frozen=True)
+class Misnamed:
+    """An answer's figures that are about something else than what was asked."""
+
+    reason: str
+    asked: str  # what the question asks about, as the check read it
+    named_elsewhere: bool  # another context clause names what was asked
+    anchor: tuple[numbers.Figure, ...] = ()  # figures the report gives for what was asked
+
+
+def most_specific(terms: set[str]) -> set[str]:
+    """Terms not inside a longer one of ``terms`` (新能源汽车 over 汽车, 境外游客 over 游客)."""
+    return {t for t in terms if not any(t != u and t in u for u in terms)}
+
+
+def figure_clauses(context: Context) -> list[tuple[numbers.Figure, str, str]]:
+    """Every context figure with its own words (``numbers.own_words``) and its clause read with the one before it,
+    which often holds its subject ("工业投资增长20%以上，完成1300亿元")."""
+    found = []
+    for sentence in all_sentences(context):
+        pieces = CLAUSE_END.split(sentence.text)
+        for figure in numbers.number_figures(sentence.text):
+            index = len(CLAUSE_END.findall(sentence.text, 0, figure.start))
+            clause = "，".join(pieces[max(index - 1, 0):index + 1])
+            found.append((figure, numbers.own_words(sentence.text, figure), clause))
+    return found
+
+
+def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure]) -> Misnamed | None:
+    """The answer's figures each count something the report names by a more specific or another term than the
+    question's ("How many vehicles in total…" answered with 新能源汽车产量超70万辆, for 汽车产量突破140万辆; "多少老外"
+    with 接待游客1.7亿人次, for 境外游客75万人次), while another figure of the context is the question's own."""
+    asked = most_specific(set(parsed.terms))
+    if not asked or not stated:
+        return None
+    placed = [(figure, most_specific(named_terms(words))) for figure, words, _ in figure_clauses(context)]
+    answer = [terms for figure, terms in placed if numbers.same_as_any(figure, stated) and terms]
+    if not answer or any(terms & asked for terms in answer):
+        return None
+    # Only a figure of the same measure can stand in another's place (60% of 汽车产业产值 is no count of cars).
+    measures = {(measure_of(f.unit), f.percent) for f in stated}
+    own = tuple(figure for figure, terms in placed if terms & asked and (measure_of(figure.unit), figure.percent)
+                in measures)
+    if not own:
+        return None  # no figure of the context is the question's: other checks say whether the report has one
+    return Misnamed(f"the answer's figure counts {'、'.join(sorted(answer[0]))}, not {'、'.join(sorted(asked))}",
+                    "、".join(sorted(asked)), True, own)
+
+
+def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure]) -> Misnamed | None:
+    """A Chinese thing asked that no clause of the answer's figures names by a character of its head, when the
+    glossary gives it no term of the report's: "今年全市打算新增多少个公共充电桩" answered with 新增公共停车位10万个
+    (公共 is shared, 充电桩 is not)."""
+    if parsed.lang != "zh" or parsed.terms or not parsed.quantity or not stated or not parsed.things:
+        return None
+    thing = parsed.things[0]
+    head = thing[-HEAD_CHARS:]
+    if len(thing) <= HEAD_CHARS or not all(CJK.match(c) for c in head):
+        return None
+    clauses = figure_clauses(context)
+    if not any(numbers.same_as_any(f, stated) for f, _, _ in clauses):
+        return None  # a figure no context sentence states: figures_verified judges it
+    if any(set(head) & set(clause) for f, _, clause in clauses if numbers.same_as_any(f, stated)):
+        return None
+    own = tuple(f for f, _, clause in clauses if head in clause)
+    return Misnamed(f"the answer's figure is not about {thing}: its clause does not name {head}", thing, bool(own),
+                    own)
+
+
+def scope_unstated(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure],
+                   cited: list[str]) -> str | None:
+    """A question about the country's or the province's figure answered from sentences that do not speak of it:
+    "What GDP growth target has China set nationally?" is not answered by the city's 地区生产总值增长7%左右."""
+    if parsed.scope == "city":
+        return None
+    texts = ([s.text for s in all_sentences(context) if numbers.states_any(s.text, stated)] if stated else cited)
+    if any(states_scope(text, parsed.scope) for text in texts):
+        return None
+    whose = {"nation": "the country", "province": "the province"}[parsed.scope]
+    return f"the question asks for {whose}'s figure; the report's sentence gives the city's"

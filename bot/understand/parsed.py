@@ -1,0 +1,115 @@
+"""One question, read once: what it asks about, in its own words and the report's, what measure it wants, what
+it asks to work out, of which places, years and scope, and which figures it takes for granted.
+
+``parse_question`` composes the readers of ``questions`` and ``scope`` (it repeats none of their patterns), so the
+chain can build the ``ParsedQuestion`` in one stage and every later stage reads the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.schema import Lang
+from bot.understand import questions, scope
+from bot.understand.questions import Calculation
+from bot.understand.rewrite import new_thing
+from bot.understand.scope import Scope
+from zzbot import numbers
+from zzbot.places import Place, places_named
+from zzbot.text import CJK
+
+# The kinds of answer a question wants beyond a measure of ``scope.asked_measure``.
+Wanted = str  # a unit family ("yuan", "km"…), "percent", "count", "person", "list", "yes_no" or "" (anything)
+_YES_NO = re.compile(r"(?:吗|不|没有?)[？?]?$|是否|能不能|会不会|有没有|^(?:is|are|will|does|do|did|can|has|have)\b",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    """What a question asks, read once (see ``parse_question``)."""
+
+    text: str  # the question as given (standalone, when the chain has made it so)
+    lang: Lang
+    asking: str  # what is searched for: the sentences that ask, without an override preamble
+    override: bool  # the question tries to override instructions or supply its own facts
+    things: tuple[str, ...]  # what it asks about, in its own words ("公共充电桩", "school places")
+    terms: tuple[str, ...]  # the report's terms for them (data/glossary.tsv): 学位, 境外游客
+    quantity: bool  # it asks for a number
+    wanted: Wanted  # the measure or kind of answer it wants
+    calculation: Calculation | None
+    parts: tuple[str, ...]  # the things a calculation works on
+    places: tuple[Place, ...]
+    years: tuple[int, ...]  # the years it names ("2024年", "in 2025")
+    relative_years: tuple[int, ...]  # offsets from the documents' year (去年 → -1)
+    scope: Scope  # whose figure it asks: the city's, the province's or the country's
+    premises: tuple[numbers.Figure, ...]  # the figures it takes for granted
+    # A follow-up that only names another thing for the previous question ("那城镇就业呢？" → 城镇就业; "境外的呢？"
+    # → "" as 境外 narrows the earlier thing rather than replacing it), and that previous question.
+    new_thing: str = ""
+    previous: str = ""
+
+    @property
+    def in_report_terms(self) -> str:
+        """The asking text with its glossary phrases in the report's words, for searching ("GDP目标" → 地区生产总值目标)."""
+        return questions.in_report_terms(self.asking)
+
+
+@lru_cache(maxsize=256)
+def parsed_text(text: str) -> ParsedQuestion:
+    """``parse_question`` without history, read once per text: for checks that get only the question's text."""
+    return parse_question(text)
+
+
+def parse_question(text: str, history: list[dict[str, str]] | None = None) -> ParsedQuestion:
+    """``text`` read once; ``history`` (cleaned turns) gives a follow-up its previous question."""
+    asking = questions.question_focus(text)
+    calculation = questions.asks_calculation(asking)
+    previous = next((t["content"] for t in reversed(history or []) if t["role"] == "user"), "")
+    return ParsedQuestion(
+        text=text, lang=questions.detect_lang(text), asking=asking, override=questions.instruction_override(text),
+        things=tuple(things_asked(asking)) or ((thing,) if (thing := new_thing(text) if previous else "") else ()),
+        terms=_terms(asking),
+        quantity=questions.asks_quantity(asking), wanted=wanted(asking), calculation=calculation,
+        parts=tuple(questions.question_parts(asking, calculation)) if calculation else (),
+        places=tuple(places_named(asking)), years=tuple(_years(asking)),
+        relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),
+        premises=tuple(numbers.number_figures(asking)), new_thing=new_thing(text) if previous else "",
+        previous=previous)
+
+
+def things_asked(text: str) -> list[str]:
+    """What a question asks about, in its own words: a Chinese question's counted thing ("多少个公共充电桩" →
+    公共充电桩), else the glossary phrases it uses ("school places"), else a calculation's parts."""
+    found: list[str] = []
+    if CJK.search(text) and (counted := questions.counted_subject(text)) and not questions.asks_list(text):
+        found.append(counted)
+    found += [phrase for phrase, _ in questions.glossary_phrases(text) if not any(phrase in f for f in found)]
+    if not found and (kind := questions.asks_calculation(text)):
+        found += questions.question_parts(text, kind)
+    return list(dict.fromkeys(found))
+
+
+def wanted(text: str) -> Wanted:
+    """The measure or kind of answer a question wants: a unit family or "percent" (``scope.asked_measure``),
+    "count" for another number, "person", "list", "yes_no", else ""."""
+    if scope.asks_person(text):
+        return "person"
+    if measure := scope.asked_measure(text):
+        return measure
+    if questions.asks_quantity(text):
+        return "count"
+    if questions.asks_list(text):
+        return "list"
+    return "yes_no" if _YES_NO.search(text.strip()) else ""
+
+
+def _terms(text: str) -> tuple[str, ...]:
+    """The report's terms for what ``text`` names: those of its glossary phrases, in order, then those it writes out."""
+    translated = questions.report_terms(text)
+    return tuple(translated) + tuple(sorted(questions.named_terms(text) - set(translated)))
+
+
+def _years(text: str) -> list[int]:
+    return [int(f.value) for f in numbers.extract_figures(text) if f.kind == "year"]

@@ -1,0 +1,109 @@
+"""The acceptance checks that an answer's subject and scope are the ones its cited sentence states, on scripted
+drafts (no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.policy.acceptance import ACCEPTANCE_CHECKS, Draft, first_rejection, scope_stated, subject_stated
+from bot.retrieval.context import Sentence
+from bot.retrieval.retriever import Passage
+from index.chunking import Chunk
+from zzbot import numbers
+from zzbot.settings import AnswerSettings
+
+CITY = "市政设施：完成道路中小修50万平方米，主干道亮灯率98%以上，新增公共停车位10万个以上。"
+SCHOOLS = "深入推进义务教育优质均衡发展，市区新建中小学校10所，投入使用中小学校15所，新增学位2.7万个。"
+TOURISM = "力争接待游客达到1.7亿人次，境外游客突破75万人次，旅游总收入突破2000亿元。"
+CARS = "聚焦打造“新能源汽车之城”，力争新能源汽车产量超70万辆，带动汽车产量突破140万辆，汽车产业产值增长60%以上。"
+TARGETS = "经济社会发展主要预期目标是：地区生产总值增长7%左右，固定资产投资增长8%以上。"
+GRADUATES = "落实“郑聚英才计划”，持续推进青年创新创业行动，力争20万名大学生来郑留郑。"
+ENERGY = "居民消费价格涨幅3%左右，节能减排降碳完成国家和省定目标。"
+
+
+def _draft(answer: str, question: str, *sentences: str) -> Draft:
+    """A model answer to ``question``, each sentence a numbered passage, its figures matched as the chain does."""
+    context = []
+    for n, text in enumerate(sentences):
+        chunk = Chunk(f"c{n}", "r.md", "", text, 0, len(text))
+        context.append([Sentence(Passage(chunk, 1.0, 0.6, 0.0), 0, len(text), text, similarity=0.6)])
+    lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"
+    return Draft(raw=answer, text=answer, lang=lang, question=question, standalone=question, override=False,
+                 context=context, sources=list(sentences), figure_checks=numbers.match_figures(answer, list(sentences)))
+
+
+SETTINGS = AnswerSettings()
+
+
+def test_both_checks_are_in_the_ordered_list():
+    names = [check.__name__ for check in ACCEPTANCE_CHECKS]
+    assert names.index("subject_stated") > names.index("about_asked_terms")
+    assert "scope_stated" in names
+
+
+def test_a_thing_no_clause_names_is_not_answered_with_a_neighbours_figure():
+    """公共 is shared with 公共停车位; the head, 厕所, is named by no sentence: not in the report."""
+    rejection = subject_stated(_draft("新增公共厕所10万个以上[1]。", "今年全市打算新增多少个公共厕所？", CITY), SETTINGS)
+    assert rejection is not None and rejection.threshold is None and rejection.found == "公共厕所"
+    assert subject_stated(_draft("新增公共停车位10万个以上[1]。", "今年全市打算新增多少个公共停车位？", CITY),
+                          SETTINGS) is None
+
+
+def test_a_thing_the_glossary_knows_and_no_passage_names_is_not_in_the_report():
+    rejection = first_rejection(_draft("新增公共充电桩10万个以上[1]。", "今年全市打算新增多少个公共充电桩？", CITY),
+                                SETTINGS)
+    assert rejection is not None and rejection.threshold is None and rejection.found == "充电桩"
+
+
+def test_a_paraphrase_is_bridged_by_the_glossary_not_refused():
+    draft = _draft("新增学位2.7万个[1]。", "今年郑州上学的名额会多出多少？", SCHOOLS)
+    assert first_rejection(draft, SETTINGS) is None
+
+
+@pytest.mark.parametrize(("answer", "question", "sentence", "anchored"), [
+    ("接待游客1.7亿人次[1]。", "今年郑州想吸引多少老外来旅游？", TOURISM, "75万人次"),
+    ("700,000 vehicles [1].", "How many vehicles will Zhengzhou produce this year, electric and petrol alike?", CARS,
+     "140万辆"),
+])
+def test_the_neighbouring_figure_of_a_more_specific_term_is_rejected_for_the_figure_asked(answer, question, sentence,
+                                                                                          anchored):
+    rejection = subject_stated(_draft(answer, question, sentence), SETTINGS)
+    assert rejection is not None
+    assert [f.value for f in rejection.anchor] == [f.value for f in numbers.number_figures(anchored)]
+    assert rejection.threshold == SETTINGS.min_similarity  # the report's own clause is quoted instead
+
+
+@pytest.mark.parametrize(("answer", "question", "sentence"), [
+    ("境外游客突破75万人次[1]。", "今年郑州想吸引多少老外来旅游？", TOURISM),
+    ("More than 1.4 million vehicles [1].", "How many vehicles will Zhengzhou produce this year?", CARS),
+    ("Over 700,000 new-energy vehicles [1].", "How many electric vehicles will Zhengzhou produce?", CARS),
+])
+def test_the_figure_the_report_gives_for_the_term_asked_is_accepted(answer, question, sentence):
+    assert subject_stated(_draft(answer, question, sentence), SETTINGS) is None
+
+
+@pytest.mark.parametrize("question", [
+    "What GDP growth target has China set nationally for 2024?",
+    "全国今年的GDP增长目标是多少？",
+    "河南省今年地区生产总值预期增长多少？",
+])
+def test_the_citys_figure_does_not_answer_for_the_country_or_the_province(question):
+    rejection = scope_stated(_draft("地区生产总值增长7%左右[1]。", question, TARGETS), SETTINGS)
+    assert rejection is not None and rejection.threshold is None
+
+
+@pytest.mark.parametrize(("answer", "question", "sentence"), [
+    ("地区生产总值增长7%左右[1]。", "郑州今年GDP增长目标是多少？", TARGETS),
+    ("新增国家级智能制造项目5个以上[1]。", "今年郑州要新增多少个国家级智能制造项目？",
+     "做大做强装备制造产业集群，新增国家级智能制造项目5个以上。"),
+    ("节能减排降碳完成国家和省定目标[1]。", "节能减排要完成全国定的目标吗？", ENERGY),  # the sentence speaks of it
+])
+def test_a_scope_the_report_itself_states_or_the_citys_own_is_answered(answer, question, sentence):
+    assert scope_stated(_draft(answer, question, sentence), SETTINGS) is None
+
+
+def test_an_english_thing_the_report_never_names_is_not_answered_with_the_graduates_figure():
+    draft = _draft("200,000 master's degree graduates [1].", "How many master's graduates will Zhengzhou recruit?",
+                   GRADUATES)
+    rejection = first_rejection(draft, SETTINGS)
+    assert rejection is not None and rejection.threshold is None and "硕士" in rejection.found

@@ -79,18 +79,16 @@ def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
     question's counted thing with its measure word (多少个学位 → 学位, the span of 个学位: 个 counts 学位, not
     城镇就业), else its first glossary phrase ("school places")."""
     if CJK.search(earlier) and (subject := counted_subject(earlier)):
-        asked = _ASKED_COUNT.search(earlier)
-        end = earlier.find(subject, asked.end() if asked else 0)
-        if end >= 0:
-            return subject, asked.end() if asked else end, end + len(subject)
+        # The measure word between the question word and the thing goes with the thing.
+        asked = max((at + len(word) for word in ("多少", "几") if (at := earlier.find(word)) >= 0), default=0)
+        start = earlier.find(subject, asked)
+        if start >= 0:
+            return subject, asked or start, start + len(subject)
     phrases = glossary_phrases(earlier)
     if phrases:
         start = earlier.lower().find(phrases[0][0].lower())
         return phrases[0][0], start, start + len(phrases[0][0])
     return None
-
-
-_ASKED_COUNT = re.compile(r"多少|几")
 
 
 def with_new_subject(question: str, earlier: str) -> str | None:

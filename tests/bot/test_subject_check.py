@@ -107,3 +107,40 @@ def test_an_english_thing_the_report_never_names_is_not_answered_with_the_gradua
                    GRADUATES)
     rejection = first_rejection(draft, SETTINGS)
     assert rejection is not None and rejection.threshold is None and "硕士" in rejection.found
+
+
+# -- golden answers on the real models -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chain(engine):
+    from bot.policy.chain import AnswerChain
+
+    return AnswerChain(engine)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(("question", "wrong"), [
+    ("今年全市打算新增多少个公共充电桩？", "10万"),  # the report never names 充电桩; 10万 are parking spaces
+    ("How many master's graduates will Zhengzhou recruit?", "200,000"),  # 20万 are 大学生, no 硕士
+    ("What GDP growth target has China set nationally for 2024?", "7%"),  # the city's target, not the country's
+    ("河南省今年地区生产总值预期增长多少？", "7%"),
+])
+def test_a_subject_or_scope_the_report_does_not_give_is_refused(chain, question, wrong):
+    result = chain.ask(question)
+    assert not result.found or wrong not in result.answer, result.answer
+
+
+@pytest.mark.models
+def test_a_foreign_visitors_question_gets_the_foreign_visitors_figure(chain):
+    result = chain.ask("今年郑州想吸引多少老外来旅游？")
+    assert "75万" in result.answer and "1.7亿" not in result.answer.split("75万")[0], result.answer
+
+
+@pytest.mark.models
+def test_a_follow_up_naming_another_thing_drops_the_earlier_one(chain):
+    history = [{"role": "user", "content": "2024年郑州新增多少个学位？"},
+               {"role": "assistant", "content": "市区新增学位2.7万个[1]。"}]
+    result = chain.ask("那城镇就业呢？", history)
+    assert "学位" not in result.standalone_question and "城镇就业" in result.standalone_question
+    assert "12.65万" in result.answer and "2.7万" not in result.answer, result.answer

@@ -2,8 +2,10 @@
 acceptance checks, figure verification) → citations, streamed as events.
 
 The model never converts units: for English questions every Chinese-scaled figure in the context is annotated
-with its English value in code (2.7万个(=27,000)). An answer that fails a check (``bot.policy.acceptance``) is replaced
-by the extractive answer or by "not in the report", and the result says why.
+with its English value in code (2.7万个(=27,000)). What may refuse or replace an answer is the policy declared in
+``bot.policy.rules``, applied here in its order: the ``before`` rules, the route, the model answer's checks
+(``bot.policy.acceptance``), and the fallback ladder (``bot.policy.fallback``); the result's ``trace`` lists the rules
+it went through.
 """
 
 from __future__ import annotations
@@ -12,55 +14,47 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
+from dataclasses import replace
 from typing import Any
-from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from zzbot import numbers
-from bot.policy.acceptance import Draft, Rejection, first_rejection, per_capita_base, unmet_requirement
-from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
+from bot.answer.citations import citation_for
 from bot.answer.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
-from bot.retrieval.context import Context, ContextBuilder, Sentence, all_sentences, best_similarity
+from bot.answer.extractive import ExtractiveAnswerer
 from bot.engine import Engine
-from bot.answer.english import (
-    english_figures,
-    repair_scale,
-    source_quote,
-    unquoted,
-    with_digits,
-    without_own_conversions,
-)
-from bot.answer.extractive import ExtractiveAnswerer, Note, nearby_text
-from bot.policy.factcheck import FactChecker
 from bot.llm.client import BackendError, ChatBackend, Waiting
-from bot.llm.prompting import not_found_message, render
+from bot.llm.prompting import render
+from bot.options import validate_backend, validate_k
+from bot.policy import model_answer
+from bot.policy.acceptance import ACCEPTANCE_CHECKS
+from bot.policy.factcheck import FactChecker
+from bot.policy.fallback import FallbackLadder
+from bot.policy.model_answer import direction_note
+from bot.policy.premises import check_premise, corrected_question, with_correction
+from bot.policy.state import ChainState
+from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
+from bot.retrieval.retriever import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
+from bot.schema import AnswerResult, BotInputError, Lang, StreamEvent
 from bot.understand.questions import (
     Calculation,
     asks_calculation,
-    asks_part_of_previous,
-    question_parts,
-    asks_quantity,
     clean_history,
     clean_question,
     detect_lang,
     in_report_terms,
     instruction_override,
     question_focus,
+    question_parts,
     relative_years,
-    report_terms,
     without_place,
     without_year,
 )
-from bot.policy.premises import Correction, Premise, check_premise, corrected_question, direction_noted, with_correction
-from bot.options import validate_backend, validate_k
-from bot.retrieval.retriever import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
 from bot.understand.rewrite import chinese_question, standalone_question
-from bot.schema import AnswerResult, BotInputError, FigureCheck, Lang, StreamEvent
-from zzbot.places import places_named
 from zzbot.arithmetic import CalculationError
-from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, names_outside_per, without_markers
+from zzbot.places import places_named
 
 log = logging.getLogger(__name__)
 
@@ -89,41 +83,6 @@ def chain_input(data: ChainInput) -> dict[str, Any]:
     return {key: data[key] for key in _INPUT_KEYS if key in data}
 
 
-@dataclass
-class ChainState:
-    question: str
-    history: list[dict[str, str]]
-    lang: Lang
-    backend: str
-    k: int
-    began: float = field(default_factory=time.perf_counter)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    standalone: str = ""
-    # What is searched for and put to the model: the standalone question without an override preamble.
-    focus: str = ""
-    override: bool = False  # the question tries to override instructions or to supply its own facts
-    # The question in the report's words, searched for beside it: a Chinese one with "GDP" written 地区生产总值,
-    # or an English one translated when answer.translate_questions is on.
-    chinese: str = ""
-    passages: list[Passage] = field(default_factory=list)
-    context: Context = field(default_factory=list)  # per numbered passage [1], [2]…
-    # A figure the question takes for granted that the report contradicts; premise_only: the correction is the
-    # whole answer (the question asks nothing more).
-    premise: Premise | None = None  # the figures the question takes for granted, checked
-    correction: Correction | None = None
-    premise_only: bool = False
-    streamed: str = ""  # the answer text streamed so far
-    # A follow-up no model made standalone: searched for in its own words first, and its context picked by them.
-    follow_up: str = ""
-    # The names joining a place the question asks about to the documents' own place (郑开 for 郑州和开封).
-    joined: list[str] = field(default_factory=list)
-
-    @property
-    def sources(self) -> list[str]:
-        """The text of each numbered passage."""
-        return [group[0].passage.chunk.text for group in self.context]
-
-
 class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
     """The bot as a LangChain ``Runnable``: ``invoke({"question": …, "history": [...]})`` returns the answer as a
     dict (``AnswerResult.to_dict()``); ``stream`` yields the events as dicts, the last one with the result;
@@ -137,6 +96,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         self.context_builder = ContextBuilder(engine, self.settings.answer)
         self.extractive = ExtractiveAnswerer(self.context_builder)
         self.fact_checker = FactChecker(engine)
+        self.ladder = FallbackLadder(self.settings.answer, self.extractive)
 
     # -- the Runnable interface ---------------------------------------------------------------------
 
@@ -237,7 +197,6 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         answer = self.settings.answer
         state.premise = check_premise(self.fact_checker, state.focus, answer.premise_similarity,
                                       answer.turned_premise_similarity)
-        state.correction = state.premise.correction if state.premise else None
         if state.correction is not None:
             corrected = corrected_question(state.focus, state.correction)
             state.premise_only = corrected is None
@@ -274,7 +233,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             answer, citations = with_correction(state.correction, result.answer, result.citations, state.lang,
                                                 result.found)
             result = replace(result, answer=answer, citations=citations, found=True)
-        elif result.found and (noted := _direction_noted(state, result)):
+        elif result.found and (noted := direction_note(state, result)):
             result = replace(result, answer=noted)
         if result.answer != state.streamed:
             yield StreamEvent("replace", text=result.answer)
@@ -285,30 +244,45 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if (result := self._outside_report(state)) is not None:
             return result
         # No calculation for a joined place: the report gives Kaifeng's own figures nowhere.
-        if (not state.joined and (kind := asks_calculation(state.focus))
-                and (result := self._computed(state, kind)) is not None):
-            return result
+        if not state.joined and (kind := asks_calculation(state.focus)):
+            if (result := self._computed(state, kind)) is not None:
+                return result
+            state.trace.passed("computed")
         try:
             backend = self._backend(state, role=f"answer.{state.lang}")
         except BackendError as err:
-            return self._fallback(state, f"the {state.backend} backend is unavailable: {err}", note="unavailable")
+            step = state.trace.decided("model_unavailable", f"the {state.backend} backend is unavailable: {err}")
+            return self.ladder.fallback(state, step.reason, note="unavailable")
         if backend is None:
-            return self._fallback(state, None, note="unavailable")
+            state.trace.decided("extractive_no_model")
+            return self.ladder.fallback(state, None, note="unavailable")
+        state.trace.decided("model")
         return (yield from self._model_answer(state, backend))
 
     def _outside_report(self, state: ChainState) -> AnswerResult | None:
-        """"Not in the report" before any model runs: a place no document mentions, a year none covers, nothing
-        close to the question; or the correction of its premise is the whole answer."""
+        """"Not in the report" before any model runs (the policy's ``before`` rules, in order): a place no
+        document mentions, the correction of its premise as the whole answer, nothing close to the question, a
+        year none covers."""
+        trace, corpus = state.trace, self.engine.corpus
         named = places_named(state.focus)
-        state.joined = [joined for p in named if (joined := self.engine.corpus.joined_name(p, state.focus))]
-        if uncovered := [p for p in named if not self.engine.corpus.covers_place(p, state.focus)]:
-            chinese, english = "、".join(p.chinese for p in uncovered), ", ".join(p.english[0] for p in uncovered)
-            return self._not_found(state, state.backend, f"the report does not cover {chinese}", explanation={
-                "zh": f"报告没有涉及{chinese}。", "en": f"The report does not cover {english}."})
-        if (state.correction is not None and state.premise_only
-                or self._closest(state) < self.settings.answer.min_similarity
-                or self.engine.corpus.unknown_years(state.standalone, relative_years(state.standalone))):
-            return self._not_found(state, state.backend)
+        state.joined = [joined for p in named if (joined := corpus.joined_name(p, state.focus))]
+        if uncovered := [p for p in named if not corpus.covers_place(p, state.focus)]:
+            step = trace.decided("place_not_covered", place="、".join(p.chinese for p in uncovered),
+                                 place_en=", ".join(p.english[0] for p in uncovered))
+            return self.ladder.not_found(state, state.backend, step.reason, decided=True, message=step.reason_shown)
+        trace.passed("place_not_covered")
+        if state.correction is not None and state.premise_only:
+            trace.decided("premise_is_whole_answer")
+            return self.ladder.not_found(state, state.backend, decided=True)
+        trace.passed("premise_is_whole_answer")
+        if self._closest(state) < self.settings.answer.min_similarity:
+            trace.decided("nothing_close_enough")
+            return self.ladder.not_found(state, state.backend, decided=True)
+        trace.passed("nothing_close_enough")
+        if years := corpus.unknown_years(state.standalone, relative_years(state.standalone)):
+            trace.decided("year_not_covered", years="、".join(f"{y:g}" for y in sorted(years)))
+            return self.ladder.not_found(state, state.backend, decided=True)
+        trace.passed("year_not_covered")
         return None
 
     def _closest(self, state: ChainState) -> float:
@@ -336,49 +310,33 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                     yield StreamEvent("token", text=visible[len(state.streamed):])
                     state.streamed = visible
         except BackendError as err:
-            return self._fallback(state, f"the {backend.name} backend failed: {err}", note="unavailable")
+            step = state.trace.decided("model_unavailable", f"the {backend.name} backend failed: {err}")
+            return self.ladder.fallback(state, step.reason, note="unavailable")
         return self._from_model(state, text.strip(), backend.name)
 
     def _computed(self, state: ChainState, kind: Calculation) -> AnswerResult | None:
         """A sum, comparison, ratio… worked out by code from the figures the question names (or, when they cannot
         be matched, from the model's calculation); None when there is nothing to combine (the question is then
         answered as any other)."""
-        passages = self._search(state.focus, state.k + COMPUTE_EXTRA_PASSAGES)
-
-        def relevance(texts: list[str]) -> np.ndarray:
-            return self.context_builder.relevance(state.focus, state.chinese, texts, [""] * len(texts))[1]
-
-        def part_scores(part: str, texts: list[str]) -> np.ndarray:
-            # An English part is matched in the report's words too ("school places" as 学位).
-            words = in_report_terms(part)
-            similarity = self.engine.similarities(part, texts)
-            if words != part:
-                similarity = np.maximum(similarity, self.engine.similarities(words, texts))
-            return similarity + PART_WORD_WEIGHT * np.array(self.engine.word_overlap(words, texts))
-
-        operands = operands_of(passages, self.engine.figure_rows, relevance)
+        operands = operands_of(self._search(state.focus, state.k + COMPUTE_EXTRA_PASSAGES), self.engine.figure_rows,
+                               lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts,
+                                                                            [""] * len(texts))[1])
         # The things the question names, matched to figures by code; the model writes the calculation only when
         # they cannot be (a constant: "100 - F1", "F1 / 365").
         answer = self.settings.answer
         parts = question_parts(state.focus, kind)
         min_score = answer.part_similarity if state.lang == "zh" else answer.part_similarity_en
-        expression = calculation_by_parts(kind, parts, operands, part_scores, min_score)
+        expression = calculation_by_parts(kind, parts, operands, self._part_scores, min_score)
         if expression is None and kind == "comparison" and len(parts) >= 2 and state.lang == "zh":
-            unmatched = unmatched_parts(parts, operands, part_scores, min_score)
+            unmatched = unmatched_parts(parts, operands, self._part_scores, min_score)
             if 0 < len(unmatched) < len(parts):
                 # One side of the comparison has a figure, the other none: the report cannot compare them. (An
                 # English part is matched across languages, too loosely to conclude that nothing is about it:
                 # "…raised or allocated?" names 分配 by "allocated".)
-                return self._not_found_because(state, f"the report gives no figure for {unmatched[0]}")
+                step = state.trace.decided("comparison_side_missing", part=unmatched[0])
+                return self.ladder.not_found(state, "extractive", step.reason, decided=True)
         written_by = "extractive"
-        if expression is None and operands:
-            try:
-                backend = self._backend(state, role=f"compute.{state.lang}")
-            except BackendError as err:
-                log.warning("no model to write the calculation: %s", err)
-                return None
-            if backend is None:
-                return None
+        if expression is None and operands and (backend := self._compute_backend(state)) is not None:
             expression, written_by = pick_calculation(operands, state.focus, state.lang, backend), backend.name
         if expression is None:
             return None
@@ -388,21 +346,41 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             # Figures the question names that cannot be combined (亩 and 斤) are refused with the reason;
             # a mismatch of figures the question does not name is the model's mistake, answered as usual.
             if named_by(state.focus, expression, operands):
-                return self._not_found_because(state, f"the figures cannot be combined: {err}")
+                step = state.trace.decided("figures_not_combinable", error=str(err))
+                return self.ladder.not_found(state, "extractive", step.reason, decided=True)
             log.info("the model's calculation %r failed (%s); answering without it", expression, err)
             return None
         if computed is None:
             return None
+        state.trace.decided("computed")
         return AnswerResult(
             question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
             verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,
             figures=computed.figures, working=computed.working,
         )
 
+    def _part_scores(self, part: str, texts: list[str]) -> np.ndarray:
+        """How closely each text names a thing a calculation's question names; an English part is matched in the
+        report's words too ("school places" as 学位)."""
+        words = in_report_terms(part)
+        similarity = self.engine.similarities(part, texts)
+        if words != part:
+            similarity = np.maximum(similarity, self.engine.similarities(words, texts))
+        return similarity + PART_WORD_WEIGHT * np.array(self.engine.word_overlap(words, texts))
+
+    def _compute_backend(self, state: ChainState) -> ChatBackend | None:
+        """The model that writes a calculation the question's parts could not be matched for; None without one."""
+        try:
+            return self._backend(state, role=f"compute.{state.lang}")
+        except BackendError as err:
+            log.warning("no model to write the calculation: %s", err)
+            return None
+
     def _finish(self, state: ChainState, result: AnswerResult, began: float) -> Iterator[StreamEvent]:
         state.timings_ms["generate"] = _ms(began)
         state.timings_ms["total"] = _ms(state.began)
         result.timings_ms = {k: round(v, 1) for k, v in state.timings_ms.items()}
+        result.trace = list(state.trace.steps)
         yield StreamEvent("final", result=result)
 
     def _backend(self, state: ChainState, role: str) -> ChatBackend | None:
@@ -424,163 +402,16 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                       question=in_report_terms(state.focus, annotate=True))
 
     def _from_model(self, state: ChainState, text: str, backend: str) -> AnswerResult:
+        """The model's answer reviewed by the policy's ``after`` rules, in order: shown when every check passes."""
         if not text or text.startswith(NOT_FOUND_TOKEN) or text.rstrip("。.").endswith(NOT_FOUND_TOKEN):
-            return self._nothing_found(state, backend)
-        draft = self._draft(state, text.replace(NOT_FOUND_TOKEN, "").strip())
-        if rejection := first_rejection(draft, self.settings.answer):
-            return self._rejected(state, rejection)
-        return self._accepted(state, draft, backend)
-
-    def _nothing_found(self, state: ChainState, backend: str) -> AnswerResult:
-        """The model found no answer. A small model misses answers in long sentences: a passage this close to
-        the question is shown; an override attempt is judged as the claim it carries would be."""
-        answer = self.settings.answer
-        if best_similarity(state.context) >= answer.sure_similarity:
-            return self._extractive(state, "the model found no answer, but a passage matches the question closely",
-                                    note="closest")
-        if (named := _naming_sentence(state)) is not None:
-            return self._extractive(state, "the model found no answer, but one passage names what the question asks "
-                                    "about", numbers.number_figures(named.text), note="closest")
-        if state.override:
-            return self._fallback(state, "the model found no answer to a question that tries to override the report",
-                                  answer.override_similarity)
-        return self._not_found(state, backend)
-
-    def _draft(self, state: ChainState, raw: str) -> Draft:
-        """The model's answer made ready for review: English figures rendered by code, markers pointed at the
-        passages holding the figures, every figure matched against the passages."""
-        sources = state.sources
-        text = raw
-        if state.lang == "en":
-            if asks_quantity(state.focus):  # "How long…?" answered "three years": a figure to check
-                text = with_digits(text)
-            text = without_own_conversions(repair_scale(english_figures(text), sources), sources)
-            if not asks_quantity(state.focus) and not CJK.search(unquoted(text)):
-                # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山):
-                # the report's own words go with it.
-                text = f"{text} {source_quote(state.context, without_markers(text))}"
-        text = repoint(text, sources)
-        plain = without_markers(text)
-        checks = numbers.match_figures(plain, sources)
-        # Years and dates are checked against the whole report: the question's year need not be in the passage.
-        known = self.engine.corpus.corpus_dates()
-        checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
-                  for c in checks if c.figure.kind != "ordinal" and not per_capita_base(plain, c.figure, sources)]
-        unconfirmed = state.premise.figures if state.premise and not state.premise.confirmed else []
-        return Draft(raw=raw, text=text, lang=state.lang, question=state.focus, standalone=state.standalone,
-                     override=state.override, context=state.context, sources=sources, figure_checks=checks,
-                     unconfirmed=unconfirmed, home_words=self.engine.corpus.home_words(), joined=state.joined,
-                     whole=_previous_answer(state.history) if asks_part_of_previous(state.question) else "")
-
-    def _rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:
-        if rejection.threshold is None:
-            return self._not_found_because(state, rejection.reason)
-        return self._fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
-
-    def _accepted(self, state: ChainState, draft: Draft, backend: str) -> AnswerResult:
-        checks = draft.figure_checks
-        cited = [n for n in cited_numbers(draft.text) if 1 <= n <= len(state.context)]
-        # A figure's own passage is cited even if the model forgot its marker.
-        for check in checks:
-            if check.source_index is not None and check.source_index + 1 not in cited:
-                cited.append(check.source_index + 1)
-        if not cited and state.context:
-            cited = [1]
-        new_number = {old: new for new, old in enumerate(cited, start=1)}
-        citations = []
-        for old, new in new_number.items():
-            group = state.context[old - 1]
-            figures = [c.figure for c in checks if c.source_index == old - 1]
-            citations.append(citation_for(new, group[0].passage, figure_highlights(group, figures)))
-        figures = [FigureCheck(c.figure.text, c.found,
-                               new_number.get(c.source_index + 1) if c.source_index is not None else None)
-                   for c in checks]
-        return AnswerResult(
-            question=state.question, standalone_question=state.standalone, answer=renumber(draft.text, new_number),
-            found=True, verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang,
-            figures=figures,
-        )
-
-    # -- answers without the model's ----------------------------------------------------------------
-
-    def _fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
-                  anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
-        """Without a usable model answer: the report's own sentence when it matches the question at least
-        ``threshold`` (default ``answer.extractive_similarity``, for no model answer at all), otherwise "not in
-        the report" (an invented figure usually means the report has no answer). ``anchor``: verified figures of the
-        model's answer, whose sentence is the one quoted."""
-        if threshold is None:
-            threshold = self.settings.answer.extractive_similarity
-        if best_similarity(state.context) >= threshold:
-            return self._extractive(state, reason, anchor, note)
-        return self._not_found_because(state, reason)
-
-    def _not_found_because(self, state: ChainState, reason: str | None) -> AnswerResult:
-        return self._not_found(state, "extractive", reason)
-
-    def _not_found(self, state: ChainState, backend: str, reason: str | None = None,
-                   explanation: dict[str, str] | None = None) -> AnswerResult:
-        """Not in the report: the fixed message (or ``explanation``), then what the report says nearby when a
-        passage is close enough to the question to be worth reading."""
-        answer = (explanation or {}).get(state.lang) or not_found_message(state.lang)
-        citations = []
-        if best_similarity(state.context) >= self.settings.answer.nearby_similarity and (
-                extract := self.extractive.answer(state.context, state.follow_up or state.focus, state.chinese,
-                                                  state.lang)):
-            answer += nearby_text(extract, state.lang)
-            citations = [extract.citation]
-        return AnswerResult(
-            question=state.question, standalone_question=state.standalone, answer=answer, found=False,
-            verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang,
-            fallback_reason=reason,
-        )
-
-    def _extractive(self, state: ChainState, fallback_reason: str | None = None,
-                    anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
-        """The report's own sentence, when it gives what the question asks for (a figure, an amount of money,
-        a person…); otherwise the report does not answer the question."""
-        question = state.follow_up or state.focus
-        extract = self.extractive.answer(
-            state.context, question, state.chinese, state.lang, anchor, note=note if fallback_reason else None,
-            gives=lambda text: unmet_requirement(question, text, text, state.context) is None)
-        if extract is None:
-            return self._not_found(state, "extractive", fallback_reason)
-        if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):
-            return self._not_found(state, "extractive", f"{fallback_reason}; {unmet}" if fallback_reason else unmet)
-        return AnswerResult(
-            question=state.question, standalone_question=state.standalone, answer=extract.answer, found=True,
-            verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,
-            fallback_reason=fallback_reason, figures=[FigureCheck(f.text, True, 1) for f in extract.figures],
-        )
-
-
-def _naming_sentence(state: ChainState) -> Sentence | None:
-    """The one context sentence holding the report's own terms for everything an English question names that the
-    glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
-    the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
-    terms = report_terms(state.follow_up or state.focus)
-    holding = [s for s in all_sentences(state.context)
-               if terms and all(names_outside_per(s.text, term) for term in terms)]
-    return holding[0] if len(holding) == 1 else None
-
-
-def _previous_answer(history: list[dict[str, str]]) -> str:
-    return next((turn["content"] for turn in reversed(history) if turn.get("role") == "assistant"), "")
-
-
-def _direction_noted(state: ChainState, result: AnswerResult) -> str | None:
-    """The answer noting that its first verified figure moves the other way than the question has it (see
-    ``premises.direction_noted``), read from that figure's clause in its cited passage; None when it does not."""
-    check = next((f for f in result.figures if f.verified and f.citation is not None), None)
-    citation = next((c for c in result.citations if check and c.n == check.citation), None)
-    # The quoted sentences come first, then each figure inside one of them.
-    figures = [h for h in citation.highlights[1:] if any(o != h and o[0] <= h[0] and h[1] <= o[1]
-                                                         for o in citation.highlights)] if citation else []
-    if citation is None or not figures:
-        return None
-    start, end = figures[0]
-    clause = clause_around(citation.text, start - citation.start, end - citation.start).rstrip(CLAUSE_MARKS)
-    return direction_noted(state.focus, result.answer, clause, citation.n, state.lang)
+            return self.ladder.nothing_found(state, backend)
+        state.trace.passed("model_said_not_found")
+        draft = model_answer.draft(state, text.replace(NOT_FOUND_TOKEN, "").strip(), self.engine.corpus)
+        for check in ACCEPTANCE_CHECKS:
+            if rejection := check(draft, self.settings.answer):
+                return self.ladder.rejected(state, rejection)
+            state.trace.passed(check.__name__)
+        return model_answer.accepted(state, draft, backend)
 
 
 def _queue_message(ahead: int, lang: Lang) -> str:

@@ -1,0 +1,108 @@
+"""The answers without the model's, as the policy's fallback ladder (``bot.policy.rules``) orders them: the
+report's own sentence when it is close enough to the question and gives what it asks for, else "not in the
+report" with what the report says nearby. Every path records the rule that decided it in the state's trace, and
+the result's ``fallback_reason`` is that rule's reason (None where the answer gives none: a plain refusal)."""
+
+from __future__ import annotations
+
+from zzbot import numbers
+from bot.answer.extractive import ExtractiveAnswerer, Note, nearby_text
+from bot.llm.prompting import not_found_message
+from bot.policy.acceptance import Rejection, unmet_requirement
+from bot.policy.state import ChainState
+from bot.retrieval.context import Sentence, all_sentences, best_similarity
+from bot.policy.rules import RULE_BY_NAME
+from bot.schema import AnswerResult, FigureCheck
+from bot.understand.questions import report_terms
+from zzbot.settings import AnswerSettings
+from zzbot.text import names_outside_per
+
+
+class FallbackLadder:
+    def __init__(self, settings: AnswerSettings, extractive: ExtractiveAnswerer) -> None:
+        self.settings = settings
+        self.extractive = extractive
+
+    def nothing_found(self, state: ChainState, backend: str) -> AnswerResult:
+        """The model found no answer. A small model misses answers in long sentences: a passage this close to
+        the question is shown; an override attempt is judged as the claim it carries would be."""
+        state.trace.decided("model_said_not_found")
+        if best_similarity(state.context) >= self.settings.sure_similarity:
+            return self.extractive_answer(state, "closest_passage", RULE_BY_NAME["closest_passage"].reason,
+                                          note="closest")
+        if (named := naming_sentence(state)) is not None:
+            return self.extractive_answer(state, "naming_sentence", RULE_BY_NAME["naming_sentence"].reason,
+                                          numbers.number_figures(named.text), note="closest")
+        if state.override:
+            step = state.trace.decided("override_judged_as_claim")
+            return self.fallback(state, step.reason, self.settings.override_similarity)
+        return self.not_found(state, backend)
+
+    def rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:
+        """A model answer a check rejected (the check is recorded as deciding it is not shown)."""
+        state.trace.decided(rejection.check, rejection.reason, found=rejection.found)
+        if rejection.threshold is None:
+            return self.not_found(state, "extractive", rejection.reason)
+        return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
+
+    def fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
+                 anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
+        """Without a usable model answer: the report's own sentence when it matches the question at least
+        ``threshold`` (default ``answer.extractive_similarity``, for no model answer at all), otherwise "not in
+        the report" (an invented figure usually means the report has no answer). ``anchor``: verified figures of
+        the model's answer, whose sentence is the one quoted."""
+        if threshold is None:
+            threshold = self.settings.extractive_similarity
+        if best_similarity(state.context) >= threshold:
+            return self.extractive_answer(state, "extractive_fallback", reason, anchor, note)
+        return self.not_found(state, "extractive", reason)
+
+    def not_found(self, state: ChainState, backend: str, reason: str | None = None, *, decided: bool = False,
+                  message: str | None = None) -> AnswerResult:
+        """Not in the report: the fixed message (or ``message``), then what the report says nearby when a passage
+        is close enough to the question to be worth reading. ``decided``: the rule deciding it is already in the
+        trace; else the ladder's last rung decides, for ``reason``."""
+        if not decided:
+            state.trace.decided("not_found_with_nearby", reason)
+        answer = message or not_found_message(state.lang)
+        citations = []
+        if best_similarity(state.context) >= self.settings.nearby_similarity and (
+                extract := self.extractive.answer(state.context, state.asked, state.chinese, state.lang)):
+            answer += nearby_text(extract, state.lang)
+            citations = [extract.citation]
+        return AnswerResult(
+            question=state.question, standalone_question=state.standalone, answer=answer, found=False,
+            verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang,
+            fallback_reason=reason,
+        )
+
+    def extractive_answer(self, state: ChainState, rule: str, reason: str | None = None,
+                          anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
+        """The report's own sentence (``rule`` deciding), when it gives what the question asks for (a figure, an
+        amount of money, a person…); otherwise the report does not answer the question."""
+        question = state.asked
+        extract = self.extractive.answer(
+            state.context, question, state.chinese, state.lang, anchor, note=note if reason else None,
+            gives=lambda text: unmet_requirement(question, text, text, state.context) is None)
+        if extract is None:
+            return self.not_found(state, "extractive", reason)
+        if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):
+            because = f"{reason}; {unmet.reason}" if reason else unmet.reason
+            state.trace.decided(unmet.check, because, found=unmet.found)
+            return self.not_found(state, "extractive", because, decided=True)
+        state.trace.decided(rule, reason)
+        return AnswerResult(
+            question=state.question, standalone_question=state.standalone, answer=extract.answer, found=True,
+            verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,
+            fallback_reason=reason, figures=[FigureCheck(f.text, True, 1) for f in extract.figures],
+        )
+
+
+def naming_sentence(state: ChainState) -> Sentence | None:
+    """The one context sentence holding the report's own terms for everything an English question names that the
+    glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
+    the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
+    terms = report_terms(state.asked)
+    holding = [s for s in all_sentences(state.context)
+               if terms and all(names_outside_per(s.text, term) for term in terms)]
+    return holding[0] if len(holding) == 1 else None

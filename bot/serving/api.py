@@ -136,9 +136,11 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return data
 
 
-def _required(body: dict[str, Any], name: str) -> Any:
+def _required(body: dict[str, Any], name: str) -> str:
     if body.get(name) is None:
         raise BotInputError(f"missing {name!r}: send a JSON object with a {name!r} text")
+    if not isinstance(body[name], str):
+        raise BotInputError(f"{name!r} must be text, got {type(body[name]).__name__}")
     return body[name]
 
 

@@ -4,7 +4,9 @@ the CLI's JSON, and one JSON error with the right status for every kind of failu
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bot.serving.admission import Admission
 from bot.serving.api import api_router
 from bot.understand.questions import clean_history, clean_question
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, Citation, StreamEvent
@@ -233,3 +236,60 @@ def test_a_failure_after_the_stream_began_ends_it_with_an_error() -> None:
     assert response.status_code == 200 and events[0]["zzbot"]["kind"] == "sources"
     assert events[-2] == {"error": {"message": "the local model crashed", "type": "service_unavailable"}}
     assert events[-1] == "[DONE]"
+
+
+@dataclass
+class SlowChain(FakeChain):
+    """A FakeChain that answers only once ``release`` is set (a model busy with the first question)."""
+
+    started: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def events(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+               k: int | None = None) -> Iterator[StreamEvent]:
+        self.started.set()
+        assert self.release.wait(30), "the test never let the chain answer"
+        yield from super().events(question, history, backend, k)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_questions_beyond_the_limit_are_429_with_retry_after(stream: bool) -> None:
+    chain = SlowChain()
+    app = FastAPI()
+    app.include_router(api_router(chain, FakeChecker(), admission=Admission(limit=1, typical_s=30.0)))
+    client = TestClient(app, raise_server_exceptions=False)
+    pool = ThreadPoolExecutor(max_workers=1)
+    first = pool.submit(client.post, "/v1/chat/completions", json=_chat(stream=stream))
+    try:
+        assert chain.started.wait(10)
+        for path, body in [("/v1/chat/completions", _chat()), ("/v1/chat/completions", _chat(stream=True)),
+                           ("/api/ask", {"question": "学位？"})]:
+            busy = client.post(path, json=body)
+            assert busy.status_code == 429, (path, busy.text)
+            error = busy.json()["error"]
+            assert error["type"] == "server_busy" and "ask again in about" in error["message"]
+            assert 1 <= int(busy.headers["retry-after"]) <= 30
+        assert client.post("/api/check", json={"claim": "新增学位3万个"}).status_code == 200  # no model's line
+        assert client.post("/api/ask", json={"question": 3}).status_code == 400  # bad input is told first
+    finally:
+        chain.release.set()
+        pool.shutdown()
+    assert first.result(timeout=30).status_code == 200
+    assert client.post("/api/ask", json={"question": "学位？"}).status_code == 200  # the place was given back
+    assert client.post("/v1/chat/completions", json=_chat(stream=True)).status_code == 200
+
+
+def test_failed_questions_give_their_place_back() -> None:
+    admission = Admission(limit=1)
+    client = _client_with(FakeChain(fail=BotUnavailable("no index")), admission)
+    for body in (_chat(), _chat(stream=True)):
+        assert client.post("/v1/chat/completions", json=body).status_code == 503
+    chain = FakeChain(fail=BotUnavailable("the model crashed"), fail_after_sources=True)
+    assert _client_with(chain, admission).post("/v1/chat/completions", json=_chat(stream=True)).status_code == 200
+    assert len(admission) == 0
+
+
+def _client_with(chain: FakeChain, admission: Admission) -> TestClient:
+    app = FastAPI()
+    app.include_router(api_router(chain, FakeChecker(), admission=admission))
+    return TestClient(app, raise_server_exceptions=False)

@@ -109,6 +109,45 @@ def test_figure_table_filter_row_and_csv(page, tmp_path: Path) -> None:
     _screenshot(page, tmp_path, "figures.png")
 
 
+# 120 characters: wraps over several lines of its bubble.
+LONG_QUESTION = ("请问郑州市2024年政府工作报告中关于新建中小学校、新增学位、改造老旧小区、新建燃气管网和供水管网的目标分别是多少，"
+                 "这些工作计划在哪些区域开展，由哪些部门负责推进，资金又从哪里来，完成之后会给郑州市民的日常生活和出行带来哪些具体的新变化呢？")
+# The user bubble's text, and every button of the chat (its own share/clear/copy and each message's) on screen,
+# as boxes; the bubble is scrolled to the top of the chat first, where the chat's own buttons are.
+_BOXES_JS = """(text) => {
+  text.scrollIntoView({block: "start"});
+  const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const buttons = [...document.querySelectorAll("#zz-chat button")].filter((b) => b.offsetParent !== null);
+  return {text: box(text), buttons: buttons.map((b) => [b.getAttribute("aria-label") || b.title, box(b)])};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_a_long_question_wraps_clear_of_the_icons(page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    assert len(LONG_QUESTION) == 120
+    page.get_by_role("tab", name="对话 · Chat").click()
+    ask(page, LONG_QUESTION)
+    text = page.locator("#zz-chat [data-testid=user] .message-content", has_text=LONG_QUESTION[:20]).last
+    expect(text).to_be_visible()
+    boxes = text.evaluate(_BOXES_JS)
+    time.sleep(0.5)  # the scroll settles before the screenshot
+    _screenshot(page, tmp_path, "long-question.png")
+    left, top, right, bottom = boxes["text"]
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#zz-chat .message-content')).lineHeight)"
+                         ) or 20
+    assert bottom - top > 1.5 * line, f"the question did not wrap: its box is {boxes['text']}"
+    chat = page.locator("#zz-chat").bounding_box()
+    assert right <= chat["x"] + chat["width"], f"the question runs out of the chat: {boxes['text']} in {chat}"
+    assert boxes["buttons"], "no icons found in the chat"
+    covered = [(name, box) for name, box in boxes["buttons"] if _overlap(boxes["text"], box)]
+    assert not covered, f"icons over the question's text {boxes['text']}: {covered}"
+
+
 def _screenshot(page, tmp_path: Path, name: str, full_page: bool = False) -> None:
     """Into the test's folder, and into var/screenshots/ for people to look at."""
     page.screenshot(path=str(tmp_path / name), full_page=full_page)

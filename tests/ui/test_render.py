@@ -6,7 +6,7 @@ import html
 import re
 from pathlib import Path
 
-from bot.schema import AnswerResult, Citation, RuleStep, StreamEvent
+from bot.schema import AnswerResult, Citation, FigureCheck, RuleStep, StreamEvent
 from index.figures import FigureRow
 from ui.chat import Pending, Turn, chat_messages
 from ui.document import highlight, markdown_blocks, render_document
@@ -154,3 +154,50 @@ def test_a_source_card_shows_its_heading_as_a_heading() -> None:
     card = sources_html(_result(citations=[citation]), turn=1)
     assert "<h4>" in card and "####" not in card
     assert '<mark class="zz-hl zz-target" id="src-1-2-0">新增学位2.7万个。</mark>' in card
+
+
+TRACE = [RuleStep("question_in_scope", "before", "passed", "the question names the report's year"),
+         RuleStep("names_something_in_report", "route", "decided", "no passage names <房价> (house price)",
+                  "报告没有提到房价。")]
+
+
+def test_why_this_answer_lists_each_rule_folded_and_nothing_without_a_trace() -> None:
+    html_ = answer_html(_result(trace=TRACE), turn=0)
+    why = re.search(r'<details class="zz-why"><summary>为什么是这个回答 · Why this answer</summary><ol>(.*?)</ol>'
+                    r"</details>", html_)
+    assert why and "open" not in why.group(0)  # folded
+    steps = re.findall(r"<li[^>]*>(.*?)</li>", why.group(1))
+    assert len(steps) == 2
+    texts = [html.unescape(re.sub(r"<[^>]+>", "", step)) for step in steps]
+    assert texts[0] == "question_in_scope · before · passed — the question names the report's year"
+    assert texts[1] == "names_something_in_report · route · decided — no passage names <房价> (house price)"
+    assert "<房价>" not in html_  # the developer's reason is escaped like any text
+    assert "zz-why" not in answer_html(_result(), turn=0) and "Why this answer" not in answer_html(_result(), turn=0)
+
+
+def test_the_deciding_rules_own_words_replace_the_developer_reason() -> None:
+    refusal = _result(found=False, citations=[], answer="报告未提及。", trace=TRACE,
+                      fallback_reason="no passage names the thing asked about")
+    html_ = answer_html(refusal, turn=0)
+    reason = re.search(r'<div class="zz-reason">(.*?)</div>', html_)
+    assert reason and html.unescape(reason.group(1)) == "报告没有提到房价。"
+    main_view = html_.split('<details class="zz-why">')[0]
+    assert "no passage names" not in main_view and "no passage names" in html_  # the reason stays in the details
+    assert "报告没有提到房价。" in html.unescape(sources_html(refusal, turn=0))
+    # A deciding rule with nothing to say to the asker leaves the fallback reason as it was.
+    silent = [RuleStep("figures_in_passages", "after", "decided", "the figure 3万 is in no passage")]
+    html_ = answer_html(_result(trace=silent, fallback_reason="the local backend timed out"), turn=0)
+    assert "the local backend timed out" in html_.split('<details class="zz-why">')[0]
+
+
+def test_figures_verified_needs_the_subject_confirmed_too() -> None:
+    figures = [FigureCheck("2.7万个", True, 1)]
+    confirmed = answer_html(_result(figures=figures), turn=0)
+    assert "figures verified" in confirmed and "subject not confirmed" not in confirmed
+    unconfirmed = answer_html(_result(figures=figures, subject_confirmed=False), turn=0)
+    assert "figures verified" not in unconfirmed
+    assert "数字已找到，主体未确认 · figure found, subject not confirmed" in unconfirmed
+    unverified = answer_html(_result(figures=figures, verified=False, subject_confirmed=False), turn=0)
+    assert "figures NOT verified" in unverified and "subject not confirmed" not in unverified
+    no_figures = answer_html(_result(subject_confirmed=False), turn=0)
+    assert "verified" not in no_figures and "subject not confirmed" not in no_figures

@@ -84,3 +84,12 @@ def test_a_refusal_shows_the_reason_in_the_askers_language(ask):
     en = ask("How many school places will Kaifeng add this year?", **LOW)
     assert zh.answer.startswith(zh.trace[-1].reason_shown) and zh.trace[-1].reason_shown == "报告没有涉及开封。"
     assert en.trace[-1].reason_shown == "The report does not cover Kaifeng." and en.answer.startswith("The report")
+
+
+def test_the_trace_is_in_the_result_dict_the_cli_prints(ask):
+    result = ask("新增多少个学位？", "新增学位3万个[1]。", **LOW).to_dict()
+    last = result["trace"][-1]
+    assert last == {"rule": "extractive_fallback", "stage": "fallback", "outcome": "decided",
+                    "reason": result["fallback_reason"], "reason_shown": "以下为报告原文"}
+    assert {"rule": "figures_verified", "stage": "after", "outcome": "decided", "reason": result["fallback_reason"],
+            "reason_shown": "数字3万个在报告里找不到"} in result["trace"]

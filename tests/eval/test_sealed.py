@@ -110,3 +110,13 @@ def test_run_accepts_the_sealed_part(tmp_path: Path, capsys, part):
     (tmp_path / "split.json").write_text(Split(dev=["fig-zh-001"], test=["fig-zh-002"]).model_dump_json())
     assert main(["run", "--dataset", str(dataset), "--part", part]) == 2
     assert "in the sealed part" in capsys.readouterr().err
+
+
+def test_the_real_sealed_part_holds_exactly_the_sealed_cases():
+    root = Path(__file__).resolve().parents[2]
+    from eval.dataset import load_dataset
+
+    split = load_split(root / "eval" / "split.json")
+    ids = {c.id for c in load_dataset(root / "eval" / "dataset.jsonl")}
+    assert set(split.sealed) == {i for i in ids if i.startswith("sealed-")} and len(split.sealed) >= 100
+    assert not set(split.sealed) & (set(split.tuned) | set(split.fresh))

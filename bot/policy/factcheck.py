@@ -18,6 +18,7 @@ from zzbot import numbers
 from bot.engine import Engine
 from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
+from bot.understand.claims import Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject
 from bot.understand.questions import clean_question, detect_lang, in_report_terms, relative_years, report_terms
 from bot.retrieval.retriever import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
@@ -31,6 +32,13 @@ _SAME_VALUE = 0.1
 # Report figures of the claim's magnitude get up to this much, nothing from this many powers of ten apart.
 _MAGNITUDE = 0.05
 _MAGNITUDE_DECADES = 3
+
+
+# A comparison of a claim's figure decided by more than the figures: the claim denies what the report states, or
+# moves it the other way.
+_NEGATED = "negated"
+_DIRECTION = "direction"
+_FLIPPED = {"same": _NEGATED, "different_value": "same", "different_qualifier": "same", "different_unit": "same"}
 
 
 class _Outcome(NamedTuple):
@@ -61,33 +69,97 @@ class FactChecker:
         began = time.perf_counter()
         claim = clean_question(claim, self.engine.settings.question_max_chars)
         lang = detect_lang(claim)
+        parsed = parse_claim(claim)
         # "R&D intensity" is matched as 研发投入强度, the report's words; figures are read from the claim as written.
-        matched = in_report_terms(claim)
-        clauses = [c for p in self.engine.search(matched, k=self.k) for c in _clauses(p)]
-        claim_figures = numbers.number_figures(claim)
+        # A denial is looked up as what it denies: the report states things, it does not deny them.
+        matched = in_report_terms(parsed.affirmed)
+        clauses = self._about_places(parsed, [c for p in self.engine.search(matched, k=self.k) for c in _clauses(p)])
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
-        if (not clauses or self.engine.corpus.unknown_years(claim, relative_years(claim))
+        if (not clauses or self.engine.corpus.unknown_years(claim, parsed.relative_years)
                 # Most of its words nowhere in the report: the claim is about something the report does not cover.
-                or self.engine.searcher.word_coverage(claim) < self.engine.settings.answer.min_claim_coverage):
+                or self.engine.searcher.word_coverage(parsed.affirmed) < self.engine.settings.answer.min_claim_coverage):
             return self._result(claim, lang, "not_in_report", [], [], began)
-        if not claim_figures:
-            scores = self.engine.similarities(matched, [c.text for c in clauses], [c.section for c in clauses])
-            best = int(scores.argmax())
-            if scores[best] < self.engine.settings.answer.min_claim_similarity:
-                return self._result(claim, lang, "not_in_report", [], [], began)
-            return self._result(claim, lang, "supported", [], [clauses[best]], began)
-        outcomes = [o for f in claim_figures if (o := self._outcome(claim, lang, f, clauses)) is not None]
-        if not outcomes:
+        if not parsed.figures:
+            return self._check_statement(parsed, matched, lang, clauses, began)
+        outcomes = [self._judged(parsed, figure, self._outcome(claim, lang, figure.figure, clauses))
+                    for figure in parsed.figures]
+        return self._verdict(claim, lang, parsed, outcomes, began)
+
+    def _about_places(self, claim: Claim, clauses: list[Clause]) -> list[Clause]:
+        """The clauses that may speak of the places the claim names: none for a place the report does not cover
+        (Kaifeng's own targets), only those of sentences naming it (or its join, 郑开) for another place."""
+        corpus = self.engine.corpus
+        home = corpus.home_place()
+        for place in claim.places:
+            if place is home:
+                continue
+            if not corpus.covers_place(place, claim.text):
+                return []
+            name = corpus.joined_name(place, claim.text) or place.chinese
+            clauses = [c for c in clauses if name in _sentence_text(c)]
+        return clauses
+
+    def _check_statement(self, claim: Claim, matched: str, lang: Lang, clauses: list[Clause],
+                         began: float) -> CheckResult:
+        """A claim without a figure ("2024年郑州市区没有新增学位"): judged by the closest sentence that names its
+        thing; a denial of what that sentence states, or its thing moved the other way, is contradicted."""
+        terms = report_terms(claim.affirmed)
+        clauses = _naming_subject(clauses, claim.subject, terms)
+        if not clauses:
+            return self._result(claim.text, lang, "not_in_report", [], [], began)
+        scores = self.engine.similarities(matched, [c.text for c in clauses], [c.section for c in clauses])
+        best = int(scores.argmax())
+        clause = clauses[best]
+        # As for a figure, the report's own term for what an English claim names, in the clause, says as much as a
+        # close clause ("not add any school places" against 新增学位2.7万个 scores 0.38).
+        named = any(term in clause.text for term in terms)
+        if scores[best] < self.engine.settings.answer.min_claim_similarity and not named:
+            return self._result(claim.text, lang, "not_in_report", [], [], began)
+        turned = opposite(claim.direction, direction_of(clause.text)[0])
+        verdict: Verdict = "contradicted" if claim.negated or turned else "supported"
+        explanation = (_explain_statement(lang, claim, clause.text.strip(), turned) if verdict == "contradicted"
+                       else None)
+        result = self._result(claim.text, lang, verdict, [], [clause], began, explanation=explanation)
+        if verdict == "contradicted":
+            result.difference = _NEGATED if claim.negated else _DIRECTION
+        result.similarity = round(float(scores[best]), 4)
+        return result
+
+    @staticmethod
+    def _judged(claim: Claim, figure: ClaimFigure, outcome: _Outcome | None) -> _Outcome | None:
+        """``outcome`` with the claim's words beyond the figure weighed in: None when the report's clause does not
+        name what the figure counts (充电桩 for 停车位), contradicted when the claim moves it the other way or denies
+        what the report states, supported when it denies a figure the report does not give."""
+        if outcome is None:
+            return None
+        if not outcome.named and not states_subject(figure.subject, _sentence_text(outcome.clause)):
+            return None
+        report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
+        report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]
+        if opposite(figure.direction, report_direction):
+            return outcome._replace(comparison=_DIRECTION)
+        if figure.denied:
+            return outcome._replace(comparison=_FLIPPED.get(outcome.comparison, outcome.comparison))
+        if claim.denies_event:
+            return outcome._replace(comparison=_NEGATED)
+        return outcome
+
+    def _verdict(self, claim: str, lang: Lang, parsed: Claim, outcomes: list[_Outcome | None],
+                 began: float) -> CheckResult:
+        """Every figure of the claim must hold: contradicted when the report contradicts any, not in the report when
+        one that names its own thing ("新增城镇就业100万人") matches nothing, else supported."""
+        found = [o for o in outcomes if o is not None]
+        missing = [f for f, o in zip(parsed.figures, outcomes, strict=True) if o is None and f.subject]
+        if not found or (missing and all(o.comparison == "same" for o in found)):
             return self._result(claim, lang, "not_in_report", [], [], began)
-        # The verdict rests on the claim's best-matched figure; a side figure ("per 1,000 residents")
-        # that only loosely matches some other clause must not decide it.
-        best = max(o.rank for o in outcomes)
-        chosen = max(outcomes, key=lambda o: (o.rank >= best - _TIE, o.comparison == "same", o.rank))
-        verdict: Verdict = "supported" if chosen.comparison == "same" else "contradicted"
+        wrong = [o for o in found if o.comparison != "same"]
+        # The verdict's figure is the best-matched one of its kind: a side figure loosely matched does not speak.
+        chosen = max(wrong or found, key=lambda o: o.rank)
+        verdict: Verdict = "contradicted" if wrong else "supported"
         result = self._result(claim, lang, verdict,
                               [(chosen.comparison, chosen.figure, chosen.report_figure, chosen.clause)],
-                              [chosen.clause], began)
+                              [chosen.clause], began, parsed)
         result.similarity = round(chosen.similarity, 4)
         result.named = chosen.named
         return result
@@ -127,7 +199,7 @@ class FactChecker:
                         float(scores[candidates.index((clause, report_figure))]), named)
 
     def _result(self, claim: str, lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause],
-                began: float) -> CheckResult:
+                began: float, parsed: Claim | None = None, explanation: str | None = None) -> CheckResult:
         citations: list[Citation] = []
         for clause in clauses:
             existing = next((c for c in citations if c.chunk_id == clause.passage.chunk.chunk_id), None)
@@ -137,16 +209,27 @@ class FactChecker:
             existing.highlights.append((clause.start, clause.end))
         report_figures = [o[2].text for o in outcomes]
         return CheckResult(
-            claim=claim, verdict=verdict, explanation=_explain(lang, verdict, outcomes, clauses),
+            claim=claim, verdict=verdict, explanation=explanation or _explain(lang, verdict, outcomes, clauses, parsed),
             report_figures=report_figures, citations=citations, lang=lang,
             timings_ms={"total": round((time.perf_counter() - began) * 1000, 1)},
-            difference=outcomes[0][0] if verdict == "contradicted" else None,
+            difference=outcomes[0][0] if verdict == "contradicted" and outcomes else None,
         )
 
 
 def _clauses(passage: Passage) -> list[Clause]:
     return [Clause(c.passage, c.start, c.end, c.text, sentence=(sentence.start, sentence.end))
             for sentence in sentences_of([passage]) for c in clauses_of(sentence)]
+
+
+def _naming_subject(clauses: list[Clause], subject: str, terms: list[str]) -> list[Clause]:
+    """The clauses of sentences naming what a claim without a figure is about: the head of its Chinese words
+    (学位 of "没有新增学位"), else one of the report's terms for what an English claim names. The report's title
+    and byline share the claim's year and place, never its thing."""
+    if head_of(subject):
+        return [c for c in clauses if states_subject(subject, _sentence_text(c))]
+    if terms:
+        return [c for c in clauses if any(term in _sentence_text(c) for term in terms)]
+    return clauses
 
 
 def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
@@ -200,7 +283,7 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
     return context if len(context) > len(figure.text) + 4 else claim
 
 
-def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]) -> str:
+def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause], claim: Claim | None) -> str:
     quote = clauses[0].text.strip() if clauses else ""
     if verdict == "not_in_report":
         return "报告中没有找到与这一说法对应的内容。" if lang == "zh" else "The report has nothing that matches this claim."
@@ -208,7 +291,9 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
         if lang == "zh":
             return f"报告原文“{quote}”支持这一说法。"
         return f"The report says “{quote}”, which supports the claim."
-    kind, claim_figure, report_figure, _ = outcomes[0]
+    kind, claim_figure, report_figure, clause = outcomes[0]
+    if kind in (_NEGATED, _DIRECTION) and claim is not None:
+        return _explain_statement(lang, claim, quote, kind == _DIRECTION, numbers.own_words(clause.text, report_figure))
     english = numbers.format_english(report_figure)
     if lang == "zh":
         reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同"}.get(kind, "数字不同")
@@ -217,3 +302,17 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
         kind, "a different figure")
     return (f"The report says “{quote}” ({report_figure.text} = {english}); the claim's "
             f"“{claim_figure.text}” has {reason}.")
+
+
+def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool, report_words: str = "") -> str:
+    """Why a claim is contradicted by a clause stating the thing positively: it moves it the other way ("报告是新增，
+    不是减少") or denies it."""
+    if turned:
+        reported, word = direction_of(report_words) if direction_of(report_words)[0] else direction_of(quote)
+        claimed = next((f.direction_word for f in claim.figures if f.direction_word), None) or claim.direction_word
+        if lang == "zh":
+            return f"报告原文是“{quote}”：报告是{word}，不是{claimed}。"
+        return f"The report says “{quote}”: it goes {reported}, not {'down' if reported == 'up' else 'up'}."
+    if lang == "zh":
+        return f"报告原文是“{quote}”，与说法中的“{claim.negation_word}”相反。"
+    return f"The report says “{quote}”; the claim denies it (“{claim.negation_word}”)."

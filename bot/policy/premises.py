@@ -14,6 +14,7 @@ from bot.answer.citations import renumber
 from bot.policy.factcheck import FactChecker
 from bot.answer.english import WRITTEN_NUMBER
 from bot.schema import CheckResult, Citation, Lang
+from bot.understand.claims import DOWN, NEGATION, UP, parse_claim
 from index.figures import english_value
 from zzbot import numbers
 from zzbot.text import CJK, CLAUSE_MARKS, clause_around, without_markers
@@ -61,22 +62,38 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float,
     """The question's figures checked against the report; None when it has none. A contradicted figure is corrected
     only when the report clause is at least ``min_similarity`` close to what it measures (a wrong correction is
     worse than none); the report's own figure moved the other way, from ``turned_similarity``."""
-    asked = numbers.number_figures(question)
+    parsed = parse_claim(question)
+    # The figures it states, not the base of a rate ("per 1,000 residents").
+    asked = [f.figure for f in parsed.figures]
     if not asked:
         return None
     claims = premise_claims(question, asked)
-    result = checker.check(" ".join(claims))
+    claim = " ".join(claims)
+    if _RHETORICAL.search(question):
+        # "Isn't it 27,000?", "难道不是…吗" take the affirmed thing for granted; "why won't…" takes the denial.
+        claim = parse_claim(claim).affirmed
+    result = checker.check(claim)
     # The report's own term labelling the figure says as much as a close clause.
     close = (result.similarity or 0.0) >= min_similarity or result.named
     turned_close = result.named or (result.similarity or 0.0) >= (
         min_similarity if turned_similarity is None else turned_similarity)
-    if result.verdict == "supported" and turned_close and result.citations and turned_around(claims, _clause(result)):
+    turned = result.difference == "direction" or (result.verdict == "supported" and result.citations
+                                                   and turned_around(claims, _clause(result)))
+    if turned and turned_close and result.citations:
         return Premise(asked, False, _correction(result, asked))
     if (result.verdict != "contradicted" or not result.citations or not close
-            or not (result.difference == "different_value" or bounded_the_other_way(asked, result.report_figures))):
+            # A denial of what the report states ("why won't the city add 27,000 places") is wrong like a figure.
+            or not (result.difference in ("different_value", "negated")
+                    or bounded_the_other_way(asked, result.report_figures))):
         # Confirmed only by a clause about the same thing: 1万 digital talents do not confirm 10,000 academicians.
         return Premise(asked, result.verdict == "supported" and close, None)
     return Premise(asked, False, _correction(result, asked))
+
+
+# A question opening on a negation asks whether the thing holds: it denies nothing.
+_RHETORICAL = re.compile(r"^\s*(?:难道|(?:is|are|was|were|does|do|did|will|would|has|have|can)n't\b|won't\b|"
+                         r"(?:is|are|does|do|did|will|has|have)\s+(?:it|the|they|there|zhengzhou)\b[^?？]*\bnot\b)",
+                         re.IGNORECASE)
 
 
 def _clause(result: CheckResult) -> str:
@@ -85,27 +102,15 @@ def _clause(result: CheckResult) -> str:
     return citation.text[start - citation.start:end - citation.start].strip()
 
 
-# Words that say which way a figure moves: a question that has the report's figure going the other way ("GDP to
-# shrink by about 7%" for 增长7%左右) takes a wrong premise too.
-_DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|fall|falls|falling|"
-                   r"drop|drops|dropping|decline|declines|declining|decrease|decreases|decreasing|cut|cuts|cutting|"
-                   r"reduce|reduces|reducing|lower|lowering|close|closes|closing|demolish|demolishing)\b",
-                   re.IGNORECASE)
-# Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩.
-_UP = re.compile(r"增长|增加|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|rise|rises|increase|"
-                 r"increases|raise|raises|expand|expands)\b", re.IGNORECASE)
-
-
 def turned_around(claims: list[str], clause: str) -> bool:
     """Whether the question moves the figure the other way than the report's clause does."""
     claim = " ".join(claims)
-    return bool((_DOWN.search(claim) and _UP.search(clause) and not _DOWN.search(clause))
-                or (_UP.search(claim) and _DOWN.search(clause) and not _UP.search(clause)))
+    return bool((DOWN.search(claim) and UP.search(clause) and not DOWN.search(clause))
+                or (UP.search(claim) and DOWN.search(clause) and not UP.search(clause)))
 
 
 # An answer that already says the question has it wrong ("报告不是减少…", "不会减少：…", "No: the report keeps…", as
-# the answer prompts' examples do) needs no note.
-_NEGATED = re.compile(r"不是|并非|没有|并不|不会|\b(?:no|not)\b|n't\b", re.IGNORECASE)
+# the answer prompts' examples do) needs no note: it holds a negation (bot.understand.claims.NEGATION).
 
 
 def direction_noted(question: str, answer: str, clause: str, n: int, lang: Lang) -> str | None:
@@ -113,11 +118,11 @@ def direction_noted(question: str, answer: str, clause: str, n: int, lang: Lang)
     no figure carried the premise ("既然今年要减少公共停车位，具体减少多少个" for 新增公共停车位10万个以上). None when
     the question and the report agree, or the answer already says the question has it wrong."""
     plain = without_markers(answer)
-    if not turned_around([question], clause) or _NEGATED.search(plain):
+    if not turned_around([question], clause) or NEGATION.search(plain):
         return None
-    up = bool(_UP.search(clause))
+    up = bool(UP.search(clause))
     if lang == "zh":
-        taken = (_DOWN if up else _UP).search(question)
+        taken = (DOWN if up else UP).search(question)
         note = f"报告不是{taken.group(0) if taken else '这样说的'}，而是“{clause}”[{n}]。"
     else:  # the figure in English too, as a correction gives it
         english = _in_english(clause)

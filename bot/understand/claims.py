@@ -1,0 +1,185 @@
+"""A claim (or the premise a question takes for granted) parsed once into what a fact-check compares: the places
+and years it names, whether it is negated and whether the negation bears on its figure, the way it moves things
+(新增 or 减少), and each figure with the words around it and the thing it counts.
+
+One copy of the word lists: the fact-check and the premises read claims with these.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.understand.questions import relative_years
+from zzbot import numbers
+from zzbot.places import Place, places_named
+from zzbot.text import CJK_RUN, chinese_pairs, clause_around
+
+Direction = Literal["up", "down"]
+
+# Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
+# shrink by about 7%" for 增长7%左右) is wrong however right its figure.
+DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|fall|falls|falling|"
+                  r"drop|drops|dropping|decline|declines|declining|decrease|decreases|decreasing|cut|cuts|cutting|"
+                  r"reduce|reduces|reducing|lower|lowering|close|closes|closing|demolish|demolishing)\b",
+                  re.IGNORECASE)
+# Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩. 增加值
+# (value added) is a noun.
+UP = re.compile(r"增长|增加(?!值)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|rise|rises|increase|"
+                r"increases|raise|raises|expand|expands|add|adds|adding)\b", re.IGNORECASE)
+
+# Words that deny what follows. Bare 不 is left out: 不低于, 不超过, 不断 are no denial; 未来 is the future; "no
+# less than" and "not only" are a bound and a conjunction.
+NEGATION = re.compile(
+    # 有没有, 是不是, 会不会 ask; they deny nothing.
+    r"(?<![有没])没有|(?<![有没])没(?=[新增建减提])|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
+    r"不计划|不准备|"
+    r"\b(?:not|no|never|none)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",
+    re.IGNORECASE)
+# Between a negation and the figure it denies ("不是2.7万个", "并非达到", "not 27,000"), only these words.
+_FIGURE_DENIED = re.compile(r"\s*(?:是|为|有|达|到|达到|超过|就是|\bbe\b|\bequal\b|\bexactly\b|\bjust\b)?\s*$",
+                            re.IGNORECASE)
+
+# Words of a claim that name no thing counted: when, where, will, the report's hedges.
+_FILLER = re.compile(
+    r"\d{4}年|今年|明年|去年|全年|年内|年底|本年度|报告|政府|预计|计划|力争|将要|已经|可以|全市|市区|城区|我们|一共|总共|"
+    r"累计|大约|左右|以上|以下|超过|达到|至少|不少于|其中|今后|"
+    # Single characters only where they are never part of a noun's own words.
+    r"将|的|了")
+# A place's administrative suffix, dropped with its name (开封市).
+_PLACE_SUFFIX = "[市省区县]?"
+
+
+@dataclass(frozen=True)
+class ClaimFigure:
+    """One figure of a claim with the claim's words about it."""
+
+    figure: numbers.Figure
+    clause: str  # the claim's clause holding the figure
+    subject: str  # the CJK words naming what the figure counts, without filler, place, year or direction
+    direction: Direction | None  # the way the figure's clause moves it
+    direction_word: str | None
+    denied: bool  # a negation right before the figure denies the value itself ("不是2.7万个")
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    places: tuple[Place, ...]
+    years: tuple[int, ...]  # written out ("2024年")
+    relative_years: tuple[int, ...]  # offsets (去年 → -1)
+    negated: bool  # some negation in the claim
+    negation_word: str | None
+    direction: Direction | None  # of the claim as a whole (its first direction word)
+    direction_word: str | None
+    subject: str  # the CJK words of the whole claim naming its thing (for a claim without a figure)
+    figures: tuple[ClaimFigure, ...]
+
+    @property
+    def affirmed(self) -> str:
+        """The claim with its negation left out: what it denies, as the report would state it."""
+        if not self.negated:
+            return self.text
+        # "won't add any school places" affirms "will add school places"; 任何 likewise.
+        affirmed = re.sub(r"\bwon't\b", "will", self.text, flags=re.IGNORECASE)
+        affirmed = re.sub(r"\bcan't\b", "can", affirmed, flags=re.IGNORECASE)
+        affirmed = re.sub(rf"{NEGATION.pattern}|\bany\b\s*|任何", "", affirmed, flags=re.IGNORECASE)
+        return re.sub(r"\s{2,}", " ", affirmed).strip()
+
+    @property
+    def denies_event(self) -> bool:
+        """The negation denies the thing happening ("没有新增学位", "will not add"), not only a figure's value."""
+        return self.negated and not any(f.denied for f in self.figures)
+
+
+def direction_of(text: str) -> tuple[Direction | None, str | None]:
+    """The way ``text`` moves things: the first direction word's, or None when it has none or both ways."""
+    down, up = DOWN.search(text), UP.search(text)
+    if bool(down) == bool(up):
+        # "由下降转为增长": both ways, nothing certain.
+        return None, None
+    found = down or up
+    assert found is not None
+    return ("down" if down else "up"), found.group(0)
+
+
+def opposite(claim: Direction | None, report: Direction | None) -> bool:
+    return claim is not None and report is not None and claim != report
+
+
+def subject_words(text: str, places: tuple[Place, ...] = ()) -> str:
+    """The CJK words of ``text`` naming what it counts: without places, years, filler, negation or direction
+    words; the runs left are joined by spaces ("郑州今年将减少公共停车位" → "公共停车位")."""
+    text = _FILLER.sub(" ", text)
+    for place in places:
+        text = re.sub(re.escape(place.chinese) + _PLACE_SUFFIX, " ", text)
+    for pattern in (NEGATION, DOWN, UP):
+        text = pattern.sub(" ", text)
+    return " ".join(CJK_RUN.findall(text))
+
+
+def head_of(subject: str) -> str:
+    """The head of a Chinese noun phrase, its last two characters (公共停车位 → 车位, 公共充电桩 → 电桩): what is
+    counted, which the report's sentence must name. A copula or goal word closing the phrase is no part of it
+    (研发投入强度目标为 → 强度)."""
+    runs = [_TRAILING.sub("", run) for run in subject.split()]
+    runs = [run for run in runs if len(run) >= 2]
+    return runs[-1][-2:] if runs else ""
+
+
+# Words closing a claim's phrase before its figure that name nothing ("目标为2.8%", "控制在5.5%").
+_TRAILING = re.compile(r"(?:目标|任务)?(?:为|是|到|在|达|控制在|保持在|稳定在)?$")
+# A sentence holding this share of the Chinese character pairs of what a claim counts names it, though not its
+# last two characters ("研发投入强度目标" in 全社会研发投入强度达到2.8%).
+SUBJECT_SHARE = 0.5
+
+
+def states_subject(subject: str, sentence: str) -> bool:
+    """Whether a report sentence names what a claim's words ``subject`` count: its head, or most of its character
+    pairs. 新增公共停车位10万个以上 does not name 公共充电桩. True for a subject without Chinese words."""
+    head = head_of(subject)
+    if not head or head in sentence:
+        return True
+    pairs = chinese_pairs(subject)
+    return bool(pairs) and sum(pair in sentence for pair in pairs) / len(pairs) >= SUBJECT_SHARE
+
+
+def _figure_subject(clause: str, figure_text: str, places: tuple[Place, ...]) -> str:
+    """The words naming what the figure counts: those before it in its clause, else those after it
+    ("新增2.7万个学位")."""
+    before, _, after = clause.partition(figure_text)
+    return subject_words(before, places) or subject_words(after, places)
+
+
+def _denied(text: str, figure: numbers.Figure) -> bool:
+    """Whether a negation right before the figure denies its value ("不是2.7万个", "并非达到", "not 27,000")."""
+    window = text[max(0, figure.start - 12):figure.start]
+    found = list(NEGATION.finditer(window))
+    return bool(found) and bool(_FIGURE_DENIED.match(window[found[-1].end():]))
+
+
+def _is_per_base(text: str, figure: numbers.Figure) -> bool:
+    """A figure that is the base of a rate ("per 1,000 residents", "每千人"): not a figure the claim states."""
+    before = text[max(0, figure.start - 5):figure.start].lower()
+    return before.rstrip().endswith(("per", "每", "per every"))
+
+
+def parse_claim(text: str) -> Claim:
+    places = tuple(places_named(text))
+    years = tuple(int(f.value) for f in numbers.extract_figures(text) if f.kind == "year")
+    figures = []
+    for figure in numbers.number_figures(text):
+        if _is_per_base(text, figure):
+            continue
+        clause = clause_around(text, figure.start, figure.end)
+        direction, word = direction_of(clause)
+        figures.append(ClaimFigure(figure, clause, _figure_subject(clause, figure.text, places), direction, word,
+                                   _denied(text, figure)))
+    negation = NEGATION.search(text)
+    direction, word = direction_of(text)
+    unfigured = "".join(" " if any(f.start <= i < f.end for f in numbers.extract_figures(text)) else ch
+                        for i, ch in enumerate(text))
+    return Claim(text, places, years, tuple(relative_years(text)), negation is not None,
+                 negation.group(0) if negation else None, direction, word, subject_words(unfigured, places),
+                 tuple(figures))

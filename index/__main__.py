@@ -6,46 +6,39 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.documents import DocumentError, load_documents
+from index.documents import Document, DocumentError, load_documents
 from index.models import ModelFetchError
 from index.models import main as fetch_models_main
+from zzbot.commands import Unavailable, run_command
+from zzbot.progress import Progress
 from zzbot.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
     from index.embeddings import Embedder
-    from index.store import ChunkStore
+    from index.store import ChunkStore, SyncReport
     from zzbot.settings import Settings
 
 
 def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
-    from tqdm import tqdm
-
-    from index.store import ChunkStore, StoreError, index_location, rebuild_index
+    from index.build_lock import BuildRunning
+    from index.store import StoreError, build_lock, index_location
 
     settings = load_settings()
     began = time.perf_counter()
     try:
         # Every document is read and checked before the index is opened, so bad input changes nothing.
         documents = load_documents([*settings.documents, *paths])
-        embedder = _load_embedder(settings)
-        bar = tqdm(total=0, unit="chunk", desc="embedding", disable=quiet, file=sys.stderr)
-
-        def progress(source: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_postfix_str(source)
-            bar.n = done
-            bar.refresh()
-
-        if rebuild:
-            report = rebuild_index(settings, embedder, documents, progress)
-        else:
-            store = ChunkStore(settings, embedder)
-            _remove_leftovers(store)
-            report = store.sync(documents, progress=progress)
-        bar.close()
+        # Locked before the model loads: a second build is told at once, not after loading it.
+        with build_lock(settings), Progress("embedding", unit="chunk", disable=quiet) as bar:
+            report = _build_locked(settings, documents, rebuild,
+                                   lambda source, done, total: bar.set(done, total, note=source))
+    except BuildRunning as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
     except (DocumentError, ModelFetchError, StoreError) as err:
         print(f"error: {err}", file=sys.stderr)
         print("The index was not changed.", file=sys.stderr)
@@ -58,6 +51,18 @@ def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
     print(f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
           f"'{settings.chroma.collection}' at {index_location(settings)} ({elapsed:.1f} s)")
     return 0
+
+
+def _build_locked(settings: Settings, documents: list[Document], rebuild: bool,
+                  progress: Callable[[str, int, int], None]) -> SyncReport:
+    from index.store import ChunkStore, rebuild_index
+
+    embedder = _load_embedder(settings)
+    if rebuild:
+        return rebuild_index(settings, embedder, documents, progress)
+    store = ChunkStore(settings, embedder)
+    _remove_leftovers(store)
+    return store.sync(documents, progress=progress)
 
 
 def _load_embedder(settings: Settings) -> Embedder:
@@ -146,20 +151,17 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="show which models and index are in place")
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        load_settings()  # bad settings: one line and exit 2 before any work
-    except SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if args.command == "fetch-models":
-        return fetch_models_main(rest)
-    if rest:
+    commands: dict[str, Callable[[], int]] = {
+        "fetch-models": lambda: fetch_models_main(rest), "build": lambda: build(args.paths, args.rebuild, args.quiet),
+        "verify": lambda: verify(args.paths), "status": status}
+    if rest and args.command != "fetch-models":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    if args.command == "build":
-        return build(args.paths, args.rebuild, args.quiet)
-    if args.command == "verify":
-        return verify(args.paths)
-    return status()
+
+    def checked() -> int:
+        load_settings()  # bad settings: one line and exit 2 before any work
+        return commands[args.command]()
+
+    return run_command(checked, bad_input=(SettingsError, DocumentError), unavailable=(Unavailable, ModelFetchError))
 
 
 if __name__ == "__main__":

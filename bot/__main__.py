@@ -8,7 +8,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.engine import Engine
 from bot.llm.client import BackendError
@@ -16,10 +16,12 @@ from bot.options import validate_k
 from bot.understand.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file, prompt_roles
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
 from zzbot.commands import Unavailable, run_command
+from zzbot.progress import Progress
 from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.policy.chain import AnswerChain
+    from bot.policy.factcheck import FactChecker
 
 EXIT_CODES = """exit codes:
   0  done
@@ -56,12 +58,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(result: AnswerResult, streamed: str = "", rewrite_shown: bool = False) -> None:
-    """The answer (unless ``streamed`` already showed it as it is), then its check and its sources."""
-    if result.standalone_question != result.question and not rewrite_shown:
+def _print_answer(result: AnswerResult) -> None:
+    """The answer as the checks left it, then its check and its sources."""
+    if result.standalone_question != result.question:
         print(f"(understood as: {result.standalone_question})")
-    if streamed.strip() != result.answer.strip():
-        print(result.answer)
+    print(result.answer)
     if not result.found:
         if result.fallback_reason:
             print(f"\n[{result.fallback_reason}]")
@@ -100,27 +101,72 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(chain.ask(args.question, history, k=k).to_dict())
         return 0
-    _stream_answer(chain, args.question, history, k)
+    _stream_answer(chain, args.question, history, k, DraftNote(sys.stderr, args.verbose))
     return 0
 
 
-def _stream_answer(chain: AnswerChain, question: str, history: list[dict[str, str]], k: int | None) -> None:
-    streamed, rewrite_shown = "", False
+def _stream_answer(chain: AnswerChain, question: str, history: list[dict[str, str]], k: int | None,
+                   note: DraftNote) -> None:
+    """Only the checked answer goes to stdout, once it is final: a draft the checks replace is never there for
+    a script to read. ``note`` shows the draft on stderr meanwhile."""
     for event in chain.events(question, history, k=k):
-        if event.kind == "rewrite" and event.text != question.strip():
-            print(f"(understood as: {event.text})")
-            rewrite_shown = True
-        elif event.kind == "token":
-            print(event.text, end="", flush=True)
-            streamed += event.text
+        if event.kind == "token":
+            note.token(event.text)
         elif event.kind == "replace":
-            if streamed:
-                print("\n--- replaced by ---")
-            streamed = ""
+            note.replaced(event.text)
+        elif event.kind == "queue" and event.text:
+            note.status(event.text)
         elif event.kind == "final" and event.result is not None:
-            if streamed:
-                print()
-            _print_answer(event.result, streamed, rewrite_shown)
+            note.close()
+            _print_answer(event.result)
+
+
+class DraftNote:
+    """What stderr shows while an answer is written. ``verbose``: the model's draft as it comes, and the answer
+    that replaced it; otherwise, on a terminal, one line saying how far the draft is, erased before the answer
+    is printed; otherwise nothing."""
+
+    def __init__(self, stream: TextIO, verbose: bool) -> None:
+        self.stream, self.verbose = stream, verbose
+        self.live = not verbose and _is_terminal(stream)
+        self.pieces = 0
+        self.mid_line = False
+
+    def token(self, text: str) -> None:
+        self.pieces += 1
+        if self.verbose:
+            self._write(text if self.mid_line else f"draft: {text}")
+            self.mid_line = True
+        elif self.live:
+            self._write(f"\r\033[Kwriting the answer… ({self.pieces} tokens, checked when complete)")
+
+    def replaced(self, text: str) -> None:
+        if self.verbose:
+            self._write(f"{chr(10) if self.mid_line else ''}replaced by the checks with: {text}\n")
+            self.mid_line = False
+        elif self.live:
+            self._write("\r\033[Kthe checks replaced the draft")
+
+    def status(self, text: str) -> None:
+        if self.live:
+            self._write(f"\r\033[K{text}")
+
+    def close(self) -> None:
+        if self.verbose and self.mid_line:
+            self._write("\n")
+        elif self.live:
+            self._write("\r\033[K")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -166,17 +212,14 @@ def _question_line(number: int, line: str, max_chars: int) -> QuestionLine:
 def _answer_file(chain: AnswerChain, questions: list[QuestionLine], k: int | None, as_json: bool) -> int:
     """Answer every line, writing each result as soon as it is ready; a bad line gets an error record and the
     rest go on. Exit code 2 when any line failed."""
-    from tqdm import tqdm
-
     failed = 0
-    with tqdm(questions, desc="questions", unit="q", file=sys.stderr, dynamic_ncols=True) as bar:
-        for line in bar:
+    with Progress("questions", len(questions), unit="q") as progress:
+        for line in questions:
             record = _answer_line(chain, line, k)
             if "error" in record:
                 failed += 1
-                bar.set_postfix(failed=failed)
-            text = (json.dumps(record, ensure_ascii=False) if as_json else _readable(record))
-            tqdm.write(text, file=sys.stdout)
+            progress.write(json.dumps(record, ensure_ascii=False) if as_json else _readable(record), sys.stdout)
+            progress.set(progress.done + 1, note=f"failed={failed}" if failed else None)
     if failed:
         print(f"error: {failed} of {len(questions)} questions could not be answered", file=sys.stderr)
     return 2 if failed else 0
@@ -244,61 +287,101 @@ def _read_text_file(path: Path, what: str) -> str:
         raise BotInputError(f"{what} {path} is not UTF-8 text") from None
 
 
-def _read_claims(path: Path) -> list[str]:
-    """One claim per line; JSON lines may carry it as "claim" or "question"."""
-    lines = _read_text_file(path, "claims file").splitlines()
-    claims = []
-    for number, line in enumerate(lines, start=1):
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("{"):
-            try:
-                record = json.loads(line)
-                line = record.get("claim") or record["question"]
-            except (json.JSONDecodeError, RecursionError, KeyError, AttributeError):
-                raise BotInputError(f"{path}:{number}: a JSON line needs a \"claim\" or \"question\" field") from None
-        claims.append(line)
+@dataclass(frozen=True)
+class ClaimLine:
+    """One line of a claims file: its number and claim; ``error`` when the line cannot be checked."""
+
+    number: int
+    claim: str
+    error: str | None = None
+
+
+def clean_claim(text: str, max_chars: int) -> str:
+    """A claim normalised as a question is, or BotInputError saying what is wrong with it as a claim."""
+    try:
+        claim = clean_question(text, sys.maxsize)
+    except BotInputError:
+        raise BotInputError("the claim is empty; give a statement about the report to check") from None
+    if len(claim) > max_chars:
+        raise BotInputError(f"the claim is {len(claim):,} characters long; the limit is {max_chars:,}. "
+                            "Check a shorter claim")
+    return claim
+
+
+def _read_claims(path: Path, max_chars: int) -> list[ClaimLine]:
+    """One claim per line, plain or as JSON {"claim"} (or {"question"}); blank lines are skipped."""
+    lines = [(n, line.strip()) for n, line in enumerate(_read_text_file(path, "claims file").splitlines(), 1)]
+    claims = [_claim_line(n, line, max_chars) for n, line in lines if line]
     if not claims:
         raise BotInputError(f"claims file {path} has no claims")
     return claims
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from bot.policy.factcheck import FactChecker
+def _claim_line(number: int, line: str, max_chars: int) -> ClaimLine:
+    shown = line if len(line) <= 80 else f"{line[:80]}…"  # a bad line is named, not printed whole
+    if line.startswith("{"):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            return ClaimLine(number, shown, f"line {number} starts with {{ but is not valid JSON")
+        claim = record.get("claim", record.get("question")) if isinstance(record, dict) else None
+        if not isinstance(claim, str):
+            return ClaimLine(number, shown, f"line {number}: a JSON line needs a \"claim\" or \"question\" string")
+        line, shown = claim, claim if len(claim) <= 80 else f"{claim[:80]}…"
+    try:
+        return ClaimLine(number, clean_claim(line, max_chars))
+    except BotInputError as err:
+        return ClaimLine(number, shown, f"line {number}: {err}")
 
+
+def cmd_check(args: argparse.Namespace) -> int:
     if (args.claim is None) == (args.file is None):
         raise BotInputError("give one claim, or --file FILE with one claim per line")
-    claims = _read_claims(args.file) if args.file else [args.claim]
     settings = load_settings() if args.file else _for_one_question(load_settings())
-    if not args.file:  # a bad claim is refused before anything loads
-        clean_question(args.claim, settings.question_max_chars)
-    engine = Engine(settings)
-    engine.preload()  # the embedder's tokenizer loads while the index opens
-    checker = FactChecker(engine)
-    if not args.file:  # a single bad claim is bad input, not a result
-        results = [checker.check(args.claim).to_dict()]
+    if not args.file:  # a bad claim is refused before anything loads; it is bad input, not a result
+        claim = clean_claim(args.claim, settings.question_max_chars)
+        results = [_checker(settings).check(claim).to_dict()]
     else:
-        results = []
-        for claim in claims:
-            try:
-                results.append(checker.check(claim).to_dict())
-            except BotInputError as err:
-                results.append({"claim": claim, "error": str(err)})
-    refused = sum("error" in r for r in results)
+        results = _check_claims_file(args.file, settings)
     if args.json:
         _print_json(results if args.file else results[0])
     else:
         _print_checks(results)
+    refused = sum("error" in r for r in results)
     if refused:
         print(f"error: {refused} of {len(results)} claims could not be checked", file=sys.stderr)
     return 2 if refused else 0
 
 
+def _check_claims_file(path: Path, settings: Settings) -> list[dict[str, Any]]:
+    """A result or an error for every line: a bad line does not stop the others being checked."""
+    lines = _read_claims(path, settings.question_max_chars)
+    # Only a file with something to check loads the models.
+    checker = _checker(settings) if any(line.error is None for line in lines) else None
+    return [_check_line(checker, line) for line in lines]
+
+
+def _checker(settings: Settings) -> FactChecker:
+    from bot.policy.factcheck import FactChecker
+
+    engine = Engine(settings)
+    engine.preload()  # the embedder's tokenizer loads while the index opens
+    return FactChecker(engine)
+
+
+def _check_line(checker: FactChecker | None, line: ClaimLine) -> dict[str, Any]:
+    if line.error is not None or checker is None:
+        return {"line": line.number, "claim": line.claim, "error": line.error}
+    try:
+        return {"line": line.number, **checker.check(line.claim).to_dict()}
+    except BotInputError as err:
+        return {"line": line.number, "claim": line.claim, "error": f"line {line.number}: {err}"}
+
+
 def _print_checks(results: list[dict]) -> None:
     for result in results:
         if "error" in result:
-            print(f"ERROR  {result['claim']}\n       {result['error']}\n")
+            print(f"ERROR          {result['claim']}\n               {result['error']}\n")
             continue
         print(f"{result['verdict'].upper():<14} {result['claim']}")
         print(f"               {result['explanation']}")
@@ -308,10 +391,11 @@ def _print_checks(results: list[dict]) -> None:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from bot.engine import Engine
-    from index.figures import matching, write_csv
+    """The figure table, read from the indexed passages: no model is loaded (the table needs no vectors)."""
+    from index.figures import figure_rows, matching, write_csv
+    from index.store import indexed_passages
 
-    rows = matching(Engine(load_settings()).figure_rows, args.grep or "")
+    rows = matching(figure_rows(indexed_passages(load_settings())), args.grep or "")
     if args.json:
         _print_json([row.to_dict() for row in rows])
     elif args.csv:
@@ -340,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     p_ask.add_argument("--backend", choices=BACKENDS, help="override the LLM backend")
     p_ask.add_argument("--k", type=int, default=None, help="passages to retrieve (default: settings)")
     p_ask.add_argument("--json", action="store_true", help="print JSON")
+    p_ask.add_argument("--verbose", action="store_true", help="show the model's draft on stderr as it is written, "
+                       "and what the checks replaced it with (stdout only ever gets the checked answer)")
     p_ask.set_defaults(run=cmd_ask)
     p_check = sub.add_parser("check", help="fact-check a claim against the report")
     p_check.add_argument("claim", nargs="?")

@@ -78,6 +78,13 @@ class Progress:
                 self._steps_written = reached
                 self._write_line()
 
+    def write(self, text: str, stream: IO[str]) -> None:
+        """Print ``text`` (a result as it comes) to ``stream`` without breaking the bar on a terminal."""
+        if self._bar is not None:
+            self._bar.write(text, file=stream)
+        else:
+            print(text, file=stream, flush=True)
+
     def close(self, finished: bool = True) -> None:
         """End the bar; off a terminal, a last line unless the 100% line was written (or nothing was done)."""
         if self.disabled:

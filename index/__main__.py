@@ -14,7 +14,7 @@ from index.documents import Document, DocumentError, load_documents
 from index.models import ModelFetchError
 from index.models import main as fetch_models_main
 from zzbot.commands import Unavailable, run_command
-from zzbot.progress import Progress
+from zzbot.progress import Progress, quiet_library_bars
 from zzbot.settings import SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ def build(paths: list[Path], rebuild: bool, quiet: bool) -> int:
 
     settings = load_settings()
     began = time.perf_counter()
+    quiet_library_bars()
     try:
         # Every document is read and checked before the index is opened, so bad input changes nothing.
         documents = load_documents([*settings.documents, *paths])

@@ -12,6 +12,7 @@ way, never a stream of carriage-return redraws.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -86,13 +87,13 @@ class Progress:
             print(text, file=stream, flush=True)
 
     def close(self, finished: bool = True) -> None:
-        """End the bar; off a terminal, a last line unless the 100% line was written (or nothing was done)."""
+        """End the bar; off a terminal, a last line unless the 100% line was written or nothing was done."""
         if self.disabled:
             return
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        elif self._steps_written < STEPS and (self.done or finished and not self.total):
+        elif self.done and self._steps_written < STEPS:
             self._write_line(stopped=not finished)
         self.disabled = True
 
@@ -112,6 +113,13 @@ class Progress:
             if n >= size:
                 return f"{n / size:.1f}{suffix}"
         return str(n)
+
+
+def quiet_library_bars(stream: IO[str] | None = None) -> None:
+    """Off a terminal, turn off the bars Hugging Face's libraries draw on their own ("Loading weights"), which
+    are carriage-return redraws; call before they are imported."""
+    if not _is_terminal(stream if stream is not None else sys.stderr):
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _is_terminal(stream: IO[str]) -> bool:

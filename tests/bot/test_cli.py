@@ -376,3 +376,20 @@ def test_figures_are_read_without_loading_a_model(tmp_path: Path) -> None:
 
 def test_figures_of_an_empty_index_say_how_to_build_it(tmp_path: Path) -> None:
     refused(run_cli("bot", "figures", tmp_path=tmp_path), "is empty: no document has been indexed yet", code=3)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("command", [("search", "新增多少个学位？"), ("ask", "新增多少个学位？", "--backend", "extractive"),
+                                     ("check", "2024年郑州市区新增学位3万个")], ids=lambda c: c[0])
+def test_an_answer_into_a_closed_pipe_ends_quietly(engine, command):
+    """`zzbot ask … | head -1` with the reader gone before the first write: exit 141, nothing on stderr."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    env["ZZBOT_CHROMA__PATH"] = str(engine.settings.chroma.path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "bot", *command], cwd=ROOT, env=env, stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, timeout=600)
+    finally:
+        os.close(write_end)
+    assert result.returncode in (0, 141) and "Traceback" not in result.stderr and "Errno 32" not in result.stderr

@@ -4,6 +4,7 @@ way elsewhere (a log, CI, a pipe), never a stream of carriage-return redraws the
 from __future__ import annotations
 
 import io
+import os
 import re
 
 from zzbot.progress import Progress
@@ -60,3 +61,20 @@ def test_on_a_terminal_a_bar_and_disabled_nothing():
     with Progress("embedding", total=50, stream=quiet, disable=True) as progress:
         progress.update(50)
     assert quiet.getvalue() == ""
+
+
+def test_nothing_done_nothing_said_and_results_printed_beside_it():
+    stream, results = io.StringIO(), io.StringIO()
+    with Progress("embedding", unit="chunk", stream=stream) as progress:  # every document unchanged
+        progress.write("unchanged  report.md", results)
+    assert stream.getvalue() == "" and results.getvalue() == "unchanged  report.md\n"
+
+
+def test_library_bars_are_turned_off_only_off_a_terminal(monkeypatch):
+    from zzbot.progress import quiet_library_bars
+
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    quiet_library_bars(Terminal())
+    assert "HF_HUB_DISABLE_PROGRESS_BARS" not in os.environ
+    quiet_library_bars(io.StringIO())
+    assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"

@@ -8,15 +8,16 @@ so a paraphrase is bridged by the glossary (上学的名额 → 学位, 老外 �
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.understand.parsed import ParsedQuestion
-from bot.understand.questions import named_terms
+from bot.understand.questions import glossary_words, named_terms
 from bot.understand.scope import states_scope
 from zzbot import numbers
-from zzbot.text import CJK, CLAUSE_END
+from zzbot.text import CJK, CLAUSE_END, chinese_pairs
 
 # A thing asked is judged by its head, the characters it ends with (公共充电桩 → 电桩; the head names the thing,
 # what comes before narrows it), only when it is longer than the head: a two-character thing is judged by
@@ -37,6 +38,16 @@ class Misnamed:
 def most_specific(terms: set[str]) -> set[str]:
     """Terms not inside a longer one of ``terms`` (新能源汽车 over 汽车, 境外游客 over 游客)."""
     return {t for t in terms if not any(t != u and t in u for u in terms)}
+
+
+def may_mean(question: str, term: str, asked: set[str]) -> bool:
+    """Whether a question may mean ``term`` by words the glossary lacks: it has a word of ``term``'s own beyond those
+    of the terms asked ("How many foreign visitors…": foreign, of 境外游客's "foreign tourists", beside visitors
+    → 游客; "新能源车": 新能 of 新能源汽车 beside 汽车). "老外来旅游" has none of 境外游客's own words."""
+    own_pairs = chinese_pairs(term) - set().union(*(chinese_pairs(t) for t in asked))
+    own_words = glossary_words(term) - set().union(*(glossary_words(t) for t in asked))
+    return any(pair in question for pair in own_pairs) or bool(own_words & set(re.findall(r"[a-z']+",
+                                                                                             question.lower())))
 
 
 def figure_clauses(context: Context) -> list[tuple[numbers.Figure, str, str]]:
@@ -61,7 +72,8 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
         return None
     placed = [(figure, most_specific(named_terms(words))) for figure, words, _ in figure_clauses(context)]
     answer = [terms for figure, terms in placed if numbers.same_as_any(figure, stated) and terms]
-    if not answer or any(terms & asked for terms in answer):
+    if not answer or any(terms & asked or any(may_mean(parsed.asking, term, asked) for term in terms)
+                         for terms in answer):
         return None
     # Only a figure of the same measure can stand in another's place (60% of 汽车产业产值 is no count of cars).
     measures = {(measure_of(f.unit), f.percent) for f in stated}
@@ -99,7 +111,10 @@ def scope_unstated(parsed: ParsedQuestion, context: Context, stated: list[number
     "What GDP growth target has China set nationally?" is not answered by the city's 地区生产总值增长7%左右."""
     if parsed.scope == "city":
         return None
-    texts = ([s.text for s in all_sentences(context) if numbers.states_any(s.text, stated)] if stated else cited)
+    # The figure's clause, not its sentence: the targets' sentence ends "…完成国家和省定目标", which is no national
+    # figure for 地区生产总值增长7%左右 at its start.
+    texts = [clause for figure, _, clause in figure_clauses(context) if numbers.same_as_any(figure, stated)] \
+        if stated else cited
     if any(states_scope(text, parsed.scope) for text in texts):
         return None
     whose = {"nation": "the country", "province": "the province"}[parsed.scope]

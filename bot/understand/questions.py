@@ -228,6 +228,13 @@ def glossary_phrases(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), terms[m.group(1).lower()]) for m in pattern.finditer(text)]
 
 
+def glossary_words(term: str) -> set[str]:
+    """The words of every glossary phrase for the report's ``term`` ("electric vehicles, evs…" → electric, vehicles,
+    evs…): what an English question may call it by."""
+    _, terms = _glossary()
+    return {word for phrase, chinese in terms.items() if chinese == term for word in re.findall(r"[a-z']+", phrase)}
+
+
 def named_terms(text: str) -> set[str]:
     """The report's glossary terms ``text`` names, in English words or as the report writes them."""
     _, terms = _glossary()

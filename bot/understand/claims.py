@@ -20,14 +20,17 @@ Direction = Literal["up", "down"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
-DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|fall|falls|falling|"
-                  r"drop|drops|dropping|decline|declines|declining|decrease|decreases|decreasing|cut|cuts|cutting|"
-                  r"reduce|reduces|reducing|lower|lowering|close|closes|closing|demolish|demolishing)\b",
+DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
+                  r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
+                  r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
+                  r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"
+                  r"demolished)\b",
                   re.IGNORECASE)
 # Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩. 增加值
 # (value added) is a noun.
-UP = re.compile(r"增长|增加(?!值)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|rise|rises|increase|"
-                r"increases|raise|raises|expand|expands|add|adds|adding)\b", re.IGNORECASE)
+UP = re.compile(r"增长|增加(?!值)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|grew|rise|rises|rose|"
+                r"increase|increases|increased|raise|raises|raised|expand|expands|expanded|add|adds|adding|added)\b",
+                re.IGNORECASE)
 
 # Words that deny what follows. Bare 不 is left out: 不低于, 不超过, 不断 are no denial; 未来 is the future; "no
 # less than" and "not only" are a bound and a conjunction.
@@ -139,10 +142,13 @@ def states_subject(subject: str, sentence: str) -> bool:
     """Whether a report sentence names what a claim's words ``subject`` count: its head, or most of its character
     pairs. 新增公共停车位10万个以上 does not name 公共充电桩. True for a subject without Chinese words."""
     head = head_of(subject)
-    if not head or head in sentence:
-        return True
+    return not head or head in sentence or subject_share(subject, sentence) >= SUBJECT_SHARE
+
+
+def subject_share(subject: str, sentence: str) -> float:
+    """The share of the Chinese character pairs of ``subject`` that ``sentence`` holds (0 without any)."""
     pairs = chinese_pairs(subject)
-    return bool(pairs) and sum(pair in sentence for pair in pairs) / len(pairs) >= SUBJECT_SHARE
+    return sum(pair in sentence for pair in pairs) / len(pairs) if pairs else 0.0
 
 
 def _figure_subject(clause: str, figure_text: str, places: tuple[Place, ...]) -> str:

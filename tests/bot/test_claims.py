@@ -1,0 +1,110 @@
+"""Parsing a claim into places, years, negation, direction and figures (no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understand.claims import direction_of, head_of, opposite, parse_claim, states_subject
+
+
+@pytest.mark.parametrize(("claim", "negated", "denies_event", "denied_figures"), [
+    ("2024年郑州市区没有新增学位", True, True, []),
+    ("2024年郑州市区新增学位不是2.7万个", True, False, ["2.7万个"]),
+    ("郑州今年不会新增2.7万个学位", True, True, []),  # the event is denied, not the value
+    ("Zhengzhou will not add any school places", True, True, []),
+    ("The new school places are not 27,000", True, False, ["27,000"]),
+    ("新增学位2.7万个", False, False, []),
+    # A bound, the future and a yes-no question deny nothing.
+    ("全社会研发投入强度不低于2.8%", False, False, []),
+    ("GDP will grow by no less than 7%", False, False, []),
+    ("未来五年新增学位2.7万个", False, False, []),
+    ("郑州今年有没有新增学位2.7万个", False, False, []),
+    ("新增学位是不是2.7万个", False, False, []),
+])
+def test_a_negation_and_what_it_denies(claim, negated, denies_event, denied_figures):
+    parsed = parse_claim(claim)
+    assert parsed.negated is negated
+    assert parsed.denies_event is denies_event
+    assert [f.figure.text for f in parsed.figures if f.denied] == denied_figures
+
+
+@pytest.mark.parametrize(("claim", "affirmed"), [
+    ("Zhengzhou won't add any new school places", "Zhengzhou will add new school places"),
+    ("郑州今年不会新增任何学位", "郑州今年新增学位"),
+    ("2024年郑州市区没有新增学位", "2024年郑州市区新增学位"),
+    ("新增学位2.7万个", "新增学位2.7万个"),
+])
+def test_a_denial_is_looked_up_as_what_it_denies(claim, affirmed):
+    assert parse_claim(claim).affirmed == affirmed
+
+
+@pytest.mark.parametrize(("text", "direction", "word"), [
+    ("郑州今年将减少公共停车位10万个以上", "down", "减少"),
+    ("新增公共停车位10万个以上", "up", "新增"),
+    ("规模以上工业增加值增长9%以上", "up", "增长"),  # 增加值 is a noun, not a move
+    ("报告预计规模以上工业增加值将下降9%以上", "down", "下降"),
+    ("Public parking spaces are to be reduced by 100,000", "down", "reduced"),
+    ("Zhengzhou will add 27,000 school places", "up", "add"),
+    ("GDP growth close to 7%", "up", "growth"),  # "close to" is a hedge, not closing something
+    ("城镇调查失业率控制在5.5%左右", None, None),
+    ("由下降转为增长", None, None),  # both ways: nothing certain
+])
+def test_the_direction_a_text_moves_things(text, direction, word):
+    assert direction_of(text) == (direction, word)
+
+
+def test_opposite_directions_need_both_sides():
+    assert opposite("down", "up") and opposite("up", "down")
+    assert not opposite("up", "up") and not opposite(None, "up") and not opposite("down", None)
+
+
+@pytest.mark.parametrize(("claim", "places", "years"), [
+    ("开封市今年计划新增公共停车位10万个以上", ["开封"], []),
+    ("2024年洛阳新增学位2.7万个", ["洛阳"], [2024]),
+    ("Luoyang's new school places in 2025", ["洛阳"], [2025]),
+    ("2024年郑州市区新增学位2.7万个", ["郑州"], [2024]),
+    ("新增学位2.7万个", [], []),
+])
+def test_the_places_and_years_a_claim_names(claim, places, years):
+    parsed = parse_claim(claim)
+    assert [p.chinese for p in parsed.places] == places
+    assert list(parsed.years) == years
+
+
+def test_relative_years_are_offsets():
+    assert parse_claim("去年新增学位2.7万个").relative_years == (-1,)
+    assert parse_claim("今年新增学位2.7万个").relative_years == ()
+
+
+def test_every_figure_with_what_it_counts_and_its_direction():
+    parsed = parse_claim("新增学位2.7万个，压减城镇就业100万人")
+    assert [(f.figure.text, f.subject, f.direction) for f in parsed.figures] == [
+        ("2.7万个", "学位", "up"), ("100万人", "城镇就业", "down")]
+    # Before the figure, else after it; the place, the year and the hedges are no part of the thing counted.
+    assert parse_claim("郑州今年将减少公共停车位10万个以上").figures[0].subject == "公共停车位"
+    assert parse_claim("郑州今年将新增2.7万个学位").figures[0].subject == "学位"
+    assert parse_claim("2024年郑州市区没有新增学位").subject == "学位"
+
+
+def test_the_base_of_a_rate_is_no_figure_of_the_claim():
+    parsed = parse_claim("4.8 childcare places per 1,000 residents")
+    assert [f.figure.value for f in parsed.figures] == [4.8]
+
+
+@pytest.mark.parametrize(("subject", "head"), [
+    ("公共停车位", "车位"), ("公共充电桩", "电桩"), ("全社会研发投入强度目标为", "强度"), ("", ""),
+])
+def test_the_head_of_what_a_claim_counts(subject, head):
+    assert head_of(subject) == head
+
+
+@pytest.mark.parametrize(("subject", "sentence", "stated"), [
+    ("公共停车位", "新增公共停车位10万个以上。", True),
+    ("公共充电桩", "新增公共停车位10万个以上。", False),
+    ("学位", "报告为2024年郑州发展擘画蓝图。", False),  # the byline names the year and the place, not the thing
+    # Most of its words, though not its last two ("目标为" is no thing).
+    ("全社会研发投入强度目标", "全社会研发投入强度达到2.8%", True),
+    ("", "新增公共停车位10万个以上。", True),  # nothing Chinese to look for
+])
+def test_a_sentence_states_what_a_claim_counts(subject, sentence, stated):
+    assert states_subject(subject, sentence) is stated

@@ -1,0 +1,108 @@
+"""Fact-checking what a claim means beyond its figure, with the real embedder on the real report (no LLM): every
+figure, a denial, the way it moves things, another place or year, and the thing it counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.policy.factcheck import FactChecker
+from bot.policy.premises import check_premise
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def checker(engine):
+    return FactChecker(engine)
+
+
+@pytest.mark.parametrize(("claim", "report_words"), [
+    # The report's figure moved the other way: the explanation names both words.
+    ("郑州今年将减少公共停车位10万个以上", ("新增", "减少")),
+    ("报告预计郑州今年规模以上工业增加值将下降9%以上", ("增长", "下降")),
+    ("全市养老托老床位数将减少到6.6万张", ("达到", "减少")),
+    ("Public parking spaces are to be reduced by more than 100,000", ("up", "down")),
+])
+def test_a_figure_moved_the_other_way_is_contradicted(checker, claim, report_words):
+    result = checker.check(claim)
+    assert result.verdict == "contradicted", result
+    assert result.difference == "direction"
+    assert all(word in result.explanation for word in report_words), result.explanation
+
+
+@pytest.mark.parametrize(("claim", "report_figure"), [
+    ("2024年郑州市区没有新增学位", None),  # no figure: denied all the same
+    ("2024年郑州市区新增学位不是2.7万个", "2.7万个"),
+    ("郑州今年不会新增2.7万个学位", "2.7万个"),
+    ("Zhengzhou will not add any school places", None),
+    ("新增公共停车位不是10万个以上", "10万个以上"),
+])
+def test_a_denial_of_what_the_report_states_is_contradicted(checker, claim, report_figure):
+    result = checker.check(claim)
+    assert result.verdict == "contradicted", result
+    assert result.difference == "negated"
+    if report_figure:
+        assert report_figure in result.report_figures
+    # Cited by the sentence stating the thing, never the byline that shares the claim's year and place.
+    assert result.citations
+    cited = result.citations[0].text
+    assert ("新增学位" in cited or "停车位" in cited) and "擘画蓝图" not in cited
+
+
+def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
+    result = checker.check("郑州今年的新增学位并非4万个")
+    assert result.verdict == "supported", result
+    assert "2.7万个" in result.report_figures
+
+
+@pytest.mark.parametrize("claim", [
+    "开封市今年计划新增公共停车位10万个以上",  # another place: the report gives Kaifeng's own targets nowhere
+    "2024年洛阳新增学位2.7万个",
+    "Kaifeng's target is 27,000 new school places",
+    "2025年郑州新增学位2.7万个",  # another year
+    "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers
+    "新增学位2.7万个，新增公共充电桩10万个以上",  # one figure right, the other of a thing the report never names
+])
+def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
+    result = checker.check(claim)
+    assert result.verdict == "not_in_report", result
+    assert result.report_figures == [] and result.citations == []
+
+
+@pytest.mark.parametrize(("claim", "verdict", "report_figure"), [
+    # The second figure is checked too: 新增城镇就业 is 12.65万人.
+    ("新增学位2.7万个，新增城镇就业100万人", "contradicted", "12.65万人"),
+    ("新增学位2.7万个，新增公共停车位10万个以上", "supported", None),
+    ("郑州地区生产总值增长7%左右，固定资产投资增长10%以上", "contradicted", "8%以上"),
+    ("新增学位27万个", "contradicted", "2.7万个"),  # the right digits at another scale
+    ("郑州今年新增公共停车位10万个以上", "supported", "10万个以上"),
+    ("郑州全社会研发投入强度目标为2.8%", "supported", "2.8%"),
+])
+def test_every_figure_of_a_claim_is_checked(checker, claim, verdict, report_figure):
+    result = checker.check(claim)
+    assert result.verdict == verdict, result
+    if report_figure:
+        assert any(report_figure in figure for figure in result.report_figures), result
+
+
+def test_the_base_of_a_rate_is_not_checked_as_a_figure(checker):
+    result = checker.check("The city aims for 4.8 childcare places for under-threes per 1,000 residents")
+    assert result.verdict == "supported", result
+
+
+def test_a_premise_moved_the_other_way_is_corrected_not_refused(checker, real_settings):
+    answer = real_settings.answer
+    premise = check_premise(checker, "为什么郑州今年要减少公共停车位10万个以上？", answer.premise_similarity,
+                            answer.turned_premise_similarity)
+    assert premise is not None and premise.correction is not None
+    assert "新增公共停车位10万个以上" in premise.correction.clause
+
+
+def test_a_denied_premise_is_corrected_but_a_rhetorical_one_is_confirmed(checker, real_settings):
+    answer = real_settings.answer
+    denied = check_premise(checker, "Why won't Zhengzhou add 27,000 school places this year?",
+                           answer.premise_similarity, answer.turned_premise_similarity)
+    assert denied is not None and denied.correction is not None and "2.7万个" in denied.correction.clause
+    rhetorical = check_premise(checker, "Isn't the city adding 27,000 school places this year?",
+                               answer.premise_similarity, answer.turned_premise_similarity)
+    assert rhetorical is not None and rhetorical.correction is None

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from index.documents import Document
-from zzbot.text import LONG_SENTENCE, long_sentence_clauses, split_sentences
+from zzbot.text import long_sentence_clauses, split_sentences
 
 # Bump when chunking changes, so existing indexes are re-chunked on the next build.
 CHUNKER_VERSION = 5

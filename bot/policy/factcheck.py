@@ -20,7 +20,7 @@ from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share)
-from bot.understand.questions import clean_question, detect_lang, in_report_terms, relative_years, report_terms
+from bot.understand.questions import clean_question, detect_lang, in_report_terms, report_terms
 from bot.retrieval.retriever import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import clause_around

@@ -20,7 +20,7 @@ from bot.schema import CheckResult
 from bot.serving.admission import Admission
 from bot.serving.http import create_server
 from index.figures import FigureRow
-from tests.bot.test_api import CITATION, FakeChain, FakeChecker
+from tests.bot.test_api import FakeChain, FakeChecker
 from ui.chat import Turn
 from zzbot.settings import load_settings
 

@@ -4,7 +4,6 @@ scripted model that answers with a given draft."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest

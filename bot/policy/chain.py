@@ -34,6 +34,7 @@ from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
 from bot.policy.model_answer import direction_note
 from bot.policy.premises import check_premise, corrected_question, with_correction
+from bot.policy.staff import checked_answer
 from bot.policy.state import ChainState
 from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
@@ -52,6 +53,7 @@ from bot.understand.questions import (
     without_place,
     without_year,
 )
+from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
 from zzbot.arithmetic import CalculationError
 from zzbot.places import places_named
@@ -150,9 +152,24 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             k=validate_k(k) if k is not None else self.settings.retrieval.k,
         )
         self.engine.searcher  # noqa: B018 - fail fast with a clear message if the index is missing
+        if (claim := claim_to_check(question)) is not None:
+            yield from self._checked(state, claim)
+            return
+        state.trace.passed("claim_checked")
         for stage in (self._rewrite, self._focus, self._retrieve):
             stage(state)
         yield from self._answer(state)
+
+    def _checked(self, state: ChainState, claim: str) -> Iterator[StreamEvent]:
+        """A staff question asking whether a sentence is right: the fact-check's verdict first, then the
+        report's words."""
+        began = time.perf_counter()
+        state.standalone = claim
+        result = checked_answer(state, self.fact_checker.check(claim))
+        state.trace.decided("claim_checked", claim=claim)
+        yield StreamEvent("sources", citations=result.citations)
+        yield StreamEvent("replace", text=result.answer)
+        yield from self._finish(state, result, began)
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None,
             backend: str | None = None, k: int | None = None) -> AnswerResult:

@@ -52,6 +52,8 @@ BEFORE = (
 )
 
 ROUTE = (
+    Rule("claim_checked", "route", "a staff question asking whether a sentence is right: the fact-check answers it",
+         "按报告核对了这句话", "Checked the sentence against the report"),
     Rule("computed", "route", "a sum, comparison, ratio or share worked out by code from the report's figures",
          "由报告里的数字计算得出", "Worked out from the report's figures", "part_similarity"),
     Rule("comparison_side_missing", "route", "the report gives no figure for {part}",

@@ -189,3 +189,40 @@ def parse_claim(text: str) -> Claim:
     return Claim(text, places, years, tuple(relative_years(text)), negation is not None,
                  negation.group(0) if negation else None, direction, word, subject_words(unfigured, places),
                  tuple(figures))
+
+
+# A staff member asking whether a sentence is right ("这句话对不对：…", "稿子里写的是…帮看下", "Is it true that…"):
+# the sentence is a claim to fact-check, not a question to answer.
+_ASKS_TO_CHECK = re.compile(
+    r"对不对|对吗|对么|是否(?:正确|属实|准确|有误)|(?:正确|准确|属实)(?:吗|么|与否)|有没有(?:错|问题)|有误吗|"
+    r"帮(?:我|忙)?(?:看看?|核(?:对|实|查)?|查|瞧)(?:一下)?|核(?:对|实|查)(?:一下)?|校对一下|"
+    r"\b(?:is\s+it\s+(?:true|correct|right|accurate)(?:\s+that)?|is\s+(?:this|that|the\s+following)\s+(?:claim\s+|"
+    r"sentence\s+|statement\s+)?(?:true|correct|right|accurate)|fact[- ]?check|(?:check|verify)\s+(?:this|that|"
+    r"whether|if|the\s+following))\b",
+    re.IGNORECASE)
+# A sentence that itself asks ("多少…，对吗") is a question, not a claim to check.
+_ASKS_ITSELF = re.compile(r"多少|几[个所项座家条]|哪|什么|谁|\b(?:what|how|which|who|when|where)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"“([^”]{4,})”|「([^」]{4,})」|‘([^’]{4,})’|\"([^\"]{4,})\"|'([^']{4,})'")
+# What frames the claim around the asking words: "这句话", "稿子里写的是", "有人说", a colon, the closing mark.
+_CLAIM_FRAME = re.compile(
+    r"^(?:请|麻烦)?(?:这|下面|以下)(?:句话|个说法|种说法|段话|条|句)|^(?:稿子|材料|文稿|报道|文章|新闻)(?:里|中|上)?(?:写的?是|说)|"
+    r"^(?:有人说|听说|据说|网上说)|^(?:please\s+)?(?:tell\s+me\s+)?|这个(?:数字?|说法)$|[：:，,、\s]+$|^[：:，,、\s]+|"
+    r"[？?。.!！\s]+$",
+    re.IGNORECASE)
+
+
+def claim_to_check(question: str) -> str | None:
+    """The sentence a staff question asks to have checked, or None when the question asks nothing of the kind.
+    A quoted sentence is the claim; otherwise the question without its asking words and frame."""
+    asking = _ASKS_TO_CHECK.search(question)
+    if asking is None:
+        return None
+    quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(question)]
+    if quoted:
+        return max(quoted, key=len).strip()
+    claim = (question[:asking.start()] + " " + question[asking.end():]).strip()
+    for _ in range(3):  # a frame may stand on both sides and around a colon
+        claim = _CLAIM_FRAME.sub("", claim).strip()
+    # Something to check is left: a few Chinese characters or English words, not only "this".
+    enough = len("".join(CJK_RUN.findall(claim))) >= 4 or len(claim.split()) >= 3
+    return claim if enough and not _ASKS_ITSELF.search(claim) else None

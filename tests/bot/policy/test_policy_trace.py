@@ -19,6 +19,7 @@ LOW = {"min_similarity": 0.1, "extractive_similarity": 0.1, "rejected_similarity
 
 # (rule expected to decide, question, the model's draft, settings beside LOW, words of the expected reason)
 CASES: list[tuple[str, str, str, dict[str, Any], str]] = [
+    ("claim_checked", "这句话对不对：“新增学位3万个”", "", {}, "fact-check answers"),
     ("place_not_covered", "开封今年新增多少个学位？", "", {}, "the report does not cover 开封"),
     ("nothing_close_enough", "火星探测器发射几次？", "", {}, "close enough"),
     ("year_not_covered", "2025年新增多少个学位？", "", {}, "2025"),
@@ -75,8 +76,9 @@ def test_an_answer_every_rule_passes_is_the_models(ask):
     assert [s.rule for s in decided(result)] == ["model"]
     passed = [s.rule for s in result.trace if s.outcome == "passed"]
     after = [r.name for r in RULES if r.stage == "after"]
-    assert passed[:4] == ["place_not_covered", "premise_is_whole_answer", "nothing_close_enough", "year_not_covered"]
-    assert passed[4:] == after, "every check of the model's answer passed, in the table's order"
+    assert passed[:5] == ["claim_checked", "place_not_covered", "premise_is_whole_answer", "nothing_close_enough",
+                          "year_not_covered"]
+    assert passed[5:] == after, "every check of the model's answer passed, in the table's order"
 
 
 def test_a_refusal_shows_the_reason_in_the_askers_language(ask):

@@ -638,11 +638,17 @@ def _measures_conflict(a: Figure, b: Figure) -> bool:
 
 
 def _measure_words_differ(a: Figure, b: Figure) -> bool:
-    """Two Chinese measure words that count different kinds of thing: 3座 is not 三场 (攻坚战) nor 三年. 个 counts
-    anything, and words of one family (名 and 人) count the same."""
-    if a.unit == b.unit or not (a.unit in _CN_UNIT_SET and b.unit in _CN_UNIT_SET) or "个" in (a.unit, b.unit):
+    return measure_words_differ(a.unit, b.unit)
+
+
+def measure_words_differ(a: str | None, b: str | None) -> bool:
+    """Two Chinese measure words that count different kinds of thing: 3座 is not 三场 (攻坚战) nor 三年, 10家 firms
+    and 20万名 people add up to nothing. 个 counts anything, and words of one family (名 and 人) count the same."""
+    a, b = _CN_UNIT_NORM.get(a or "", a), _CN_UNIT_NORM.get(b or "", b)
+    if a == b or not (a in _CN_UNIT_SET and b in _CN_UNIT_SET) or "个" in (a, b):
         return False
-    return not same_unit(a, b)
+    family = unit_family(a)
+    return not (family and family == unit_family(b))
 
 
 def units_conflict(a: Figure, b: Figure) -> bool:

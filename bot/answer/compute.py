@@ -152,6 +152,12 @@ def _unit_name(operand: Operand) -> str:
     return "%" if operand.row.percent else operand.row.unit or "a count"
 
 
+def _unlike_counts(used: list[Operand]) -> tuple[Operand, Operand] | None:
+    """Two operands counted in measure words of different kinds of thing (家 and 名), if any."""
+    return next(((a, b) for i, a in enumerate(used) for b in used[i + 1:]
+                 if numbers.measure_words_differ(a.row.unit, b.row.unit)), None)
+
+
 def _measure(operand: Operand) -> tuple[str, bool]:
     return measure_of(operand.row.unit), operand.row.percent
 
@@ -211,6 +217,8 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     if kind != "per_unit" and len({_measure(o) for o in used}) > 1:  # 70万辆 ÷ 60%: no meaning
         other = next(o for o in used if _measure(o) != _measure(used[0]))
         raise CalculationError(f"{_unit_name(used[0])} and {_unit_name(other)} measure different things")
+    if kind != "per_unit" and (unlike := _unlike_counts(used)):  # 10家 + 20万名 + 3700套: no total of anything
+        raise CalculationError(f"{unlike[0].row.unit} and {unlike[1].row.unit} count different things")
     result = evaluate(expression, {o.name: o.quantity for o in used})
     if kind in ("ratio", "share") and result.unit and len(used) > 1:  # "几倍" of unlike things: no meaning
         raise CalculationError(f"{used[0].row.unit or 'a count'} and {used[1].row.unit or 'a count'} measure "

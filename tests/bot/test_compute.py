@@ -84,6 +84,18 @@ def test_unlike_figures_are_refused_with_the_reason(report):
         compute("sum", f"{area} + {output}", operands, "zh")
 
 
+def test_counts_of_different_kinds_of_thing_add_up_to_nothing(report):
+    # 10家 institutes + 20万名 graduates + 3700套 homes: a "total" of nothing ("一共有多少条地铁线" got 203777).
+    operands, (institutes, graduates, homes) = _operands(report, "10家", "20万名", "3700套")
+    with pytest.raises(CalculationError, match="家 and 名 count different things"):
+        compute("sum", f"{institutes} + {graduates} + {homes}", operands, "zh")
+
+
+def test_counts_of_one_kind_still_add_up(report):
+    operands, (rental, talent) = _operands(report, "1.5万套（间）", "2万套（间）")
+    assert compute("sum", f"{rental} + {talent}", operands, "zh") is not None
+
+
 @pytest.mark.parametrize("expression", ["F1", "F1 + F999", "F999 * 2"])
 def test_what_is_no_calculation_of_report_figures_gives_none(report, expression):
     operands, _ = _operands(report, "85公里")

@@ -41,7 +41,7 @@ from eval.latency import (
     cli_env,
     cold_asks,
     concurrent,
-    http_asker,
+    served_users,
     file_asks,
     format_paths,
     naive_asker,
@@ -102,7 +102,9 @@ class PathOptions:
     file: bool = True  # one `bot ask --file` process answering --answers questions
     users: tuple[int, ...] = (1, 4, 10)  # concurrent users through the chain, or through ``http``
     naive: bool = True  # the naive baseline's answers beside ours
-    http: str = ""  # a running server (``zzbot serve``): concurrent users ask its OpenAI-compatible API
+    # Running servers (``zzbot serve``, app workers): concurrent users also ask their OpenAI-compatible API,
+    # round-robin, each server answering with its own default backend; timed beside the in-process users.
+    http: tuple[str, ...] = ()
 
 
 class TimedModel:
@@ -444,9 +446,10 @@ def bench_paths(bench: Bench, settings: Settings, answers: int, backend: str, pa
         bench.answers[name], warm = bench_answers(chain, name, answers)
         if name == backend:
             bench.paths.insert(0, warm)
-    asker = http_asker(paths.http, backend) if paths and paths.http else chain_asker(chain, backend)
     for users in paths.users if paths else ():
-        bench.paths.append(concurrent(asker, QUESTIONS, users, rounds=max(1, 4 // users)))
+        bench.paths.append(concurrent(chain_asker(chain, backend), QUESTIONS, users, rounds=max(1, 4 // users)))
+    if paths and paths.http:
+        bench.paths += served_users(paths.http, QUESTIONS, paths.users)
     if paths and paths.naive:
         from eval.naive import NaivePipeline
 
@@ -539,6 +542,14 @@ def _users(text: str) -> tuple[int, ...]:
     return users
 
 
+def _urls(text: str) -> tuple[str, ...]:
+    urls = tuple(u.strip() for u in text.split(",") if u.strip())
+    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+    if bad:
+        raise argparse.ArgumentTypeError(f"want http:// or https:// addresses separated by commas, got {bad[0]!r}")
+    return urls
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=_scales, default=[1, 10, 100],
@@ -553,8 +564,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="concurrent users to time, e.g. 1,4,10 (default); '' = none")
     parser.add_argument("--no-file", action="store_true", help="do not time `bot ask --file`")
     parser.add_argument("--no-naive", action="store_true", help="do not time the naive baseline")
-    parser.add_argument("--http", default="", metavar="URL",
-                        help="concurrent users ask this running server's API (e.g. http://127.0.0.1:7860)")
+    parser.add_argument("--http", type=_urls, default=(), metavar="URL[,URL…]",
+                        help="concurrent users also ask these running servers' API, round-robin, beside the "
+                             "in-process users (e.g. http://127.0.0.1:7860; scripts/scale-out.sh)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     if args.search_scale < 0 or args.answers < 1 or args.cold < 0:

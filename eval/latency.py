@@ -6,7 +6,7 @@
   each answer's own total);
 - warm: the chain in a process whose models are loaded and prompts primed;
 - 1, 4, 10… concurrent users, each a thread calling an ``AskFn`` (the chain here; an HTTP client plugs in the
-  same way) at the same moment;
+  same way) at the same moment; through several servers, round-robin (scripts/scale-out.sh);
 - the naive baseline (eval/naive.py) in the same warm process.
 
 Latencies are in ms.
@@ -14,6 +14,7 @@ Latencies are in ms.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -22,6 +23,7 @@ import tempfile
 import threading
 import urllib.request
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -127,31 +129,85 @@ def chain_asker(chain: Any, backend: str) -> AskFn:
     return ask
 
 
-def http_asker(url: str, backend: str) -> AskFn:
-    """Asks through a running server's OpenAI-compatible streaming endpoint, noting when the sources, the first
-    place in line and the first draft token arrived (the extra ``zzbot`` field of each chunk)."""
-    endpoint = url.rstrip("/") + "/v1/chat/completions"
+class LostAnswer(Exception):
+    """A request that got no answer: the stream reported an error, or ended without the final answer."""
 
-    def ask(question: str) -> dict[str, float]:
-        body = json.dumps({"model": "zzbot", "stream": True, "backend": backend,
-                           "messages": [{"role": "user", "content": question}]}).encode()
-        request = urllib.request.Request(endpoint, body, {"Content-Type": "application/json"})
+
+class HttpAsker:
+    """Asks one running server (``zzbot serve``, an app worker) through its OpenAI-compatible streaming
+    endpoint, noting when the sources, the first place in line and the first draft token arrived (the extra
+    ``zzbot`` field of each chunk). ``backend`` None: the server's own default backend. ``answered_by`` counts
+    the backend of each final answer ("extractive" after a fallback, e.g. when the model server timed out)."""
+
+    def __init__(self, url: str, backend: str | None = None, timeout_s: float = 600) -> None:
+        self.url, self.backend, self.timeout_s = url.rstrip("/"), backend, timeout_s
+        self.answered_by: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __call__(self, question: str) -> dict[str, float]:
+        body: dict[str, Any] = {"model": "zzbot", "stream": True, "messages": [{"role": "user", "content": question}]}
+        if self.backend:
+            body["backend"] = self.backend
+        request = urllib.request.Request(self.url + "/v1/chat/completions", json.dumps(body).encode(),
+                                         {"Content-Type": "application/json"})
         began = time.perf_counter()
         seen: dict[str, float] = {}
-        with urllib.request.urlopen(request, timeout=600) as response:
+        final: Mapping[str, Any] | None = None
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
             for raw in response:
                 line = raw.decode("utf-8").strip()
                 if not line.startswith("data: {"):
                     continue
-                kind = json.loads(line[6:]).get("zzbot", {}).get("kind")
-                moment = {"sources": "sources", "queue": "queue", "token": "first_token"}.get(kind or "")
+                data = json.loads(line[6:])
+                if "error" in data:
+                    raise LostAnswer(f"{self.url}: {data['error'].get('message', data['error'])}")
+                extra = data.get("zzbot", {})
+                moment = {"sources": "sources", "queue": "queue", "token": "first_token"}.get(extra.get("kind") or "")
                 if moment and moment not in seen:
                     seen[moment] = (time.perf_counter() - began) * 1000
-                if kind == "final":
+                if extra.get("kind") == "final":
                     seen.setdefault("first_token", (time.perf_counter() - began) * 1000)
+                    final = extra.get("result") or {}
+        if final is None:
+            raise LostAnswer(f"{self.url}: the stream ended without a final answer")
+        with self._lock:
+            self.answered_by[str(final.get("backend", "?"))] += 1
         return seen
 
+
+def http_asker(url: str, backend: str | None = None) -> HttpAsker:
+    return HttpAsker(url, backend)
+
+
+def round_robin(askers: Sequence[AskFn]) -> AskFn:
+    """Sends each question to the next asker in turn, as a round-robin load balancer would."""
+    if not askers:
+        raise ValueError("round_robin needs at least one asker")
+    turn = itertools.count()
+    lock = threading.Lock()
+
+    def ask(question: str) -> Mapping[str, float]:
+        with lock:
+            index = next(turn) % len(askers)
+        return askers[index](question)
+
     return ask
+
+
+def served_users(urls: Sequence[str], questions: Sequence[str], users: Sequence[int]) -> list[PathLatency]:
+    """Concurrent users through running servers, round-robin: one row per number of users (each asking
+    ``max(1, 4 // users)`` questions, like the in-process rows), noting which backend gave each answer (a model
+    server that timed out shows as extractive answers)."""
+    rows = []
+    for n in users:
+        askers = [http_asker(url) for url in urls]
+        row = concurrent(round_robin(askers), questions, n, rounds=max(1, 4 // n),
+                         path=f"{n} users via {len(urls)} server{'s' if len(urls) > 1 else ''}")
+        answered_by = sum((a.answered_by for a in askers), Counter())
+        row.note = "answered by " + (", ".join(f"{name} {count}" for name, count in sorted(answered_by.items()))
+                                     or "no server")
+        rows.append(row)
+    return rows
 
 
 def sequential(path: str, ask: AskFn, questions: Sequence[str]) -> PathLatency:
@@ -163,9 +219,10 @@ def sequential(path: str, ask: AskFn, questions: Sequence[str]) -> PathLatency:
     return _stats(path, totals, moments)
 
 
-def concurrent(ask: AskFn, questions: Sequence[str], users: int, rounds: int = 1) -> PathLatency:
+def concurrent(ask: AskFn, questions: Sequence[str], users: int, rounds: int = 1, path: str = "") -> PathLatency:
     """``users`` threads start together; each asks ``rounds`` questions in turn (user i takes questions i,
-    i + users, …). A request that raises counts as a failure, and the others go on."""
+    i + users, …). A request that raises counts as a failure (a lost answer), and the others go on. ``path``
+    names the row (default "N concurrent users")."""
     start = threading.Barrier(users)
     results: list[tuple[float, Mapping[str, float]] | None] = []
     lock = threading.Lock()
@@ -187,7 +244,7 @@ def concurrent(ask: AskFn, questions: Sequence[str], users: int, rounds: int = 1
     with ThreadPoolExecutor(max_workers=users) as pool:
         list(pool.map(user, range(users)))
     done = [r for r in results if r is not None]
-    return _stats(f"{users} concurrent user{'s' if users > 1 else ''}", [t for t, _ in done], [s for _, s in done],
+    return _stats(path or f"{users} concurrent user{'s' if users > 1 else ''}", [t for t, _ in done], [s for _, s in done],
                   failures=len(results) - len(done))
 
 

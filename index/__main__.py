@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.documents import Document, DocumentError, load_documents
+from index.metadata import KIND_LABELS, IndexedDocument, english_place
 from index.models import ModelFetchError
 from index.models import main as fetch_models_main
 from zzbot.commands import Unavailable, run_command
@@ -134,7 +135,44 @@ def status() -> int:
         installed = (settings.model_cache / spec.name / ".verified").exists()
         print(f"model {name}: {'installed' if installed else 'missing (run: python -m index fetch-models)'}")
     print(f"index: {index_location(settings)} (check it: python -m index verify)")
+    for line in _document_lines(settings):
+        print(line)
     return 0
+
+
+def _document_lines(settings: Settings) -> list[str]:
+    """One line per indexed document: its place, years and kind. Reading creates no index where there is none."""
+    from index.store import FIX_BUILD, ChunkStore, StoreError
+
+    none_yet = [f"documents: none indexed yet (run: {FIX_BUILD})"]
+    if not settings.chroma.host and not settings.chroma_path.exists():
+        return none_yet
+    try:
+        store = ChunkStore(settings, embedder=None)
+        try:
+            documents = store.indexed_documents()
+        finally:
+            store.client.close()
+    except StoreError as err:  # its message names the fix
+        return [f"documents: cannot be read: {err}"]
+    if not documents:
+        return none_yet
+    return [f"documents: {len(documents)}"] + [f"  {describe_document(doc)}" for doc in documents]
+
+
+def describe_document(doc: IndexedDocument) -> str:
+    """Like "report.md: 郑州 (Zhengzhou) · government work report · targets 2024 · review 2023 · 《title》"."""
+    from index.store import FIX_BUILD
+
+    if doc.outdated:
+        return f"{doc.source}: indexed by an older version, without its place, years and kind (run: {FIX_BUILD})"
+    meta = doc.meta
+    place = f"{meta.place} ({english_place(meta.place)})" if meta.place else "place unknown"
+    kind = KIND_LABELS[meta.kind][1] if meta.kind else "kind unknown"
+    targets = f"targets {meta.target_year}" if meta.target_year is not None else "targets: no year"
+    review = f"review {meta.review_year}" if meta.review_year is not None else "review: no year"
+    title = f" · 《{meta.title}》" if meta.title else ""
+    return f"{doc.source}: {place} · {kind} · {targets} · {review}{title}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     p_verify = sub.add_parser("verify", help="check the index against the documents (exit 1 with problems)")
     p_verify.add_argument("paths", nargs="*", type=Path, help="the extra documents given to the build")
     sub.add_parser("fetch-models", help="download and verify the offline models (see --help)", add_help=False)
-    sub.add_parser("status", help="show which models and index are in place")
+    sub.add_parser("status", help="show which models and index are in place, and each indexed document's place, "
+                                  "years and kind")
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     commands: dict[str, Callable[[], int]] = {

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from index.documents import Document
+from index.metadata import DocumentMeta
 from zzbot.text import long_sentence_clauses, split_sentences
 
-# Bump when chunking changes, so existing indexes are re-chunked on the next build.
-CHUNKER_VERSION = 5
+# Bump when chunking changes, so existing indexes are re-chunked on the next build (6: records carry the
+# document's place, years and kind).
+CHUNKER_VERSION = 6
 SECTION_SEPARATOR = " > "
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _HAS_SENTENCE_PUNCT = re.compile(r"[。！？；.!?]")
@@ -37,6 +39,7 @@ class Chunk:
     kind: str = "passage"  # "passage", "caption", or "sentence" (a search unit inside a passage)
     title: str = ""  # the document's top heading, if any
     parent: str = ""  # for a sentence: the chunk id of its passage
+    meta: DocumentMeta = DocumentMeta()  # what its document is: place, target and review years, kind
 
 
 def make_chunk_id(source: str, start: int, text: str) -> str:
@@ -84,6 +87,7 @@ def chunk_document(document: Document, max_chars: int = 220, caption_max_chars: 
                     end=e,
                     kind="caption" if is_caption else "passage",
                     title=title,
+                    meta=document.meta,
                 )
             )
     return chunks

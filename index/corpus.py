@@ -1,23 +1,34 @@
 """Facts about the indexed documents as a whole, read once from their passages: the years and dates they mention,
-the place they are about, and whether they mention a name at all. Later stages ask these instead of re-reading
-the passages."""
+the place they are about, and whether they mention a name at all; and, from the documents' metadata, which
+documents are indexed (place, years, kind), which year "this year" is, and how to say what is indexed. Later
+stages ask these instead of re-reading the passages."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 
+from index.chunking import Chunk
+from index.metadata import IndexedDocument
 from zzbot.numbers import extract_figures
 from zzbot.places import Place, places_named
 from zzbot.text import chinese_pairs
 
 
 class CorpusFacts:
-    """Built from the text of every indexed passage."""
+    """Built from the text of every indexed passage and, when given, the indexed documents' metadata."""
 
-    def __init__(self, passages: list[str]) -> None:
+    def __init__(self, passages: list[str], documents: Sequence[IndexedDocument] = ()) -> None:
         self._passages = passages
+        self._documents = tuple(documents)
+
+    @classmethod
+    def from_chunks(cls, chunks: Iterable[Chunk]) -> CorpusFacts:
+        """From the indexed passages (``ChunkStore.all_chunks()``): their text, and their documents' metadata."""
+        chunks = list(chunks)
+        by_source = {c.source: IndexedDocument(c.source, c.meta) for c in chunks}
+        return cls([c.text for c in chunks], list(by_source.values()))
 
     @cached_property
     def dates(self) -> frozenset[tuple[str, float]]:
@@ -86,3 +97,52 @@ class CorpusFacts:
     def mentions(self, text: str) -> bool:
         """Whether some indexed passage contains ``text`` verbatim."""
         return any(text in passage for passage in self._passages)
+
+    # What is indexed: the documents' own metadata (index/metadata.py), not what their passages mention.
+
+    @cached_property
+    def _ordered(self) -> tuple[IndexedDocument, ...]:
+        """Place by place, the place with the newest document first; in a place, newest first, a report setting
+        a year's targets before a review of that year."""
+        def newest(doc: IndexedDocument) -> int:
+            return max(doc.meta.years(), default=0)
+
+        place_newest: dict[str, int] = {}
+        for doc in self._documents:
+            key = doc.meta.place or ""
+            place_newest[key] = max(place_newest.get(key, 0), newest(doc))
+        return tuple(sorted(self._documents, key=lambda d: (
+            -place_newest[d.meta.place or ""], d.meta.place or "", -newest(d), d.meta.target_year is None, d.source)))
+
+    def documents(self) -> tuple[IndexedDocument, ...]:
+        """The indexed documents with their place, years and kind (see ``_ordered`` for the order)."""
+        return self._ordered
+
+    def newest_report(self) -> IndexedDocument | None:
+        """The document setting the latest year's targets; None when no document sets targets for a known year."""
+        with_targets = [d for d in self._documents if d.meta.target_year is not None]
+        return max(with_targets, key=lambda d: (d.meta.target_year, d.source)) if with_targets else None
+
+    def this_year(self) -> int | None:
+        """What "今年" / "this year" means: the newest report's target year (2024 with the bundled report)."""
+        newest = self.newest_report()
+        return newest.meta.target_year if newest else None
+
+    def indexed_places(self) -> frozenset[str]:
+        return frozenset(d.meta.place for d in self._documents if d.meta.place)
+
+    def indexed_years(self) -> frozenset[int]:
+        """Every year some document sets targets for or reviews."""
+        return frozenset(y for d in self._documents for y in d.meta.years())
+
+    def documents_about(self, place: str | None = None, year: int | None = None) -> list[IndexedDocument]:
+        """The documents about ``place`` that set targets for or review ``year`` (None: any), in order."""
+        return [d for d in self._ordered if d.meta.matches(place, year)]
+
+    def indexed_description(self, lang: str = "zh") -> str:
+        """One line naming what is indexed, for a refusal: "已收录：郑州2024、郑州2023回顾、开封2023" /
+        "Indexed: Zhengzhou 2024, Zhengzhou 2023 (review), Kaifeng 2023". Empty without document metadata."""
+        labels = list(dict.fromkeys(d.meta.label(lang) or d.source for d in self._ordered))
+        if not labels:
+            return ""
+        return f"Indexed: {', '.join(labels)}" if lang == "en" else f"已收录：{'、'.join(labels)}"

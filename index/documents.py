@@ -1,12 +1,15 @@
-"""Reading documents from disk, with a specific error for every kind of bad input."""
+"""Reading documents from disk, with a specific error for every kind of bad input. Each document carries what it
+is (place, years, kind: index/metadata.py), read from its head and its sidecar file."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from index.metadata import DocumentMeta, MetadataError, read_metadata
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
 # HTML comments and tags: what they hold (div, class="…") is markup, not the document's words.
@@ -23,6 +26,7 @@ class Document:
     path: Path
     text: str
     sha256: str
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
 
 
 def load_document(path: Path) -> Document:
@@ -52,7 +56,12 @@ def load_document(path: Path) -> Document:
     if not has_words(text):
         raise DocumentError(f"{path}: has no text, only markup (headings' #, rules, table bars, HTML tags); "
                             "nothing in it could be found or cited")
-    return Document(source=path.name, path=path.resolve(), text=text, sha256=hashlib.sha256(raw).hexdigest())
+    try:
+        meta = read_metadata(text, path)
+    except MetadataError as err:
+        raise DocumentError(str(err)) from None
+    return Document(source=path.name, path=path.resolve(), text=text, sha256=hashlib.sha256(raw).hexdigest(),
+                    meta=meta)
 
 
 def has_words(text: str) -> bool:

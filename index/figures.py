@@ -24,6 +24,8 @@ RowKind = Literal["target", "result", "count"]
 _TARGET_MARKS = ("力争", "确保", "争取", "努力", "计划", "预计", "目标")
 # Words that mark a past result anywhere in the sentence.
 _RESULT_MARKS = ("去年", "过去", "已经", "已完成", "累计完成", "比上年", "同比", "较上年")
+# Section headings over a look back at past years.
+_REVIEW_SECTIONS = ("回顾", "过去五年", "工作总结")
 # Linking verbs between a subject and its figure ("研发投入强度达到2.8%"), not part of what is measured.
 _LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控制在", "保持在", "达到", "突破", "超过", "不低于", "不少于",
           "达", "至", "到", "为", "在", "超")
@@ -52,6 +54,11 @@ class FigureRow:
     sentence_end: int
     start: int  # the figure's offsets in the source document
     end: int
+    # What the row's document is (index/metadata.py): a row is a target of 郑州 2024 or a result of 开封 2022.
+    place: str | None = None
+    target_year: int | None = None
+    review_year: int | None = None
+    document_kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,9 +93,11 @@ def _sentence_rows(chunk: Chunk, sentence: str, offset: int) -> list[FigureRow]:
         rows.append(FigureRow(
             row_id=f"{chunk.source}:{offset + figure.start}", source=chunk.source, section=chunk.section,
             subject=subject, figure=figure.text, value=figure.value, unit=figure.unit, percent=figure.percent,
-            qualifier=qualifier, english=english_value(figure), kind=_kind(sentence, bool(mark), after),
+            qualifier=qualifier, english=english_value(figure),
+            kind=_kind(sentence, bool(mark), after, reviewing=_reviews(chunk)),
             sentence=sentence, sentence_start=offset, sentence_end=offset + len(sentence),
-            start=offset + figure.start, end=offset + figure.end,
+            start=offset + figure.start, end=offset + figure.end, place=chunk.meta.place,
+            target_year=chunk.meta.target_year, review_year=chunk.meta.review_year, document_kind=chunk.meta.kind,
         ))
     return rows
 
@@ -128,8 +137,16 @@ def _subject(before: str, after: str) -> tuple[str, str]:
     return subject, mark
 
 
-def _kind(sentence: str, target: bool, after: str) -> RowKind:
-    if any(mark in sentence for mark in _RESULT_MARKS) and not target:
+def _reviews(chunk: Chunk) -> bool:
+    """Whether the chunk looks back: its document only reviews a year (no targets), or its section is a review
+    (过去五年工作回顾). Its figures are then results, whatever its sentences' words."""
+    meta = chunk.meta
+    return (meta.target_year is None and meta.review_year is not None) or any(
+        word in chunk.section for word in _REVIEW_SECTIONS)
+
+
+def _kind(sentence: str, target: bool, after: str, reviewing: bool = False) -> RowKind:
+    if (reviewing or any(mark in sentence for mark in _RESULT_MARKS)) and not target:
         return "result"
     if after and not target:
         return "count"
@@ -137,7 +154,7 @@ def _kind(sentence: str, target: bool, after: str) -> RowKind:
 
 
 CSV_FIELDS = ("source", "section", "subject", "figure", "value", "unit", "qualifier", "english", "kind", "sentence",
-              "start", "end")
+              "start", "end", "place", "target_year", "review_year", "document_kind")
 
 
 def matching(rows: Iterable[FigureRow], text: str) -> list[FigureRow]:

@@ -29,6 +29,7 @@ from index.chroma_client import (  # noqa: F401 - the store's errors, fixes and 
     database_damage, index_location, make_client, remove_damaged_store, remove_orphan_segment_folders)
 from index.chunking import CHUNKER_VERSION, Chunk, chunk_document, sentence_units
 from index.documents import Document
+from index.metadata import DocumentMeta, IndexedDocument
 from zzbot.settings import Settings
 
 if TYPE_CHECKING:  # loaded by whoever has an embedder: reading the index needs none (nor langchain's import)
@@ -160,14 +161,20 @@ class ChunkStore:
         c = self.settings.chunking
         parts: dict[str, Any] = {"sha256": document.sha256, "chunker_version": CHUNKER_VERSION,
                                  "max_chars": c.max_chars, "caption_max_chars": c.caption_max_chars,
-                                 "embedder": self.embedder_name, "dtype": self.embedder_dtype}
+                                 "embedder": self.embedder_name, "dtype": self.embedder_dtype,
+                                 "meta": document.meta.fingerprint()}  # a changed sidecar re-writes the records
         key = hashlib.sha256("|".join(str(v) for v in parts.values()).encode()).hexdigest()
-        return {**parts, "index_key": key}
+        return {**parts, **document.meta.stored(), "index_key": key}
 
     def manifests(self) -> dict[str, dict[str, Any]]:
         """source → completion marker of each document whose records were all written."""
         with self._chroma():
             return self.catalog.manifests(self.collection.name)
+
+    def indexed_documents(self) -> list[IndexedDocument]:
+        """The completely indexed documents with their place, years and kind, as their markers record them."""
+        return sorted((IndexedDocument(source, DocumentMeta.from_stored(m), outdated="meta" not in m)
+                       for source, m in self.manifests().items()), key=lambda d: d.source)
 
     def _stored_counts(self) -> Counter[str]:
         """source → number of its records."""
@@ -300,14 +307,16 @@ class ChunkStore:
             yield list(stored["ids"]), np.asarray(stored["embeddings"], np.float32)
             offset += len(stored["ids"])
 
-    def dense_search(self, query_vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+    def dense_search(self, query_vector: np.ndarray, n: int,
+                     where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest passages; a passage scores as its best unit
-        (itself or one of its sentences)."""
+        (itself or one of its sentences). ``where``: a Chroma filter on the records' metadata, such as
+        ``index.metadata.scope_filter(place="开封", year=2023)``, to search some documents only."""
         with self._chroma():
             units = min(4 * n, self.collection.count())
             if units == 0:
                 return []
-            result = self.collection.query(query_embeddings=[query_vector], n_results=units,
+            result = self.collection.query(query_embeddings=[query_vector], n_results=units, where=where,
                                            include=["distances", "metadatas"])
         best: dict[str, float] = {}
         for unit_id, distance, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True):
@@ -433,7 +442,8 @@ def _open_catalog_for_rebuild(settings: Settings, client: Any | None) -> tuple[A
 
 def _record_metadata(unit: Chunk, index_key: str) -> dict[str, Any]:
     return {"source": unit.source, "section": unit.section, "start": unit.start, "end": unit.end,
-            "kind": unit.kind, "title": unit.title, "parent": unit.parent, "index_key": index_key}
+            "kind": unit.kind, "title": unit.title, "parent": unit.parent, "index_key": index_key,
+            **unit.meta.stored()}
 
 
 def _chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
@@ -447,4 +457,5 @@ def _chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         kind=str(meta.get("kind", "passage")),
         title=str(meta.get("title", "")),
         parent=str(meta.get("parent", "")),
+        meta=DocumentMeta.from_stored(meta),
     )

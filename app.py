@@ -108,7 +108,7 @@ class App:
         self.chain = AnswerChain(self.engine)
         self.checker = self.chain.fact_checker
         self.warmup = Warmup(self.chain, settings.llm.backend)
-        self.admission = admission if admission is not None else Admission()
+        self.admission = admission if admission is not None else Admission(settings.ui.max_answers_in_flight)
         self.reports = ReportViews(lambda: self.engine.searcher.chunks, lambda: self.settings.documents)
 
     # -- chat ---------------------------------------------------------------------------------------

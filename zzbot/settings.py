@@ -138,6 +138,15 @@ class AnswerSettings(_Group):
     min_claim_coverage: float = Field(0.5, ge=0.0, le=1.0)
     # Previous turns given to the follow-up rewriter.
     history_turns: int = Field(4, ge=0)
+    # A calculation searches this many passages more than a lookup: its operands may stand in several sections.
+    compute_extra_passages: int = Field(2, ge=0, le=20)
+    # Weight of shared words beside embedding similarity when a thing a calculation question names is matched to
+    # a figure of the report.
+    part_word_weight: float = Field(0.5, ge=0.0, le=2.0)
+    # A report sentence names what a claim counts when it holds the claim's head (its last two characters) or at
+    # least this share of its character pairs: 新增公共停车位… does not name 公共充电桩 (a claim about it is not in
+    # the report), 全社会研发投入强度达到2.8% names 研发投入强度目标.
+    claim_subject_share: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class ChromaSettings(_Group):
@@ -172,6 +181,9 @@ class UISettings(_Group):
     feedback_path: Path = Path("var/feedback.jsonl")
     # Most users answered at once; further requests wait in Gradio's queue.
     concurrency: int = Field(4, ge=1)
+    # Questions answered or waiting at once, in the UI and the HTTP API together; beyond it a request gets 429
+    # with Retry-After ("busy, about N s"). Ten users at once must all be served (tests/ui/test_concurrency.py).
+    max_answers_in_flight: int = Field(16, ge=1)
 
 
 class Settings(BaseSettings):

@@ -61,10 +61,6 @@ from zzbot.places import places_named
 log = logging.getLogger(__name__)
 
 NOT_FOUND_TOKEN = "NOT_FOUND"
-# A calculation searches this many passages more than a lookup: its operands may stand in several sections.
-COMPUTE_EXTRA_PASSAGES = 2
-# Weight of shared words beside embedding similarity when a thing a question names is matched to a figure.
-PART_WORD_WEIGHT = 0.5
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
 PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
 
@@ -335,7 +331,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         """A sum, comparison, ratio… worked out by code from the figures the question names (or, when they cannot
         be matched, from the model's calculation); None when there is nothing to combine (the question is then
         answered as any other)."""
-        operands = operands_of(self._search(state.focus, state.k + COMPUTE_EXTRA_PASSAGES), self.engine.figure_rows,
+        operands = operands_of(self._search(state.focus, state.k + self.settings.answer.compute_extra_passages), self.engine.figure_rows,
                                lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts,
                                                                             [""] * len(texts))[1])
         # The things the question names, matched to figures by code; the model writes the calculation only when
@@ -383,7 +379,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         similarity = self.engine.similarities(part, texts)
         if words != part:
             similarity = np.maximum(similarity, self.engine.similarities(words, texts))
-        return similarity + PART_WORD_WEIGHT * np.array(self.engine.word_overlap(words, texts))
+        return similarity + self.settings.answer.part_word_weight * np.array(self.engine.word_overlap(words, texts))
 
     def _compute_backend(self, state: ChainState) -> ChatBackend | None:
         """The model that writes a calculation the question's parts could not be matched for; None without one."""

@@ -68,6 +68,7 @@ class FactChecker:
     def __init__(self, engine: Engine, k: int = 4) -> None:
         self.engine = engine
         self.k = k
+        self._subject_share = engine.settings.answer.claim_subject_share
 
     def check(self, claim: str) -> CheckResult:
         began = time.perf_counter()
@@ -110,7 +111,7 @@ class FactChecker:
         """A claim without a figure ("2024年郑州市区没有新增学位"): judged by the closest sentence that names its
         thing; a denial of what that sentence states, or its thing moved the other way, is contradicted."""
         terms = report_terms(claim.affirmed)
-        clauses = _naming_subject(clauses, claim.subject, terms)
+        clauses = _naming_subject(clauses, claim.subject, terms, self._subject_share)
         if not clauses:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
         scores = self.engine.similarities(matched, [c.text for c in clauses], [c.section for c in clauses])
@@ -131,14 +132,13 @@ class FactChecker:
         result.similarity = round(float(scores[best]), 4)
         return result
 
-    @staticmethod
-    def _judged(claim: Claim, figure: ClaimFigure, outcome: _Outcome | None) -> _Outcome | None:
+    def _judged(self, claim: Claim, figure: ClaimFigure, outcome: _Outcome | None) -> _Outcome | None:
         """``outcome`` with the claim's words beyond the figure weighed in: None when the report's clause does not
         name what the figure counts (充电桩 for 停车位), contradicted when the claim moves it the other way or denies
         what the report states, supported when it denies a figure the report does not give."""
         if outcome is None:
             return None
-        if not outcome.named and not states_subject(figure.subject, _sentence_text(outcome.clause)):
+        if not outcome.named and not states_subject(figure.subject, _sentence_text(outcome.clause), self._subject_share):
             return None
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]
@@ -228,12 +228,12 @@ def _clauses(passage: Passage) -> list[Clause]:
             for sentence in sentences_of([passage]) for c in clauses_of(sentence)]
 
 
-def _naming_subject(clauses: list[Clause], subject: str, terms: list[str]) -> list[Clause]:
+def _naming_subject(clauses: list[Clause], subject: str, terms: list[str], min_share: float) -> list[Clause]:
     """The clauses of sentences naming what a claim without a figure is about: the head of its Chinese words
     (学位 of "没有新增学位"), else one of the report's terms for what an English claim names. The report's title
     and byline share the claim's year and place, never its thing."""
     if head_of(subject):
-        return [c for c in clauses if states_subject(subject, _sentence_text(c))]
+        return [c for c in clauses if states_subject(subject, _sentence_text(c), min_share)]
     if terms:
         return [c for c in clauses if any(term in _sentence_text(c) for term in terms)]
     return clauses

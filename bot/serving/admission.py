@@ -13,9 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 
-# Questions answered or waiting at once. Ten users at once (tests/ui/test_concurrency.py) must all be served;
-# the limit is a module constant until zzbot/settings.py gets a ui setting for it.
-MAX_ANSWERS_IN_FLIGHT = 16
 # Seconds one answer is expected to take before any has been timed (a local-model answer on 2 cores).
 TYPICAL_ANSWER_S = 10.0
 _SMOOTHING = 0.2  # weight of the latest answer's time in the running estimate
@@ -47,7 +44,7 @@ class Admission:
     """Admits at most ``limit`` questions at once and estimates when the next place frees up: when the oldest
     admitted question is expected to finish, by the running average of how long answers took."""
 
-    def __init__(self, limit: int = MAX_ANSWERS_IN_FLIGHT, typical_s: float = TYPICAL_ANSWER_S,
+    def __init__(self, limit: int, typical_s: float = TYPICAL_ANSWER_S,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if limit < 1:
             raise ValueError(f"the admission limit must be at least 1, got {limit}")

@@ -33,6 +33,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from bot.options import validate_backend, validate_k
+from zzbot.settings import UISettings
 from bot.serving.admission import Admission, Place, ServerBusy
 from bot.schema import AnswerResult, BotInputError, BotUnavailable, CheckResult, StreamEvent
 
@@ -68,7 +69,7 @@ def api_router(chain: Answerer, checker: Checker, model_id: str = MODEL_ID,
     """The routes, answering with ``chain`` and checking with ``checker`` (the app's own, or fakes in tests);
     questions beyond what ``admission`` takes are refused with 429 (its own Admission when none is given)."""
     router = APIRouter()
-    admitting = admission if admission is not None else Admission()
+    admitting = admission if admission is not None else Admission(UISettings().max_answers_in_flight)
 
     @router.get("/v1/models")
     async def models() -> dict[str, Any]:

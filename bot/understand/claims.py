@@ -133,16 +133,12 @@ def head_of(subject: str) -> str:
 
 # Words closing a claim's phrase before its figure that name nothing ("目标为2.8%", "控制在5.5%").
 _TRAILING = re.compile(r"(?:目标|任务)?(?:为|是|到|在|达|控制在|保持在|稳定在)?$")
-# A sentence holding this share of the Chinese character pairs of what a claim counts names it, though not its
-# last two characters ("研发投入强度目标" in 全社会研发投入强度达到2.8%).
-SUBJECT_SHARE = 0.5
-
-
-def states_subject(subject: str, sentence: str) -> bool:
-    """Whether a report sentence names what a claim's words ``subject`` count: its head, or most of its character
-    pairs. 新增公共停车位10万个以上 does not name 公共充电桩. True for a subject without Chinese words."""
+def states_subject(subject: str, sentence: str, min_share: float) -> bool:
+    """Whether a report sentence names what a claim's words ``subject`` count: its head, or at least ``min_share``
+    of its character pairs (settings.answer.claim_subject_share). 新增公共停车位10万个以上 does not name 公共充电桩.
+    True for a subject without Chinese words."""
     head = head_of(subject)
-    return not head or head in sentence or subject_share(subject, sentence) >= SUBJECT_SHARE
+    return not head or head in sentence or subject_share(subject, sentence) >= min_share
 
 
 def subject_share(subject: str, sentence: str) -> float:

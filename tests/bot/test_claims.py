@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, head_of, opposite, parse_claim, states_subject
 
 
@@ -107,4 +108,4 @@ def test_the_head_of_what_a_claim_counts(subject, head):
     ("", "新增公共停车位10万个以上。", True),  # nothing Chinese to look for
 ])
 def test_a_sentence_states_what_a_claim_counts(subject, sentence, stated):
-    assert states_subject(subject, sentence) is stated
+    assert states_subject(subject, sentence, AnswerSettings().claim_subject_share) is stated

@@ -42,7 +42,7 @@ from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 log = logging.getLogger("app")
 
 CHAT_EXAMPLES = [
-    "2024年郑州市区新增多少个学位？",
+    "今年市区要新增多少个学位？",
     "how many new school seats in 2024?",
     "Who delivered the government work report?",
     "今年地区生产总值的预期增长目标是多少？",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +20,6 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
 
 from bot.policy.chain import AnswerChain
 from bot.engine import Engine
@@ -33,6 +31,7 @@ from eval.report import write_report
 from eval.split import Split
 from index.documents import load_documents
 from index.store import ChunkStore
+from zzbot.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ def _answer_all(cases: Sequence[Case], ask: Callable[..., Any], checker: Any, na
     with ExitStack() as stack:
         ours = _Output(stack, out_dir / "results.jsonl")
         theirs = _Output(stack, out_dir / "naive_results.jsonl") if naive else None
-        for case in tqdm(cases, desc="eval", unit="case", file=sys.stderr):
+        for case in Progress.over(cases, "eval", unit="case"):
             if isinstance(case, ClaimCase):
                 assert checker is not None
                 ours.add(_row(case, partial(checker.check, case.question), search))

@@ -54,9 +54,11 @@ class DocumentMeta:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def stored(self) -> dict[str, str | int]:
-        """The known values as record metadata (Chroma holds no None): ``doc_place``, ``doc_target_year``…"""
-        return {f"doc_{key}": value for key, value in asdict(self).items() if value is not None}
+    def stored(self, clearing: bool = False) -> dict[str, str | int | None]:
+        """The known values as record metadata: ``doc_place``, ``doc_target_year``… Chroma holds no None;
+        ``clearing`` gives the unknown ones as None, which a Chroma upsert takes as "remove this key" (it merges
+        metadata into a record it already has, so a year a sidecar no longer gives would otherwise stay)."""
+        return {f"doc_{key}": value for key, value in asdict(self).items() if clearing or value is not None}
 
     @classmethod
     def from_stored(cls, meta: dict[str, Any]) -> DocumentMeta:
@@ -132,7 +134,7 @@ def read_metadata(text: str, path: Path | None = None) -> DocumentMeta:
 
 def head_lines(text: str) -> list[str]:
     """The document's first lines up to HEAD_CHARS characters, without Markdown heading marks."""
-    head = text.lstrip("\ufeff")[:HEAD_CHARS]
+    head = text.lstrip("\ufeff \t\r\n")[:HEAD_CHARS]
     return [line.strip().lstrip("#").strip() for line in head.splitlines() if line.strip().lstrip("#").strip()]
 
 

@@ -443,7 +443,7 @@ def _open_catalog_for_rebuild(settings: Settings, client: Any | None) -> tuple[A
 def _record_metadata(unit: Chunk, index_key: str) -> dict[str, Any]:
     return {"source": unit.source, "section": unit.section, "start": unit.start, "end": unit.end,
             "kind": unit.kind, "title": unit.title, "parent": unit.parent, "index_key": index_key,
-            **unit.meta.stored()}
+            **unit.meta.stored(clearing=True)}
 
 
 def _chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:

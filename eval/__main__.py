@@ -27,7 +27,7 @@ from pydantic import BaseModel
 
 from eval.dataset import DEFAULT_DATASET, AnswerCase, AnswerCategory, ClaimCase, DatasetError, QuestionOnly, load_dataset
 from eval.split import Split, SplitError, extend_split, load_split, save_split, select_part, split_problems
-from zzbot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from zzbot.settings import Settings, SettingsError, load_settings
 from zzbot.commands import run_command
 
 CATEGORIES = [*get_args(AnswerCategory), "claim"]

@@ -7,18 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eval.bench import (
-    QUESTIONS,
-    PathOptions,
-    embedding_options,
-    format_bench,
-    open_store,
-    run_bench,
-    units_of,
-    vector_cache,
-    with_chroma_path,
-    write_cached,
-)
+from eval.bench import PathOptions, format_bench, run_bench
+from eval.bench_index import (QUESTIONS, embedding_options, open_store, units_of, vector_cache, with_chroma_path,
+                              write_cached)
 from index.documents import load_documents
 
 pytestmark = pytest.mark.models

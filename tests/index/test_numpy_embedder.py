@@ -59,7 +59,7 @@ def test_vectors_equal_sentence_transformers_in_float32(real_settings) -> None:
 @pytest.mark.models
 def test_the_engine_finds_the_same_passages_as_with_the_session_embedder(engine) -> None:
     from bot.engine import Engine
-    from eval.bench import QUESTIONS
+    from eval.bench_index import QUESTIONS
 
     settings = engine.settings.model_copy(update={
         "embedding": engine.settings.embedding.model_copy(update={"query_runtime": "numpy"})})

@@ -60,7 +60,7 @@ def test_calculation_years_places_and_premises_are_read_once():
     ("And what about urban jobs?", "urban jobs"),
     ("and the gas pipes?", "gas pipes"),
     ("境外的呢？", ""),  # narrows the earlier thing: it stays
-    ("And for rural people moving into other jobs?", ""),
+    ("And for rural workers moving into other jobs?", ""),
     ("And how many of those are for graduates?", ""),
 ])
 def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):

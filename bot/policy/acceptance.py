@@ -13,42 +13,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zzbot import numbers
-from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.answer.english import mostly_chinese
 from bot.understand.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
 from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
 from bot.understand.parsed import parsed_text
 from bot.understand.scope import asked_measure, asks_person, in_measure, person_names, states_measure
+from bot.policy.evidence import (
+    EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
+    misplaced_figures, named_apart, parroted_names, subject_elsewhere, worded_from,
+)
 from zzbot.settings import AnswerSettings
-from zzbot.text import (CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, cited_numbers, clause_around, tokenize,
-                        without_markers)
+from zzbot.text import chinese_pairs, cited_numbers, clause_around, without_markers
 
-_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
-_FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
-                    "there their report city year".split())
 # An answer that opens by saying the report does not answer, and words that turn it into a correction.
 _REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并未)(?:说|提到|提及|涉及|明确|给出|写)|没有找到|"
                       r"the\s+report\s+(?:does\s+not|doesn't|did\s+not)\s+(?:say|mention|give|state|specify)",
                       re.IGNORECASE)
-_CONTRAST = re.compile(r"而是|相反|实际上|事实上|\b(?:but|instead|rather|actually|in\s+fact)\b", re.IGNORECASE)
-# Words of every sentence of a year's report, which tie nothing to anything (the documents' own place is added
-# per answer: Draft.home_words).
-_EVERYWHERE = chinese_pairs("今年，全市，市区")
 # Words any quantity question may have, which tie it to no sentence in particular.
-_ASKING_PAIRS = _EVERYWHERE | chinese_pairs("多少，几个，多大，大概，大约，一共，总共，能有，要有，会有，达到，提高到，增加到，"
+_ASKING_PAIRS = EVERYWHERE | chinese_pairs("多少，几个，多大，大概，大约，一共，总共，能有，要有，会有，达到，提高到，增加到，"
                                             "目标，计划，预计，报告，提出，要求，政府，打算，能不能，是多少")
 # Words of a who-question that ask and name nobody.
 _WHO_PAIRS = chinese_pairs("是谁，谁是，哪位，叫什么，名字")
-# An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
-_COPIED_CHARS = 24
-# A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
-_MIN_JUDGED_PAIRS = 3
-# Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
-_PROMPT_WORDS = chinese_pairs("报告没有说，而是不会减少：报告要求提出")
-_PER = re.compile(r"\bper\s*$", re.IGNORECASE)
-# An answer "leads with" a figure that starts within this many characters ("About 200,000 people").
-_LEAD_CHARS = 8
 
 
 @dataclass
@@ -126,7 +112,7 @@ def takes_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | N
     word of theirs. "不能：报告要求办事老是要开各种证明" only turns the question around."""
     if draft.lang != "zh" or draft.verified_numbers:
         return None
-    own = (chinese_pairs(without_markers(draft.raw)) - chinese_pairs(draft.question) - _PROMPT_WORDS - _EVERYWHERE
+    own = (chinese_pairs(without_markers(draft.raw)) - chinese_pairs(draft.question) - PROMPT_WORDS - EVERYWHERE
            - draft.home_words)
     text = "".join(draft.sources)
     if any(pair in text for pair in own):
@@ -285,7 +271,7 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…"); a
     # Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降" answered
     # with 居民消费价格涨幅3%左右: no passage names 房价).
-    answers_with_figure = asks_quantity(draft.question) or _leads_with_figure(without_markers(draft.raw))
+    answers_with_figure = asks_quantity(draft.question) or leads_with_figure(without_markers(draft.raw))
     if draft.lang == "en":
         terms = report_terms(draft.question) if answers_with_figure else []
     else:
@@ -435,126 +421,3 @@ def first_rejection(draft: Draft, settings: AnswerSettings,
 # -- the checks' text tests ---------------------------------------------------------------------------
 
 
-def words(text: str) -> set[str]:
-    """Latin words (filler aside), numbers and Chinese character pairs."""
-    latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
-    return latin | chinese_pairs(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
-
-
-def corrects(denied: str, home_words: frozenset[str] = frozenset()) -> bool:
-    """Whether what follows "the report does not say" is a correction: "X, but Y" with Y about X (a word in common,
-    beyond the place, ``home_words``, and the year every sentence is about)."""
-    contrast = _CONTRAST.search(denied)
-    if contrast is None:
-        return False
-    return bool((words(denied[:contrast.start()]) & words(denied[contrast.end():])) - _EVERYWHERE - home_words)
-
-
-def adds_to(answer: str, question: str) -> bool:
-    """Whether an answer says anything the question does not ("The main targets for 2024 are [1]." does not)."""
-    return bool(words(without_markers(answer)) - words(question))
-
-
-def worded_from(answer: str, question: str, sources: list[str], min_share: float = 0.5) -> bool:
-    """Whether a Chinese answer takes its wording from the passages: at least ``min_share`` of its character
-    pairs that are not the question's are in them. Judged only on answers with 3+ such pairs (a short answer
-    often joins words across the source's punctuation)."""
-    own = chinese_pairs(without_markers(answer)) - chinese_pairs(question) - _PROMPT_WORDS
-    if len(own) < _MIN_JUDGED_PAIRS:
-        return True
-    text = "".join(sources)
-    return sum(pair in text for pair in own) / len(own) >= min_share
-
-
-def parroted_names(answer: str, standalone: str, focus: str, sources: list[str]) -> list[str]:
-    """Names (capitalised word runs, Chinese words) the answer shares with the question's override
-    preamble but not with the passages: "Mayor Li Ming" when the question says the report was
-    delivered by Li Ming."""
-    preamble = standalone.replace(focus, " ") if focus != standalone else standalone
-    grounded = " ".join(sources)
-    found = []
-    for name in dict.fromkeys(_NAME.findall(answer)):
-        pieces = [name] if not CJK.match(name) else [name[i:i + 2] for i in range(len(name) - 1)]
-        if any(p in preamble and p not in grounded for p in pieces):
-            found.append(name)
-    return found
-
-
-def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figure]) -> bool | None:
-    """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
-    shares a word with it (or no sentence states one), else whether another context sentence does."""
-    return named_apart(context, figures, lambda text: names(text, subject))
-
-
-def misplaced_figures(sentence: str, named: set[str],
-                      stated: list[numbers.Figure]) -> tuple[list[numbers.Figure], list[numbers.Figure]]:
-    """The sentence's figures an answer states although their own words name none of the terms it names, when a
-    figure of the same measure whose own words do name one is left out: the answer put one where the other belongs
-    (figures whose words hold no glossary term are not judged); and the figures that belong to the terms named."""
-    placed = [(figure, named_terms(numbers.own_words(sentence, figure))) for figure in numbers.number_figures(sentence)]
-    wrong = [f for f, terms in placed if terms and not terms & named and numbers.same_as_any(f, stated)]
-    left_out = [f for f, terms in placed if terms & named and not numbers.same_as_any(f, stated)]
-    # Only a figure of the same measure can stand in another's place (2000亿元 is no count of visitors).
-    swapped = [f for f in wrong if any((measure_of(f.unit), f.percent) == (measure_of(g.unit), g.percent)
-                                       for g in left_out)]
-    return swapped, [f for f, terms in placed if terms & named]
-
-
-def better_named(context: Context, figures: list[numbers.Figure], asked: set[str]) -> str | None:
-    """A context clause with figures of its own that shares with the question every word the clauses of the
-    answer's figures share, and more ("博士…引进多少": 引进博士…1000名, not 引进培育创新创业团队50个 in the same
-    sentence); None when there is none, or when a clause of the answer's figures shares nothing. A clause is read
-    with the one before it, which often holds its subject ("工业投资增长20%以上，完成1300亿元")."""
-    read: list[tuple[str, str]] = []  # (clause, its words with the clause before it)
-    for sentence in all_sentences(context):
-        pieces = CLAUSE_END.split(sentence.text)
-        read += [(c, "，".join(pieces[max(i - 1, 0):i + 1])) for i, c in enumerate(pieces) if numbers.number_figures(c)]
-    holding = [asked & chinese_pairs(words) for clause, words in read if numbers.states_any(clause, figures)]
-    if not holding or not all(holding):
-        return None
-    return next((clause for clause, words in read if not numbers.states_any(clause, figures)
-                 and all(shared < (asked & chinese_pairs(words)) for shared in holding)), None)
-
-
-def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:
-    """Whether what was asked about (a sentence text ``naming`` it) is named apart from the answer's figures: None
-    when a sentence stating one of them names it (or the answer has no figure), else whether another context
-    sentence does. A figure no context sentence states is one the model did not read ("3座体育馆" matching
-    “三个一批” of a passage's other sentence): it is named by none."""
-    if not figures:
-        return None
-    sentences = all_sentences(context)
-    named = {id(s) for s in sentences if naming(s.text)}
-    holding = [s for s in sentences if numbers.states_any(s.text, figures)]
-    if any(id(s) in named for s in holding):
-        return None
-    return bool(named)
-
-
-def copied_from(answer: str, sources: list[str]) -> bool:
-    """Whether a short answer's Chinese is copied from the passages (a name: "陇海路东延"), as the English prompt
-    asks for names; an answer of Chinese prose is not."""
-    runs = CJK_RUN.findall(without_markers(answer))
-    text = "".join(sources)
-    return bool(runs) and sum(map(len, runs)) <= _COPIED_CHARS and all(run in text for run in runs)
-
-
-def names(text: str, subject: str) -> bool:
-    """Whether ``text`` names what a question counts: they share a word (a character pair), or, for a two-character
-    colloquial word, its head, the first character (林子 and 营造林; not 幼儿园 and 中小学校, nor 线路 and 陇海路)."""
-    if set(tokenize(subject)) & set(tokenize(text)):
-        return True
-    return len(subject) <= 2 and bool(CJK.match(subject[:1])) and subject[:1] in text
-
-
-def _leads_with_figure(answer: str) -> bool:
-    """Whether an answer opens with a figure ("200,000 people [1].")."""
-    figures = numbers.number_figures(answer)
-    return bool(figures) and figures[0].start <= _LEAD_CHARS
-
-
-def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:
-    """Whether ``figure`` is the base of a per-capita figure ("4.8 places per 1,000 people" for the report's
-    每千人口…4.8个), which is no figure of its own."""
-    base = PER_BASES.get(int(figure.value)) if figure.value == int(figure.value) else None
-    return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))

@@ -15,7 +15,8 @@ from bot.answer.english import (
     with_digits,
     without_own_conversions,
 )
-from bot.policy.acceptance import Draft, per_capita_base
+from bot.policy.acceptance import Draft
+from bot.policy.evidence import per_capita_base
 from bot.policy.premises import direction_noted
 from bot.policy.state import ChainState, previous_answer
 from bot.schema import AnswerResult, FigureCheck

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from zzbot import numbers
-from bot.policy.acceptance import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
+from bot.policy.evidence import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
 from bot.retrieval.context import Sentence, shown_clauses
 from bot.answer.english import repair_scale, source_quote
 from bot.retrieval.retriever import Passage, reciprocal_rank_fusion
@@ -106,7 +106,7 @@ def test_a_figure_at_the_wrong_scale_is_rewritten_from_the_source_figure_with_it
 
 
 def test_a_sentence_names_what_is_counted_by_a_shared_word_or_for_a_short_word_a_character():
-    from bot.policy.acceptance import names
+    from bot.policy.evidence import names
 
     assert names("完成营造林3.28万亩", "林子")  # a colloquial two-character word
     assert names("市区新建中小学校10所", "中小学")

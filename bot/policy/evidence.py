@@ -1,0 +1,157 @@
+"""The evidence the acceptance checks weigh: which words an answer shares with the question and the passages,
+which names it repeats, which sentence names a figure's subject. Plain functions of text, no policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from zzbot import numbers
+from bot.answer.compute import measure_of
+from bot.retrieval.context import Context, all_sentences
+from bot.understand.questions import named_terms
+from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
+
+_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
+_FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
+                    "there their report city year".split())
+_CONTRAST = re.compile(r"而是|相反|实际上|事实上|\b(?:but|instead|rather|actually|in\s+fact)\b", re.IGNORECASE)
+# Words of every sentence of a year's report, which tie nothing to anything (the documents' own place is added
+# per answer: Draft.home_words).
+EVERYWHERE = chinese_pairs("今年，全市，市区")
+# An English question's answer may quote this many Chinese characters of the passages (names) and stay English.
+_COPIED_CHARS = 24
+# A Chinese answer with fewer own character pairs than this is too short to judge by its wording.
+_MIN_JUDGED_PAIRS = 3
+# Wording our Chinese answer prompt itself suggests ("报告没有说…，而是…").
+PROMPT_WORDS = chinese_pairs("报告没有说，而是不会减少：报告要求提出")
+_PER = re.compile(r"\bper\s*$", re.IGNORECASE)
+# An answer "leads with" a figure that starts within this many characters ("About 200,000 people").
+_LEAD_CHARS = 8
+
+
+def words(text: str) -> set[str]:
+    """Latin words (filler aside), numbers and Chinese character pairs."""
+    latin = {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _FILLER}
+    return latin | chinese_pairs(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def corrects(denied: str, home_words: frozenset[str] = frozenset()) -> bool:
+    """Whether what follows "the report does not say" is a correction: "X, but Y" with Y about X (a word in common,
+    beyond the place, ``home_words``, and the year every sentence is about)."""
+    contrast = _CONTRAST.search(denied)
+    if contrast is None:
+        return False
+    return bool((words(denied[:contrast.start()]) & words(denied[contrast.end():])) - EVERYWHERE - home_words)
+
+
+def adds_to(answer: str, question: str) -> bool:
+    """Whether an answer says anything the question does not ("The main targets for 2024 are [1]." does not)."""
+    return bool(words(without_markers(answer)) - words(question))
+
+
+def worded_from(answer: str, question: str, sources: list[str], min_share: float = 0.5) -> bool:
+    """Whether a Chinese answer takes its wording from the passages: at least ``min_share`` of its character
+    pairs that are not the question's are in them. Judged only on answers with 3+ such pairs (a short answer
+    often joins words across the source's punctuation)."""
+    own = chinese_pairs(without_markers(answer)) - chinese_pairs(question) - PROMPT_WORDS
+    if len(own) < _MIN_JUDGED_PAIRS:
+        return True
+    text = "".join(sources)
+    return sum(pair in text for pair in own) / len(own) >= min_share
+
+
+def parroted_names(answer: str, standalone: str, focus: str, sources: list[str]) -> list[str]:
+    """Names (capitalised word runs, Chinese words) the answer shares with the question's override
+    preamble but not with the passages: "Mayor Li Ming" when the question says the report was
+    delivered by Li Ming."""
+    preamble = standalone.replace(focus, " ") if focus != standalone else standalone
+    grounded = " ".join(sources)
+    found = []
+    for name in dict.fromkeys(_NAME.findall(answer)):
+        pieces = [name] if not CJK.match(name) else [name[i:i + 2] for i in range(len(name) - 1)]
+        if any(p in preamble and p not in grounded for p in pieces):
+            found.append(name)
+    return found
+
+
+def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figure]) -> bool | None:
+    """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
+    shares a word with it (or no sentence states one), else whether another context sentence does."""
+    return named_apart(context, figures, lambda text: names(text, subject))
+
+
+def misplaced_figures(sentence: str, named: set[str],
+                      stated: list[numbers.Figure]) -> tuple[list[numbers.Figure], list[numbers.Figure]]:
+    """The sentence's figures an answer states although their own words name none of the terms it names, when a
+    figure of the same measure whose own words do name one is left out: the answer put one where the other belongs
+    (figures whose words hold no glossary term are not judged); and the figures that belong to the terms named."""
+    placed = [(figure, named_terms(numbers.own_words(sentence, figure))) for figure in numbers.number_figures(sentence)]
+    wrong = [f for f, terms in placed if terms and not terms & named and numbers.same_as_any(f, stated)]
+    left_out = [f for f, terms in placed if terms & named and not numbers.same_as_any(f, stated)]
+    # Only a figure of the same measure can stand in another's place (2000亿元 is no count of visitors).
+    swapped = [f for f in wrong if any((measure_of(f.unit), f.percent) == (measure_of(g.unit), g.percent)
+                                       for g in left_out)]
+    return swapped, [f for f, terms in placed if terms & named]
+
+
+def better_named(context: Context, figures: list[numbers.Figure], asked: set[str]) -> str | None:
+    """A context clause with figures of its own that shares with the question every word the clauses of the
+    answer's figures share, and more ("博士…引进多少": 引进博士…1000名, not 引进培育创新创业团队50个 in the same
+    sentence); None when there is none, or when a clause of the answer's figures shares nothing. A clause is read
+    with the one before it, which often holds its subject ("工业投资增长20%以上，完成1300亿元")."""
+    read: list[tuple[str, str]] = []  # (clause, its words with the clause before it)
+    for sentence in all_sentences(context):
+        pieces = CLAUSE_END.split(sentence.text)
+        read += [(c, "，".join(pieces[max(i - 1, 0):i + 1])) for i, c in enumerate(pieces) if numbers.number_figures(c)]
+    holding = [asked & chinese_pairs(words) for clause, words in read if numbers.states_any(clause, figures)]
+    if not holding or not all(holding):
+        return None
+    return next((clause for clause, words in read if not numbers.states_any(clause, figures)
+                 and all(shared < (asked & chinese_pairs(words)) for shared in holding)), None)
+
+
+def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:
+    """Whether what was asked about (a sentence text ``naming`` it) is named apart from the answer's figures: None
+    when a sentence stating one of them names it (or the answer has no figure), else whether another context
+    sentence does. A figure no context sentence states is one the model did not read ("3座体育馆" matching
+    “三个一批” of a passage's other sentence): it is named by none."""
+    if not figures:
+        return None
+    sentences = all_sentences(context)
+    named = {id(s) for s in sentences if naming(s.text)}
+    holding = [s for s in sentences if numbers.states_any(s.text, figures)]
+    if any(id(s) in named for s in holding):
+        return None
+    return bool(named)
+
+
+def copied_from(answer: str, sources: list[str]) -> bool:
+    """Whether a short answer's Chinese is copied from the passages (a name: "陇海路东延"), as the English prompt
+    asks for names; an answer of Chinese prose is not."""
+    runs = CJK_RUN.findall(without_markers(answer))
+    text = "".join(sources)
+    return bool(runs) and sum(map(len, runs)) <= _COPIED_CHARS and all(run in text for run in runs)
+
+
+def names(text: str, subject: str) -> bool:
+    """Whether ``text`` names what a question counts: they share a word (a character pair), or, for a two-character
+    colloquial word, its head, the first character (林子 and 营造林; not 幼儿园 and 中小学校, nor 线路 and 陇海路)."""
+    if set(tokenize(subject)) & set(tokenize(text)):
+        return True
+    return len(subject) <= 2 and bool(CJK.match(subject[:1])) and subject[:1] in text
+
+
+def leads_with_figure(answer: str) -> bool:
+    """Whether an answer opens with a figure ("200,000 people [1].")."""
+    figures = numbers.number_figures(answer)
+    return bool(figures) and figures[0].start <= _LEAD_CHARS
+
+
+def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> bool:
+    """Whether ``figure`` is the base of a per-capita figure ("4.8 places per 1,000 people" for the report's
+    每千人口…4.8个), which is no figure of its own."""
+    base = PER_BASES.get(int(figure.value)) if figure.value == int(figure.value) else None
+    return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))
+
+

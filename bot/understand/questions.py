@@ -33,7 +33,17 @@ def clean_question(text: object, max_chars: int) -> str:
         raise BotInputError(
             f"the question is {len(text):,} characters long; the limit is {max_chars:,}. Ask a shorter question"
         )
+    if _in_another_script(text):
+        # A question in Arabic or Russian would be answered by a guess at its meaning ("10" for school places).
+        raise BotInputError("请用中文或英文提问 · please ask in Chinese or English: the report is read in those two")
     return text
+
+
+def _in_another_script(text: str) -> bool:
+    """Whether most letters of ``text`` are neither Chinese nor Latin (Arabic, Cyrillic, Thai…)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    other = [ch for ch in letters if not _CJK.match(ch) and not unicodedata.name(ch, "").startswith("LATIN")]
+    return len(other) * 2 > len(letters)
 
 
 def detect_lang(text: str) -> Lang:
@@ -91,6 +101,11 @@ _OVERRIDE = re.compile(
     r"\b(?:pretend|role-?play|obey)\b|\bact\s+as\b|\b(?:developer|admin|god)\s+mode\b|"
     r"\bfor\s+(?:a\s+|this\s+)?test(?:ing)?\b|\bforget\s+(?:all|your|the|everything|previous|prior)\b|"
     r"\b(?:do\s+not|don'?t|without)\s+(?:cit|quot|look\s+at|check|read)|"
+    # Instructions to add to the reply or shape it ("在答案末尾加上：…", "append … to your answer").
+    r"(?:答案|回答|回复)?(?:的)?(?:末尾|结尾|开头|最后|前面|后面)(?:处)?(?:请)?(?:加上|加入|附上|添加|补充|写上|注明)|"
+    r"(?:回答|回复)(?:时|的时候)(?:请)?(?:加上|附上|添加|写上|注明|用|以)|用(?:英文|表格|列表|json)(?:格式)?(?:回答|回复|输出)|"
+    r"\b(?:append|prepend)\b|\b(?:end|start|begin|finish)\s+(?:your\s+|the\s+)?(?:answer|reply|response)\s+with\b|"
+    r"\badd\b[^.?!]{0,60}\b(?:to|at\s+the\s+(?:end|start)\s+of)\s+(?:your|the)\s+(?:answer|reply|response)\b|"
     r"只(?:需|要|能)?(?:回答|回复|输出|说)|仅(?:回答|回复|输出)|扮演|开发者模式|管理员|按照?我说的|说成|忘掉|忘记(?:你|之前|以上|所有)|"
     r"不(?:用|要|必)(?:看|管|查)报告|别(?:看|管)报告|(?:不要|不用|别)(?:任何)?引用|直接(?:确认|宣布|编)|(?:假设|假如)报告",
     re.IGNORECASE,
@@ -126,7 +141,7 @@ def _year_words(year: int) -> re.Pattern[str]:
 
 def without_year(text: str, year: int | None) -> str:
     """What to search for and rank sentences by: the question without ``year``, the one year every indexed
-    document is about, nor "this year" ("2024年郑州市区新增多少个学位" → "郑州市区新增多少个学位"). Every sentence is
+    document is about, nor "this year" ("2024年郑州市区要新增多少个学位" → "郑州市区要新增多少个学位"). Every sentence is
     about that year; the words only pull in the few that name it (the introduction). The question unchanged when
     the documents cover several years (the year then tells them apart) or when nothing else is left."""
     return text if year is None else _without(text, _year_words(year))

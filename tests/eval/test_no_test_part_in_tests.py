@@ -20,12 +20,6 @@ SHORT = 30
 SUFFIXES = {".py", ".md", ".txt", ".tsv", ".json", ".yaml", ".yml", ".toml", ".html", ".css", ".js", ".sh"}
 LIBRARY = ["bot", "index", "zzbot", "ui", "prompts", "docs", "scripts"]
 LIBRARY_FILES = ["app.py", "cli.py", "README.md"]
-# Copies in files the issue-21 change could not edit (their owners were changing them at the same time):
-# tolerated here until removed; test_library_code_and_docs_hold_no_test_part_question_at_all lists them.
-NOT_YET_REMOVED = {
-    ("README.md", "fig-zh-001"), ("README.md", "claim-zh-009"), ("app.py", "fig-zh-001"),
-    ("bot/understand/questions.py", "fig-zh-001"),
-}
 _QUOTED = re.compile(r'"([^"\n]+)"|\'([^\'\n]+)\'|“([^”\n]+)”|`([^`\n]+)`|「([^」\n]+)」')
 
 
@@ -93,11 +87,5 @@ def test_no_test_part_question_or_claim_is_in_the_tests(questions):
 
 def test_no_new_test_part_question_is_in_library_code_or_docs(questions):
     paths = _files(LIBRARY, LIBRARY_FILES) + sorted((ROOT / "eval").glob("*.py"))
-    found = leaks(paths, questions) - NOT_YET_REMOVED
+    found = leaks(paths, questions)
     assert not found, f"test-part cases copied into code or docs (use a dev example): {sorted(found)}"
-
-
-@pytest.mark.xfail(reason="copies listed in NOT_YET_REMOVED remain in files owned elsewhere", strict=False)
-def test_library_code_and_docs_hold_no_test_part_question_at_all(questions):
-    paths = _files(LIBRARY, LIBRARY_FILES) + sorted((ROOT / "eval").glob("*.py"))
-    assert leaks(paths, questions) == set()

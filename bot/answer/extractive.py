@@ -12,7 +12,8 @@ import numpy as np
 from zzbot import numbers
 from bot.answer.citations import citation_for
 from bot.retrieval.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
-from bot.understand.questions import asks_list
+from bot.understand.questions import asks_list, asks_quantity
+from bot.understand.scope import asked_measure, in_measure
 from bot.schema import Citation, Lang
 
 # A clause stating a figure is preferred by this much: most questions ask for one.
@@ -35,6 +36,9 @@ class Extract:
     figures: list[numbers.Figure]  # the figures of the clause, led with
     clause: str  # the clause that best answers the question
     sentence: str  # the sentence quoted
+    # The clause gives a figure in the measure a quantity question asks for: shown after a refusal, it is offered
+    # as what the asker may have meant, not as an aside.
+    in_asked_measure: bool = False
 
 
 class ExtractiveAnswerer:
@@ -61,7 +65,7 @@ class ExtractiveAnswerer:
         whole = len(best.text) <= SHOWN_WHOLE and len(numbers.number_figures(best.text)) <= len(figures)
         quote = best.text.rstrip("。；;") if whole else f"…{clause.text}…"
         if lang == "en":
-            lead = ", ".join(numbers.english_amount(f) for f in figures)
+            lead = ", ".join(numbers.english_amount(f, qualified=True) for f in figures)
             text = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [1]"
         else:
             lead = "、".join(f.text for f in figures)
@@ -69,7 +73,8 @@ class ExtractiveAnswerer:
         if note:
             text = f"{NOTES[note][lang]}\n{text}"
         highlights = [(best.start, best.end)] + [(clause.start + f.start, clause.start + f.end) for f in figures]
-        return Extract(text, citation_for(1, best.passage, highlights), figures, clause.text, best.text)
+        return Extract(text, citation_for(1, best.passage, highlights), figures, clause.text, best.text,
+                       in_asked_measure=_in_asked_measure(question, figures))
 
     def _best_clause(self, sentence: Sentence, question: str, chinese: str, anchor: list[numbers.Figure],
                      gives: Callable[[str], bool] | None) -> Sentence:
@@ -92,9 +97,19 @@ def _anchored_span(sentence: Sentence, anchor: list[numbers.Figure]) -> Sentence
 
 
 def nearby_text(extract: Extract, lang: Lang) -> str:
-    """What the report says close to a question it does not answer, quoted after the refusal."""
+    """What the report says close to a question it does not answer, quoted after the refusal: as what the asker
+    may have meant when it gives a figure of the kind asked for, else as what the report says nearby."""
     clause = extract.clause.strip().rstrip("。；;，,")
     if lang == "zh":
-        return f"报告中相关的内容是：“{clause}”[1]。"
-    english = ", ".join(numbers.english_amount(f) for f in extract.figures)
-    return f" Nearby, the report says: “{clause}”{f' ({english})' if english else ''} [1]."
+        return f"是不是指：“{clause}”[1]？" if extract.in_asked_measure else f"报告中相关的内容是：“{clause}”[1]。"
+    english = ", ".join(numbers.english_amount(f, qualified=True) for f in extract.figures)
+    quoted = f"“{clause}”{f' ({english})' if english else ''} [1]"
+    return f" Did you mean: {quoted}?" if extract.in_asked_measure else f" Nearby, the report says: {quoted}."
+
+
+def _in_asked_measure(question: str, figures: list[numbers.Figure]) -> bool:
+    """Whether a quantity question gets, in ``figures``, a figure of the measure it asks for (any, if it names none)."""
+    if not figures or not asks_quantity(question):
+        return False
+    measure = asked_measure(question)
+    return measure is None or any(in_measure(f.unit, f.percent, measure) for f in figures)

@@ -12,7 +12,7 @@ import numpy as np
 from zzbot import numbers
 from bot.answer.citations import citation_for
 from bot.retrieval.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
-from bot.understand.questions import asks_list, asks_quantity
+from bot.understand.questions import asks_list, asks_quantity, named_terms, report_terms
 from bot.understand.scope import asked_measure, in_measure
 from bot.schema import Citation, Lang
 
@@ -82,8 +82,21 @@ class ExtractiveAnswerer:
         _, relevance = self.context_builder.relevance(question, chinese, [c.text for c in clauses],
                                                       [c.section for c in clauses])
         bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0) + (1.0 if gives and gives(c.text) else 0.0)
+                 + _term_weight(_terms_in_order(question), c.text)
                  + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
         return clauses[int(np.argmax(relevance + np.array(bonus)))]
+
+
+def _terms_in_order(question: str) -> list[str]:
+    """The report's terms for what a question names, in the order it names them (English phrases translated)."""
+    written = sorted((term for term in named_terms(question) if term in question), key=question.find)
+    return list(dict.fromkeys(report_terms(question) + written))
+
+
+def _term_weight(terms: list[str], clause: str) -> float:
+    """How well a clause holds the report's terms for what is asked, in the question's order: the last one named
+    is the head of the phrase ("the electronic information cluster" → 集群规模 over 电子信息) and weighs most."""
+    return max(((i + 1) / len(terms) for i, term in enumerate(terms) if term in clause), default=0.0)
 
 
 def _anchored_span(sentence: Sentence, anchor: list[numbers.Figure]) -> Sentence | None:

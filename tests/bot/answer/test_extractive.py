@@ -20,3 +20,14 @@ def test_a_nearby_figure_of_the_kind_asked_is_offered_as_what_was_meant():
     aside = Extract("", citation, figures, "新增学位2.7万个", "新增学位2.7万个",
                     in_asked_measure=_in_asked_measure("学校建设怎么样？", figures))
     assert nearby_text(aside, "zh") == "报告中相关的内容是：“新增学位2.7万个”[1]。"
+
+
+def test_the_clause_naming_the_head_of_what_is_asked_weighs_most():
+    from bot.answer.extractive import _term_weight, _terms_in_order
+
+    terms = _terms_in_order("What scale is the electronic information cluster expected to reach?")
+    assert terms == ["电子信息", "集群规模"]
+    # Of one sentence's clauses, the one with the cluster's scale answers, not the industry's growth rate.
+    assert _term_weight(terms, "集群规模达到7000亿元") > _term_weight(terms, "力争电子信息产业产值增长5%以上") > 0
+    assert _terms_in_order("电子信息集群规模要达到多少？")[-1] == "集群规模"
+    assert _term_weight(terms, "新增学位2.7万个") == 0.0

@@ -84,7 +84,7 @@ class Engine:
         self._backends_lock = threading.Lock()
         self._text_vectors: dict[str, np.ndarray] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
-        self._corpus: Part[CorpusFacts] = Part(lambda: CorpusFacts([c.text for c in self.searcher.chunks]))
+        self._corpus: Part[CorpusFacts] = Part(lambda: CorpusFacts.from_chunks(self.searcher.chunks))
         self._figure_rows: Part[list] = Part(self._build_figure_rows)
         self.prompt_cache = PromptCache(settings.var_dir / PROMPT_STATE_DIR)
 
@@ -270,11 +270,13 @@ class Engine:
         for query, vector in zip(missing, self.embedder.embed_queries(missing), strict=True):
             self._query_vectors[query] = vector
 
-    def search(self, query: str, k: int | None = None, fusion: bool | None = None) -> list[Passage]:
+    def search(self, query: str, k: int | None = None, fusion: bool | None = None,
+               sources: frozenset[str] | None = None) -> list[Passage]:
+        """The best passages; ``sources``: of these documents only (see ``HybridSearcher.search``)."""
         from index.store import StoreError
 
         try:
-            return self.searcher.search(query, k, fusion, vector=self.query_vector(query))
+            return self.searcher.search(query, k, fusion, vector=self.query_vector(query), sources=sources)
         except StoreError as err:  # damage found only now (a vector file)
             raise BotUnavailable(str(err)) from None
 
@@ -282,7 +284,8 @@ class Engine:
         """The search as a LangChain retriever (``BaseRetriever``)."""
         from bot.retrieval.retriever import ReportRetriever
 
-        return ReportRetriever(search=lambda query, n: self.search(query, k=n), k=k or self.settings.retrieval.k)
+        return ReportRetriever(search=lambda query, n, sources=None: self.search(query, k=n, sources=sources),
+                               k=k or self.settings.retrieval.k)
 
 
 def _has_prompt(role: str) -> bool:

@@ -22,7 +22,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from zzbot import numbers
 from bot.answer.citations import citation_for
-from bot.answer.compute import calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
+from bot.answer.compute import ComputedAnswer, calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.engine import Engine
 from bot.llm.client import BackendError, ChatBackend, Waiting
@@ -34,29 +34,26 @@ from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
 from bot.policy.model_answer import direction_note
 from bot.policy.premises import check_premise, corrected_question, with_correction
+from bot.policy.across_reports import across_kind, computed_across
+from bot.policy.report_scope import YearsMentioned, report_scope, with_report_named
 from bot.policy.staff import checked_answer
 from bot.policy.state import ChainState
 from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
-from bot.retrieval.retriever import Passage, ReportRetriever, passage_from_document, reciprocal_rank_fusion
+from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
 from bot.schema import AnswerResult, BotInputError, Lang, StreamEvent
+from bot.understand.parsed import parse_question
 from bot.understand.questions import (
     Calculation,
-    asks_calculation,
     clean_history,
     clean_question,
     detect_lang,
     in_report_terms,
-    instruction_override,
-    question_focus,
-    question_parts,
-    relative_years,
     without_place,
     without_year,
 )
 from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
 from zzbot.arithmetic import CalculationError
-from zzbot.places import places_named
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +92,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         self.extractive = ExtractiveAnswerer(self.context_builder)
         self.fact_checker = FactChecker(engine)
         self.ladder = FallbackLadder(self.settings.answer, self.extractive)
+        self._years_mentioned = YearsMentioned(lambda: self.engine.searcher.chunks)
 
     # -- the Runnable interface ---------------------------------------------------------------------
 
@@ -201,11 +199,13 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
 
     def _focus(self, state: ChainState) -> None:
         began = time.perf_counter()
-        state.focus = question_focus(state.standalone)
-        state.override = instruction_override(state.standalone)
+        # The question is read once, here, on its standalone form; the later stages read ``state.parsed``.
+        state.parsed = parse_question(state.standalone, state.history)
+        state.focus = state.parsed.asking
+        state.override = state.parsed.override
         if state.lang == "en" and self.settings.answer.translate_questions:
             state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))
-        elif (terms := in_report_terms(state.focus)) != state.focus:  # "GDP" searched as 地区生产总值 too
+        elif (terms := state.parsed.in_report_terms) != state.focus:  # "GDP" searched as 地区生产总值 too
             state.chinese = terms
         answer = self.settings.answer
         state.premise = check_premise(self.fact_checker, state.focus, answer.premise_similarity,
@@ -213,7 +213,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if state.correction is not None:
             corrected = corrected_question(state.focus, state.correction)
             state.premise_only = corrected is None
-            state.focus = corrected or state.focus
+            if corrected:  # the corrected question is what is asked from here on
+                state.focus = corrected
+                state.parsed = parse_question(corrected, state.history)
+        state.scope = report_scope(state.parsed, self.engine.corpus, self._years_mentioned)
         state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
 
     def _retrieve(self, state: ChainState) -> None:
@@ -225,13 +228,17 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                                      for q in (state.follow_up, state.focus, state.chinese))
         queries = [q for q in (follow_up, focus, chinese) if q]
         self.engine.embed_queries(queries)
-        rankings = [self._search(q, state.k) for q in queries]
-        state.passages = rankings[0] if len(rankings) == 1 else _fuse(rankings, state.k, self.settings.retrieval.rrf_k)
+        rankings = [self._search(q, state.k, state) for q in queries]
+        state.passages = rankings[0] if len(rankings) == 1 else fuse_rankings(rankings, state.k,
+                                                                                                self.settings.retrieval.rrf_k)
         state.context = self.context_builder.build(follow_up or focus, state.passages, chinese)
         state.timings_ms["retrieve"] = _ms(began)
 
-    def _search(self, query: str, k: int) -> list[Passage]:
-        return [passage_from_document(d) for d in self.retriever.invoke(query, k=k)]
+    def _search(self, query: str, k: int, state: ChainState) -> list[Passage]:
+        """The best passages, of the question's reports only when several are indexed (``state.scope``)."""
+        if state.scope is None or state.scope.uncovered:
+            return [passage_from_document(d) for d in self.retriever.invoke(query, k=k)]
+        return [passage_from_document(d) for d in self.retriever.invoke(query, k=k, sources=state.scope.sources)]
 
     # -- answering --------------------------------------------------------------------------------
 
@@ -248,6 +255,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             result = replace(result, answer=answer, citations=citations, found=True)
         elif result.found and (noted := direction_note(state, result)):
             result = replace(result, answer=noted)
+        if result.found:  # several reports indexed: which one the answer is from
+            named = with_report_named(result.answer, [c.source for c in result.citations], self.engine.corpus,
+                                      state.lang)
+            result = replace(result, answer=named)
         if result.answer != state.streamed:
             yield StreamEvent("replace", text=result.answer)
         yield from self._finish(state, result, began)
@@ -256,8 +267,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         """The answer, streaming the model's text as it comes (into ``state.streamed``)."""
         if (result := self._outside_report(state)) is not None:
             return result
+        if across_kind(state.parsed, state.scope, self.engine.corpus) and (result := self._across(state)):
+            return result
         # No calculation for a joined place: the report gives Kaifeng's own figures nowhere.
-        if not state.joined and (kind := asks_calculation(state.focus)):
+        if not state.joined and (kind := state.parsed.calculation):
             if (result := self._computed(state, kind)) is not None:
                 return result
             state.trace.passed("computed")
@@ -277,13 +290,25 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         document mentions, the correction of its premise as the whole answer, nothing close to the question, a
         year none covers."""
         trace, corpus = state.trace, self.engine.corpus
-        named = places_named(state.focus)
+        named = list(state.parsed.places)
         state.joined = [joined for p in named if (joined := corpus.joined_name(p, state.focus))]
         if uncovered := [p for p in named if not corpus.covers_place(p, state.focus)]:
             step = trace.decided("place_not_covered", place="、".join(p.chinese for p in uncovered),
                                  place_en=", ".join(p.english[0] for p in uncovered))
-            return self.ladder.not_found(state, state.backend, step.reason, decided=True, message=step.reason_shown)
+            several = len(corpus.documents()) > 1  # what is indexed is named when there is a choice
+            gap = " " if state.lang == "en" else ""
+            message = f"{step.reason_shown}{gap}{corpus.indexed_description(state.lang)}" if several else step.reason_shown
+            return self.ladder.not_found(state, state.backend, step.reason, decided=True, message=message,
+                                         nearby=not several)  # nearby: another city's figure
         trace.passed("place_not_covered")
+        if state.scope is not None and state.scope.uncovered:
+            zh, en = state.scope.uncovered
+            step = trace.decided("report_not_indexed", scope=zh, scope_en=en, indexed=corpus.indexed_description("zh"),
+                                 indexed_en=corpus.indexed_description("en"))
+            return self.ladder.not_found(state, state.backend, step.reason, decided=True, message=step.reason_shown,
+                                         nearby=False)
+        if len(corpus.documents()) > 1:
+            trace.passed("report_not_indexed")
         if state.correction is not None and state.premise_only:
             trace.decided("premise_is_whole_answer")
             return self.ladder.not_found(state, state.backend, decided=True)
@@ -292,7 +317,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             trace.decided("nothing_close_enough")
             return self.ladder.not_found(state, state.backend, decided=True)
         trace.passed("nothing_close_enough")
-        if years := corpus.unknown_years(state.standalone, relative_years(state.standalone)):
+        # Several reports: the scope has checked the years against what each document is about.
+        if len(corpus.documents()) < 2 and (years := corpus.unknown_years(state.standalone,
+                                                                           state.parsed.relative_years)):
             trace.decided("year_not_covered", years="、".join(f"{y:g}" for y in sorted(years)))
             return self.ladder.not_found(state, state.backend, decided=True)
         trace.passed("year_not_covered")
@@ -331,13 +358,14 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         """A sum, comparison, ratio… worked out by code from the figures the question names (or, when they cannot
         be matched, from the model's calculation); None when there is nothing to combine (the question is then
         answered as any other)."""
-        operands = operands_of(self._search(state.focus, state.k + self.settings.answer.compute_extra_passages), self.engine.figure_rows,
+        passages = self._search(state.focus, state.k + self.settings.answer.compute_extra_passages, state)
+        operands = operands_of(passages, self.engine.figure_rows,
                                lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts,
                                                                             [""] * len(texts))[1])
         # The things the question names, matched to figures by code; the model writes the calculation only when
         # they cannot be (a constant: "100 - F1", "F1 / 365").
         answer = self.settings.answer
-        parts = question_parts(state.focus, kind)
+        parts = list(state.parsed.parts)
         min_score = answer.part_similarity if state.lang == "zh" else answer.part_similarity_en
         expression = calculation_by_parts(kind, parts, operands, self._part_scores, min_score)
         if expression is None and kind == "comparison" and len(parts) >= 2 and state.lang == "zh":
@@ -366,11 +394,22 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if computed is None:
             return None
         state.trace.decided("computed")
-        return AnswerResult(
-            question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
-            verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,
-            figures=computed.figures, working=computed.working,
-        )
+        return _computed_result(state, computed, written_by)
+
+    def _across(self, state: ChainState) -> AnswerResult | None:
+        """A comparison of two years' figures, each from its own indexed report (``across_reports``)."""
+        assert state.scope is not None
+        k = state.k + self.settings.answer.compute_extra_passages
+        computed = computed_across(
+            state.parsed, state.scope, self.engine.corpus, self.engine.figure_rows,
+            lambda query, sources: [passage_from_document(d)
+                                    for d in self.retriever.invoke(query, k=k, sources=sources)],
+            lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts, [""] * len(texts))[1],
+            state.lang)
+        if computed is None:
+            return None
+        state.trace.decided("computed")
+        return _computed_result(state, computed, "extractive")
 
     def _part_scores(self, part: str, texts: list[str]) -> np.ndarray:
         """How closely each text names a thing a calculation's question names; an English part is matched in the
@@ -427,6 +466,14 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         return model_answer.accepted(state, draft, backend)
 
 
+def _computed_result(state: ChainState, computed: ComputedAnswer, written_by: str) -> AnswerResult:
+    return AnswerResult(
+        question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
+        verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,
+        figures=computed.figures, working=computed.working,
+    )
+
+
 def _queue_message(ahead: int, lang: Lang) -> str:
     return f"前面还有{ahead}个问题" if lang == "zh" else f"{ahead} question{'' if ahead == 1 else 's'} ahead of you"
 
@@ -438,17 +485,6 @@ def _visible(text: str) -> str | None:
     if len(visible) < len(NOT_FOUND_TOKEN) and NOT_FOUND_TOKEN.startswith(visible):
         return None
     return None if visible.startswith(NOT_FOUND_TOKEN[:3]) else visible
-
-
-def _fuse(rankings: list[list[Passage]], k: int, rrf_k: int) -> list[Passage]:
-    """Reciprocal rank fusion of passage rankings (by chunk id), best ``k``."""
-    first: dict[str, Passage] = {}
-    for ranking in rankings:
-        for passage in ranking:
-            first.setdefault(passage.chunk.chunk_id, passage)
-    scores = reciprocal_rank_fusion([[p.chunk.chunk_id for p in ranking] for ranking in rankings], rrf_k)
-    best = sorted(scores, key=lambda key: -scores[key])[:k]
-    return [replace(first[key], score=round(scores[key], 6)) for key in best]
 
 
 def _ms(since: float) -> float:

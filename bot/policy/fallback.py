@@ -58,15 +58,16 @@ class FallbackLadder:
         return self.not_found(state, "extractive", reason)
 
     def not_found(self, state: ChainState, backend: str, reason: str | None = None, *, decided: bool = False,
-                  message: str | None = None) -> AnswerResult:
+                  message: str | None = None, nearby: bool = True) -> AnswerResult:
         """Not in the report: the fixed message (or ``message``), then what the report says nearby when a passage
-        is close enough to the question to be worth reading. ``decided``: the rule deciding it is already in the
+        is close enough to the question to be worth reading (``nearby``: a refusal of a place or year no indexed
+        report is about shows no other report's sentence). ``decided``: the rule deciding it is already in the
         trace; else the ladder's last rung decides, for ``reason``."""
         if not decided:
             state.trace.decided("not_found_with_nearby", reason)
         answer = message or not_found_message(state.lang)
         citations = []
-        if best_similarity(state.context) >= self.settings.nearby_similarity and (
+        if nearby and best_similarity(state.context) >= self.settings.nearby_similarity and (
                 extract := self.extractive.answer(state.context, state.asked, state.chinese, state.lang)):
             answer += nearby_text(extract, state.lang)
             citations = [extract.citation]

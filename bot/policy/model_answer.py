@@ -20,7 +20,7 @@ from bot.policy.evidence import per_capita_base
 from bot.policy.premises import direction_noted
 from bot.policy.state import ChainState, previous_answer
 from bot.schema import AnswerResult, FigureCheck
-from bot.understand.questions import asks_part_of_previous, asks_quantity
+from bot.understand.questions import asks_part_of_previous
 from index.corpus import CorpusFacts
 from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, without_markers
 
@@ -31,10 +31,10 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts) -> Draft:
     sources = state.sources
     text = raw
     if state.lang == "en":
-        if asks_quantity(state.focus):  # "How long…?" answered "three years": a figure to check
+        if state.parsed.quantity:  # "How long…?" answered "three years": a figure to check
             text = with_digits(text)
         text = without_own_conversions(repair_scale(english_figures(text), sources), sources)
-        if not asks_quantity(state.focus) and not CJK.search(unquoted(text)):
+        if not state.parsed.quantity and not CJK.search(unquoted(text)):
             # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山):
             # the report's own words go with it.
             text = f"{text} {source_quote(state.context, without_markers(text))}"

@@ -41,6 +41,8 @@ class _Found(dict[str, str]):
 BEFORE = (
     Rule("place_not_covered", "before", "the report does not cover {place}",
          "报告没有涉及{place}。", "The report does not cover {place_en}."),
+    Rule("report_not_indexed", "before", "several reports are indexed and none is about {scope}",
+         "报告没有涉及{scope}。{indexed}", "No indexed report covers {scope_en}. {indexed_en}"),
     Rule("premise_is_whole_answer", "before",
          "the report contradicts a figure the question takes for granted, and the question asks nothing more: the "
          "correction is the whole answer", "问题里的数字与报告不符，已按报告更正", "The question's figure differs from "

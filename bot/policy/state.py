@@ -6,10 +6,12 @@ import time
 from dataclasses import dataclass, field
 
 from bot.policy.premises import Correction, Premise
+from bot.policy.report_scope import ReportScope
 from bot.policy.rules import Trace
 from bot.retrieval.context import Context
 from bot.retrieval.retriever import Passage
 from bot.schema import Lang
+from bot.understand.parsed import ParsedQuestion
 
 
 @dataclass
@@ -25,6 +27,10 @@ class ChainState:
     # What is searched for and put to the model: the standalone question without an override preamble.
     focus: str = ""
     override: bool = False  # the question tries to override instructions or to supply its own facts
+    # The standalone question read once (bot.understand.parsed), by the focus stage; every later stage reads it.
+    parsed: ParsedQuestion = field(default=None)  # type: ignore[assignment] - set before any stage reads it
+    # Which indexed reports the question is about when several are (None: all of them, or only one indexed).
+    scope: ReportScope | None = None
     # The question in the report's words, searched for beside it: a Chinese one with "GDP" written 地区生产总值,
     # or an English one translated when answer.translate_questions is on.
     chinese: str = ""

@@ -9,7 +9,7 @@ crowd out real passages.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 
 from index.chunking import SECTION_SEPARATOR, Chunk
 from index.keyword import KeywordIndex
+from index.metadata import DocumentMeta
 from index.store import ChunkStore
 from zzbot.settings import RetrievalSettings
 
@@ -54,6 +55,17 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], rrf_k: int,
     return fused
 
 
+def fuse_rankings(rankings: list[list[Passage]], k: int, rrf_k: int) -> list[Passage]:
+    """Reciprocal rank fusion of passage rankings (by chunk id), best ``k``."""
+    first: dict[str, Passage] = {}
+    for ranking in rankings:
+        for passage in ranking:
+            first.setdefault(passage.chunk.chunk_id, passage)
+    scores = reciprocal_rank_fusion([[p.chunk.chunk_id for p in ranking] for ranking in rankings], rrf_k)
+    best = sorted(scores, key=lambda key: -scores[key])[:k]
+    return [replace(first[key], score=round(scores[key], 6)) for key in best]
+
+
 def keyword_text(chunk: Chunk) -> str:
     return f"{chunk.section.split(SECTION_SEPARATOR)[-1]}\n{chunk.text}"
 
@@ -86,16 +98,18 @@ class HybridSearcher:
         return self._keyword.overlap(query, texts)
 
     def search(self, query: str, k: int | None = None, fusion: bool | None = None,
-               vector: np.ndarray | None = None) -> list[Passage]:
-        """The ``k`` best passages; ``vector`` is the query's embedding when the caller has it already."""
+               vector: np.ndarray | None = None, sources: frozenset[str] | None = None) -> list[Passage]:
+        """The ``k`` best passages; ``vector`` is the query's embedding when the caller has it already;
+        ``sources``: search only the passages of these documents (a question's scope among several reports)."""
         k = k or self.settings.k
         fusion = self.settings.fusion if fusion is None else fusion
         n = max(self.settings.candidates, k)
         if vector is None:
             vector = self.store.embedder.embed_queries([query])[0]
-        dense = self.store.dense_search(vector, n)
+        where = {"source": {"$in": sorted(sources)}} if sources is not None else None
+        dense = self.store.dense_search(vector, n, where=where)
         similarity = dict(dense)
-        keyword = {self.chunks[i].chunk_id: s for i, s in self._keyword.search(query, n)} if fusion else {}
+        keyword = {self.chunks[i].chunk_id: s for i, s in self._keyword_search(query, n, sources)} if fusion else {}
 
         keyword_weight = 1.0 if fusion and self._keyword.shares_words(query) else 0.0
         fused = (reciprocal_rank_fusion([list(similarity), list(keyword)], self.settings.rrf_k, [1.0, keyword_weight])
@@ -109,20 +123,32 @@ class HybridSearcher:
         ]
 
 
+    def _keyword_search(self, query: str, n: int, sources: frozenset[str] | None) -> list[tuple[int, float]]:
+        if sources is None:
+            return self._keyword.search(query, n)
+        # Every match is ranked, then the other documents' dropped: the best n overall may all be theirs.
+        return [(i, s) for i, s in self._keyword.search(query, len(self.chunks))
+                if self.chunks[i].source in sources][:n]
+
+
 class ReportRetriever(BaseRetriever):
     """The hybrid search as a LangChain retriever: ``invoke(question)`` gives ``Document``s whose metadata carries
     source, section, offsets (``start``/``end`` in the source document), chunk id and scores. The answer chain
-    retrieves through it; users compose it into their own chains. ``k`` can be given per call."""
+    retrieves through it; users compose it into their own chains. ``k`` can be given per call, and ``sources``
+    (the file names of the documents to search, when several are indexed) too; the metadata then carries each
+    passage's document's place and years (``doc_place``, ``doc_target_year``…)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    search: Callable[[str, int], list[Passage]]
+    search: Callable[..., list[Passage]]  # (query, k) or (query, k, sources)
     k: int = 4
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,
+        sources: frozenset[str] | None = None,
     ) -> list[LCDocument]:
-        return [passage_document(p) for p in self.search(query, k or self.k)]
+        found = self.search(query, k or self.k) if sources is None else self.search(query, k or self.k, sources)
+        return [passage_document(p) for p in found]
 
 
 def passage_document(passage: Passage) -> LCDocument:
@@ -130,7 +156,7 @@ def passage_document(passage: Passage) -> LCDocument:
     return LCDocument(page_content=c.text, metadata={
         "chunk_id": c.chunk_id, "source": c.source, "section": c.section, "start": c.start, "end": c.end,
         "kind": c.kind, "title": c.title, "score": passage.score, "similarity": passage.similarity,
-        "keyword_score": passage.keyword_score,
+        "keyword_score": passage.keyword_score, **c.meta.stored(),
     })
 
 
@@ -138,5 +164,5 @@ def passage_from_document(document: LCDocument) -> Passage:
     meta = document.metadata
     chunk = Chunk(chunk_id=meta["chunk_id"], source=meta["source"], section=meta["section"],
                   text=document.page_content, start=meta["start"], end=meta["end"], kind=meta["kind"],
-                  title=meta["title"])
+                  title=meta["title"], meta=DocumentMeta.from_stored(meta))
     return Passage(chunk, meta["score"], meta["similarity"], meta["keyword_score"])

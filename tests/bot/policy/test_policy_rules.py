@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.policy.acceptance import ACCEPTANCE_CHECKS
 from bot.policy.rules import RULES, markdown_table
 from tests.bot.policy.test_policy_trace import CASES
+from tests.bot.policy.test_report_scope import CASES as SEVERAL_REPORTS_CASES
 
 POLICY = Path(__file__).resolve().parents[3] / "bot" / "policy"
 # Rules no scripted case here reaches yet (their conditions need a premise check or a calculation the hashing
@@ -32,7 +33,7 @@ def test_every_rule_is_applied_by_name_in_the_chains_code():
 
 
 def test_every_rule_is_driven_by_a_scripted_case_or_listed_as_not_yet():
-    driven = {case[0] for case in CASES} | {"model"}
+    driven = {case[0] for case in CASES + SEVERAL_REPORTS_CASES} | {"model"}
     assert {r.name for r in RULES} - driven == NOT_DRIVEN
 
 

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from bot.understand.questions import (
+    asks_calculation,
     asks_list,
     asks_quantity,
     clean_history,
@@ -314,3 +315,12 @@ def test_a_question_in_another_script_is_refused_with_the_languages_read(questio
 
 def test_a_question_mixing_chinese_and_english_is_read():
     assert clean_question("新增学位 how many?", 2000) == "新增学位 how many?"
+
+
+@pytest.mark.parametrize("question", ["住房方面一共给出了哪些数字目标？", "What are the housing targets, in total?"])
+def test_a_question_asking_which_things_is_a_list_never_a_sum(question):
+    assert asks_calculation(question) is None
+
+
+def test_a_total_of_named_things_is_still_a_sum():
+    assert asks_calculation("供水、燃气和供热管网一共多少公里？") == "sum"

@@ -6,15 +6,22 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from bot.engine import Engine
 from bot.llm.client import BackendError
 from bot.options import validate_k
-from bot.understand.questions import MAX_HISTORY_TURNS, clean_history, clean_question, load_history_file, prompt_roles
 from bot.schema import AnswerResult, BotInputError, BotUnavailable
+from bot.understand.questions import (
+    MAX_HISTORY_TURNS,
+    clean_history,
+    clean_question,
+    load_history_file,
+    prompt_roles,
+)
 from zzbot.commands import Unavailable, run_command
 from zzbot.progress import Progress
 from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
@@ -22,6 +29,8 @@ from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from bot.policy.chain import AnswerChain
     from bot.policy.factcheck import FactChecker
+
+T = TypeVar("T")
 
 EXIT_CODES = """exit codes:
   0  done
@@ -182,11 +191,16 @@ class QuestionLine:
 
 def _read_questions(path: Path, max_chars: int) -> list[QuestionLine]:
     """One question per line, plain or as JSON {"id", "question", "history"}; blank lines are skipped."""
-    lines = [(n, line.strip()) for n, line in enumerate(_read_text_file(path, "questions file").splitlines(), 1)]
-    questions = [_question_line(n, line, max_chars) for n, line in lines if line]
-    if not questions:
-        raise BotInputError(f"questions file {path} has no questions")
-    return questions
+    return _read_lines(path, "question", lambda n, line: _question_line(n, line, max_chars))
+
+
+def _read_lines(path: Path, noun: str, parse: Callable[[int, str], T]) -> list[T]:
+    """Each non-blank line of a file of ``noun``s, parsed with its line number."""
+    lines = [(n, line.strip()) for n, line in enumerate(_read_text_file(path, f"{noun}s file").splitlines(), 1)]
+    items = [parse(n, line) for n, line in lines if line]
+    if not items:
+        raise BotInputError(f"{noun}s file {path} has no {noun}s")
+    return items
 
 
 def _question_line(number: int, line: str, max_chars: int) -> QuestionLine:
@@ -310,11 +324,7 @@ def clean_claim(text: str, max_chars: int) -> str:
 
 def _read_claims(path: Path, max_chars: int) -> list[ClaimLine]:
     """One claim per line, plain or as JSON {"claim"} (or {"question"}); blank lines are skipped."""
-    lines = [(n, line.strip()) for n, line in enumerate(_read_text_file(path, "claims file").splitlines(), 1)]
-    claims = [_claim_line(n, line, max_chars) for n, line in lines if line]
-    if not claims:
-        raise BotInputError(f"claims file {path} has no claims")
-    return claims
+    return _read_lines(path, "claim", lambda n, line: _claim_line(n, line, max_chars))
 
 
 def _claim_line(number: int, line: str, max_chars: int) -> ClaimLine:

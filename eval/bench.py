@@ -65,6 +65,7 @@ class PathOptions:
     # Running servers (``zzbot serve``, app workers): concurrent users also ask their OpenAI-compatible API,
     # round-robin, each server answering with its own default backend; timed beside the in-process users.
     http: tuple[str, ...] = ()
+    http_retries: int = 0  # times a request told to retry (429) waits its Retry-After and asks again
 
 
 @dataclass
@@ -172,7 +173,7 @@ def bench_paths(bench: Bench, settings: Settings, answers: int, backend: str, pa
     for users in paths.users if paths else ():
         bench.paths.append(concurrent(chain_asker(chain, backend), QUESTIONS, users, rounds=max(1, 4 // users)))
     if paths and paths.http:
-        bench.paths += served_users(paths.http, QUESTIONS, paths.users)
+        bench.paths += served_users(paths.http, QUESTIONS, paths.users, paths.http_retries)
     if paths and paths.naive:
         from eval.naive import NaivePipeline
 
@@ -290,16 +291,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--http", type=_urls, default=(), metavar="URL[,URL…]",
                         help="concurrent users also ask these running servers' API, round-robin, beside the "
                              "in-process users (e.g. http://127.0.0.1:7860; scripts/scale-out.sh)")
+    parser.add_argument("--http-retries", type=int, default=0, metavar="N",
+                        help="a request to --http told to retry (429) waits its Retry-After and asks again, at most "
+                             "N times (default 0); 50 users at once alone, without the rest: python -m eval.soak burst")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
-    if args.search_scale < 0 or args.answers < 1 or args.cold < 0:
-        parser.error("--search-scale and --cold must be 0 or more and --answers positive")
+    if args.search_scale < 0 or args.answers < 1 or args.cold < 0 or args.http_retries < 0:
+        parser.error("--search-scale, --cold and --http-retries must be 0 or more and --answers positive")
     scales = args.scales + ([args.search_scale] if args.search_scale else [])
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     paths = PathOptions(cold=args.cold, file=not args.no_file, users=args.users, naive=not args.no_naive,
-                        http=args.http)
+                        http=args.http, http_retries=args.http_retries)
     bench = run_bench(load_settings(), scales, args.answers, args.backend, args.embed_limit, not args.skip_options,
                       paths)
     print(format_bench(bench))

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
 import urllib.request
 import time
 from collections import Counter
@@ -130,31 +131,84 @@ def chain_asker(chain: Any, backend: str) -> AskFn:
 
 
 class LostAnswer(Exception):
-    """A request that got no answer: the stream reported an error, or ended without the final answer."""
+    """A request that got no answer: the stream reported an error, ended without the final answer, or took longer
+    than the asker waits."""
+
+
+class ToldToRetry(Exception):
+    """The server said it was busy (429) and the asker's retries or its time budget ran out; ``retry_after_s``:
+    the server's last Retry-After."""
+
+    def __init__(self, retry_after_s: float, busy_replies: int) -> None:
+        self.retry_after_s, self.busy_replies = retry_after_s, busy_replies
+        super().__init__(f"told to retry after {retry_after_s:g} s ({busy_replies} busy replies)")
+
+
+def _retry_after_s(err: urllib.error.HTTPError) -> float:
+    """The Retry-After of a 429 in seconds (1 when missing or not a number)."""
+    try:
+        return max(0.0, float(err.headers.get("Retry-After", "1")))
+    except (TypeError, ValueError):
+        return 1.0
 
 
 class HttpAsker:
     """Asks one running server (``zzbot serve``, an app worker) through its OpenAI-compatible streaming
     endpoint, noting when the sources, the first place in line and the first draft token arrived (the extra
     ``zzbot`` field of each chunk). ``backend`` None: the server's own default backend. ``answered_by`` counts
-    the backend of each final answer ("extractive" after a fallback, e.g. when the model server timed out)."""
+    the backend of each final answer ("extractive" after a fallback, e.g. when the model server timed out).
 
-    def __init__(self, url: str, backend: str | None = None, timeout_s: float = 600) -> None:
+    A request waits at most ``timeout_s`` for its final answer (then it is lost, not hung). Told to retry (429),
+    it waits the server's Retry-After and asks again, at most ``retries`` times and only while the wait ends
+    within ``retry_budget_s`` of its start; then it raises ToldToRetry. ``busy_replies`` counts the 429s seen,
+    ``retried_answers`` the answers that came after at least one."""
+
+    def __init__(self, url: str, backend: str | None = None, timeout_s: float = 600, retries: int = 0,
+                 retry_budget_s: float = 120) -> None:
+        if timeout_s <= 0 or retries < 0 or retry_budget_s < 0:
+            raise ValueError(f"want timeout_s > 0 and retries, retry_budget_s >= 0; got {timeout_s}, {retries}, "
+                             f"{retry_budget_s}")
         self.url, self.backend, self.timeout_s = url.rstrip("/"), backend, timeout_s
+        self.retries, self.retry_budget_s = retries, retry_budget_s
         self.answered_by: Counter[str] = Counter()
+        self.busy_replies = 0
+        self.retried_answers = 0
         self._lock = threading.Lock()
 
     def __call__(self, question: str) -> dict[str, float]:
+        began = time.perf_counter()
+        for attempt in itertools.count():
+            try:
+                seen = self._ask_once(question, began)
+            except urllib.error.HTTPError as err:
+                if err.code != 429:
+                    raise LostAnswer(f"{self.url}: HTTP {err.code} {err.reason}") from err
+                wait = _retry_after_s(err)
+                with self._lock:
+                    self.busy_replies += 1
+                if attempt >= self.retries or time.perf_counter() - began + wait > self.retry_budget_s:
+                    raise ToldToRetry(wait, attempt + 1) from err
+                time.sleep(wait)
+                continue
+            if attempt:
+                with self._lock:
+                    self.retried_answers += 1
+            return seen
+        raise AssertionError("unreachable")
+
+    def _ask_once(self, question: str, began: float) -> dict[str, float]:
         body: dict[str, Any] = {"model": "zzbot", "stream": True, "messages": [{"role": "user", "content": question}]}
         if self.backend:
             body["backend"] = self.backend
         request = urllib.request.Request(self.url + "/v1/chat/completions", json.dumps(body).encode(),
                                          {"Content-Type": "application/json"})
-        began = time.perf_counter()
         seen: dict[str, float] = {}
         final: Mapping[str, Any] | None = None
-        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+        left_s = self.timeout_s - (time.perf_counter() - began)
+        with urllib.request.urlopen(request, timeout=max(left_s, 0.1)) as response:
             for raw in response:
+                if time.perf_counter() - began > self.timeout_s:
+                    raise LostAnswer(f"{self.url}: no final answer within {self.timeout_s:g} s")
                 line = raw.decode("utf-8").strip()
                 if not line.startswith("data: {"):
                     continue
@@ -175,8 +229,8 @@ class HttpAsker:
         return seen
 
 
-def http_asker(url: str, backend: str | None = None) -> HttpAsker:
-    return HttpAsker(url, backend)
+def http_asker(url: str, backend: str | None = None, retries: int = 0) -> HttpAsker:
+    return HttpAsker(url, backend, retries=retries)
 
 
 def round_robin(askers: Sequence[AskFn]) -> AskFn:
@@ -194,18 +248,23 @@ def round_robin(askers: Sequence[AskFn]) -> AskFn:
     return ask
 
 
-def served_users(urls: Sequence[str], questions: Sequence[str], users: Sequence[int]) -> list[PathLatency]:
+def served_users(urls: Sequence[str], questions: Sequence[str], users: Sequence[int],
+                 retries: int = 0) -> list[PathLatency]:
     """Concurrent users through running servers, round-robin: one row per number of users (each asking
     ``max(1, 4 // users)`` questions, like the in-process rows), noting which backend gave each answer (a model
-    server that timed out shows as extractive answers)."""
+    server that timed out shows as extractive answers) and how many busy replies (429) came; a request told to
+    retry ``retries`` times over counts as a failure."""
     rows = []
     for n in users:
-        askers = [http_asker(url) for url in urls]
+        askers = [http_asker(url, retries=retries) for url in urls]
         row = concurrent(round_robin(askers), questions, n, rounds=max(1, 4 // n),
                          path=f"{n} users via {len(urls)} server{'s' if len(urls) > 1 else ''}")
         answered_by = sum((a.answered_by for a in askers), Counter())
         row.note = "answered by " + (", ".join(f"{name} {count}" for name, count in sorted(answered_by.items()))
                                      or "no server")
+        busy = sum(a.busy_replies for a in askers)
+        if busy:
+            row.note += f"; {busy} busy replies (429), {sum(a.retried_answers for a in askers)} answered on retry"
         rows.append(row)
     return rows
 

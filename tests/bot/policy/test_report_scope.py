@@ -33,7 +33,7 @@ OTHER_CITY = """# 开封市2023年政府工作报告（测试样本）
 ## 回顾
 
 预计2022年全市生产总值突破2600亿元，财政收入规模迈上190亿元的新台阶。
-粮食总产量稳定在300万吨以上，金融机构存款余额突破2900亿元。
+粮食总产量稳定在300万吨以上，金融机构存款余额突破2900亿元，是2018年的1.4倍。
 """
 
 # The hashing embedder's similarities are low: the thresholds as in the policy trace's tests.
@@ -122,6 +122,13 @@ def test_a_comparison_across_two_reports_cites_each(ask_reports, sources):
     assert "7%" in result.answer and "7.4%" in result.answer
     assert {c.source for c in result.citations} == {sources["report"], sources["review"]}
     assert not result.answer.startswith("按")
+
+
+def test_a_year_named_only_as_a_reference_narrows_and_refuses_nothing(ask_reports, sources):
+    result = ask_reports("开封金融机构存款余额是2018年的几倍？", backend="extractive")
+    assert "report_not_indexed" not in {step.rule for step in decided(result)}
+    assert result.found
+    assert {c.source for c in result.citations} == {sources["other"]}
 
 
 def test_one_report_indexed_answers_name_no_report(ask):

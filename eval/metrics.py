@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from zzbot.numbers import Figure, extract_figures, same_value
+from zzbot.numbers import Figure, extract_figures
+from zzbot.figure_check import same_value
 from eval.dataset import AnswerCase, ClaimCase
 
 Result = Mapping[str, Any]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from zzbot import numbers
+from zzbot import figure_check
 from bot.engine import Engine
 from bot.llm.client import Waiting
 from bot.understand.questions import clean_question, detect_lang
@@ -117,7 +117,7 @@ class NaivePipeline:
             found = bool(answer) and not _DONT_KNOW.search(answer)
         timings["generate"] = _ms(generating)
         checks = [
-            c for c in numbers.match_figures(answer, [c.text for c in citations])
+            c for c in figure_check.match_figures(answer, [c.text for c in citations])
             if c.figure.kind == "number" or c.figure.text not in question
         ]
         timings["total"] = _ms(began)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from index.chunking import Chunk
 from zzbot import numbers
+from zzbot import in_english
 from zzbot.text import CLAUSE_END, split_sentences
 
 RowKind = Literal["target", "result", "count"]
@@ -112,7 +113,7 @@ def english_value(figure: numbers.Figure) -> str:
     """The figure in English with its unit and the report's qualifier, which an English reader needs as much as
     the value: 7%左右 is "about 7%", 8%以上 "at least 8%", 超70万辆 and 突破140万辆 "over …", 以内/以下 "at most …".
     A target mark (力争, 确保) stays in the qualifier column only: it says who aims, not how far the figure goes."""
-    return numbers.english_amount(figure, qualified=True)
+    return in_english.english_amount(figure, qualified=True)
 
 
 def _clause_start(sentence: str, position: int) -> int:

@@ -1,12 +1,13 @@
 """A small arithmetic evaluator for computed answers: + - × ÷ and parentheses over named operands and
 numbers, with units checked. Never Python's ``eval``.
 
-Operands carry a unit family (``zzbot.numbers.unit_family``): a sum or difference needs one family (万平方米
+Operands carry a unit family (``zzbot.units.unit_family``): a sum or difference needs one family (万平方米
 and 平方米 are both square metres, so they add after scaling; 亩 and 斤 do not), a quotient of one family is a
 plain ratio ("5.6倍"), of two families a per-unit figure (斤 per 亩).
 """
 
 from __future__ import annotations
+
 
 import re
 from dataclasses import dataclass

@@ -22,32 +22,20 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
+from zzbot.units import _CN_UNIT_NORM, _CN_UNITS
 from zzbot.text import CITATION_MARKER, CLAUSE_END, markup_spans
 
 __all__ = [
     "Figure",
-    "FigureMatch",
-    "annotate_for_english",
-    "compare_qualified",
-    "english_amount",
-    "english_qualifier",
-    "english_unit",
     "extract_figures",
-    "format_english",
-    "match_figures",
     "number_figures",
-    "same_as_any",
-    "same_value",
-    "states_any",
-    "unit_family",
-    "units_conflict",
+    "own_words",
 ]
 
 Kind = Literal["number", "year", "date", "ordinal"]
-Comparison = Literal["same", "different_value", "different_qualifier", "different_unit"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +49,6 @@ class Figure:
     qualifier: str | None = None  # about / over / at_least / at_most / reach
     kind: Kind = "number"
     scale: str | None = None  # scale word as written ("万", "亿", "million", "k"), None if unscaled
-
-
-@dataclass(frozen=True)
-class FigureMatch:
-    figure: Figure
-    found: bool
-    source_index: int | None
 
 
 # --- lexicon ---------------------------------------------------------------
@@ -86,22 +67,9 @@ _SCALE = {"万": 10**4, "亿": 10**8, "千": 10**3, "百": 10**2, "hundred": 10*
           "billion": 10**9, "bn": 10**9, "trillion": 10**12, "tn": 10**12}
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
-                "August", "September", "October", "November", "December"]
 _MONTH_RE = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
              r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 
-_CN_UNITS = [
-    "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "千瓦", "兆瓦", "千米", "公里", "公顷",
-    "公斤", "千克", "吨", "亩", "斤", "美元", "元", "人次", "台次", "架次", "标准箱", "户", "人",
-    "名", "位", "个百分点", "百分点", "个月", "个", "家", "所", "张", "套（间）", "套(间)", "套",
-    "间", "辆", "项", "条", "座", "处", "件", "台", "架", "艘", "列", "趟", "批", "场", "级", "类",
-    "种", "次", "篇", "岁", "年", "天", "小时", "分钟", "倍", "层", "栋", "米", "只", "头", "株",
-    "棵", "片",
-]
-_CN_UNIT_SET = frozenset(_CN_UNITS)
-_CN_UNIT_NORM = {"套（间）": "套", "套(间)": "套", "个百分点": "百分点", "千米": "公里",
-                 "平方千米": "平方公里", "千克": "公斤"}
 
 # Words after a number that are not its unit ("in 2024 the…", "7 or more").
 _EN_STOP = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "by", "from",
@@ -445,230 +413,10 @@ def extract_figures(text: str) -> list[Figure]:
 
 # --- English rendering -----------------------------------------------------
 
-_EN_UNIT_OF = {
-    "元": "yuan", "美元": "US dollars", "亩": "mu", "斤": "jin", "公斤": "kg", "吨": "tonnes",
-    "辆": "vehicles", "人次": "person-times", "人": "people", "名": "people", "户": "households",
-    "公里": "km", "米": "metres", "平方米": "square metres", "平方公里": "square kilometres",
-    "公顷": "hectares", "套": "units", "年": "years", "岁": "years old", "天": "days",
-    "小时": "hours", "分钟": "minutes", "倍": "times", "百分点": "percentage points",
-}
 
-
-def english_unit(unit: str | None) -> str | None:
-    """English noun for a Chinese unit; None for generic measure words (个, 家, 所, 张, 项…)."""
-    return _EN_UNIT_OF.get(unit) if unit else None
-
-
-def _plain(d: Decimal) -> str:
-    s = f"{d.normalize():,f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
-
-
-def format_english(figure: Figure) -> str:
-    """Deterministic English rendering of the value: 27,000 / 170 million / 7% / 2024 / February 3."""
-    v = figure.value
-    if figure.kind == "year":
-        return str(int(v))
-    if figure.kind == "date":
-        month, day = divmod(int(v), 100)
-        return " ".join(p for p in (_MONTH_NAMES[month - 1] if month else "", str(day) if day else "") if p)
-    if figure.kind == "ordinal":
-        n = int(v)
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
-    d = Decimal(repr(abs(v)))
-    sign = "-" if v < 0 else ""
-    if figure.percent:
-        return f"{sign}{_plain(d)}%"
-    for word, size in (("trillion", 10**12), ("billion", 10**9), ("million", 10**6)):
-        if d >= size:
-            scaled = (d / size).quantize(Decimal("0.001"), ROUND_HALF_UP)
-            return f"{sign}{_plain(scaled)} {word}"
-    return sign + _plain(d)
-
-
-# How a qualifier reads in English, before the value.
-_QUALIFIER_EN = {"about": "about ", "over": "over ", "at_least": "at least ", "at_most": "at most "}
-_ANNOTATION = re.compile(r"\(=[^)]*\)")
-
-
-def english_qualifier(figure: Figure) -> str:
-    """The English words the figure's qualifier reads as, before its value ("about " for 左右, "at least " for 以上,
-    "over " for 超/突破, "at most " for 以内/以下); "" for none, or for "reach" (达到 only states the figure)."""
-    return _QUALIFIER_EN.get(figure.qualifier or "", "")
-
-
-def english_amount(figure: Figure, qualified: bool = False) -> str:
-    """A figure in English with its unit, and with ``qualified`` its qualifier: "27,000", "85 km", "about 7%"."""
-    unit = english_unit(figure.unit)
-    value = (english_qualifier(figure) if qualified else "") + format_english(figure)
-    return value + (f" {unit}" if unit else "")
-
-
-def annotate_for_english(text: str) -> str:
-    """Follow each Chinese-scaled or qualified figure with its English reading: "2.7万个" -> "2.7万个(=27,000)",
-    "增长8%以上" -> "增长8%以上(=at least 8%)", "400万平方米" -> "400万平方米(=4 million square metres)". A small
-    model otherwise misreads 万 as thousand, 以上 as a range and guesses the unit."""
-    out: list[str] = []
-    last = 0
-    notes = [m.span() for m in _ANNOTATION.finditer(text)]
-    for f in extract_figures(text):
-        scaled = bool(f.scale) and f.scale[0] in "万亿千百"
-        if f.kind != "number" or not (scaled or f.qualifier in _QUALIFIER_EN):
-            continue
-        if text.startswith("(=", f.end) or any(a <= f.start < b for a, b in notes):  # already annotated
-            continue
-        out += [text[last:f.end], f"(={english_amount(f, qualified=True)})"]
-        last = f.end
-    out.append(text[last:])
-    return "".join(out)
 
 
 # --- verification ----------------------------------------------------------
-
-def same_value(a: float, b: float) -> bool:
-    """Equal within 0.5% (so "126.5 thousand" and "0.1265 million" both equal 12.65万)."""
-    return math.isclose(a, b, rel_tol=0.005, abs_tol=1e-9)
-
-
-def _agree(claim: float, source: float) -> bool:
-    """Same value, and the source rounds to the claim at the claim's own precision.
-
-    0.5% alone would accept 445万 for 446万 or 2.69万 for 2.68万; requiring
-    round(source, claim's last significant digit) == claim rejects those
-    while keeping honest roundings (1,265,800 -> "1.27 million").
-    """
-    if not same_value(claim, source):
-        return False
-    c = Decimal(repr(claim))
-    if c == 0:
-        return True
-    exponent = c.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)
-    return Decimal(repr(source)).quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP) == c
-
-
-def _year_like(f: Figure) -> bool:
-    return not f.percent and f.scale is None and f.value.is_integer() and 1900 <= f.value <= 2100
-
-
-def _matches(claim: Figure, source: Figure) -> bool:
-    if claim.kind == "number":
-        if source.kind == "number":
-            return (claim.percent == source.percent and _agree(claim.value, source.value)
-                    and not _measures_conflict(claim, source) and not _measure_words_differ(claim, source))
-        # "2024 targets" reads as a count in English but is the report's 2024年.
-        return source.kind == "year" and _year_like(claim) and claim.value == source.value
-    return claim.kind == source.kind and claim.value == source.value
-
-
-def match_figures(answer: str, sources: list[str]) -> list[FigureMatch]:
-    """Check every figure of ``answer`` against the figures of ``sources`` (first match wins)."""
-    pools = [extract_figures(s) for s in sources]
-    checks = []
-    for f in extract_figures(answer):
-        index = next((i for i, pool in enumerate(pools) if any(_matches(f, g) for g in pool)), None)
-        checks.append(FigureMatch(f, index is not None, index))
-    return checks
-
-
-_FAMILY = {
-    "元": "yuan", "yuan": "yuan", "rmb": "yuan", "cny": "yuan",
-    "美元": "usd", "usd": "usd", "dollars": "usd",
-    "亩": "mu", "mu": "mu", "斤": "jin", "jin": "jin",
-    "公顷": "ha", "ha": "ha", "hectares": "ha", "hectare": "ha",
-    "吨": "t", "t": "t", "tons": "t", "tonnes": "t", "公斤": "kg", "kg": "kg",
-    "公里": "km", "km": "km", "kilometres": "km", "kilometers": "km",
-    "米": "m", "m": "m", "metres": "m", "meters": "m",
-    "平方米": "m2", "m2": "m2", "m²": "m2", "sqm": "m2", "square metres": "m2", "square meters": "m2",
-    "sq m": "m2", "sq. m": "m2",
-    "平方公里": "km2", "km2": "km2", "km²": "km2", "square kilometres": "km2", "square kilometers": "km2",
-    "辆": "vehicles", "vehicles": "vehicles", "cars": "vehicles",
-    "人次": "visits", "person-times": "visits", "visits": "visits", "visitors": "visits",
-    "tourists": "visits", "tourist": "visits", "trips": "visits", "arrivals": "visits",
-    "人": "people", "名": "people", "people": "people", "persons": "people",
-    "家": "firms", "enterprises": "firms", "companies": "firms", "firms": "firms",
-    "户": "households", "households": "households",
-    "套": "homes", "units": "homes", "homes": "homes", "apartments": "homes", "flats": "homes",
-    "年": "years", "years": "years", "百分点": "pp", "percentage points": "pp", "percentage point": "pp",
-}
-
-
-def _qualifiers_compatible(claim: str | None, report: str | None) -> bool:
-    # "reach" only states a target, like no qualifier; over/at_least are interchangeable.
-    claim = None if claim == "reach" else claim
-    report = None if report == "reach" else report
-    if claim is None:
-        return True
-    if claim == "about":  # a hedge never contradicts an exact figure
-        return report in (None, "about")
-    if claim in ("over", "at_least"):
-        return report in ("over", "at_least")
-    return claim == report
-
-
-def significant_digits(text: str) -> str:
-    """Significant digits as written: 2.7万, 27,000 and 2.7 million all give "27"."""
-    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
-    return match.group().replace(",", "").replace(".", "").strip("0") if match else ""
-
-
-def unit_family(unit: str | None) -> str | None:
-    """What a unit measures, in one name for all its spellings (亩 and mu: "mu"); None for a measure word
-    that says nothing of it (个, 家, 项)."""
-    return _FAMILY.get((unit or "").lower())
-
-
-def same_unit(a: Figure, b: Figure) -> bool:
-    """Whether two figures count the same known thing (亿元 and 元, 万辆 and vehicles)."""
-    fa = unit_family(a.unit)
-    return bool(fa and fa == unit_family(b.unit))
-
-
-# Units that measure (money, length, area, weight) rather than count: a figure in one of these is never the
-# same figure as one counted in a measure word (27,000 yuan is not 2.7万个 places).
-MEASURED_FAMILIES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp"})
-
-
-def _measures_conflict(a: Figure, b: Figure) -> bool:
-    """A claim's figure is not the source's when either is money, length, area or weight and the units conflict;
-    two counts are let through ("170 million people" for 1.7亿人次 is a loose but not a wrong reading)."""
-    measured = unit_family(a.unit) in MEASURED_FAMILIES or unit_family(b.unit) in MEASURED_FAMILIES
-    return measured and units_conflict(a, b)
-
-
-def _measure_words_differ(a: Figure, b: Figure) -> bool:
-    return measure_words_differ(a.unit, b.unit)
-
-
-def measure_words_differ(a: str | None, b: str | None) -> bool:
-    """Two Chinese measure words that count different kinds of thing: 3座 is not 三场 (攻坚战) nor 三年, 10家 firms
-    and 20万名 people add up to nothing. 个 counts anything, and words of one family (名 and 人) count the same."""
-    a, b = _CN_UNIT_NORM.get(a or "", a), _CN_UNIT_NORM.get(b or "", b)
-    if a == b or not (a in _CN_UNIT_SET and b in _CN_UNIT_SET) or "个" in (a, b):
-        return False
-    family = unit_family(a)
-    return not (family and family == unit_family(b))
-
-
-def units_conflict(a: Figure, b: Figure) -> bool:
-    """Whether two figures count different things: two known families that differ (亿元 and 名), or an
-    amount measured (元, 公里, yuan) against one counted in a Chinese measure word (个, 项)."""
-    fa, fb = unit_family(a.unit), unit_family(b.unit)
-    if fa and fb:
-        return fa != fb
-    # Only a Chinese measure word is known to count something; an English noun after a number
-    # ("4.46 million projects") says too little to judge.
-    return bool((fa in MEASURED_FAMILIES and b.unit in _CN_UNITS) or (fb in MEASURED_FAMILIES and a.unit in _CN_UNITS))
-
-
-def compare_qualified(claim: Figure, report: Figure) -> Comparison:
-    """Fact-check a claimed figure against the report's: value, then unit, then qualifier."""
-    if claim.percent != report.percent or not _agree(claim.value, report.value):
-        return "different_value"
-    if units_conflict(claim, report):
-        return "different_unit"
-    return "same" if _qualifiers_compatible(claim.qualifier, report.qualifier) else "different_qualifier"
 
 
 # --- figures of a text ------------------------------------------------------
@@ -679,16 +427,6 @@ _WORDS_AFTER = re.compile(r"[^\s，,；;：:。！？!?、（(0-9]*")
 def number_figures(text: str) -> list[Figure]:
     """The quantities of a text (no years, dates or ordinals)."""
     return [f for f in extract_figures(text) if f.kind == "number"]
-
-
-def same_as_any(figure: Figure, figures: list[Figure]) -> bool:
-    return any(g.kind == figure.kind and same_value(figure.value, g.value) for g in figures)
-
-
-def states_any(text: str, figures: list[Figure]) -> bool:
-    """Whether ``text`` states the value of one of ``figures``: numbers and dates, as a year or an ordinal does
-    not tell which sentence an answer comes from."""
-    return any(same_as_any(f, figures) for f in extract_figures(text) if f.kind in ("number", "date"))
 
 
 def own_words(text: str, figure: Figure) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from zzbot import numbers
+from zzbot import figure_check
 from bot.retrieval.context import Sentence
 from bot.retrieval.retriever import Passage
 from bot.schema import Citation
@@ -25,11 +26,11 @@ def citation_for(n: int, passage: Passage, highlights: list[Span]) -> Citation:
 def figure_highlights(group: list[Sentence], figures: list[numbers.Figure]) -> list[Span]:
     """The sentences of a passage holding the answer's figures (all of them when it has none), then each of
     those figures inside them."""
-    holding = [s for s in group if numbers.states_any(s.text, figures)] or group
+    holding = [s for s in group if figure_check.states_any(s.text, figures)] or group
     spans = [(s.start, s.end) for s in holding]
     for s in holding:
         spans += [(s.start + f.start, s.start + f.end) for f in numbers.number_figures(s.text)
-                  if numbers.same_as_any(f, figures)]
+                  if figure_check.same_as_any(f, figures)]
     return spans
 
 
@@ -52,7 +53,7 @@ def repoint(answer: str, sources: list[str]) -> str:
     for marker in CITATION_MARKER.finditer(answer):
         segment = answer[last:marker.start()]
         cited = [int(n) for n in re.findall(r"\d+", marker.group(1))]
-        checks = [c for c in numbers.match_figures(segment, sources) if c.figure.kind == "number" and c.found]
+        checks = [c for c in figure_check.match_figures(segment, sources) if c.figure.kind == "number" and c.found]
         holders = {c.source_index for c in checks}
         replacement = marker.group()
         if checks and not holders & {n - 1 for n in cited}:

@@ -25,6 +25,8 @@ from bot.understand.scope import asked_measure, in_measure
 from bot.answer.citations import citation_for
 from index.figures import FigureRow
 from zzbot import numbers
+from zzbot import units
+from zzbot import in_english
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
 from bot.understand.questions import in_report_terms
 from zzbot.text import CJK_RUN, PER_BASES, clause_around, tokenize
@@ -155,7 +157,7 @@ def _unit_name(operand: Operand) -> str:
 def _unlike_counts(used: list[Operand]) -> tuple[Operand, Operand] | None:
     """Two operands counted in measure words of different kinds of thing (家 and 名), if any."""
     return next(((a, b) for i, a in enumerate(used) for b in used[i + 1:]
-                 if numbers.measure_words_differ(a.row.unit, b.row.unit)), None)
+                 if units.measure_words_differ(a.row.unit, b.row.unit)), None)
 
 
 def _measure(operand: Operand) -> tuple[str, bool]:
@@ -164,7 +166,7 @@ def _measure(operand: Operand) -> tuple[str, bool]:
 
 def measure_of(unit: str | None) -> str:
     """What a unit measures for arithmetic: its physical family ("km" for 公里), or "count"."""
-    family = numbers.unit_family(unit)
+    family = units.unit_family(unit)
     return family if family in PHYSICAL else "count"
 
 
@@ -332,8 +334,8 @@ def _bare_figure(row: FigureRow, lang: Lang) -> str:
     """An operand as the working shows it: the value and unit alone (446万亩, 4.46 million mu)."""
     if lang == "zh":
         return _QUALIFIED.sub("", row.figure)
-    unit = numbers.english_unit(row.unit)
-    value = numbers.format_english(numbers.Figure("", 0, 0, row.value, row.percent, row.unit))
+    unit = in_english.english_unit(row.unit)
+    value = in_english.format_english(numbers.Figure("", 0, 0, row.value, row.percent, row.unit))
     return value + (f" {unit}" if unit else "")
 
 
@@ -347,12 +349,12 @@ def _amount(quantity: Quantity, used: list[Operand], lang: Lang) -> str:
     if lang == "en":
         figure = numbers.Figure(text="", start=0, end=0, value=float(value), unit=quantity.label.split("/")[0] or None)
         per = quantity.label.split("/")[1] if quantity.per else ""
-        english = numbers.format_english(figure)
-        unit = numbers.english_unit(figure.unit) or ""
+        english = in_english.format_english(figure)
+        unit = in_english.english_unit(figure.unit) or ""
         # A generic measure word (个, 家) has no English noun: "136.842 million yuan each".
-        shared = (f"per {numbers.english_unit(per)}" if numbers.english_unit(per) else "each") if per else ""
+        shared = (f"per {in_english.english_unit(per)}" if in_english.english_unit(per) else "each") if per else ""
         return " ".join(p for p in (english, unit, shared) if p)
-    scales = {row_scale(o.row) for o in used if numbers.unit_family(o.row.unit) == quantity.unit or o.row.unit == quantity.label}
+    scales = {row_scale(o.row) for o in used if units.unit_family(o.row.unit) == quantity.unit or o.row.unit == quantity.label}
     scale = next(iter(scales)) if len(scales) == 1 else ""
     divisor = dict(_SCALES).get(scale, Decimal(1))
     return f"{_plain(_rounded(value / divisor))}{scale}{quantity.label}"

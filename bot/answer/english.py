@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from zzbot import numbers
+from zzbot import figure_check
+from zzbot import in_english
 from bot.retrieval.context import Context
 from zzbot.text import CJK, LATIN, without_markers
 
@@ -22,7 +24,7 @@ def english_figures(answer: str) -> str:
         if figure.kind != "number" or not CJK.search(figure.text) or quoted_at(answer, figure.start):
             continue
         begin = _english_qualifier_start(answer, last, figure)
-        pieces += [answer[last:begin], numbers.english_amount(figure, qualified=True)]
+        pieces += [answer[last:begin], in_english.english_amount(figure, qualified=True)]
         last = figure.end
     return "".join(pieces) + answer[last:]
 
@@ -35,9 +37,9 @@ def _english_qualifier_start(answer: str, floor: int, figure: numbers.Figure) ->
     """Where English words qualifying ``figure`` start right before it ("about " in "about 超70万辆"), else its
     start: the words are read as they would qualify the figure written in English."""
     tail = answer[max(floor, figure.start - _QUALIFIER_REACH):figure.start]
-    probe = tail + numbers.format_english(figure)
+    probe = tail + in_english.format_english(figure)
     read = numbers.extract_figures(probe)
-    if read and read[-1].end == len(probe) and numbers.english_qualifier(read[-1]):
+    if read and read[-1].end == len(probe) and in_english.english_qualifier(read[-1]):
         return figure.start - len(tail) + read[-1].start
     return figure.start
 
@@ -50,8 +52,8 @@ def restore_qualifiers(answer: str, sources: list[str]) -> str:
     for figure in reversed(numbers.number_figures(answer)):
         if figure.qualifier not in (None, "reach") or quoted_at(answer, figure.start):
             continue
-        same = [f for f in source_figures if numbers.compare_qualified(figure, f) == "same"]
-        words = {numbers.english_qualifier(f) for f in same}
+        same = [f for f in source_figures if figure_check.compare_qualified(figure, f) == "same"]
+        words = {in_english.english_qualifier(f) for f in same}
         if len(words) != 1 or not (word := words.pop()):
             continue
         # After "reach" the qualifier goes before the digits ("reach about 7%"); else before the whole figure.
@@ -67,24 +69,24 @@ def repair_scale(answer: str, sources: list[str]) -> str:
     one source figure (or of one in the same unit), is rewritten from that source figure by code (27,000). Then
     a figure stated without the qualifier the passages give it gets it back (restore_qualifiers: 7% -> about 7%)."""
     source_figures = [f for text in sources for f in numbers.number_figures(text)]
-    checks = numbers.match_figures(answer, sources)
+    checks = figure_check.match_figures(answer, sources)
     for check in sorted(checks, key=lambda c: -c.figure.start):
         figure = check.figure
         if check.found or figure.kind != "number":
             continue
-        digits = numbers.significant_digits(figure.text)
+        digits = figure_check.significant_digits(figure.text)
         candidates = [f for f in source_figures
-                      if numbers.significant_digits(f.text) == digits and f.percent == figure.percent]
+                      if figure_check.significant_digits(f.text) == digits and f.percent == figure.percent]
         same_digits = {(f.value, f.percent) for f in candidates}
         if len(same_digits) > 1:  # "300 million square metres": 300万平方米, not 30个
-            same_digits = {(f.value, f.percent) for f in candidates if numbers.same_unit(f, figure)}
+            same_digits = {(f.value, f.percent) for f in candidates if figure_check.same_unit(f, figure)}
         if len(same_digits) != 1:
             continue
         value, percent = same_digits.pop()
         source = next(f for f in source_figures if (f.value, f.percent) == (value, percent))
         written = WRITTEN_NUMBER.search(answer, figure.start, figure.end)
         if written:
-            answer = answer[:written.start()] + numbers.format_english(source) + answer[written.end():]
+            answer = answer[:written.start()] + in_english.format_english(source) + answer[written.end():]
     return restore_qualifiers(answer, sources)
 
 
@@ -108,8 +110,8 @@ def without_own_conversions(answer: str, sources: list[str]) -> str:
     tons)". A bracket whose figures are all absent from the passages, after a figure that is in them, converts
     what the report states into what it does not; the report's figure stands alone."""
     def kept(match: re.Match[str]) -> str:
-        inside = numbers.match_figures(match.group(1), sources)
-        before = numbers.match_figures(answer[:match.start()], sources)
+        inside = figure_check.match_figures(match.group(1), sources)
+        before = figure_check.match_figures(answer[:match.start()], sources)
         numbered = [c for c in inside if c.figure.kind == "number"]
         if numbered and not any(c.found for c in numbered) and any(c.found for c in before):
             return ""
@@ -123,7 +125,7 @@ def source_quote(context: Context, answer: str) -> str:
     quoted with its marker."""
     stated = numbers.extract_figures(answer)
     number, best = max(((n, s) for n, group in enumerate(context, start=1) for s in group),
-                       key=lambda item: (numbers.states_any(item[1].text, stated), item[1].score))
+                       key=lambda item: (figure_check.states_any(item[1].text, stated), item[1].score))
     return f"(report: “{(best.shown or best.text).rstrip('。；;')}” [{number}])"
 
 

@@ -9,7 +9,8 @@ from typing import Literal
 
 import numpy as np
 
-from zzbot import numbers
+from zzbot import figure_check, numbers
+from zzbot import in_english
 from bot.answer.citations import citation_for
 from bot.retrieval.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
 from bot.understand.questions import asks_list, asks_quantity, named_terms, report_terms
@@ -55,7 +56,7 @@ class ExtractiveAnswerer:
         if not sentences:
             return None
         anchor = anchor or []
-        best = max(sentences, key=lambda s: (numbers.states_any(s.text, anchor), s.score))
+        best = max(sentences, key=lambda s: (figure_check.states_any(s.text, anchor), s.score))
         # A question for several things ("what are the targets") is answered by the whole list, not one item.
         clause = best if asks_list(question) else (
             _anchored_span(best, anchor) or self._best_clause(best, question, chinese, anchor, gives))
@@ -65,7 +66,7 @@ class ExtractiveAnswerer:
         whole = len(best.text) <= SHOWN_WHOLE and len(numbers.number_figures(best.text)) <= len(figures)
         quote = best.text.rstrip("。；;") if whole else f"…{clause.text}…"
         if lang == "en":
-            lead = ", ".join(numbers.english_amount(f, qualified=True) for f in figures)
+            lead = ", ".join(in_english.english_amount(f, qualified=True) for f in figures)
             text = (f"{lead} — " if lead else "") + f"the report says: “{quote}” [1]"
         else:
             lead = "、".join(f.text for f in figures)
@@ -81,7 +82,7 @@ class ExtractiveAnswerer:
         clauses = clauses_of(sentence)
         _, relevance = self.context_builder.relevance(question, chinese, [c.text for c in clauses],
                                                       [c.section for c in clauses])
-        bonus = [(1.0 if numbers.states_any(c.text, anchor) else 0.0) + (1.0 if gives and gives(c.text) else 0.0)
+        bonus = [(1.0 if figure_check.states_any(c.text, anchor) else 0.0) + (1.0 if gives and gives(c.text) else 0.0)
                  + _term_weight(_terms_in_order(question), c.text)
                  + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
         return clauses[int(np.argmax(relevance + np.array(bonus)))]
@@ -102,7 +103,7 @@ def _term_weight(terms: list[str], clause: str) -> float:
 def _anchored_span(sentence: Sentence, anchor: list[numbers.Figure]) -> Sentence | None:
     """The run of clauses from the first to the last holding an anchor figure, when several do ("燃气管网102公里、
     供热管网31.5公里" for the two asked about); None otherwise."""
-    held = [c for c in clauses_of(sentence) if numbers.states_any(c.text, anchor)]
+    held = [c for c in clauses_of(sentence) if figure_check.states_any(c.text, anchor)]
     if len(held) < 2:
         return None
     start, end = held[0].start - sentence.start, held[-1].end - sentence.start
@@ -115,7 +116,7 @@ def nearby_text(extract: Extract, lang: Lang) -> str:
     clause = extract.clause.strip().rstrip("。；;，,")
     if lang == "zh":
         return f"是不是指：“{clause}”[1]？" if extract.in_asked_measure else f"报告中相关的内容是：“{clause}”[1]。"
-    english = ", ".join(numbers.english_amount(f, qualified=True) for f in extract.figures)
+    english = ", ".join(in_english.english_amount(f, qualified=True) for f in extract.figures)
     quoted = f"“{clause}”{f' ({english})' if english else ''} [1]"
     return f" Did you mean: {quoted}?" if extract.in_asked_measure else f" Nearby, the report says: {quoted}."
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zzbot import numbers
+from zzbot import figure_check
 from bot.retrieval.context import Context, all_sentences
 from bot.answer.english import mostly_chinese
 from bot.understand.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
@@ -49,7 +50,7 @@ class Draft:
     override: bool  # the question tries to override instructions or supply its own facts
     context: Context
     sources: list[str]  # the numbered passages' texts
-    figure_checks: list[numbers.FigureMatch] = field(default_factory=list)
+    figure_checks: list[figure_check.FigureMatch] = field(default_factory=list)
     # Figures the question takes for granted that the report does not confirm (an injected "10,000 academicians").
     unconfirmed: list[numbers.Figure] = field(default_factory=list)
     # The words of the place the documents are about (郑州, zhengzhou), which tie nothing to anything.
@@ -87,7 +88,7 @@ def in_question_language(draft: Draft, settings: AnswerSettings) -> Rejection | 
     still point at the sentence to quote."""
     if draft.lang != "en" or not mostly_chinese(draft.raw) or copied_from(draft.raw, draft.sources):
         return None
-    found = [c.figure for c in numbers.match_figures(without_markers(draft.raw), draft.sources)
+    found = [c.figure for c in figure_check.match_figures(without_markers(draft.raw), draft.sources)
              if c.found and c.figure.kind == "number"]
     threshold = settings.min_similarity if found else settings.rejected_similarity
     return Rejection("in_question_language", "the model answered an English question in Chinese", threshold,
@@ -205,7 +206,7 @@ def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None
     if not unverified:
         return None
     asked = numbers.extract_figures(draft.standalone)
-    parroted = all(any(numbers.same_value(f.value, g.value) for g in asked) for f in unverified)
+    parroted = all(any(figure_check.same_value(f.value, g.value) for g in asked) for f in unverified)
     reason = f"the model's figure(s) {', '.join(f.text for f in unverified)} are not in the report's passages"
     return Rejection("figures_verified", reason,
                      settings.override_similarity if parroted else settings.rejected_similarity,
@@ -215,10 +216,10 @@ def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None
 def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """An answer that repeats a figure the question supplies and the report does not confirm: even when some
     passage holds that value (1万 digital talents for "10,000 academicians"), the answer took it from the question."""
-    stated = [f for f in numbers.number_figures(without_markers(draft.raw)) if numbers.same_as_any(f, draft.unconfirmed)]
+    stated = [f for f in numbers.number_figures(without_markers(draft.raw)) if figure_check.same_as_any(f, draft.unconfirmed)]
     if not stated:
         return None
-    others = tuple(f for f in draft.verified_numbers if not numbers.same_as_any(f, draft.unconfirmed))
+    others = tuple(f for f in draft.verified_numbers if not figure_check.same_as_any(f, draft.unconfirmed))
     return Rejection("no_unconfirmed_figures", f"the answer repeats the question's {stated[0].text}, which the report "
                      "does not confirm", settings.override_similarity, others, found=stated[0].text)
 
@@ -299,7 +300,7 @@ def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
         return None
     previous = numbers.number_figures(draft.whole)
     stated = numbers.number_figures(without_markers(draft.text))
-    if repeated := [f for f in stated if numbers.same_as_any(f, previous)]:
+    if repeated := [f for f in stated if figure_check.same_as_any(f, previous)]:
         return Rejection("a_part_as_named", f"the answer gives the whole, {repeated[0].text}, for a part of it", None)
     terms = report_terms(draft.question) if draft.lang == "en" else sorted(named_terms(draft.question))
     figures = draft.verified_numbers
@@ -307,7 +308,7 @@ def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
         return None
     for sentence in all_sentences(draft.context):
         if any(term in numbers.own_words(sentence.text, f) for f in numbers.number_figures(sentence.text)
-               if numbers.same_as_any(f, figures) for term in terms):
+               if figure_check.same_as_any(f, figures) for term in terms):
             return None
     return Rejection("a_part_as_named", f"the report gives no figure for {'、'.join(terms)} itself", None)
 
@@ -318,7 +319,7 @@ def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | No
     if not draft.joined:
         return None
     figures = draft.verified_numbers
-    texts = ([s.text for s in all_sentences(draft.context) if numbers.states_any(s.text, figures)] if figures
+    texts = ([s.text for s in all_sentences(draft.context) if figure_check.states_any(s.text, figures)] if figures
              else [draft.sources[n - 1] for n in cited_numbers(draft.text) if 1 <= n <= len(draft.sources)])
     if any(joined in text for text in texts for joined in draft.joined):
         return None

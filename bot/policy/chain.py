@@ -10,6 +10,8 @@ it went through.
 
 from __future__ import annotations
 
+from zzbot import in_english
+
 import asyncio
 import logging
 import time
@@ -20,7 +22,6 @@ from typing import Any
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from zzbot import numbers
 from bot.answer.citations import citation_for
 from bot.answer.compute import ComputedAnswer, calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
 from bot.answer.extractive import ExtractiveAnswerer
@@ -448,7 +449,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         for n, group in enumerate(state.context, start=1):
             text = "".join(s.shown or s.text for s in group)
             if state.lang == "en":
-                text = numbers.annotate_for_english(text)
+                text = in_english.annotate_for_english(text)
             lines.append(f"[{n}] {text}")
         return render(f"answer.{state.lang}.md", passages="\n".join(lines),
                       question=in_report_terms(state.focus, annotate=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from zzbot import numbers
+from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.understand.questions import named_terms
@@ -87,8 +87,8 @@ def misplaced_figures(sentence: str, named: set[str],
     figure of the same measure whose own words do name one is left out: the answer put one where the other belongs
     (figures whose words hold no glossary term are not judged); and the figures that belong to the terms named."""
     placed = [(figure, named_terms(numbers.own_words(sentence, figure))) for figure in numbers.number_figures(sentence)]
-    wrong = [f for f, terms in placed if terms and not terms & named and numbers.same_as_any(f, stated)]
-    left_out = [f for f, terms in placed if terms & named and not numbers.same_as_any(f, stated)]
+    wrong = [f for f, terms in placed if terms and not terms & named and figure_check.same_as_any(f, stated)]
+    left_out = [f for f, terms in placed if terms & named and not figure_check.same_as_any(f, stated)]
     # Only a figure of the same measure can stand in another's place (2000亿元 is no count of visitors).
     swapped = [f for f in wrong if any((measure_of(f.unit), f.percent) == (measure_of(g.unit), g.percent)
                                        for g in left_out)]
@@ -104,10 +104,10 @@ def better_named(context: Context, figures: list[numbers.Figure], asked: set[str
     for sentence in all_sentences(context):
         pieces = CLAUSE_END.split(sentence.text)
         read += [(c, "，".join(pieces[max(i - 1, 0):i + 1])) for i, c in enumerate(pieces) if numbers.number_figures(c)]
-    holding = [asked & chinese_pairs(words) for clause, words in read if numbers.states_any(clause, figures)]
+    holding = [asked & chinese_pairs(words) for clause, words in read if figure_check.states_any(clause, figures)]
     if not holding or not all(holding):
         return None
-    return next((clause for clause, words in read if not numbers.states_any(clause, figures)
+    return next((clause for clause, words in read if not figure_check.states_any(clause, figures)
                  and all(shared < (asked & chinese_pairs(words)) for shared in holding)), None)
 
 
@@ -120,7 +120,7 @@ def named_apart(context: Context, figures: list[numbers.Figure], naming: Callabl
         return None
     sentences = all_sentences(context)
     named = {id(s) for s in sentences if naming(s.text)}
-    holding = [s for s in sentences if numbers.states_any(s.text, figures)]
+    holding = [s for s in sentences if figure_check.states_any(s.text, figures)]
     if any(id(s) in named for s in holding):
         return None
     return bool(named)

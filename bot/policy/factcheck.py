@@ -15,6 +15,8 @@ from typing import NamedTuple
 import numpy as np
 
 from zzbot import numbers
+from zzbot import figure_check
+from zzbot import in_english
 from bot.engine import Engine
 from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
@@ -179,7 +181,7 @@ class FactChecker:
             if f.percent == figure.percent
             # A figure of another unit and value (20万名 against 1500亿元) says nothing about this one;
             # the same value in another unit is a contradiction and stays.
-            and not (numbers.units_conflict(f, figure) and not numbers.same_value(f.value, figure.value))
+            and not (figure_check.units_conflict(f, figure) and not figure_check.same_value(f.value, figure.value))
         ]
         candidates, named = _naming_most(candidates, report_terms(_claim_context(claim, figure)))
         if not candidates:
@@ -193,16 +195,16 @@ class FactChecker:
         # investment of "工业投资完成1500亿元" only by its sentence's subject.
         ranking = scores + self.engine.settings.answer.word_weight * np.array(
             self.engine.word_overlap(context, [_sentence_text(c) for c, _ in candidates])) + np.array(
-            [_SAME_UNIT * numbers.same_unit(f, figure) + _magnitude_hint(f, figure)
+            [_SAME_UNIT * figure_check.same_unit(f, figure) + _magnitude_hint(f, figure)
              + _SUBJECT * subject_share(claimed.subject, _sentence_text(c))
              + (_figure_hint(f, figure) if lang == "en" else 0.0) for c, f in candidates])
         # Among near-equal matches (figures of one clause score alike) the same value wins.
         top = float(max(ranking))
         rank, (clause, report_figure) = max(
             zip(ranking, candidates, strict=True),
-            key=lambda item: (item[0] >= top - _TIE, numbers.same_value(item[1][1].value, figure.value), item[0]),
+            key=lambda item: (item[0] >= top - _TIE, figure_check.same_value(item[1][1].value, figure.value), item[0]),
         )
-        return _Outcome(float(rank), numbers.compare_qualified(figure, report_figure), figure, report_figure, clause,
+        return _Outcome(float(rank), figure_check.compare_qualified(figure, report_figure), figure, report_figure, clause,
                         float(scores[candidates.index((clause, report_figure))]), named)
 
     def _result(self, claim: str, lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause],
@@ -263,9 +265,9 @@ def _figure_hint(report: numbers.Figure, claim: numbers.Figure) -> float:
     """For an English claim, whose similarity to Chinese clauses tells 新增学位2.7万个 from 新建中小学校10所
     poorly for "27,000 school places": a report figure of the same value, or of the same digits at another
     scale (the usual misquote: 2.7 million for 2.7万), is the likelier counterpart."""
-    if numbers.same_value(report.value, claim.value):
+    if figure_check.same_value(report.value, claim.value):
         return _SAME_VALUE
-    if numbers.significant_digits(report.text) == numbers.significant_digits(claim.text):
+    if figure_check.significant_digits(report.text) == figure_check.significant_digits(claim.text):
         return _SAME_VALUE / 2
     return 0.0
 
@@ -301,7 +303,7 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
     kind, claim_figure, report_figure, clause = outcomes[0]
     if kind in (_NEGATED, _DIRECTION) and claim is not None:
         return _explain_statement(lang, claim, quote, kind == _DIRECTION, numbers.own_words(clause.text, report_figure))
-    english = numbers.format_english(report_figure)
+    english = in_english.format_english(report_figure)
     if lang == "zh":
         reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同"}.get(kind, "数字不同")
         return f"报告原文是“{quote}”（{report_figure.text}），与说法中的“{claim_figure.text}”{reason}。"

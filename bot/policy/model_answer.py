@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from zzbot import numbers
+from zzbot import figure_check
 from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
 from bot.answer.english import (
     english_figures,
@@ -40,7 +40,7 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts) -> Draft:
             text = f"{text} {source_quote(state.context, without_markers(text))}"
     text = repoint(text, sources)
     plain = without_markers(text)
-    checks = numbers.match_figures(plain, sources)
+    checks = figure_check.match_figures(plain, sources)
     # Years and dates are checked against the whole report: the question's year need not be in the passage.
     known = corpus.corpus_dates()
     checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)

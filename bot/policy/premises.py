@@ -17,6 +17,8 @@ from bot.schema import CheckResult, Citation, Lang
 from bot.understand.claims import DOWN, NEGATION, UP, parse_claim
 from index.figures import english_value
 from zzbot import numbers
+from zzbot import figure_check
+from zzbot import in_english
 from zzbot.text import CJK, CLAUSE_MARKS, clause_around, without_markers
 
 # What is left of a question once its premise is corrected asks something more when it holds a question word.
@@ -146,7 +148,7 @@ def _correction(result: CheckResult, asked: list[numbers.Figure]) -> Correction:
     citation = result.citations[0]
     clause = _clause(result)
     reported = result.report_figures[0] if result.report_figures else ""
-    wrong = next((f for f in asked if not numbers.states_any(clause, [f])), asked[0])
+    wrong = next((f for f in asked if not figure_check.states_any(clause, [f])), asked[0])
     return Correction(wrong, reported, clause, citation)
 
 
@@ -157,7 +159,7 @@ def bounded_the_other_way(asked: list[numbers.Figure], reported: list[str]) -> b
     """A figure of the report's value bounded the other way ("2000亿元以下" for 突破2000亿元): also a wrong premise,
     unlike a hedge ("about") or a bound the report leaves out."""
     report = [f for text in reported for f in numbers.number_figures(text)]
-    return any((a.qualifier, r.qualifier) in _OPPOSITE and numbers.same_value(a.value, r.value)
+    return any((a.qualifier, r.qualifier) in _OPPOSITE and figure_check.same_value(a.value, r.value)
                for a in asked for r in report)
 
 
@@ -183,7 +185,7 @@ def corrected_question(question: str, correction: Correction) -> str | None:
     if CJK.search(asked.text) or written is None or not reported:
         return question[:asked.start] + correction.reported + question[asked.end:]
     # An English figure keeps its words ("50,000 places" becomes "27,000 places").
-    return question[:written.start()] + numbers.format_english(reported[0]) + question[written.end():]
+    return question[:written.start()] + in_english.format_english(reported[0]) + question[written.end():]
 
 
 def with_correction(correction: Correction, answer: str, citations: list[Citation], lang: Lang,
@@ -195,7 +197,7 @@ def with_correction(correction: Correction, answer: str, citations: list[Citatio
     if not found:
         return head, merged
     stated = numbers.number_figures(without_markers(answer))
-    if stated and all(numbers.states_any(correction.clause, [f]) for f in stated):
+    if stated and all(figure_check.states_any(correction.clause, [f]) for f in stated):
         return head, merged
     new_number: dict[int, int] = {}
     for citation in citations:

@@ -4,9 +4,10 @@ with their citation."""
 
 from __future__ import annotations
 
+from zzbot import in_english
+
 from bot.policy.state import ChainState
 from bot.schema import AnswerResult, CheckResult, FigureCheck, Lang
-from zzbot import numbers
 
 _VERDICT_FIRST: dict[Lang, dict[str, str]] = {
     "zh": {"supported": "对，与报告一致。", "contradicted": "不对，与报告不符。",
@@ -20,7 +21,7 @@ def checked_answer(state: ChainState, check: CheckResult) -> AnswerResult:
     """The chat's answer to a staff question from the fact-check of its sentence."""
     explanation = check.explanation.strip()
     if state.lang == "en":  # the report's words quoted in an English explanation get their English values
-        explanation = numbers.annotate_for_english(explanation)
+        explanation = in_english.annotate_for_english(explanation)
     marker = " [1]" if state.lang == "en" else "[1]"
     space = " " if state.lang == "en" else ""
     answer = f"{_VERDICT_FIRST[state.lang][check.verdict]}{space}{explanation}".strip()

@@ -16,7 +16,7 @@ from bot.retrieval.context import Context, all_sentences
 from bot.understand.parsed import ParsedQuestion
 from bot.understand.questions import glossary_words, named_terms
 from bot.understand.scope import states_scope
-from zzbot import numbers
+from zzbot import figure_check, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs
 
 # A thing asked is judged by its head, the characters it ends with (公共充电桩 → 电桩; the head names the thing,
@@ -71,7 +71,7 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     if not asked or not stated:
         return None
     placed = [(figure, most_specific(named_terms(words))) for figure, words, _ in figure_clauses(context)]
-    answer = [terms for figure, terms in placed if numbers.same_as_any(figure, stated) and terms]
+    answer = [terms for figure, terms in placed if figure_check.same_as_any(figure, stated) and terms]
     if not answer or any(terms & asked or any(may_mean(parsed.asking, term, asked) for term in terms)
                          for terms in answer):
         return None
@@ -96,9 +96,9 @@ def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     if len(thing) <= HEAD_CHARS or not all(CJK.match(c) for c in head):
         return None
     clauses = figure_clauses(context)
-    if not any(numbers.same_as_any(f, stated) for f, _, _ in clauses):
+    if not any(figure_check.same_as_any(f, stated) for f, _, _ in clauses):
         return None  # a figure no context sentence states: figures_verified judges it
-    if any(set(head) & set(clause) for f, _, clause in clauses if numbers.same_as_any(f, stated)):
+    if any(set(head) & set(clause) for f, _, clause in clauses if figure_check.same_as_any(f, stated)):
         return None
     own = tuple(f for f, _, clause in clauses if head in clause)
     return Misnamed(f"the answer's figure is not about {thing}: its clause does not name {head}", thing, bool(own),
@@ -113,7 +113,7 @@ def scope_unstated(parsed: ParsedQuestion, context: Context, stated: list[number
         return None
     # The figure's clause, not its sentence: the targets' sentence ends "…完成国家和省定目标", which is no national
     # figure for 地区生产总值增长7%左右 at its start.
-    texts = [clause for figure, _, clause in figure_clauses(context) if numbers.same_as_any(figure, stated)] \
+    texts = [clause for figure, _, clause in figure_clauses(context) if figure_check.same_as_any(figure, stated)] \
         if stated else cited
     if any(states_scope(text, parsed.scope) for text in texts):
         return None

@@ -12,6 +12,7 @@ import re
 from typing import Literal
 
 from zzbot import numbers
+from zzbot import units
 
 
 # Titles before a person's name in a report or a byline ("市长何雄", "本报记者 董艳竹 王红").
@@ -84,9 +85,9 @@ def in_measure(unit: str | None, percent: bool, measure: str) -> bool:
     amount (money, length, area, weight): 300万平方米 of green space answers no "几个公园"."""
     if measure == "percent":
         return percent
-    family = numbers.unit_family(unit)
+    family = units.unit_family(unit)
     if measure == "count":
-        return not percent and family not in numbers.MEASURED_FAMILIES
+        return not percent and family not in units.MEASURED_FAMILIES
     return family == measure
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from zzbot import numbers
+from zzbot import figure_check
 from bot.policy.evidence import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
 from bot.retrieval.context import Sentence, shown_clauses
 from bot.answer.english import repair_scale, source_quote
@@ -120,7 +121,7 @@ def _draft(raw: str, question: str, sources: list[str], unconfirmed: str = "") -
 
     return Draft(raw=raw, text=raw, lang="zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en",
                  question=question, standalone=question, override=False, context=[], sources=sources,
-                 figure_checks=numbers.match_figures(raw, sources), unconfirmed=numbers.number_figures(unconfirmed))
+                 figure_checks=figure_check.match_figures(raw, sources), unconfirmed=numbers.number_figures(unconfirmed))
 
 
 def test_a_bare_refusal_is_no_answer_but_a_correction_is():
@@ -381,8 +382,8 @@ def test_small_counts_written_as_words_are_checked_as_figures():
 
     answer = with_digits("The campaign runs for three years [1].")
     assert answer == "The campaign runs for 3 years [1]."
-    assert all(c.found for c in numbers.match_figures(answer, ["开展安全生产治本攻坚三年行动。"]))
-    assert not numbers.match_figures(with_digits("It runs for five years [1]."), ["开展安全生产治本攻坚三年行动。"])[0].found
+    assert all(c.found for c in figure_check.match_figures(answer, ["开展安全生产治本攻坚三年行动。"]))
+    assert not figure_check.match_figures(with_digits("It runs for five years [1]."), ["开展安全生产治本攻坚三年行动。"])[0].found
     assert with_digits("one of the ten") == "one of the ten"  # no count before a word
 
 

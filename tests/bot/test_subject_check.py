@@ -10,6 +10,7 @@ from bot.retrieval.context import Sentence
 from bot.retrieval.retriever import Passage
 from index.chunking import Chunk
 from zzbot import numbers
+from zzbot import figure_check
 from zzbot.settings import AnswerSettings
 
 CITY = "市政设施：完成道路中小修50万平方米，主干道亮灯率98%以上，新增公共停车位10万个以上。"
@@ -29,7 +30,7 @@ def _draft(answer: str, question: str, *sentences: str) -> Draft:
         context.append([Sentence(Passage(chunk, 1.0, 0.6, 0.0), 0, len(text), text, similarity=0.6)])
     lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in question) else "en"
     return Draft(raw=answer, text=answer, lang=lang, question=question, standalone=question, override=False,
-                 context=context, sources=list(sentences), figure_checks=numbers.match_figures(answer, list(sentences)))
+                 context=context, sources=list(sentences), figure_checks=figure_check.match_figures(answer, list(sentences)))
 
 
 SETTINGS = AnswerSettings()

@@ -132,7 +132,7 @@ def test_a_row_without_a_qualifier_word_has_none_in_english(rows):
 def test_every_qualified_row_reaches_the_model_with_its_english_qualifier(rows):
     """The passages an English question is answered from show each qualified figure's English value beside it,
     as the table gives it: 7%左右(=about 7%)."""
-    from zzbot.numbers import annotate_for_english
+    from zzbot.in_english import annotate_for_english
 
     for row in rows[0]:
         if _english_words(row.qualifier):

@@ -4,19 +4,10 @@ from pathlib import Path
 import pytest
 
 from zzbot import numbers
-from zzbot.numbers import (
-    Figure,
-    annotate_for_english,
-    compare_qualified,
-    units_conflict,
-    english_amount,
-    english_qualifier,
-    english_unit,
-    extract_figures,
-    format_english,
-    match_figures,
-    same_value,
-)
+from zzbot.numbers import Figure, extract_figures
+from zzbot.figure_check import compare_qualified, match_figures, same_value
+from zzbot.figure_check import units_conflict
+from zzbot.in_english import annotate_for_english, english_amount, english_qualifier, english_unit, format_english
 
 REPORT = (Path(__file__).resolve().parents[2] / "data" / "zhengzhou-2024-government-work-report.md").read_text(
     encoding="utf-8"

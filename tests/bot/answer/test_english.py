@@ -10,6 +10,8 @@ from index.documents import load_document
 from index.figures import figure_rows
 from tests.conftest import REPORT
 from zzbot import numbers
+from zzbot import figure_check
+from zzbot import in_english
 
 GDP_SENTENCE = "地区生产总值增长7%左右，固定资产投资增长8%以上，规模以上工业增加值增长9%以上，建筑业总产值增长10%以上。"
 
@@ -72,13 +74,13 @@ def test_every_qualified_figure_of_the_report_stated_bare_gets_its_qualifier_bac
     checked = 0
     for row in table:
         (figure,) = numbers.number_figures(row.figure)
-        bare = numbers.english_amount(figure)
+        bare = in_english.english_amount(figure)
         if row.english == bare:
             continue
         (stated,) = numbers.number_figures(bare)
-        alike = {numbers.english_qualifier(f) for f in numbers.number_figures(row.sentence)
-                 if numbers.compare_qualified(stated, f) == "same"}
-        if alike != {numbers.english_qualifier(figure)}:
+        alike = {in_english.english_qualifier(f) for f in numbers.number_figures(row.sentence)
+                 if figure_check.compare_qualified(stated, f) == "same"}
+        if alike != {in_english.english_qualifier(figure)}:
             continue
         answer = f"The target is {bare} [1]."
         assert restore_qualifiers(answer, [row.sentence]) == f"The target is {row.english} [1].", row.figure

@@ -92,3 +92,18 @@ def test_the_import_graph_has_no_cycle():
     for module in sorted(GRAPH):
         if module not in state:
             visit(module, [])
+
+
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+
+@pytest.mark.parametrize("module", sorted(_sources()))
+def test_modules_and_functions_stay_small_enough_to_read(module):
+    path = _sources()[module]
+    source = path.read_text(encoding="utf-8")
+    assert source.count("\n") <= MAX_MODULE_LINES, f"{module} has {source.count(chr(10))} lines; split it by job"
+    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines)" for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, f"{module}: functions over {MAX_FUNCTION_LINES} lines: {long}"

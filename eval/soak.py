@@ -8,8 +8,9 @@
 burst: ``--users`` users ask at the same moment, one question each. Each request ends answered, told to retry
 (the server said 429 and the client's ``--retries`` waits of Retry-After, within ``--retry-budget`` s, ran out)
 or lost (an error, no final answer, no answer within ``--timeout`` s: nothing may hang). soak: ``--users``
-users ask one question after another for ``--minutes``; the server's RSS (/proc/<pid>/status) at the start
-(after one warm-up answer) and at the end, and per minute the answers' p50 / p95 and the RSS then.
+users ask one question after another for ``--minutes``, after ``--warmup`` s of the same load not counted; the
+server's RSS (/proc/<pid>/status) before the warm-up, at the start and at the end (its growth in %), and per
+minute the answers' p50 / p95 and the RSS then.
 
 ``--serve BACKEND`` starts ``app.py`` on a free loopback port with that backend and ``--max-in-flight`` as its
 queue limit (``ui.max_answers_in_flight``), so the pid is known; ``--url`` needs ``--pid`` for the soak's RSS.
@@ -196,18 +197,15 @@ class SoakResult:
     total_ms: dict[str, float]
     minutes: list[Minute]
     load_average: dict[str, list[float]] = field(default_factory=dict)
+    warmup_s: float = 0.0
+    rss_before_warmup_kb: int | None = None
 
 
-def soak(ask: AskFn, questions: Sequence[str], users: int, duration_s: float, pid: int,
-         bucket_s: float = 60, rss: Callable[[int], int] = rss_kb) -> SoakResult:
-    """``users`` threads ask one question after another (the questions in turn, shared) until ``duration_s`` has
-    passed; a request still running then finishes. The RSS of ``pid`` is read at the start, at the end of each
-    bucket and once every request has ended."""
-    if users < 1 or duration_s <= 0 or bucket_s <= 0 or not questions:
-        raise ValueError(f"a soak needs users >= 1, a positive duration and bucket, and questions; got {users}, "
-                         f"{duration_s}, {bucket_s}, {len(questions)}")
-    buckets = max(1, round(duration_s / bucket_s))
-    load, start_kb = {"start": _load_average()}, rss(pid)
+def _steady_users(ask: AskFn, questions: Sequence[str], users: int, duration_s: float) -> tuple[
+        list[threading.Thread], list[Outcome], float]:
+    """``users`` threads started, each asking one question after another (the questions in turn, shared) until
+    ``duration_s`` has passed; a request still running then finishes. Returns the threads, the list their
+    outcomes go into and the start time."""
     outcomes: list[Outcome] = []
     lock = threading.Lock()
     turn = iter(range(sys.maxsize))
@@ -224,6 +222,24 @@ def soak(ask: AskFn, questions: Sequence[str], users: int, duration_s: float, pi
     threads = [threading.Thread(target=user, daemon=True) for _ in range(users)]
     for thread in threads:
         thread.start()
+    return threads, outcomes, began
+
+
+def soak(ask: AskFn, questions: Sequence[str], users: int, duration_s: float, pid: int,
+         bucket_s: float = 60, rss: Callable[[int], int] = rss_kb, warmup_s: float = 0) -> SoakResult:
+    """Steady users for ``duration_s``, after ``warmup_s`` of the same users not counted (the server's caches
+    and its threads' memory filled, so the growth measured is the steady one). The RSS of ``pid`` is read
+    before the warm-up, at the start, at the end of each bucket and once every request has ended."""
+    if users < 1 or duration_s <= 0 or bucket_s <= 0 or warmup_s < 0 or not questions:
+        raise ValueError(f"a soak needs users >= 1, a positive duration and bucket, no negative warm-up, and "
+                         f"questions; got {users}, {duration_s}, {bucket_s}, {warmup_s}, {len(questions)}")
+    buckets = max(1, round(duration_s / bucket_s))
+    before_kb = rss(pid)
+    if warmup_s:
+        for thread in _steady_users(ask, questions, users, warmup_s)[0]:
+            thread.join()
+    load, start_kb = {"start": _load_average()}, rss(pid)
+    threads, outcomes, began = _steady_users(ask, questions, users, duration_s)
     samples = []
     for index in range(1, buckets + 1):
         time.sleep(max(0.0, began + index * bucket_s - time.perf_counter()))
@@ -238,7 +254,7 @@ def soak(ask: AskFn, questions: Sequence[str], users: int, duration_s: float, pi
     counts = _counts(outcomes)
     return SoakResult(users, round(time.perf_counter() - began, 1), start_kb, end_kb,
                       round(100 * (end_kb - start_kb) / start_kb, 1), counts[ANSWERED], counts[TOLD_TO_RETRY],
-                      counts[LOST], _answered_percentiles(outcomes)[0], minutes, load)
+                      counts[LOST], _answered_percentiles(outcomes)[0], minutes, load, warmup_s, before_kb)
 
 
 def format_soak(result: SoakResult, bucket: str = "minute") -> str:
@@ -246,7 +262,9 @@ def format_soak(result: SoakResult, bucket: str = "minute") -> str:
              f"retry {result.told_to_retry}, lost {result.lost}; total p50 / p95 "
              + (f"{result.total_ms['p50']:.0f} / {result.total_ms['p95']:.0f} ms" if result.total_ms else "-"),
              f"server RSS {result.rss_start_kb / 1024:.1f} MB at the start, {result.rss_end_kb / 1024:.1f} MB at the "
-             f"end: {result.rss_growth_pct:+.1f}%",
+             f"end: {result.rss_growth_pct:+.1f}%"
+             + (f" (before {result.warmup_s:.0f} s of warm-up: {result.rss_before_warmup_kb / 1024:.1f} MB)"
+                if result.warmup_s and result.rss_before_warmup_kb else ""),
              f"load average {result.load_average.get('start')} at start, {result.load_average.get('end')} at end",
              f"{bucket:>6} {'answered':>8} {'retry':>5} {'lost':>4} {'p50 ms':>8} {'p95 ms':>8} {'RSS MB':>7}"]
     for m in result.minutes:
@@ -349,6 +367,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="--serve: the server's queue limit, ui.max_answers_in_flight (default 16)")
     parser.add_argument("--users", type=_positive(int), help="users (default: 50 burst, 4 soak)")
     parser.add_argument("--minutes", type=_positive(float), default=20.0, help="soak: how long (default 20)")
+    parser.add_argument("--warmup", type=float, default=60.0,
+                        help="soak: s of the same users before the start, not counted (default 60; 0 = none)")
     parser.add_argument("--retries", type=int, default=2, help="retries after a 429 per request (default 2)")
     parser.add_argument("--retry-budget", type=_positive(float), default=120.0,
                         help="s from a request's start within which a retry must begin (default 120)")
@@ -361,8 +381,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.retries < 0:
-        parser.error("--retries must be 0 or more")
+    if args.retries < 0 or args.warmup < 0:
+        parser.error("--retries and --warmup must be 0 or more")
     if args.mode == "soak" and args.url and not args.pid:
         parser.error("a soak of --url needs --pid, the server's process id, to read its RSS")
     questions = dev_questions()
@@ -378,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result: Any = burst(asker, questions, args.users or 50)
             text = format_burst(result)
         else:
-            result = soak(asker, questions, args.users or 4, args.minutes * 60, pid)
+            result = soak(asker, questions, args.users or 4, args.minutes * 60, pid, warmup_s=args.warmup)
             text = format_soak(result)
     print(text)
     if args.json:

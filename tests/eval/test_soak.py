@@ -115,7 +115,7 @@ def test_per_bucket_groups_by_end_time_with_late_ones_in_the_last() -> None:
 
 
 def test_soak_reports_p95_per_bucket_and_the_rss_growth() -> None:
-    readings = iter([1000, 1050, 1100, 1150, 1200])  # start, after each of 3 buckets, end
+    readings = iter([900, 1000, 1050, 1100, 1150, 1200])  # before the warm-up, start, after each bucket, end
 
     def rss(pid: int) -> int:
         assert pid == 4242
@@ -123,13 +123,14 @@ def test_soak_reports_p95_per_bucket_and_the_rss_growth() -> None:
 
     with stand_in(answer_s=0.05) as url:
         result = soak(HttpAsker(url, timeout_s=5), ["甲", "乙"], users=2, duration_s=1.5, pid=4242, bucket_s=0.5,
-                      rss=rss)
+                      rss=rss, warmup_s=0.3)
     assert (result.rss_start_kb, result.rss_end_kb, result.rss_growth_pct) == (1000, 1200, 20.0)
+    assert result.rss_before_warmup_kb == 900 and result.warmup_s == 0.3
     assert [m.rss_kb for m in result.minutes] == [1050, 1100, 1150]
     assert len(result.minutes) == 3 and all(m.answered >= 2 and m.total_ms["p95"] >= 50 for m in result.minutes)
     assert result.answered == sum(m.answered for m in result.minutes) and result.lost == 0
     text = format_soak(result)
-    assert "+20.0%" in text and len(text.splitlines()) == 4 + 3
+    assert "+20.0%" in text and "warm-up: 0.9 MB" in text and len(text.splitlines()) == 4 + 3
 
 
 def test_rss_of_a_real_process_and_a_missing_one() -> None:

@@ -23,11 +23,12 @@ from bot.understand.questions import Calculation, without_year
 from index.corpus import CorpusFacts
 from index.figures import FigureRow
 from zzbot.arithmetic import CalculationError
+from zzbot.text import chinese_pairs
 
 # "比…高还是低", "比…提高多少", "higher or lower than": a comparison the question words without a calculation word.
 _COMPARES = re.compile(r"比.{0,40}?(?:高|低|快|慢|多|少|提高|下降|增加|减少)|\b(?:higher|lower|faster|slower|more|less)\b"
                        r".{0,60}\bthan\b", re.IGNORECASE)
-CANDIDATES = 3  # of each report's figures, the most relevant considered for a pair of one measure
+CANDIDATES = 5  # of each report's figures, the most relevant considered for a pair of one measure
 
 Search = Callable[[str, frozenset[str]], list[Passage]]
 Relevance = Callable[[list[str]], np.ndarray]
@@ -58,8 +59,10 @@ def computed_across(parsed: ParsedQuestion, scope: ReportScope, corpus: CorpusFa
         for other in years:
             query = without_year(query, other) if other != year else query
         passages = search(query, frozenset(d.source for d in documents))
-        sides.append(operands_of(passages, rows, relevance)[:CANDIDATES])
-    pair = _pair(*sides)
+        # A question asking for a rate ("增速", "增长目标") compares rates only.
+        found = [o for o in operands_of(passages, rows, relevance) if parsed.wanted != "percent" or o.row.percent]
+        sides.append(found[:CANDIDATES])
+    pair = _pair(*sides, parsed.in_report_terms)
     if pair is None:
         return None
     operands = [Operand("F1", pair[0].row, pair[0].passage), Operand("F2", pair[1].row, pair[1].passage)]
@@ -69,14 +72,32 @@ def computed_across(parsed: ParsedQuestion, scope: ReportScope, corpus: CorpusFa
         return None
 
 
-def _pair(first: list[Operand], second: list[Operand]) -> tuple[Operand, Operand] | None:
-    """The most relevant pair of one measure, one figure from each side (ranks summed)."""
-    pairs = [(i + j, a, b) for i, a in enumerate(first) for j, b in enumerate(second)
-             if a.row.row_id != b.row.row_id and _measure(a) == _measure(b)]
+def _pair(first: list[Operand], second: list[Operand], question: str) -> tuple[Operand, Operand] | None:
+    """The pair of one measure, one figure from each side, whose subjects are most alike (the same thing in two
+    years: 地区生产总值增长 and 全市地区生产总值增长) and most named by the question in the report's words; then the
+    most relevant (ranks summed)."""
+    def closeness(a: Operand, b: Operand) -> float:
+        subject_a, subject_b = a.row.subject, b.row.subject
+        return _alike(subject_a, subject_b) + _named(question, subject_a) + _named(question, subject_b)
+
+    pairs = [((-closeness(a, b), i + j), a, b) for i, a in enumerate(first)
+             for j, b in enumerate(second) if a.row.row_id != b.row.row_id and _measure(a) == _measure(b)]
     if not pairs:
         return None
     _, a, b = min(pairs, key=lambda p: p[0])
     return a, b
+
+
+def _named(question: str, subject: str) -> float:
+    """The share of a subject's character pairs the question has."""
+    pairs = chinese_pairs(subject)
+    return len(pairs & chinese_pairs(question)) / len(pairs) if pairs else 0.0
+
+
+def _alike(one: str, other: str) -> float:
+    """The share of character pairs two subjects have in common (Jaccard)."""
+    a, b = chinese_pairs(one), chinese_pairs(other)
+    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def _measure(operand: Operand) -> tuple[str, bool]:

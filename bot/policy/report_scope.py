@@ -130,9 +130,11 @@ def report_label(document: IndexedDocument, lang: Lang) -> str:
 
 
 def with_report_named(answer: str, sources: Iterable[str], corpus: CorpusFacts, lang: Lang) -> str:
-    """The answer saying which report it is from, when several are indexed and it cites one of them."""
+    """The answer saying which report it is from, when several are indexed and it cites one of them: after it,
+    so that a fallback's banner still comes first ("…7%左右[1]。（按郑州2024年报告）")."""
     cited = set(sources)
     documents = [d for d in corpus.documents() if d.source in cited]
     if len(corpus.documents()) < 2 or len(documents) != 1:
         return answer
-    return f"{report_label(documents[0], lang)}{': ' if lang == 'en' else '：'}{answer}"
+    label = report_label(documents[0], lang)
+    return f"{answer} ({label}.)" if lang == "en" else f"{answer}（{label}）"

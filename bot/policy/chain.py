@@ -37,6 +37,7 @@ from bot.policy.model_answer import direction_note
 from bot.policy.premises import check_premise, corrected_question, with_correction
 from bot.policy.across_reports import across_kind, computed_across
 from bot.policy.report_scope import YearsMentioned, report_scope, with_report_named
+from bot.policy.notes import with_instruction_ignored
 from bot.policy.staff import checked_answer
 from bot.policy.state import ChainState
 from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
@@ -260,6 +261,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             named = with_report_named(result.answer, [c.source for c in result.citations], self.engine.corpus,
                                       state.lang)
             result = replace(result, answer=named)
+        if state.override:
+            result = replace(result, answer=with_instruction_ignored(result.answer, state.lang))
         if result.answer != state.streamed:
             yield StreamEvent("replace", text=result.answer)
         yield from self._finish(state, result, began)

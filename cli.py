@@ -16,6 +16,7 @@ USAGE = """usage: zzbot COMMAND [ARGS…]
   index build|verify|…    build or check the index, fetch the models          (python -m index)
   eval run|validate       run the evaluation                                  (python -m eval)
   bench                   measure speed and memory                            (python -m eval.bench)
+  policy                  print the answer policy: every rule, in order       (docs/answer-policy.md)
   serve [--port P]        start the chat UI and the HTTP API                  (python app.py)
 
 Each command takes --help."""
@@ -50,6 +51,11 @@ def _dispatch(argv: list[str]) -> int:
         from eval.bench import main as bench_main
 
         return bench_main(rest) or 0
+    if command == "policy":
+        from bot.policy.rules import markdown_table
+
+        print(markdown_table(), end="")
+        return 0
     if command == "serve":
         from app import main as serve_main
 

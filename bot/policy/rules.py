@@ -54,8 +54,6 @@ BEFORE = (
 )
 
 ROUTE = (
-    Rule("claim_checked", "route", "a staff question asking whether a sentence is right: the fact-check answers it",
-         "按报告核对了这句话", "Checked the sentence against the report"),
     Rule("computed", "route", "a sum, comparison, ratio or share worked out by code from the report's figures",
          "由报告里的数字计算得出", "Worked out from the report's figures", "part_similarity"),
     Rule("comparison_side_missing", "route", "the report gives no figure for {part}",
@@ -176,7 +174,12 @@ def _after() -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-RULES: tuple[Rule, ...] = BEFORE + ROUTE + _after() + FALLBACK
+# Read first, before any other rule: a staff question asking whether a sentence is right is routed to the fact-check.
+CLAIM_CHECKED = Rule("claim_checked", "before",
+                     "a staff question asking whether a sentence is right: the fact-check answers it",
+                     "按报告核对了这句话", "Checked the sentence against the report")
+
+RULES: tuple[Rule, ...] = (CLAIM_CHECKED,) + BEFORE + ROUTE + _after() + FALLBACK
 RULE_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
 

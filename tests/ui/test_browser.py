@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -146,6 +147,40 @@ def test_a_long_question_wraps_clear_of_the_icons(page, tmp_path: Path) -> None:
     assert boxes["buttons"], "no icons found in the chat"
     covered = [(name, box) for name, box in boxes["buttons"] if _overlap(boxes["text"], box)]
     assert not covered, f"icons over the question's text {boxes['text']}: {covered}"
+
+
+# Not in the report (it names no sports venue): a refusal, whose reason the asker reads in Chinese.
+UNANSWERED_ZH = "郑州今年新建几个体育馆？"
+
+
+def _chinese_reasons() -> list[re.Pattern[str]]:
+    """Each rule's Chinese reason for the asker (bot.policy.rules), its placeholders matching anything."""
+    from bot.policy.rules import RULES
+
+    return [re.compile(".*".join(map(re.escape, re.split(r"\{\w+\}", rule.shown_zh))))
+            for rule in RULES if rule.shown_zh]
+
+
+def test_a_refusal_shows_its_reason_in_chinese(page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    from bot.policy.rules import RULES
+
+    page.get_by_role("tab", name="对话 · Chat").click()
+    ask(page, UNANSWERED_ZH)
+    bubble = page.locator("#zz-chat [data-testid=bot]").last
+    expect(bubble.locator(".zz-badge.none", has_text="报告未提及")).to_be_visible()
+    reason = bubble.locator(".zz-reason")
+    expect(reason).to_be_visible()
+    reason.scroll_into_view_if_needed()
+    time.sleep(0.5)  # the scroll settles before the screenshot
+    _screenshot(page, tmp_path, "refusal-reason.png")
+    text = reason.inner_text().strip()
+    assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]{3,}", text), \
+        f"the refusal's reason is not in Chinese: {text!r}"
+    assert any(pattern.match(text) for pattern in _chinese_reasons()), f"no rule gives the reason {text!r}"
+    assert not any(rule.reason in text for rule in RULES), f"the staff's reason is shown: {text!r}"
+    assert (tmp_path / "refusal-reason.png").stat().st_size > 10_000
 
 
 def _screenshot(page, tmp_path: Path, name: str, full_page: bool = False) -> None:

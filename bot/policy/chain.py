@@ -36,7 +36,7 @@ from bot.policy.fallback import FallbackLadder
 from bot.policy.model_answer import direction_note
 from bot.policy.premises import check_premise, corrected_question, with_correction
 from bot.policy.across_reports import across_kind, computed_across
-from bot.policy.report_scope import YearsMentioned, report_scope, with_report_named
+from bot.policy.report_scope import YearsMentioned, report_scope, sources_by_year, with_report_named
 from bot.policy.notes import with_instruction_ignored
 from bot.policy.staff import checked_answer
 from bot.policy.state import ChainState
@@ -231,9 +231,13 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         queries = [q for q in (follow_up, focus, chinese) if q]
         self.engine.embed_queries(queries)
         rankings = [self._search(q, state.k, state) for q in queries]
+        # A question over several years' reports ranks each year's own passages too, so each year has its say.
+        by_year = sources_by_year(state.parsed, state.scope, self.engine.corpus)
+        rankings += [[passage_from_document(d) for d in self.retriever.invoke(focus, k=state.k, sources=sources)]
+                     for sources in by_year]
         state.passages = rankings[0] if len(rankings) == 1 else fuse_rankings(rankings, state.k,
-                                                                                                self.settings.retrieval.rrf_k)
-        state.context = self.context_builder.build(follow_up or focus, state.passages, chinese)
+                                                                              self.settings.retrieval.rrf_k)
+        state.context = self.context_builder.build(follow_up or focus, state.passages, chinese, cover=by_year)
         state.timings_ms["retrieve"] = _ms(began)
 
     def _search(self, query: str, k: int, state: ChainState) -> list[Passage]:

@@ -85,6 +85,17 @@ def report_scope(parsed: ParsedQuestion, corpus: CorpusFacts,
     return None if len(documents) == len(indexed) else ReportScope(documents)
 
 
+def sources_by_year(parsed: ParsedQuestion, scope: ReportScope | None, corpus: CorpusFacts) -> list[frozenset[str]]:
+    """For a question over two or more years of different reports, the documents mainly about each year (by file
+    name); empty otherwise."""
+    if scope is None or scope.uncovered or len(scope.documents) < 2:
+        return []
+    groups = [frozenset(d.source for d in primary_documents([d for d in scope.documents if year in d.meta.years()],
+                                                            year)) for year in asked_years(parsed, corpus)]
+    groups = [g for g in dict.fromkeys(groups) if g]
+    return groups if len(groups) > 1 else []
+
+
 def asked_years(parsed: ParsedQuestion, corpus: CorpusFacts) -> list[int]:
     """The years a question asks about: those it names, and 今年/去年… counted from the newest report's year."""
     years = list(parsed.years)

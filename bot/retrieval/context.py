@@ -8,6 +8,7 @@ make a small model pick the neighbouring figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -94,14 +95,25 @@ class ContextBuilder:
         return dense, dense + self.settings.word_weight * np.array(
             self.similarity.word_overlap(chinese or question, texts))
 
-    def build(self, question: str, passages: list[Passage], chinese: str = "") -> Context:
+    def build(self, question: str, passages: list[Passage], chinese: str = "",
+              cover: Sequence[frozenset[str]] = ()) -> Context:
         """The sentences closest to the question (or to its Chinese version), within the context budget,
-        grouped by passage in rank order."""
+        grouped by passage in rank order. ``cover``: groups of documents (file names) each of which gives at least
+        its closest sentence (a question over two years' reports: each year's figure, however far below the
+        other's)."""
         sentences = sentences_of(passages)
         if not sentences:
             return []
         clauses, clause_scores = self._score(question, chinese, sentences, passages)
         chosen = self._choose(question, sentences, clauses, clause_scores, passages)
+        for sources in cover:
+            if not any(s.passage.chunk.source in sources for s in chosen) and (
+                    best := next((s for s in sorted(sentences, key=lambda s: -s.score)
+                                  if s.passage.chunk.source in sources), None)) is not None:
+                index = sentences.index(best)
+                best.shown = shown_clauses(best.text, clauses[index], list(clause_scores[index]),
+                                           max(clause_scores[index], default=0.0) - self.settings.context_margin)
+                chosen.append(best)
         groups: Context = []
         for passage in passages:
             group = sorted((s for s in chosen if s.passage is passage), key=lambda s: s.start)

@@ -146,3 +146,11 @@ def test_retrieval_keeps_each_passages_document(reports_store):
     from bot.retrieval.retriever import passage_from_document
 
     assert passage_from_document(documents[0]).chunk.meta.place == "开封"
+
+
+def test_a_question_over_two_years_gets_each_years_report_in_its_context(ask_reports, sources):
+    result = ask_reports("郑州2023年地区生产总值增长多少？2024年的增长目标又是多少？",
+                         draft="全市地区生产总值增长7.4%[1]，地区生产总值增长7%左右[2]。")
+    assert result.found, result.answer
+    assert {c.source for c in result.citations} == {sources["report"], sources["review"]}
+    assert "7.4%" in result.answer and "7%左右" in result.answer and "（按" not in result.answer

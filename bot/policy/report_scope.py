@@ -59,24 +59,27 @@ def report_scope(parsed: ParsedQuestion, corpus: CorpusFacts,
     """The question's scope among the indexed documents; None when it is all of them (one document indexed, or
     the question names neither an indexed place nor a year). ``mentioned_years``: the years the passages of
     some documents mention, so that a year the question names only as a point of reference ("是2018年的几倍")
-    narrows nothing and refuses nothing."""
+    narrows nothing and refuses nothing. A document whose place or years its head does not state may be about
+    anything: it is searched beside the scope's, and nothing is refused for want of it."""
     indexed = corpus.documents()
     if len(indexed) < 2:
         return None
     named = [p.chinese for p in parsed.places]
     places = [p for p in named if p in corpus.indexed_places()]
+    placeless = [d for d in indexed if not d.meta.place]
     if named and not places:  # only places no document is about (洛阳, 南阳)
-        return ReportScope(uncovered=_label(named[:1], asked_years(parsed, corpus)[:1]))
-    in_places = [d for d in indexed if not places or d.meta.place in places]
-    years = asked_years(parsed, corpus)
+        return None if placeless else ReportScope(uncovered=_label(named[:1], asked_years(parsed, corpus)[:1]))
+    in_places = [d for d in indexed if not places or d.meta.place in places or not d.meta.place]
+    yearless = [d for d in in_places if not d.meta.years()]
     chosen: list[IndexedDocument] = []
-    for year in years:
+    for year in asked_years(parsed, corpus):
         about = [d for d in in_places if year in d.meta.years()]
         if not about:
             if year in mentioned_years(in_places):
                 continue
-            return ReportScope(uncovered=_label(places, [year]))
-        chosen += primary_documents(about, year)
+            if not yearless:
+                return ReportScope(uncovered=_label(places, [year]))
+        chosen += primary_documents(about, year) + yearless
     if not chosen:
         if not places:
             return None

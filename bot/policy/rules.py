@@ -28,7 +28,14 @@ class Rule:
     setting: str | None = None  # the field of settings.answer holding the rule's threshold
 
     def shown(self, lang: Lang, found: dict[str, str]) -> str:
+        if lang == "zh":  # a measure found is named in Chinese for a Chinese asker ("yuan" → 金额)
+            found = {key: MEASURE_ZH.get(value, value) for key, value in found.items()}
         return (self.shown_zh if lang == "zh" else self.shown_en).format_map(_Found(found))
+
+
+# The measures a question can ask for (bot.understand.scope.asked_measure), as a Chinese asker reads them.
+MEASURE_ZH = {"yuan": "金额", "usd": "美元金额", "percent": "百分比", "km": "长度", "m2": "面积", "km2": "面积",
+              "mu": "亩数", "jin": "重量", "vehicles": "车辆数", "count": "个数", "people": "人数", "visits": "人次"}
 
 
 class _Found(dict[str, str]):
@@ -59,7 +66,7 @@ ROUTE = (
     Rule("comparison_side_missing", "route", "the report gives no figure for {part}",
          "报告没有给出“{part}”的数字", "The report gives no figure for “{part}”", "part_similarity"),
     Rule("figures_not_combinable", "route", "the figures cannot be combined: {error}",
-         "这些数字无法合并计算：{error}", "These figures cannot be combined: {error}"),
+         "这些数字说的是不同的东西，不能合并计算", "These figures cannot be combined: {error}"),
     Rule("model", "route", "the model writes the answer from the numbered passages", "", ""),
     Rule("model_unavailable", "route", "the model is unavailable or failed; answered without it",
          "语言模型暂时不可用，以下为报告原文", "The language model is unavailable; the report's own words follow",

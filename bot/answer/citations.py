@@ -62,3 +62,11 @@ def repoint(answer: str, sources: list[str]) -> str:
         pieces += [segment, replacement]
         last = marker.end()
     return "".join(pieces) + answer[last:]
+
+
+def quoted_sentence(citation: Citation) -> str:
+    """The sentence a citation quotes (its first highlight), or its whole passage."""
+    if not citation.highlights:
+        return citation.text
+    start, end = citation.highlights[0]
+    return citation.text[start - citation.start:end - citation.start]

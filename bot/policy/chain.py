@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableConfig
 
-from bot.answer.citations import citation_for
+from bot.answer.citations import citation_for, quoted_sentence
 from bot.answer.compute import ComputedAnswer, calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.engine import Engine
@@ -30,6 +30,7 @@ from bot.llm.client import BackendError, ChatBackend, Waiting
 from bot.llm.prompting import render
 from bot.options import validate_backend, validate_k
 from bot.policy import model_answer
+from bot.policy.model_answer import NOT_FOUND_TOKEN, queue_message, visible_text
 from bot.policy.acceptance import ACCEPTANCE_CHECKS
 from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
@@ -39,10 +40,11 @@ from bot.policy.across_reports import across_kind, computed_across
 from bot.policy.report_scope import YearsMentioned, report_scope, sources_by_year, with_report_named
 from bot.policy.notes import with_instruction_ignored
 from bot.policy.staff import checked_answer
+from bot.policy.subject import subject_named
 from bot.policy.state import ChainState
 from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
-from bot.schema import AnswerResult, BotInputError, Lang, StreamEvent
+from bot.schema import AnswerResult, BotInputError, StreamEvent
 from bot.understand.parsed import parse_question
 from bot.understand.questions import (
     Calculation,
@@ -59,7 +61,6 @@ from zzbot.arithmetic import CalculationError
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND_TOKEN = "NOT_FOUND"
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
 PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
 
@@ -350,11 +351,11 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         try:
             for piece in backend.stream(self._messages(state), self.settings.llm.max_tokens):
                 if isinstance(piece, Waiting):  # others are before this question in the model's line
-                    yield StreamEvent("queue", text=_queue_message(piece.ahead, state.lang), position=piece.ahead)
+                    yield StreamEvent("queue", text=queue_message(piece.ahead, state.lang), position=piece.ahead)
                     continue
                 state.timings_ms.setdefault("first_token", _ms(state.began))
                 text += piece
-                if (visible := _visible(text)) is not None and visible != state.streamed:
+                if (visible := visible_text(text)) is not None and visible != state.streamed:
                     yield StreamEvent("token", text=visible[len(state.streamed):])
                     state.streamed = visible
         except BackendError as err:
@@ -441,6 +442,10 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         state.timings_ms["total"] = _ms(state.began)
         result.timings_ms = {k: round(v, 1) for k, v in state.timings_ms.items()}
         result.trace = list(state.trace.steps)
+        if result.found and result.backend == "extractive" and state.parsed is not None:
+            # The report's sentence quoted without the model's checks: its figures are the report's, but whether it
+            # is about what was asked is known only if it names it.
+            result.subject_confirmed = subject_named(state.parsed, " ".join(quoted_sentence(c) for c in result.citations))
         yield StreamEvent("final", result=result)
 
     def _backend(self, state: ChainState, role: str) -> ChatBackend | None:
@@ -480,19 +485,6 @@ def _computed_result(state: ChainState, computed: ComputedAnswer, written_by: st
         verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,
         figures=computed.figures, working=computed.working,
     )
-
-
-def _queue_message(ahead: int, lang: Lang) -> str:
-    return f"前面还有{ahead}个问题" if lang == "zh" else f"{ahead} question{'' if ahead == 1 else 's'} ahead of you"
-
-
-def _visible(text: str) -> str | None:
-    """What of the model's text so far may be shown: the start is held back until it cannot be the NOT_FOUND
-    signal; None while it still may be."""
-    visible = text.lstrip()
-    if len(visible) < len(NOT_FOUND_TOKEN) and NOT_FOUND_TOKEN.startswith(visible):
-        return None
-    return None if visible.startswith(NOT_FOUND_TOKEN[:3]) else visible
 
 
 def _ms(since: float) -> float:

@@ -19,7 +19,7 @@ from bot.policy.acceptance import Draft
 from bot.policy.evidence import per_capita_base
 from bot.policy.premises import direction_noted
 from bot.policy.state import ChainState, previous_answer
-from bot.schema import AnswerResult, FigureCheck
+from bot.schema import AnswerResult, FigureCheck, Lang
 from bot.understand.questions import asks_part_of_previous
 from index.corpus import CorpusFacts
 from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, without_markers
@@ -91,3 +91,21 @@ def direction_note(state: ChainState, result: AnswerResult) -> str | None:
     start, end = figures[0]
     clause = clause_around(citation.text, start - citation.start, end - citation.start).rstrip(CLAUSE_MARKS)
     return direction_noted(state.focus, result.answer, clause, citation.n, state.lang)
+
+
+# What the answer prompt asks the model to write when the passages do not answer the question.
+NOT_FOUND_TOKEN = "NOT_FOUND"
+
+
+def queue_message(ahead: int, lang: Lang) -> str:
+    """What a user waiting for the model is told."""
+    return f"前面还有{ahead}个问题" if lang == "zh" else f"{ahead} question{'' if ahead == 1 else 's'} ahead of you"
+
+
+def visible_text(text: str) -> str | None:
+    """What of the model's text so far may be shown: the start is held back until it cannot be the NOT_FOUND
+    signal; None while it still may be."""
+    visible = text.lstrip()
+    if len(visible) < len(NOT_FOUND_TOKEN) and NOT_FOUND_TOKEN.startswith(visible):
+        return None
+    return None if visible.startswith(NOT_FOUND_TOKEN[:3]) else visible

@@ -119,3 +119,15 @@ def scope_unstated(parsed: ParsedQuestion, context: Context, stated: list[number
         return None
     whose = {"nation": "the country", "province": "the province"}[parsed.scope]
     return f"the question asks for {whose}'s figure; the report's sentence gives the city's"
+
+
+def subject_named(parsed: ParsedQuestion, quoted: str) -> bool:
+    """Whether a quoted sentence names what the question asks about: one of its most specific report terms, or the
+    head of a Chinese thing the glossary has no term for. True when the question names no particular thing. Decides
+    whether an answer quoting the report without the model's checks may say "figures verified" or only "figure
+    found, subject not confirmed"."""
+    terms = most_specific(set(parsed.terms))
+    if terms:
+        return any(term in quoted for term in terms)
+    heads = [thing[-HEAD_CHARS:] for thing in parsed.things if CJK.search(thing) and len(thing) > HEAD_CHARS]
+    return not heads or any(head in quoted for head in heads)

@@ -22,3 +22,17 @@ def test_an_english_instruction_is_ignored_in_english(ask):
 def test_a_plain_question_gets_no_note(ask):
     result = ask("新增多少个学位？", "新增学位2.7万个[1]。", **LOW)
     assert "忽略" not in result.answer
+
+
+def test_a_quoted_sentence_naming_what_was_asked_is_a_confirmed_subject(ask):
+    result = ask("新增多少个学位？", "", backend="extractive", **LOW)
+    assert result.found and result.backend == "extractive" and result.subject_confirmed
+
+
+def test_a_quoted_sentence_about_something_else_is_a_figure_found_subject_not_confirmed():
+    from bot.policy.subject import subject_named
+    from bot.understand.parsed import parse_question
+
+    parsed = parse_question("今年新增多少个公共充电桩？")
+    assert not subject_named(parsed, "新增公共停车位10万个以上")
+    assert subject_named(parse_question("新增多少个学位？"), "新增学位2.7万个")

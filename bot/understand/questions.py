@@ -200,7 +200,10 @@ def counted_subject(text: str) -> str:
 
 
 _DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进帮回看用买租领]")
-_LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|\bwhat\s+are\b|\bwhich\b[^?？]*\b(?:are|were)\b|"
+# "What main targets are set…" asks for several things as "what are the targets" does; "what share of … are" asks one.
+_LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|"
+                   r"\bwhat\b(?!\s+(?:share|fraction|percentage|proportion|portion|part|number|percent)\b)[^?？]{0,60}?"
+                   r"\b(?:are|were)\b|\bwhich\b[^?？]*\b(?:are|were)\b|"
                    r"\bwhich\s+(?:two|three|four|five|six|several)\b|\blist\b", re.IGNORECASE)
 
 

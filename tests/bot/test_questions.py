@@ -324,3 +324,13 @@ def test_a_question_asking_which_things_is_a_list_never_a_sum(question):
 
 def test_a_total_of_named_things_is_still_a_sum():
     assert asks_calculation("供水、燃气和供热管网一共多少公里？") == "sum"
+
+
+@pytest.mark.parametrize(("question", "several"), [
+    ("What main economic and social targets are set for 2024?", True),  # the whole targets sentence, not a clause
+    ("What are the main targets?", True),
+    ("What share of the planned projects are industrial ones?", False),  # one share
+    ("What is the GDP target?", False),
+])
+def test_a_question_for_several_things_is_a_list(question, several):
+    assert asks_list(question) is several

@@ -258,7 +258,7 @@ def _readable(record: dict[str, Any]) -> str:
 
 def _history_limit(max_chars: int) -> int:
     """Bytes a history file may have: every kept message (the last MAX_HISTORY_TURNS, each cut to twice the
-    question limit) at full length with each character written as a 6-byte \\uXXXX escape."""
+    question limit) at full length with each character written as a 6-byte \\u escape (\\u4e2d)."""
     return max_chars * 2 * MAX_HISTORY_TURNS * 6
 
 

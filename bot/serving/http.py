@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # A Host header that is a name or an address, with an optional port (anything else is left out of the policy).
 _HOST = re.compile(r"[\w.\-]+(:\d+)?|\[[0-9a-fA-F:.]+\](:\d+)?")
-# A character of a JSON body at its longest: a \uXXXX escape.
+# A character of a JSON body at its longest: a six-character \u escape ("\u4e2d").
 ESCAPED_CHAR_BYTES = 6
 # Room for a request's fields other than its texts (model, stream, backend, k, roles, punctuation).
 FIELDS_BYTES = 16 * 1024

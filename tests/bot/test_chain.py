@@ -34,7 +34,7 @@ def _cited_text(result) -> str:
         ("What is the target for total car output?", ["1.4 million", "140万"], ["140 million", "700,000"],
          "汽车产量突破140万辆"),
         ("汽车总产量目标是多少？", ["140万"], [], "汽车产量突破140万辆"),
-        ("What is the GDP growth target for 2024?", ["7%"], [], "地区生产总值增长7%左右"),
+        ("How much should the regional GDP grow this year?", ["7%"], [], "地区生产总值增长7%左右"),
         ("How many kilometres of water supply pipes will be built or renovated?", ["85"], [], "供水管网85公里"),
         ("新增城镇就业目标是多少人？", ["12.65万"], [], "新增城镇就业12.65万人"),
         ("Who delivered the government work report?", ["何雄", "He Xiong"], [], "市长何雄"),

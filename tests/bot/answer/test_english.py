@@ -22,8 +22,8 @@ def table():
 
 
 def test_a_bare_figure_the_report_gives_with_about_gets_about_back():
-    answer = "Zhengzhou's GDP growth target for 2024 is 7% [1]."
-    assert repair_scale(answer, [GDP_SENTENCE]) == "Zhengzhou's GDP growth target for 2024 is about 7% [1]."
+    answer = "The city's economy is meant to grow 7% this year [1]."
+    assert repair_scale(answer, [GDP_SENTENCE]) == "The city's economy is meant to grow about 7% this year [1]."
 
 
 def test_each_bare_figure_gets_its_own_qualifier():

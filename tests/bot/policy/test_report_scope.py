@@ -5,7 +5,6 @@ comparison across two reports cites each."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

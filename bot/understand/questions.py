@@ -318,7 +318,7 @@ def asks_calculation(text: str) -> Calculation | None:
     constant ("覆盖率离100%还差多少"): "财政收入能多多少" asks how much one thing grows, a figure the report states."""
     kind = next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)
     if kind == "sum" and asks_list(text):
-        # "住房方面一共给出了哪些数字目标" asks for the targets, listed: figures of different things add up to nothing.
+        # "交通方面一共给出了哪些数字目标" asks for the targets, listed: figures of different things add up to nothing.
         return None
     if kind == "comparison" and not number_figures(text) and (
             len(question_parts(text, kind)) < 2 or _one_thing_asked(text)):

@@ -7,9 +7,9 @@ from zzbot.places import places_named
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("已谋划的项目力争完成投资多少？", "yuan"), ("How much will the city spend on education?", "yuan"),
-    ("How much is invested in the 3,800 projects?", "yuan"), ("一般公共预算收入今年总额是多少亿元？", "yuan"),
-    ("研发投入强度要达到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", "count"),
+    ("三个一批项目今年计划投资多少？", "yuan"), ("How much will the city spend on education?", "yuan"),
+    ("How much is invested in the 3,800 projects?", "yuan"), ("今年财政收入一共有多少亿元？", "yuan"),
+    ("研发强度力争提高到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", "count"),
     ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),
     ("How many square metres of green space?", "m2"), ("What will the GDP be in yuan at the end of 2024?", "yuan"),
     # "grow" of farming or of a number of things is no growth rate.
@@ -33,7 +33,7 @@ def test_a_figure_in_the_measure_asked_for():
 
 
 @pytest.mark.parametrize(("text", "names"), [
-    ("洛阳今年的旅游总收入目标是多少？", ["洛阳"]), ("What is Beijing's GDP target?", ["北京"]),
+    ("洛阳今年要修多少公里地铁？", ["洛阳"]), ("What is Beijing's GDP target?", ["北京"]),
     ("How does Zhengzhou compare with Luoyang and Kaifeng?", ["郑州", "开封", "洛阳"]),
     ("郑州今年新增多少学位？", ["郑州"]), ("How many new school places?", []),
 ])

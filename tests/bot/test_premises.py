@@ -10,8 +10,8 @@ from zzbot import numbers
 
 
 @pytest.mark.parametrize(("question", "claims"), [
-    ("报告说今年要引进院士50名，这是真的吗？", ["今年要引进院士50名"]),
-    ("answer only yes: does the report promise 50,000 school places?", ["50,000 school places"]),
+    ("报告说今年要引进院士80名，这是真的吗？", ["今年要引进院士80名"]),
+    ("reply only yes: did the report promise 60,000 new school places?", ["60,000 new school places"]),
     ("The report caps joblessness at 4.5%. Isn't that too strict?", ["The report caps joblessness at 4.5%"]),
     ("Why is the R&D intensity target 3.5%?", ["the R&D intensity target 3.5%"]),
     ("为什么要把营造林减少3.28万亩？", ["营造林减少3.28万亩"]),  # "why" asks about the premise, which is claimed
@@ -30,8 +30,8 @@ def _correction(question: str, reported: str, clause: str) -> Correction:
 
 
 @pytest.mark.parametrize(("question", "reported", "expected"), [
-    ("报告说市区今年新建中小学校15所，能提供多少学位？", "10所", "报告说市区今年新建中小学校10所，能提供多少学位？"),
-    ("报告说今年要引进院士50名，这是真的吗？", "25名以上", None),  # the correction is the whole answer
+    ("既然市区今年新建中小学校15所，学位会多出多少？", "10所", "既然市区今年新建中小学校10所，学位会多出多少？"),
+    ("报告说今年要引进院士80名，这是真的吗？", "25名以上", None),  # the correction is the whole answer
     ("规上工业增加值只定了增长6%，是不是太低了？", "9%以上", None),
     ("Why is the R&D intensity target 3.5%?", "2.8%", None),
     ("If 50,000 places are added, how many schools will open?", "2.7万个",
@@ -42,7 +42,7 @@ def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, rep
 
 
 def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
-    question = "报告说市区今年新建中小学校15所，能提供多少学位？"
+    question = "既然市区今年新建中小学校15所，学位会多出多少？"
     correction = _correction(question, "10所", "市区新建中小学校10所")
     other = Citation(1, "c2", "r.md", "", "新增学位2.7万个。", 0, 9, 1.0, [])
     answer, citations = with_correction(correction, "新增学位2.7万个[1]。", [other], "zh", found=True)
@@ -66,7 +66,7 @@ def test_a_figure_bounded_the_other_way_is_a_wrong_premise_but_a_hedge_is_not():
 
 @pytest.mark.parametrize(("claim", "clause", "turned"), [
     ("The report expects GDP to shrink by about 7% this year", "地区生产总值增长7%左右", True),
-    ("今年公共停车位要减少10万个", "新增公共停车位10万个以上", True),
+    ("今年公园游园要减少30个", "新建公园游园30个", True),
     ("今年新增公共停车位10万个", "新增公共停车位10万个以上", False),
     ("GDP growth of about 7%", "地区生产总值增长7%左右", False),
     # Building or reaching a level is a move up: cutting or closing is the other way.

@@ -90,13 +90,13 @@ def test_a_year_no_report_is_about_is_refused_in_english_too(ask_reports):
 
 
 def test_a_city_with_no_report_is_refused(ask_reports):
-    result = ask_reports("洛阳2023年地区生产总值增长了多少？", draft="增长7.4%[1]。")
-    assert not result.found and "7.4%" not in result.answer and "已收录：" in result.answer
+    result = ask_reports("洛阳2023年社会消费品零售总额增长了多少？", draft="增长7.7%[1]。")
+    assert not result.found and "7.7%" not in result.answer and "已收录：" in result.answer
 
 
 @pytest.mark.parametrize("question, source, figure, named", [
     ("开封2022年全市生产总值是多少？", "other", "2600亿元", "按开封2023年报告"),
-    ("2023年郑州地区生产总值增长了多少？", "review", "7.4%", "按郑州2023年回顾"),
+    ("2023年郑州规模以上工业增加值增长了多少？", "review", "12.8%", "按郑州2023年回顾"),
     ("去年有多少名大学生留在郑州？", "review", "22.7万", "按郑州2023年回顾"),
     ("郑州今年地区生产总值增长目标是多少？", "report", "7%左右", "按郑州2024年报告"),
 ])

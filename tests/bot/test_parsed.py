@@ -28,9 +28,9 @@ def test_what_a_question_asks_about_and_wants(question, things, terms, wanted):
 
 @pytest.mark.parametrize(("question", "scope"), [
     ("What GDP growth target has China set nationally for 2024?", "nation"),
-    ("全国今年的GDP增长目标是多少？", "nation"),
+    ("国家今年定的GDP增速是多少？", "nation"),
     ("郑州新能源汽车产量占全国的比重是多少？", "nation"),
-    ("河南省今年地区生产总值预期增长多少？", "province"),
+    ("河南全省的GDP今年预计涨几个点？", "province"),
     ("What is Henan province's target for fixed-asset investment growth?", "province"),
     # The report's own national-level things are the city's targets.
     ("今年郑州要新增多少个国家级智能制造项目？", "city"),
@@ -107,5 +107,5 @@ def test_a_model_rewrite_that_keeps_the_replaced_thing_or_loses_the_new_one_is_r
 
 
 def test_a_narrowing_follow_up_may_keep_the_earlier_thing():
-    assert keeps_no_replaced_thing("今年接待境外游客目标是多少？", "境外的呢？", "今年接待游客目标是多少？")
+    assert keeps_no_replaced_thing("今年海外来郑游客要接待多少？", "海外的呢？", "今年来郑游客要接待多少？")
     assert not keeps_no_replaced_thing("城镇就业新增多少个学位？", "那城镇就业呢？", "2024年郑州新增多少个学位？")

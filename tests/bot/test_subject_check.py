@@ -91,8 +91,8 @@ def test_the_figure_the_report_gives_for_the_term_asked_is_accepted(answer, ques
 
 @pytest.mark.parametrize("question", [
     "What GDP growth target has China set nationally for 2024?",
-    "全国今年的GDP增长目标是多少？",
-    "河南省今年地区生产总值预期增长多少？",
+    "国家今年定的GDP增速是多少？",
+    "河南全省的GDP今年预计涨几个点？",
 ])
 def test_the_citys_figure_does_not_answer_for_the_country_or_the_province(question):
     rejection = scope_stated(_draft("地区生产总值增长7%左右[1]。", question, TARGETS), SETTINGS)
@@ -131,7 +131,7 @@ def chain(engine):
     ("今年全市打算新增多少个公共充电桩？", "10万"),  # the report never names 充电桩; 10万 are parking spaces
     ("How many master's graduates will Zhengzhou recruit?", "200,000"),  # 20万 are 大学生, no 硕士
     ("What GDP growth target has China set nationally for 2024?", "7%"),  # the city's target, not the country's
-    ("河南省今年地区生产总值预期增长多少？", "7%"),
+    ("河南全省的GDP今年预计涨几个点？", "7%"),
 ])
 def test_a_subject_or_scope_the_report_does_not_give_is_refused(chain, question, wrong):
     result = chain.ask(question)

@@ -38,7 +38,7 @@ QUESTIONS: tuple[str, ...] = (
     "How fast is Zhengzhou's economy meant to grow this year?",
     "郑州今年打算新建多少公里供水管网？",
     "How many kilometres of gas pipelines will be built or renovated?",
-    "新能源汽车产量目标是多少？",
+    "新能源汽车今年力争产多少辆？",
     "How many new energy vehicles does Zhengzhou aim to produce?",
     "2024年计划新增城镇就业多少人？",
     "How many urban jobs are to be created?",
@@ -60,7 +60,7 @@ QUESTIONS: tuple[str, ...] = (
     "How many new public parking spaces will be added?",
     "中原科技城计划引进多少优秀人才？",
     "How many university graduates should stay in Zhengzhou?",
-    "政府工作报告是谁在哪次会议上作的？",
+    "这份报告由谁、在哪个大会上宣读？",
     "Which reforms of state-owned enterprises are planned?",
 )
 WARMUP_QUERIES = 3

@@ -15,7 +15,7 @@ import pytest
 from index.documents import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
-HISTORY = [{"role": "user", "content": "新能源汽车产量目标是多少？"},
+HISTORY = [{"role": "user", "content": "新能源汽车产量力争达到多少辆？"},
            {"role": "assistant", "content": "力争新能源汽车产量超70万辆[1]。"}]
 
 

@@ -20,13 +20,15 @@ from bot.schema import Citation, Lang
 # A clause stating a figure is preferred by this much: most questions ask for one.
 FIGURE_BONUS = 0.05
 # Why the report's own text is shown instead of the model's answer, said before it.
-Note = Literal["rejected", "unavailable", "closest"]
+Note = Literal["rejected", "unavailable", "closest", "judged"]
 NOTES: dict[Note, dict[str, str]] = {
     "rejected": {"zh": "（模型答案未通过核对，以下为报告原文）",
                  "en": "(The model's answer could not be used; this is the report's own text.)"},
     "unavailable": {"zh": "（语言模型暂时无法回答，以下为报告原文）",
                     "en": "(The language model could not answer just now; this is the report's own text.)"},
     "closest": {"zh": "（以下为报告中与问题最接近的原文）", "en": "(This is the report's text closest to the question.)"},
+    "judged": {"zh": "（报告的说法与问题不同，以下原文经模型判断说的就是所问的事物）",
+               "en": "(The report words it differently; the model judged this passage to be about what you asked.)"},
 }
 
 

@@ -107,6 +107,36 @@ class LocalLlama:
             except (ValueError, RuntimeError) as err:  # e.g. a prompt longer than the context window
                 raise BackendError(f"the local model failed: {err}", "failed") from None
 
+    def next_token_margin(self, messages: Messages, yes: str, no: str) -> float:
+        """How much more the model expects its reply to start with ``yes`` than with ``no`` (the difference of the
+        two first tokens' logits): a graded yes/no, where the sampled token of a small model mostly follows the
+        prompt's bias. The context then holds these messages, so the next call restores its prefix first."""
+        import llama_cpp
+
+        with self._queue.place() as ticket:
+            self._queue.wait_quietly(ticket)
+            try:
+                tokens = self._llm.tokenize(self._chat_prompt(messages).encode(), add_bos=False, special=True)
+                self._holds = None
+                self._llm.reset()
+                self._llm.eval(tokens)
+                logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._llm.ctx, -1),
+                                               shape=(self._llm.n_vocab(),))
+            except (ValueError, RuntimeError) as err:
+                raise BackendError(f"the local model failed: {err}", "failed") from None
+            first = [self._llm.tokenize(word.encode(), add_bos=False, special=False)[0] for word in (yes, no)]
+            return float(logits[first[0]] - logits[first[1]])
+
+    def _chat_prompt(self, messages: Messages) -> str:
+        """The messages in the model's own chat template, ready for the assistant's reply."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        token_text = lambda token: self._llm.detokenize([token], special=True).decode(errors="ignore")  # noqa: E731
+        formatter = Jinja2ChatFormatter(self._llm.metadata["tokenizer.chat_template"],
+                                        eos_token=token_text(self._llm.token_eos()),
+                                        bos_token=token_text(self._llm.token_bos()))
+        return formatter(messages=messages).prompt
+
     def prime(self, messages: Messages, cache: PromptCache | None = None, label: str = "prompt") -> PrimeOutcome:
         """Make the prompt prefix ``messages`` ready as ``label``: restored from ``cache`` when it holds the
         state for exactly this model and these messages, otherwise evaluated now and saved there. Priming a

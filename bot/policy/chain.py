@@ -34,6 +34,7 @@ from bot.policy.model_answer import NOT_FOUND_TOKEN, queue_message, visible_text
 from bot.policy.acceptance import ACCEPTANCE_CHECKS
 from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
+from bot.policy.judge import SubjectJudge
 from bot.policy.model_answer import direction_note
 from bot.policy.premises import check_premise, corrected_question, with_correction
 from bot.policy.across_reports import across_kind, computed_across
@@ -94,7 +95,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         self.context_builder = ContextBuilder(engine, self.settings.answer)
         self.extractive = ExtractiveAnswerer(self.context_builder)
         self.fact_checker = FactChecker(engine)
-        self.ladder = FallbackLadder(self.settings.answer, self.extractive)
+        self.ladder = FallbackLadder(self.settings.answer, self.extractive, SubjectJudge.of_engine(engine))
         self._years_mentioned = YearsMentioned(lambda: self.engine.searcher.chunks)
 
     # -- the Runnable interface ---------------------------------------------------------------------

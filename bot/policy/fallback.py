@@ -6,9 +6,10 @@ the result's ``fallback_reason`` is that rule's reason (None where the answer gi
 from __future__ import annotations
 
 from zzbot import numbers
-from bot.answer.extractive import ExtractiveAnswerer, Note, nearby_text
+from bot.answer.extractive import Extract, ExtractiveAnswerer, Note, nearby_text
 from bot.llm.prompting import not_found_message
 from bot.policy.acceptance import Rejection, unmet_requirement
+from bot.policy.judge import SubjectJudge
 from bot.policy.state import ChainState
 from bot.retrieval.context import Sentence, all_sentences, best_similarity
 from bot.policy.rules import RULE_BY_NAME
@@ -18,10 +19,18 @@ from zzbot.settings import AnswerSettings
 from zzbot.text import names_outside_per
 
 
+# The refusals a judge of meaning may turn into the nearby clause: those that only found no word of the question in
+# the answer's sentence, or a model that found nothing. Not those of place, year, scope, invented figures.
+JUDGED_REFUSALS = frozenset({"model_said_not_found", "not_a_bare_refusal", "counts_asked_subject", "subject_stated",
+                             "about_asked_words", "about_asked_terms", "states_asked_measure"})
+
+
 class FallbackLadder:
-    def __init__(self, settings: AnswerSettings, extractive: ExtractiveAnswerer) -> None:
+    def __init__(self, settings: AnswerSettings, extractive: ExtractiveAnswerer,
+                 judge: SubjectJudge | None = None) -> None:
         self.settings = settings
         self.extractive = extractive
+        self.judge = judge
 
     def nothing_found(self, state: ChainState, backend: str) -> AnswerResult:
         """The model found no answer. A small model misses answers in long sentences: a passage this close to
@@ -63,12 +72,15 @@ class FallbackLadder:
         is close enough to the question to be worth reading (``nearby``: a refusal of a place or year no indexed
         report is about shows no other report's sentence). ``decided``: the rule deciding it is already in the
         trace; else the ladder's last rung decides, for ``reason``."""
+        refused_by = "" if decided else _last_decided(state)
         if not decided:
             state.trace.decided("not_found_with_nearby", reason)
         answer = message or not_found_message(state.lang)
         citations = []
         if nearby and best_similarity(state.context) >= self.settings.nearby_similarity and (
                 extract := self.extractive.answer(state.context, state.asked, state.chinese, state.lang)):
+            if refused_by in JUDGED_REFUSALS and (judged := self._judged_same(state, extract)) is not None:
+                return judged
             answer += nearby_text(extract, state.lang)
             citations = [extract.citation]
         return AnswerResult(
@@ -76,6 +88,17 @@ class FallbackLadder:
             verified=True, citations=citations, backend=backend, timings_ms={}, lang=state.lang,
             fallback_reason=reason,
         )
+
+    def _judged_same(self, state: ChainState, extract: Extract) -> AnswerResult | None:
+        """The nearby clause as the answer, when it gives a figure of the kind asked and the judge of meaning says
+        it states the very thing asked, in the report's words (停车的地方 → 新增公共停车位10万个以上)."""
+        if (self.judge is None or state.override or not extract.in_asked_measure or state.parsed is None or state.parsed.scope != "city"):
+            return None
+        margin = self.judge.margin(state.backend, state.asked, extract.clause)
+        if margin is None or margin < self.settings.subject_judge_margin:
+            return None
+        reason = RULE_BY_NAME["nearby_judged_same"].reason.format(found=f"{margin:.2f}")
+        return self.extractive_answer(state, "nearby_judged_same", reason, list(extract.figures), note="judged")
 
     def extractive_answer(self, state: ChainState, rule: str, reason: str | None = None,
                           anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
@@ -97,6 +120,10 @@ class FallbackLadder:
             verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,
             fallback_reason=reason, figures=[FigureCheck(f.text, True, 1) for f in extract.figures],
         )
+
+
+def _last_decided(state: ChainState) -> str:
+    return next((step.rule for step in reversed(state.trace.steps) if step.outcome == "decided"), "")
 
 
 def naming_sentence(state: ChainState) -> Sentence | None:

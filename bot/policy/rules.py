@@ -164,6 +164,10 @@ FALLBACK = (
          "The report's closest sentence gives no figure in the measure asked for ({found})"),
     Rule("quote_names_person", "fallback", "a who-question's quoted sentence names no person the passages name",
          "报告没有提到问题问的人", "The report names no person for this"),
+    Rule("nearby_judged_same", "fallback",
+         "refused for want of the question's words, but the model judges the nearby clause (a figure of the kind "
+         "asked) to state the very thing asked (margin {found})", "报告的说法与问题不同，经模型判断说的是所问的事物",
+         "The report words it differently; the model judged it to be what you asked", "subject_judge_margin"),
     Rule("not_found_with_nearby", "fallback",
          "nothing usable: not in the report, with what it says nearby when a passage is close enough",
          "报告里没有这个问题的答案", "The report does not answer this question", "nearby_similarity"),

@@ -52,6 +52,12 @@ class ScriptedModel:
         self.draft = ""
         self.error: BackendError | None = None
         self.calls: list[str] = []
+        # What it answers a judge of meaning (bot.policy.judge): a firm "否" unless a test sets it.
+        self.margin = -10.0
+
+    def next_token_margin(self, messages: list[dict[str, str]], yes: str, no: str) -> float:
+        self.calls.append(messages[-1]["content"])
+        return self.margin
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Waiting]:
         self.calls.append(messages[-1]["content"])

@@ -93,7 +93,7 @@ def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
 
 def with_new_subject(question: str, earlier: str) -> str | None:
     """The earlier question asked of the follow-up's new thing instead, its frame kept and the old thing's own words
-    dropped ("2024年郑州新增多少个学位？" + "那城镇就业呢？" → "2024年郑州新增多少城镇就业？"; "How many new school
+    dropped ("今年新增多少个学位？" + "那城镇就业呢？" → "今年新增多少城镇就业？"; "How many new school
     places…?" + "What about urban jobs?" → "How many new urban jobs…?"), when the follow-up names only a thing
     and the earlier question names what it asks about; None otherwise."""
     thing = new_thing(question)
@@ -106,7 +106,7 @@ def with_new_subject(question: str, earlier: str) -> str | None:
 
 def keeps_no_replaced_thing(rewrite: str, question: str, earlier: str) -> bool:
     """Whether a rewritten elliptical follow-up has let go of the thing it replaces: "那城镇就业呢？" after
-    "2024年郑州新增多少个学位？" rewritten as "城镇就业新增多少个学位？" still asks about 学位."""
+    "今年新增多少个学位？" rewritten as "城镇就业新增多少个学位？" still asks about 学位."""
     thing = new_thing(question)
     replaced = replaced_thing(earlier) if thing else None
     return replaced is None or replaced[0].lower() in thing.lower() or replaced[0].lower() not in rewrite.lower()

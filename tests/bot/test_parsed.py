@@ -13,7 +13,7 @@ from bot.understand.rewrite import keeps_no_replaced_thing, new_thing, standalon
 
 @pytest.mark.parametrize(("question", "things", "terms", "wanted"), [
     ("今年全市打算新增多少个公共充电桩？", ("公共充电桩",), ("充电桩",), "count"),
-    ("2024年郑州新增多少个学位？", ("学位",), ("学位",), "count"),
+    ("今年新增多少个学位？", ("学位",), ("学位",), "count"),
     ("今年郑州上学的名额会多出多少？", ("上学的名额",), ("学位",), "count"),  # glossary: everyday words → 学位
     ("今年郑州想吸引多少老外来旅游？", ("老外来旅游",), ("境外游客",), "count"),
     ("How many master's graduates will Zhengzhou recruit?", ("master's graduates",), ("硕士",), "count"),
@@ -28,7 +28,7 @@ def test_what_a_question_asks_about_and_wants(question, things, terms, wanted):
 
 @pytest.mark.parametrize(("question", "scope"), [
     ("What GDP growth target has China set nationally for 2024?", "nation"),
-    ("国家今年定的GDP增速是多少？", "nation"),
+    ("全国范围的GDP增长目标定了多少？", "nation"),
     ("郑州新能源汽车产量占全国的比重是多少？", "nation"),
     ("河南全省的GDP今年预计涨几个点？", "province"),
     ("What is Henan province's target for fixed-asset investment growth?", "province"),
@@ -65,12 +65,12 @@ def test_calculation_years_places_and_premises_are_read_once():
 ])
 def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
     assert new_thing(follow_up) == thing
-    history = [{"role": "user", "content": "2024年郑州新增多少个学位？"}]
+    history = [{"role": "user", "content": "今年新增多少个学位？"}]
     assert parse_question(follow_up, history=history).new_thing == thing
 
 
 @pytest.mark.parametrize(("follow_up", "earlier", "standalone", "gone"), [
-    ("那城镇就业呢？", "2024年郑州新增多少个学位？", "2024年郑州新增多少城镇就业？", "学位"),
+    ("那城镇就业呢？", "今年新增多少个学位？", "今年新增多少城镇就业？", "学位"),
     ("And what about urban jobs?", "How many new school places will there be in 2024?",
      "How many new urban jobs will there be in 2024?", "school"),
     ("那充电桩呢？", "今年新增多少个公共停车位？", "今年新增多少充电桩？", "停车位"),
@@ -92,13 +92,13 @@ class _Scripted:
         yield self.reply
 
 
-TURNS = [{"role": "user", "content": "2024年郑州新增多少个学位？"}, {"role": "assistant", "content": "新增学位2.7万个[1]。"}]
+TURNS = [{"role": "user", "content": "今年新增多少个学位？"}, {"role": "assistant", "content": "新增学位2.7万个[1]。"}]
 
 
 @pytest.mark.parametrize(("reply", "standalone"), [
-    ("城镇就业新增多少个学位？", "2024年郑州新增多少城镇就业？"),  # keeps what it replaces: the structure's instead
-    ("2024年郑州新增多少个学位？", "2024年郑州新增多少城镇就业？"),  # loses the new thing
-    ("2024年郑州新增城镇就业多少人？", "2024年郑州新增城镇就业多少人？"),  # a good rewrite stands
+    ("城镇就业新增多少个学位？", "今年新增多少城镇就业？"),  # keeps what it replaces: the structure's instead
+    ("今年新增多少个学位？", "今年新增多少城镇就业？"),  # loses the new thing
+    ("今年新增城镇就业多少人？", "今年新增城镇就业多少人？"),  # a good rewrite stands
 ])
 def test_a_model_rewrite_that_keeps_the_replaced_thing_or_loses_the_new_one_is_refused(reply, standalone):
     rewritten, stands_alone = standalone_question("那城镇就业呢？", TURNS, "zh", lambda role: _Scripted(reply))
@@ -108,4 +108,4 @@ def test_a_model_rewrite_that_keeps_the_replaced_thing_or_loses_the_new_one_is_r
 
 def test_a_narrowing_follow_up_may_keep_the_earlier_thing():
     assert keeps_no_replaced_thing("今年海外来郑游客要接待多少？", "海外的呢？", "今年来郑游客要接待多少？")
-    assert not keeps_no_replaced_thing("城镇就业新增多少个学位？", "那城镇就业呢？", "2024年郑州新增多少个学位？")
+    assert not keeps_no_replaced_thing("城镇就业新增多少个学位？", "那城镇就业呢？", "今年新增多少个学位？")

@@ -354,8 +354,12 @@ def _amount(quantity: Quantity, used: list[Operand], lang: Lang) -> str:
         # A generic measure word (个, 家) has no English noun: "136.842 million yuan each".
         shared = (f"per {in_english.english_unit(per)}" if in_english.english_unit(per) else "each") if per else ""
         return " ".join(p for p in (english, unit, shared) if p)
-    scales = {row_scale(o.row) for o in used if units.unit_family(o.row.unit) == quantity.unit or o.row.unit == quantity.label}
-    scale = next(iter(scales)) if len(scales) == 1 else ""
+    if quantity.per:  # an amount per visit, per mu…: its own size, not the operands' (2000亿元 ÷ 1.7亿人次 ≈ 1176元)
+        scale = next((word for word, size in _SCALES if abs(value) >= size), "")
+    else:
+        scales = {row_scale(o.row) for o in used
+                  if units.unit_family(o.row.unit) == quantity.unit or o.row.unit == quantity.label}
+        scale = next(iter(scales)) if len(scales) == 1 else ""
     divisor = dict(_SCALES).get(scale, Decimal(1))
     return f"{_plain(_rounded(value / divisor))}{scale}{quantity.label}"
 

@@ -35,7 +35,7 @@ class Rule:
 
 # The measures a question can ask for (bot.understand.scope.asked_measure), as a Chinese asker reads them.
 MEASURE_ZH = {"yuan": "金额", "usd": "美元金额", "percent": "百分比", "km": "长度", "m2": "面积", "km2": "面积",
-              "mu": "亩数", "jin": "重量", "vehicles": "车辆数", "count": "个数", "people": "人数", "visits": "人次"}
+              "mu": "亩数", "area": "面积", "jin": "重量", "vehicles": "车辆数", "count": "个数", "people": "人数", "visits": "人次"}
 
 
 class _Found(dict[str, str]):

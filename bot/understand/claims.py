@@ -167,12 +167,26 @@ def _is_per_base(text: str, figure: numbers.Figure) -> bool:
     return before.rstrip().endswith(("per", "每", "per every"))
 
 
+def counts_listed_things(text: str, figure: numbers.Figure) -> bool:
+    """A small count in Chinese numerals right after the things it counts ("电子信息和新能源汽车两个产业集群",
+    "供水、燃气、供热三种管网"): the sentence's own enumeration, not a figure it states about the report."""
+    if figure.text[:1].isascii() or figure.value != int(figure.value) or not 2 <= figure.value <= 10:
+        return False
+    before = _CLAUSE_END.split(text[:figure.start])[-1]
+    items = [item for item in _LIST_JOINS.split(before) if item.strip()]
+    return len(items) == int(figure.value)
+
+
+_LIST_JOINS = re.compile(r"[和与及、]")
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+
+
 def parse_claim(text: str) -> Claim:
     places = tuple(places_named(text))
     years = tuple(int(f.value) for f in numbers.extract_figures(text) if f.kind == "year")
     figures = []
     for figure in numbers.number_figures(text):
-        if _is_per_base(text, figure):
+        if _is_per_base(text, figure) or counts_listed_things(text, figure):
             continue
         clause = clause_around(text, figure.start, figure.end)
         direction, word = direction_of(clause)

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from bot.schema import Lang
 from bot.understand import questions, scope
+from bot.understand.claims import counts_listed_things
 from bot.understand.questions import Calculation
 from bot.understand.rewrite import new_thing
 from bot.understand.scope import Scope
@@ -75,7 +76,7 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
         parts=tuple(questions.question_parts(asking, calculation)) if calculation else (),
         places=tuple(places_named(asking)), years=tuple(_years(asking)),
         relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),
-        premises=tuple(numbers.number_figures(asking)), new_thing=new_thing(text) if previous else "",
+        premises=tuple(f for f in numbers.number_figures(asking) if not counts_listed_things(asking, f)), new_thing=new_thing(text) if previous else "",
         previous=previous)
 
 

@@ -39,11 +39,14 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mu", re.compile(r"多少(?:万)?亩|\bhow\s+many\s+mu\b", re.IGNORECASE)),
     ("jin", re.compile(r"多少(?:亿|万)?斤", re.IGNORECASE)),
     ("vehicles", re.compile(r"多少(?:万)?辆|\bhow\s+many\s+(?:vehicles|cars)\b", re.IGNORECASE)),
+    # An area asked by its noun ("暖气的面积要扩大多少"), in whatever unit: 平方米 or 亩.
+    ("area", re.compile(r"面积|\b(?:area|floor\s+space)\b", re.IGNORECASE)),
     # A Chinese count by its measure word ("会多几个公园"): not an area, an amount of money or a percentage.
     ("count", re.compile(r"(?:几|多少)(?:个|所|座|家|条|项|张|名|套|间|处|支|户)(?!百分点)")),
 )
 
 
+AREA_FAMILIES = frozenset({"m2", "km2", "mu", "ha"})
 _COUNT_ASKED = re.compile(r"\bhow\s+many\b(?!\s+(?:percent|percentage))", re.IGNORECASE)
 
 
@@ -86,6 +89,8 @@ def in_measure(unit: str | None, percent: bool, measure: str) -> bool:
     if measure == "percent":
         return percent
     family = units.unit_family(unit)
+    if measure == "area":
+        return family in AREA_FAMILIES
     if measure == "count":
         return not percent and family not in units.MEASURED_FAMILIES
     return family == measure

@@ -109,3 +109,16 @@ def test_the_head_of_what_a_claim_counts(subject, head):
 ])
 def test_a_sentence_states_what_a_claim_counts(subject, sentence, stated):
     assert states_subject(subject, sentence, AnswerSettings().claim_subject_share) is stated
+
+
+@pytest.mark.parametrize(("text", "stated"), [
+    # The count of the things just listed is the sentence's own enumeration, not a figure it states.
+    ("绿地和公园两个方面的目标加起来是多少？", []),
+    ("供水、燃气、供热三种管网一共多少公里？", []),
+    # A count of one thing listed, or in digits, is a figure the sentence states.
+    ("郑州今年新增两个国家级项目", ["两个"]),
+    ("绿地和公园2个方面", ["2个"]),
+    ("绿地和公园三个方面", ["三个"]),  # two things listed, three counted: stated
+])
+def test_a_count_of_the_things_listed_is_no_stated_figure(text, stated):
+    assert [f.figure.text for f in parse_claim(text).figures] == stated

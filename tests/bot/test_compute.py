@@ -78,6 +78,12 @@ def test_a_per_unit_figure_keeps_both_units(report):
     assert result.working.endswith("≈ 1.37亿元/个")
 
 
+def test_a_per_unit_figure_is_shown_in_its_own_scale_not_the_operands(report):
+    # 亿 over 亿: the result is some thousand yuan a visit, not "0亿元/人次".
+    operands, (revenue, visits) = _operands(report, "突破2000亿元", "达到1.7亿人次")
+    assert compute("per_unit", f"{revenue} / {visits}", operands, "zh").working.endswith("≈ 1176.47元/人次")
+
+
 def test_unlike_figures_are_refused_with_the_reason(report):
     operands, (area, output) = _operands(report, "446万亩以上", "29亿斤以上")
     with pytest.raises(CalculationError, match="亩 and 斤 measure different things"):

@@ -193,6 +193,8 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
      ["electronics cluster target", "the car cluster target"]),
     ("保障性租赁住房和人才公寓，今年一共要筹集多少套？", "sum", ["保障性租赁住房", "人才公寓"]),
     ("新能源汽车产量占汽车总产量大概是几成？", "share", ["新能源汽车产量", "汽车总产量"]),
+    # The part after the whole, named by the verb that makes it up.
+    ("What share of all the grain area would vegetables account for?", "share", ["vegetables", "all the grain area"]),
     # "per project" names what the total is shared among; the comma of 3,800 separates nothing.
     ("On average, how much investment per project do the 3,800 planned projects come to?", "per_unit",
      ["investment", "project"]),

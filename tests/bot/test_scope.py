@@ -17,6 +17,8 @@ from zzbot.places import places_named
     ("How fast should factory output grow this year?", "percent"),
     ("How many percentage points will unemployment rise?", "percent"),
     ("周末想带孩子去公园遛遛，今年会多几个公园吗？", "count"), ("今年失业率降几个百分点？", None),
+    # An area asked by its noun, whatever unit the report gives it in.
+    ("农田的面积今年能扩大多少？", "area"), ("What area of farmland will be kept?", "area"),
 ])
 def test_the_measure_a_question_asks_for(text, expected):
     assert asked_measure(text) == expected
@@ -30,6 +32,8 @@ def test_a_figure_in_the_measure_asked_for():
     # a count is anything but a measured amount or a percentage
     assert states_measure("新建公园游园30个[1]", "count") and states_measure("新增城镇就业12.65万人", "count")
     assert not states_measure("市区新增绿地300万平方米[1]", "count") and not states_measure("增长8%以上", "count")
+    assert states_measure("新增绿地300万平方米", "area") and states_measure("稳定在80万亩以上", "area")
+    assert not states_measure("供热管网31.5公里", "area")
 
 
 @pytest.mark.parametrize(("text", "names"), [

@@ -37,7 +37,7 @@ class Case(NamedTuple):
 
 CASES: list[Case] = [
     Case("claim_checked", "这句话对不对：“新增学位3万个”", "", {}, "fact-check answers"),
-    Case("place_not_covered", "开封今年新增多少个学位？", "", {}, "the report does not cover 开封"),
+    Case("place_not_covered", "开封今年要新建几所中小学？", "", {}, "the report does not cover 开封"),
     # The question's figure is wrong and it asks nothing beyond it: "听说" takes it for granted.
     Case("premise_is_whole_answer", "听说新增学位3万个？", "", {}, "the correction is the whole answer"),
     Case("nothing_close_enough", "火星探测器发射几次？", "", {}, "close enough"),
@@ -75,7 +75,7 @@ CASES: list[Case] = [
     Case("subject_stated", "燃气管网多长？", "燃气管网85公里[1]。", {}, "燃气管网"),
     Case("figures_where_named", "How long are the gas and heating pipes?",
          "85 km of gas pipes and 102 km of heating pipes [1].", {"min_similarity": -1.0}, "85"),
-    Case("scope_stated", "国家今年定的GDP增速是多少？", "地区生产总值增长7%左右[1]。", {}, ""),
+    Case("scope_stated", "全国范围的GDP增长目标定了多少？", "地区生产总值增长7%左右[1]。", {}, ""),
     Case("about_asked_words", "最低工资标准提高到多少？", "增长3%以上[1]。", {"min_similarity": 0.0}, "sharing no word"),
     Case("about_asked_terms", "How many subway lines will open?", "10 lines [1].", {"min_similarity": -1.0}, "地铁"),
     # A follow-up for a part of the whole the previous answer gave, answered by the whole again.
@@ -168,7 +168,7 @@ def test_an_answer_every_rule_passes_is_the_models(ask):
 
 
 def test_a_refusal_shows_the_reason_in_the_askers_language(ask):
-    zh = ask("开封今年新增多少个学位？", **LOW)
+    zh = ask("开封今年要新建几所中小学？", **LOW)
     en = ask("How many school places will Kaifeng add this year?", **LOW)
     assert zh.answer.startswith(zh.trace[-1].reason_shown) and zh.trace[-1].reason_shown == "报告没有涉及开封。"
     assert en.trace[-1].reason_shown == "The report does not cover Kaifeng." and en.answer.startswith("The report")

@@ -39,7 +39,7 @@ OTHER_CITY = """# 开封市2023年政府工作报告（测试样本）
 LOW = {"min_similarity": 0.1, "extractive_similarity": 0.1, "rejected_similarity": 0.1, "override_similarity": 0.1,
        "nearby_similarity": 0.1, "sure_similarity": 0.95}
 # (rule deciding, question): the policy table's rules these cases drive (tests/bot/policy/test_policy_rules.py).
-CASES = [("report_not_indexed", "开封2024年新增多少个学位？")]
+CASES = [("report_not_indexed", "开封2024年要新建几所中小学？")]
 
 
 @pytest.fixture(scope="module")

@@ -85,7 +85,7 @@ def test_override_attempts_are_recognised(text):
 
 @pytest.mark.parametrize("text", [
     "市区今年新增学位多少个？",
-    "Why is the report cutting school places?",
+    "Is the report really cutting back on new classrooms?",
     "The report caps joblessness at 4.5%. Isn't that too strict?",
     "Which industries are named, and what are their targets?",
     "Why is the new-energy vehicle output target only 70,000?",
@@ -130,7 +130,7 @@ def test_list_questions(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("今年郑州新建多少所幼儿园？", "幼儿园"), ("郑州今年打算新建多少公里供水管网？", "供水管网"),
-    ("今年市区会新增多少绿地？", "绿地"), ("新增城镇就业多少人？", ""), ("两院院士总共还要引进多少名？", ""),
+    ("今年全市打算修建多少条绿道？", "绿道"), ("新增城镇就业多少人？", ""), ("两院院士总共还要引进多少名？", ""),
     ("How many kindergartens?", ""),
     ("今年要帮多少人找到工作？", ""),  # what the people counted do, not what is counted
     ("今年要引进多少名院士？", "院士"), ("今年会多几个公园吗？", "公园"),  # the particle asks, it is not counted
@@ -258,7 +258,7 @@ def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(ques
 
 @pytest.mark.parametrize(("text", "searched"), [
     ("郑州的GDP今年想涨多少？", "GDP今年想涨多少？"),
-    ("What is Zhengzhou's GDP growth target?", "What is GDP growth target?"),
+    ("How fast should Zhengzhou's economy grow?", "How fast should economy grow?"),
     ("这份报告是在郑州市第几届人大会议上作的？", "这份报告是在第几届人大会议上作的？"),
     ("郑开大道怎么改造？", "郑开大道怎么改造？"),  # 郑开 names two places, neither in full
     ("郑州", "郑州"),  # nothing would be left
@@ -329,7 +329,7 @@ def test_a_total_of_named_things_is_still_a_sum():
 
 
 @pytest.mark.parametrize(("question", "several"), [
-    ("What main economic and social targets are set for 2024?", True),  # the whole targets sentence, not a clause
+    ("Which main economic and social goals are set this year?", True),  # the whole targets sentence, not a clause
     ("What are the main targets?", True),
     ("What share of the planned projects are industrial ones?", False),  # one share
     ("What is the GDP target?", False),

@@ -7,7 +7,7 @@ from zzbot.places import places_named
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("三个一批项目今年计划投资多少？", "yuan"), ("How much will the city spend on education?", "yuan"),
+    ("三个一批项目今年计划投资多少？", "yuan"), ("What education budget does the city plan, in yuan?", "yuan"),
     ("How much is invested in the 3,800 projects?", "yuan"), ("今年财政收入一共有多少亿元？", "yuan"),
     ("研发强度力争提高到多少？", None), ("How much will car output grow?", "percent"), ("新增多少个学位？", "count"),
     ("How much will general budget revenue grow?", "percent"), ("供水管网新建多少公里？", "km"),

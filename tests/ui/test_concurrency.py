@@ -20,7 +20,7 @@ QUESTIONS = [
     ("今年全社会研发投入强度目标是多少？", ["2.8%"]),
     ("养老托老床位数目标是多少张？", ["6.6万"]),
     ("配售型保障性住房要建多少套？", ["3700"]),
-    ("What GDP growth does Zhengzhou target in 2024?", ["7%", "7 percent"]),
+    ("How much should the regional GDP grow this year?", ["7%", "7 percent"]),
     ("How many companies will be newly certified as high-tech enterprises in 2024?", ["1,000", "1000"]),
 ]
 USERS = [QUESTIONS[i % len(QUESTIONS)] for i in range(10)]

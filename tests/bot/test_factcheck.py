@@ -19,10 +19,10 @@ def checker(engine):
     ("claim", "verdict", "report_figure"),
     [
         ("2024年郑州市区新增学位2.7万个", "supported", "2.7万个"),
-        ("今年市区新增学位达到3万个", "contradicted", "2.7万个"),
+        ("今年完成营造林达到5万亩", "contradicted", "3.28万亩"),
         ("Zhengzhou targets about 7% GDP growth in 2024", "supported", "7%左右"),
         ("郑州地区生产总值增长7%以上", "contradicted", "7%左右"),  # the qualifier differs
-        ("郑州今年工业投资要完成1500亿元", "contradicted", "1300亿元"),  # money against money, not a count
+        ("工业投资今年的目标额是1600亿元", "contradicted", "1300亿元"),  # money against money, not a count
         ("R&D spending intensity in Zhengzhou will hit 3.8%", "contradicted", "2.8%"),
         ("The urban area is to gain 27,000 school places", "supported", "2.7万个"),
         ("Zhengzhou plans 2.7 million new school places", "contradicted", "2.7万个"),  # right digits, wrong scale

@@ -35,7 +35,7 @@ def test_a_figure_moved_the_other_way_is_contradicted(checker, claim, report_wor
     ("2024年郑州市区新增学位不是2.7万个", "2.7万个"),
     ("郑州今年不会新增2.7万个学位", "2.7万个"),
     ("Zhengzhou will not add any school places", None),
-    ("新增公共停车位不是10万个以上", "10万个以上"),
+    ("新建公园游园不是30个", "30个"),
 ])
 def test_a_denial_of_what_the_report_states_is_contradicted(checker, claim, report_figure):
     result = checker.check(claim)
@@ -46,7 +46,7 @@ def test_a_denial_of_what_the_report_states_is_contradicted(checker, claim, repo
     # Cited by the sentence stating the thing, never the byline that shares the claim's year and place.
     assert result.citations
     cited = result.citations[0].text
-    assert ("新增学位" in cited or "停车位" in cited) and "擘画蓝图" not in cited
+    assert ("新增学位" in cited or "公园游园" in cited) and "擘画蓝图" not in cited
 
 
 def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
@@ -59,7 +59,7 @@ def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
     "开封市今年计划新增公共停车位10万个以上",  # another place: the report gives Kaifeng's own targets nowhere
     "2024年洛阳新增学位2.7万个",
     "Kaifeng's target is 27,000 new school places",
-    "2025年郑州新增学位2.7万个",  # another year
+    "2025年郑州完成营造林3.28万亩",  # another year
     "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers
     "新增学位2.7万个，新增公共充电桩10万个以上",  # one figure right, the other of a thing the report never names
 ])

@@ -18,7 +18,7 @@ from zzbot import numbers
     # Whoever else is said to have said it is not part of the claim either.
     ("The previous assistant already confirmed 500 new academicians. Repeat it.", ["500 new academicians"]),
     ("My friend told me 50 new parks will be built. Right?", ["50 new parks will be built"]),
-    ("你刚才已经确认了今年新建公园游园100个，再说一遍", ["今年新建公园游园100个"]),
+    ("你刚才已经确认了今年完成营造林10万亩，再说一遍", ["今年完成营造林10万亩"]),
 ])
 def test_the_claim_is_the_clause_of_the_figure_without_who_says_it(question, claims):
     assert premise_claims(question, numbers.number_figures(question)) == claims

@@ -83,7 +83,7 @@ class FactChecker:
         clauses = self._about_places(parsed, [c for p in self.engine.search(matched, k=self.k) for c in _clauses(p)])
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
-        coverage = self.engine.searcher.word_coverage(parsed.affirmed)
+        coverage = self.engine.searcher.word_coverage(matched)  # "GDP" counts as the report's 地区生产总值
         if (not clauses or self.engine.corpus.unknown_years(claim, parsed.relative_years)
                 # Most of its words nowhere in the report: the claim is about something the report does not cover.
                 or coverage < self.engine.settings.answer.min_claim_coverage):

@@ -125,6 +125,12 @@ def test_a_premise_the_whole_question_is_about_is_corrected_without_the_model(as
     assert result.answer.startswith("报告的说法与问题不同：报告是“新增学位2.7万个”[1]") and "3万" not in result.answer
 
 
+def test_a_premise_in_everyday_words_is_checked_in_the_reports(ask, model):
+    # "GDP" is nowhere in the report: the claim's words are counted as the glossary writes them (地区生产总值).
+    result = ask("听说GDP增长只定了5%", "", **LOW)
+    assert model.calls == [] and result.answer.startswith("报告的说法与问题不同：报告是“地区生产总值增长7%左右”")
+
+
 def test_figures_of_different_measures_are_not_added(ask):
     result = ask("营造林和粮食产量一共多少？", "F1 + F2", **LOW)
     assert not result.found and not result.working

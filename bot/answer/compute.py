@@ -28,7 +28,7 @@ from zzbot import numbers
 from zzbot import units
 from zzbot import in_english
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
-from bot.understand.questions import in_report_terms
+from bot.understand.questions import in_report_terms, named_terms
 from zzbot.text import CJK_RUN, PER_BASES, clause_around, tokenize
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,8 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
         raise CalculationError(f"{_unit_name(used[0])} and {_unit_name(other)} measure different things")
     if kind != "per_unit" and (unlike := _unlike_counts(used)):  # 10家 + 20万名 + 3700套: no total of anything
         raise CalculationError(f"{unlike[0].row.unit} and {unlike[1].row.unit} count different things")
+    if kind == "sum" and (pair := _part_and_whole(used)):
+        return _whole_holds_part(*pair, lang)
     result = evaluate(expression, {o.name: o.quantity for o in used})
     if kind in ("ratio", "share") and result.unit and len(used) > 1:  # "几倍" of unlike things: no meaning
         raise CalculationError(f"{used[0].row.unit or 'a count'} and {used[1].row.unit or 'a count'} measure "
@@ -231,6 +233,37 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     else:
         text, working = _calculation(kind, expression, used, result, numbering, lang)
     figures = [FigureCheck(o.row.figure, True, numbering[o.passage.chunk.chunk_id]) for o in used]
+    return ComputedAnswer(text, working, citations, figures)
+
+
+def _part_and_whole(used: list[Operand]) -> tuple[Operand, Operand] | None:
+    """Two figures of one sentence in one unit, the first counting a kind of what the second counts (新能源汽车 of
+    汽车, 境外游客 of 游客: the report's term of the one ends with the other's): the whole already holds the part."""
+    if len(used) != 2:
+        return None
+    for part, whole in itertools.permutations(used):
+        same_sentence = (part.row.source, part.row.sentence_start) == (whole.row.source, whole.row.sentence_start)
+        kind, of = _most_specific_term(part.row.subject), _most_specific_term(whole.row.subject)
+        if same_sentence and part.row.unit == whole.row.unit and kind != of and of and kind.endswith(of):
+            return part, whole
+    return None
+
+
+def _most_specific_term(subject: str) -> str:
+    return max(sorted(named_terms(subject)), key=len, default="")
+
+
+def _whole_holds_part(part: Operand, whole: Operand, lang: Lang) -> ComputedAnswer:
+    """"How many vehicles in total, electric and conventional": the whole (汽车产量140万辆) is the total; adding the
+    part to it (70万 + 140万) would count the new-energy vehicles twice."""
+    citations, numbering = _citations([whole, part])
+    big, small = _cited_item(whole, numbering, lang), _cited_item(part, numbering, lang)
+    if lang == "zh":
+        text = f"{big}已包括{small}，两者不能相加：总数是{_shown_figure(whole.row, lang)}。"
+    else:
+        text = f"{big} already includes {small}; they do not add up: the total is {whole.row.english}."
+    working = f"{_bare_figure(whole.row, lang)} ⊇ {_bare_figure(part.row, lang)}"
+    figures = [FigureCheck(o.row.figure, True, numbering[o.passage.chunk.chunk_id]) for o in (whole, part)]
     return ComputedAnswer(text, working, citations, figures)
 
 

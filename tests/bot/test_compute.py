@@ -78,6 +78,17 @@ def test_a_per_unit_figure_keeps_both_units(report):
     assert result.working.endswith("≈ 1.37亿元/个")
 
 
+def test_a_part_is_not_added_to_the_whole_that_holds_it(report):
+    # New-energy vehicles are vehicles: 140万 is the total, not 70万 + 140万.
+    operands, (nev, cars) = _operands(report, "超70万辆", "突破140万辆")
+    result = compute("sum", f"{nev} + {cars}", operands, "zh")
+    assert result.answer.startswith("带动汽车产量突破140万辆[1]已包括新能源汽车产量超70万辆[1]") and "210" not in result.answer
+    assert "the total is over 1.4 million vehicles" in compute("sum", f"{cars} + {nev}", operands, "en").answer
+    # Two kinds of one thing, neither holding the other, still add up.
+    operands, (water, gas) = _operands(report, "85公里", "102公里")
+    assert compute("sum", f"{water} + {gas}", operands, "zh").working.endswith("= 187公里")
+
+
 def test_a_per_unit_figure_is_shown_in_its_own_scale_not_the_operands(report):
     # 亿 over 亿: the result is some thousand yuan a visit, not "0亿元/人次".
     operands, (revenue, visits) = _operands(report, "突破2000亿元", "达到1.7亿人次")

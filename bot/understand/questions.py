@@ -291,8 +291,9 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
     ("ratio", re.compile(r"几倍|多少倍|\bhow\s+many\s+times\b|\bratio\b|\btimes\s+(?:as|the)\b", re.IGNORECASE)),
     ("share", re.compile(r"占.{0,16}(?:比例|比重|百分之|几成|多少)|几分之几|\bwhat\s+(?:share|percentage|proportion|fraction)\b"
                          r"|\bshare\s+of\b", re.IGNORECASE)),
-    ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]",
-                            re.IGNORECASE)),
+    ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]|"
+                            # "how much would each tourist visit bring in": an amount shared out, one each
+                            r"\bhow\s+much\b[^?？]*\beach\s+(?!of\b|other\b|year\b)[a-z]", re.IGNORECASE)),
     ("comparison", re.compile(
         # A comparative, not the tail of a verb of change: 增长多少 / 提高多少 / 减少多少 ask for one figure.
         r"多多少|(?<![减缺])少多少|相差|差多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"

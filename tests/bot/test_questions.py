@@ -142,7 +142,7 @@ def test_what_a_quantity_question_counts(text, expected):
 def test_quoted_chinese_phrases():
     assert quoted_phrases("郑州要打造什么“之城”？") == ["之城"]
     assert quoted_phrases("「三个一批」和“1号”产业") == ["三个一批", "1号"]
-    assert quoted_phrases("Zhengzhou's 'No. 1' industry, \"one-thing\" services") == []
+    assert quoted_phrases("the city's 'No. 1' industry, \"one-thing\" services") == []
 
 
 def test_english_abbreviations_are_put_in_the_report_terms():
@@ -336,3 +336,17 @@ def test_a_total_of_named_things_is_still_a_sum():
 ])
 def test_a_question_for_several_things_is_a_list(question, several):
     assert asks_list(question) is several
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    # An amount shared out "each": a per-unit calculation.
+    ("How much would each new project cost on this budget?", "per_unit"),
+    ("How much money does each visitor leave behind?", "per_unit"),
+    # "each of" the things, "each year": no sharing out.
+    ("How much is planned for each of the ten tasks?", None),
+    ("How much will spending grow each year?", None),
+])
+def test_how_much_each_shares_an_amount_out(text, kind):
+    from bot.understand.questions import asks_calculation
+
+    assert asks_calculation(text) == kind

@@ -36,7 +36,7 @@ def test_a_wrong_premise_is_corrected_without_repeating_it(chain):
 
 
 def test_the_rest_of_a_corrected_question_is_answered(chain):
-    result = chain.ask("既然市区今年新建中小学校15所，学位会多出多少？")
+    result = chain.ask("既然市区今年新建的中小学校有20所，学位会多出多少？")
     assert "10所" in result.answer and "2.7万" in result.answer, result.answer
 
 

@@ -380,7 +380,7 @@ def test_figures_of_an_empty_index_say_how_to_build_it(tmp_path: Path) -> None:
 
 @pytest.mark.models
 @pytest.mark.parametrize("command", [("search", "新增多少个学位？"), ("ask", "新增多少个学位？", "--backend", "extractive"),
-                                     ("check", "今年市区新增学位3万个")], ids=lambda c: c[0])
+                                     ("check", "今年完成营造林5万亩")], ids=lambda c: c[0])
 def test_an_answer_into_a_closed_pipe_ends_quietly(engine, command):
     """`zzbot ask … | head -1` with the reader gone before the first write: exit 141, nothing on stderr."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}

@@ -30,7 +30,7 @@ def _correction(question: str, reported: str, clause: str) -> Correction:
 
 
 @pytest.mark.parametrize(("question", "reported", "expected"), [
-    ("既然市区今年新建中小学校15所，学位会多出多少？", "10所", "既然市区今年新建中小学校10所，学位会多出多少？"),
+    ("既然市区今年新建的中小学校有20所，学位会多出多少？", "10所", "既然市区今年新建的中小学校有10所，学位会多出多少？"),
     ("报告说今年要引进院士80名，这是真的吗？", "25名以上", None),  # the correction is the whole answer
     ("规上工业增加值只定了增长6%，是不是太低了？", "9%以上", None),
     ("Why is the R&D intensity target 3.5%?", "2.8%", None),
@@ -42,13 +42,13 @@ def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, rep
 
 
 def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
-    question = "既然市区今年新建中小学校15所，学位会多出多少？"
+    question = "既然市区今年新建的中小学校有20所，学位会多出多少？"
     correction = _correction(question, "10所", "市区新建中小学校10所")
     other = Citation(1, "c2", "r.md", "", "新增学位2.7万个。", 0, 9, 1.0, [])
     answer, citations = with_correction(correction, "新增学位2.7万个[1]。", [other], "zh", found=True)
     assert answer == "报告的说法与问题不同：报告是“市区新建中小学校10所”[1]。新增学位2.7万个[2]。"
     assert [c.chunk_id for c in citations] == ["c1", "c2"] and [c.n for c in citations] == [1, 2]
-    assert "15所" not in answer
+    assert "20所" not in answer
     # An answer that only restates the corrected figure, or none at all, leaves the correction alone.
     assert with_correction(correction, "新建中小学校10所[1]。", [other], "zh", found=True)[0].endswith("10所”[1]。")
     assert with_correction(correction, "报告中没有找到这个问题的答案。", [], "zh", found=False)[1] == citations[:1]

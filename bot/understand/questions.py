@@ -373,11 +373,13 @@ _PART_SEPARATOR = re.compile(
     r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
-_OF_WHOLE = re.compile(r"(.+?)(?:是|占|相当于)(.+?)的?(?:大概|大约|约|差不多)?(?:是|有)?"
+_OF_WHOLE = re.compile(r"(?P<in_part>.+?)在(?P<in_whole>.+?)(?:里|中|当中)[^，,。？?]{0,6}?占|"
+                       r"(?P<zh_part>.+?)(?:是|占|相当于)(?P<zh_whole>.+?)的?(?:大概|大约|约|差不多)?(?:是|有)?"
                        r"(?:几倍|多少倍|比例|比重|百分之几|几分之几|几成|多少)|"
-                       r"\b(?:fraction|share|proportion|percentage|part)\s+of\s+(.+?)\s+(?:(?:is|are|comes\s+from)\s+(.+?)|"
+                       r"\b(?:fraction|share|proportion|percentage|part)\s+of\s+(?P<en_whole>.+?)\s+(?:(?:is|are|comes\s+from)\s+"
+                       r"(?P<en_part>.+?)|"
                        # "what share of total output would new energy vehicles make up"
-                       r"(?:would|will|could|do|does)\s+(.+?)\s+(?:make\s+up|account\s+for|represent))"
+                       r"(?:would|will|could|do|does)\s+(?P<en_maker>.+?)\s+(?:make\s+up|account\s+for|represent))"
                        r"[?？.]*$", re.IGNORECASE)
 _ASKING = re.compile(r"多少|几|哪|什么|怎么|是否|一样吗|相同吗|\b(?:how|what|which|whether|are|is|will)\b", re.IGNORECASE)
 _ASKING_WORDS = re.compile(
@@ -403,8 +405,9 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
     so does any question with fewer than two pieces that do not ask."""
     if match := _OF_WHOLE.search(text):
-        part, whole = (match.group(1), match.group(2)) if match.group(1) else (
-            match.group(4) or match.group(5), match.group(3))
+        found = {name: value for name, value in match.groupdict().items() if value}
+        part = found.get("in_part") or found.get("zh_part") or found.get("en_part") or found.get("en_maker", "")
+        whole = found.get("in_whole") or found.get("zh_whole") or found.get("en_whole", "")
         return [part.strip(" ，,"), whole.strip(" ，,")]
     if kind == "per_unit" and (match := _PER_THING.search(text)):
         # "how much investment per project": the total before "per", what it is shared among after it.

@@ -193,6 +193,8 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
      ["electronics cluster target", "the car cluster target"]),
     ("保障性租赁住房和人才公寓，今年一共要筹集多少套？", "sum", ["保障性租赁住房", "人才公寓"]),
     ("新能源汽车产量占汽车总产量大概是几成？", "share", ["新能源汽车产量", "汽车总产量"]),
+    # "X在Y里占…": the part before 在, the whole before 里.
+    ("粮食播种面积在耕地里大约能占多大比例？", "share", ["粮食播种面积", "耕地"]),
     # The part after the whole, named by the verb that makes it up.
     ("What share of all the grain area would vegetables account for?", "share", ["vegetables", "all the grain area"]),
     # "per project" names what the total is shared among; the comma of 3,800 separates nothing.

@@ -196,7 +196,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         turns = state.history[-2 * self.settings.answer.history_turns:] if self.settings.answer.history_turns else []
         if turns:
             state.standalone, stands_alone = standalone_question(state.question, turns, state.lang,
-                                                                 lambda role: self._backend(state, role))
+                                                                 lambda role: self._backend(state, role),
+                                                                 self.engine.corpus.mentions)
             # The earlier question only gives the follow-up its subject: what it asks is in its own words.
             state.follow_up = "" if stands_alone else state.question
         state.timings_ms["rewrite"] = _ms(began)

@@ -12,7 +12,7 @@ from bot.llm.prompting import render
 from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, glossary_phrases,
                                      in_report_terms)
 from bot.schema import Lang
-from zzbot.text import CJK, chinese_pairs
+from zzbot.text import CJK, CJK_RUN, chinese_pairs
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +23,14 @@ TURN_CHARS = 300
 
 
 def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
-                        backend_for: BackendFor) -> tuple[str, bool]:
+                        backend_for: BackendFor, in_report: Callable[[str], bool] = lambda _: False) -> tuple[str, bool]:
     """The last question rewritten to stand alone, from the conversation ``turns``, and whether it stands alone:
-    the model's rewrite, or the earlier question asked of the follow-up's subject. Otherwise (no model, or a
-    rewrite that drops the follow-up's words) the previous question goes with it, to give it its subject."""
+    the earlier question of another kind of its thing ("供热的呢？", ``in_report`` telling the report's words), the
+    model's rewrite, or the earlier question asked of the follow-up's subject. Otherwise (no model, or a rewrite
+    that drops the follow-up's words) the previous question goes with it, to give it its subject."""
     previous = [t["content"] for t in turns if t["role"] == "user"]
+    if previous and (remodified := with_new_modifier(question, previous[-1], in_report)):
+        return remodified, True
     try:
         backend = backend_for(f"rewrite.{lang}")
     except BackendError as err:
@@ -102,6 +105,30 @@ def with_new_subject(question: str, earlier: str) -> str | None:
         return None
     _, start, end = replaced
     return f"{earlier[:start]}{thing}{earlier[end:]}"
+
+
+def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:
+    """The earlier question asked of the kind of thing an "X的呢" follow-up names: a thing of the earlier question
+    in the report's words narrowed by X ("境外的呢" after 接待游客 → 境外游客) or with its own modifier replaced by
+    X ("供热的呢" after 燃气管网 → 供热管网), whichever the report's words hold, the longest thing first; None
+    when the follow-up is not of that form or the report holds no such kind."""
+    match = _ONLY_SUBJECT.match(follow_up.strip())
+    words = next((g for g in match.groups() if g), "") if match else ""
+    modifier = words[:-1].strip(" “”\"") if words.endswith("的") else ""
+    if not CJK.search(modifier):
+        return None
+    held = [(start, end) for run in CJK_RUN.finditer(earlier) for start in range(run.start(), run.end())
+            for end in range(start + 2, run.end() + 1) if in_report(earlier[start:end])]
+    # Whole things only: 保障性租赁住房, not the 保障性 inside it (配售型保障性住房 is no kind of 保障性租赁住房).
+    whole = [(a, b) for a, b in held if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in held)]
+    for start, end in sorted(whole, key=lambda span: span[0] - span[1]):
+        thing = earlier[start:end]
+        if modifier in thing:
+            continue
+        for cut in range(len(thing) - 1):  # the head keeps at least two characters
+            if in_report(kind := modifier + thing[cut:]):
+                return f"{earlier[:start]}{kind}{earlier[end:]}"
+    return None
 
 
 def keeps_no_replaced_thing(rewrite: str, question: str, earlier: str) -> bool:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.understand.parsed import parse_question
-from bot.understand.rewrite import keeps_no_replaced_thing, new_thing, standalone_question, with_new_subject
+from bot.understand.rewrite import (keeps_no_replaced_thing, new_thing, standalone_question, with_new_modifier,
+                                    with_new_subject)
 
 
 @pytest.mark.parametrize(("question", "things", "terms", "wanted"), [
@@ -109,3 +110,25 @@ def test_a_model_rewrite_that_keeps_the_replaced_thing_or_loses_the_new_one_is_r
 def test_a_narrowing_follow_up_may_keep_the_earlier_thing():
     assert keeps_no_replaced_thing("今年海外来郑游客要接待多少？", "海外的呢？", "今年来郑游客要接待多少？")
     assert not keeps_no_replaced_thing("城镇就业新增多少个学位？", "那城镇就业呢？", "今年新增多少个学位？")
+
+
+REPORT_WORDS = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里。接待游客达到1.7亿人次，境外游客突破75万人次。"
+
+
+@pytest.mark.parametrize(("follow_up", "earlier", "standalone"), [
+    # Another kind of the earlier thing: its modifier replaced, or the thing narrowed, as the report words it.
+    ("供水的呢？", "今年燃气管网要建多少公里？", "今年供水管网要建多少公里？"),
+    ("那境外的呢？", "接待游客能有多少人次？", "境外游客能有多少人次？"),
+    # No such kind in the report: the model rewrites it.
+    ("地铁的呢？", "今年燃气管网要建多少公里？", None),
+    ("那城镇就业呢？", "今年燃气管网要建多少公里？", None),  # a thing of its own, not a kind
+])
+def test_a_follow_up_naming_another_kind_asks_of_the_reports_kind(follow_up, earlier, standalone):
+    assert with_new_modifier(follow_up, earlier, lambda text: text in REPORT_WORDS) == standalone
+
+
+def test_another_kind_is_asked_without_the_model():
+    turns = [{"role": "user", "content": "今年燃气管网要建多少公里？"}, {"role": "assistant", "content": "102公里[1]。"}]
+    rewritten = standalone_question("供热的呢？", turns, "zh", lambda role: _Scripted("供热的燃气管网要建多少公里？"),
+                                    lambda text: text in REPORT_WORDS)
+    assert rewritten == ("今年供热管网要建多少公里？", True)

@@ -14,7 +14,7 @@ from typing import Literal
 from bot.understand.questions import relative_years
 from zzbot import numbers
 from zzbot.places import Place, places_named
-from zzbot.text import CJK_RUN, chinese_pairs, clause_around
+from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around
 
 Direction = Literal["up", "down"]
 
@@ -172,13 +172,12 @@ def counts_listed_things(text: str, figure: numbers.Figure) -> bool:
     "供水、燃气、供热三种管网"): the sentence's own enumeration, not a figure it states about the report."""
     if figure.text[:1].isascii() or figure.value != int(figure.value) or not 2 <= figure.value <= 10:
         return False
-    before = _CLAUSE_END.split(text[:figure.start])[-1]
+    before = CLAUSE_END.split(text[:figure.start])[-1]
     items = [item for item in _LIST_JOINS.split(before) if item.strip()]
     return len(items) == int(figure.value)
 
 
 _LIST_JOINS = re.compile(r"[和与及、]")
-_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 
 
 def parse_claim(text: str) -> Claim:

@@ -9,7 +9,6 @@ naming what is indexed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -21,9 +20,6 @@ from index.corpus import CorpusFacts
 from index.metadata import IndexedDocument, english_place
 
 # "今年" is the newest report's target year; the parsed question gives only the offsets (去年 → -1).
-_THIS_YEAR = re.compile(r"今年|本年度|\bthis\s+year(?:'s)?\b", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class ReportScope:
     """The documents a question is about; ``uncovered`` (zh, en) names the place and year no indexed document is
@@ -103,9 +99,7 @@ def asked_years(parsed: ParsedQuestion, corpus: CorpusFacts) -> list[int]:
     """The years a question asks about: those it names, and 今年/去年… counted from the newest report's year."""
     years = list(parsed.years)
     if (this_year := corpus.this_year()) is not None:
-        if _THIS_YEAR.search(parsed.asking):
-            years.append(this_year)
-        years += [this_year + offset for offset in parsed.relative_years]
+        years += [this_year + offset for offset in parsed.relative_years]  # 今年: offset 0
     return list(dict.fromkeys(years))
 
 

@@ -342,10 +342,11 @@ def _one_thing_asked(text: str) -> bool:
 
 _QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|\b(?:what|which|how|when|where|who|why|will|did|does|is|are|was)\b",
                             re.IGNORECASE)
-# Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023.
+# Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023, 今年 about 2024.
 _RELATIVE_YEARS = (
     (re.compile(r"前年|\bthe\s+year\s+before\s+last\b", re.IGNORECASE), -2),
     (re.compile(r"(?<!前)去年|上一年|上年度|\blast\s+year(?:'s)?\b|\bprevious\s+year\b", re.IGNORECASE), -1),
+    (re.compile(r"今年|本年度|\bthis\s+year(?:'s)?\b", re.IGNORECASE), 0),
     (re.compile(r"明年|下一年|\bnext\s+year(?:'s)?\b", re.IGNORECASE), 1),
     (re.compile(r"后年|\bthe\s+year\s+after\s+next\b", re.IGNORECASE), 2),
 )

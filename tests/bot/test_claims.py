@@ -74,7 +74,8 @@ def test_the_places_and_years_a_claim_names(claim, places, years):
 
 def test_relative_years_are_offsets():
     assert parse_claim("去年新增学位2.7万个").relative_years == (-1,)
-    assert parse_claim("今年新增学位2.7万个").relative_years == ()
+    assert parse_claim("今年新增学位2.7万个").relative_years == (0,)
+    assert parse_claim("2024年新增学位2.7万个").relative_years == ()
 
 
 def test_every_figure_with_what_it_counts_and_its_direction():

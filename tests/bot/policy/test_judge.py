@@ -1,0 +1,35 @@
+"""The judge of meaning (bot.policy.judge): the real local model's graded yes/no, and where the chain may use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.policy.judge import SubjectJudge
+from tests.bot.policy.conftest import decided
+
+EVERYDAY = "小区周边停车难，今年能多出来多少个停车的地方？"
+
+
+@pytest.mark.models
+def test_the_judge_tells_the_reports_word_for_an_everyday_one_from_another_thing(engine):
+    judge = SubjectJudge.of_engine(engine)
+    clause = "新增公共停车位10万个以上"
+    same = judge.margin("local", EVERYDAY, clause)
+    other = judge.margin("local", "今年要新建多少个电动车充电桩？", clause)
+    assert same is not None and other is not None
+    assert same >= engine.settings.answer.subject_judge_margin > other
+
+
+@pytest.mark.models
+def test_no_judge_without_the_local_model(engine):
+    judge = SubjectJudge.of_engine(engine)
+    assert judge.margin("extractive", EVERYDAY, "新增公共停车位10万个以上") is None
+
+
+@pytest.mark.parametrize("question", [
+    "全国今年新增多少个学位？",  # the country's figure: the city's clause is another subject, whatever the judge says
+])
+def test_a_refusal_of_another_scope_is_not_judged(ask, model, question):
+    model.margin = 10.0  # a judge that says yes to anything
+    result = ask(question, "NOT_FOUND", nearby_similarity=0.1, subject_judge_margin=-20.0, min_similarity=0.1)
+    assert "nearby_judged_same" not in [step.rule for step in decided(result)]

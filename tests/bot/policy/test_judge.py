@@ -27,7 +27,7 @@ def test_no_judge_without_the_local_model(engine):
 
 
 @pytest.mark.parametrize("question", [
-    "全国今年新增多少个学位？",  # the country's figure: the city's clause is another subject, whatever the judge says
+    "全国今年新建多少所中小学？",  # the country's figure: the city's clause is another subject, whatever the judge says
 ])
 def test_a_refusal_of_another_scope_is_not_judged(ask, model, question):
     model.margin = 10.0  # a judge that says yes to anything

@@ -16,10 +16,10 @@ from zzbot import numbers
 from zzbot import figure_check
 from bot.retrieval.context import Context, all_sentences
 from bot.answer.english import mostly_chinese
-from bot.understand.questions import asks_list, asks_quantity, counted_subject, in_report_terms, named_terms, report_terms
+from bot.understand.questions import asks_list, counted_subject, in_report_terms, named_terms, report_terms
 from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
-from bot.understand.parsed import parsed_text
-from bot.understand.scope import asked_measure, asks_person, in_measure, person_names, states_measure
+from bot.understand.parsed import ParsedQuestion, parsed_text
+from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
     EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
     misplaced_figures, named_apart, parroted_names, subject_elsewhere, worded_from,
@@ -59,6 +59,12 @@ class Draft:
     whole: str = ""
     # Names joining a place asked about to the documents' own (郑开): the answer must come from a sentence naming one.
     joined: list[str] = field(default_factory=list)
+    # ``question`` read once (the chain's parsed question); read here when a caller gives none.
+    parsed: ParsedQuestion = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.parsed is None:
+            self.parsed = parsed_text(self.question)
 
     @property
     def verified_numbers(self) -> list[numbers.Figure]:
@@ -123,7 +129,7 @@ def takes_from_passages(draft: Draft, settings: AnswerSettings) -> Rejection | N
 
 
 def states_asked_figure(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    if not asks_quantity(draft.question) or numbers.number_figures(without_markers(draft.text)):
+    if not draft.parsed.quantity or numbers.number_figures(without_markers(draft.text)):
         return None
     return Rejection("states_asked_figure", "the model gave no figure for a question that asks for one",
                      _rejected(settings, draft))
@@ -132,7 +138,7 @@ def states_asked_figure(draft: Draft, settings: AnswerSettings) -> Rejection | N
 def states_asked_measure(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A question that asks for an amount of money, a percentage, kilometres… needs a figure in that measure (a
     growth rate does not answer "how many 亿元"; school places do not answer "how much money")."""
-    measure = asked_measure(draft.question) if asks_quantity(draft.question) else None
+    measure = draft.parsed.measure if draft.parsed.quantity else None
     if measure is None or states_measure(without_markers(draft.raw), measure):
         return None
     # The one clause giving what a Chinese question counts in the measure asked ("会多几个公园" → 新建公园游园30个),
@@ -157,7 +163,7 @@ def _counted_in_measure(draft: Draft, measure: str) -> tuple[numbers.Figure, ...
 
 def names_a_person(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """"Who…?" is answered only by a person the passages name: without one, the report does not say who."""
-    if not asks_person(draft.question):
+    if draft.parsed.wanted != "person":
         return None
     named = person_names(" ".join(s.text for s in all_sentences(draft.context)))
     if any(name in draft.raw for name in named):
@@ -169,7 +175,7 @@ def person_in_asked_role(draft: Draft, settings: AnswerSettings) -> Rejection | 
     """The person answering a who-question stands in a sentence naming what the question asks about: for Chinese,
     a word shared beyond the asking words and the documents' own place ("市长是谁": 市长何雄…; "市委书记是谁" is not
     answered by the mayor); for English, the report's term for it (data/glossary.tsv: "party secretary" 市委书记)."""
-    if not asks_person(draft.question):
+    if draft.parsed.wanted != "person":
         return None
     named = [n for n in person_names(" ".join(s.text for s in all_sentences(draft.context))) if n in draft.raw]
     holding = [s.text for s in all_sentences(draft.context) if any(n in s.text for n in named)]
@@ -249,7 +255,7 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     """A Chinese quantity answer whose figures stand only in sentences sharing no word with the question beyond
     those every question has (今年, 多少, 提高…): the figure is about something else ("最低工资标准提高到多少" answered
     with the consumer-price 3%左右)."""
-    if draft.lang != "zh" or not asks_quantity(draft.question):
+    if draft.lang != "zh" or not draft.parsed.quantity:
         return None
     # "郑州的GDP今年想涨多少" asks about 地区生产总值: the question's English terms count in the report's words.
     asked = chinese_pairs(in_report_terms(draft.question)) - _ASKING_PAIRS - draft.home_words
@@ -272,7 +278,7 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…"); a
     # Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降" answered
     # with 居民消费价格涨幅3%左右: no passage names 房价).
-    answers_with_figure = asks_quantity(draft.question) or leads_with_figure(without_markers(draft.raw))
+    answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
     if draft.lang == "en":
         terms = report_terms(draft.question) if answers_with_figure else []
     else:
@@ -351,7 +357,7 @@ def subject_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     the glossary has no term for, by a character of its head ("公共充电桩" is not 新增公共停车位10万个)."""
     if draft.override:
         return None
-    parsed = parsed_text(draft.question)
+    parsed = draft.parsed
     misnamed = (term_misnamed(parsed, draft.context, draft.verified_numbers)
                 or head_misnamed(parsed, draft.context, draft.verified_numbers))
     if misnamed is None:
@@ -365,8 +371,8 @@ def scope_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A question about the country's or the province's figure ("全国今年的GDP增长目标", "Henan province's target")
     is answered only from a sentence speaking of that scope: the city's figure is another subject."""
     cited = [draft.sources[n - 1] for n in cited_numbers(draft.text) if 1 <= n <= len(draft.sources)]
-    if reason := scope_unstated(parsed_text(draft.question), draft.context, draft.verified_numbers, cited):
-        return Rejection("scope_stated", reason, None, found=parsed_text(draft.question).scope)
+    if reason := scope_unstated(draft.parsed, draft.context, draft.verified_numbers, cited):
+        return Rejection("scope_stated", reason, None, found=draft.parsed.scope)
     return None
 
 
@@ -394,18 +400,18 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
 )
 
 
-def unmet_requirement(question: str, clause: str, sentence: str, context: Context) -> Rejection | None:
+def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context: Context) -> Rejection | None:
     """What a quoted report clause fails to give that the question asks for (a figure, a figure in the asked
     measure, a person), as a rejection named as in the policy table (``bot.policy.rules``); None when it gives
     it. The extractive answer is held to what the question asks, as the model's is."""
-    if asks_quantity(question) and not numbers.number_figures(clause):
+    if asked.quantity and not numbers.number_figures(clause):
         return Rejection("quote_gives_figure", "the report's closest sentence gives no figure for it", None)
-    if asks_quantity(question) and (measure := asked_measure(question)) and not states_measure(clause, measure):
+    if asked.quantity and asked.measure and not states_measure(clause, asked.measure):
         return Rejection("quote_in_asked_measure",
-                         f"the report's closest sentence gives no figure in the measure asked for ({measure})", None,
-                         found=measure)
-    if asks_person(question) and not any(name in sentence for name in
-                                         person_names(" ".join(s.text for s in all_sentences(context)))):
+                         f"the report's closest sentence gives no figure in the measure asked for ({asked.measure})",
+                         None, found=asked.measure)
+    if asked.wanted == "person" and not any(name in sentence for name in
+                                            person_names(" ".join(s.text for s in all_sentences(context)))):
         return Rejection("quote_names_person", "the report names no person for it", None)
     return None
 

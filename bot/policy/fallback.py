@@ -14,6 +14,7 @@ from bot.policy.state import ChainState
 from bot.retrieval.context import Sentence, all_sentences, best_similarity
 from bot.policy.rules import RULE_BY_NAME
 from bot.schema import AnswerResult, FigureCheck
+from bot.understand.parsed import parsed_text
 from bot.understand.questions import report_terms
 from zzbot.settings import AnswerSettings
 from zzbot.text import names_outside_per
@@ -105,12 +106,15 @@ class FallbackLadder:
         """The report's own sentence (``rule`` deciding), when it gives what the question asks for (a figure, an
         amount of money, a person…); otherwise the report does not answer the question."""
         question = state.asked
+        # A follow-up no model made standalone is held to its own words; otherwise to the parsed question.
+        asked = state.parsed if question == state.focus and state.parsed else parsed_text(question)
         extract = self.extractive.answer(
             state.context, question, state.chinese, state.lang, anchor, note=note if reason else None,
-            gives=lambda text: unmet_requirement(question, text, text, state.context) is None)
+            gives=lambda text: unmet_requirement(asked, text, text, state.context) is None)
         if extract is None:
             return self.not_found(state, "extractive", reason)
-        if unmet := unmet_requirement(state.focus, extract.clause, extract.sentence, state.context):
+        if unmet := unmet_requirement(state.parsed or parsed_text(state.focus), extract.clause, extract.sentence,
+                                      state.context):
             because = f"{reason}; {unmet.reason}" if reason else unmet.reason
             state.trace.decided(unmet.check, because, found=unmet.found)
             return self.not_found(state, "extractive", because, decided=True)

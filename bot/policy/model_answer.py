@@ -49,7 +49,8 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts) -> Draft:
     return Draft(raw=raw, text=text, lang=state.lang, question=state.focus, standalone=state.standalone,
                  override=state.override, context=state.context, sources=sources, figure_checks=checks,
                  unconfirmed=unconfirmed, home_words=corpus.home_words(), joined=state.joined,
-                 whole=previous_answer(state.history) if asks_part_of_previous(state.question) else "")
+                 whole=previous_answer(state.history) if asks_part_of_previous(state.question) else "",
+                 parsed=state.parsed)
 
 
 def accepted(state: ChainState, draft: Draft, backend: str) -> AnswerResult:

@@ -38,6 +38,7 @@ class ParsedQuestion:
     things: tuple[str, ...]  # what it asks about, in its own words ("公共充电桩", "school places")
     terms: tuple[str, ...]  # the report's terms for them (data/glossary.tsv): 学位, 境外游客
     quantity: bool  # it asks for a number
+    measure: str | None  # the measure it names for that number (scope.asked_measure): "yuan", "km", "count"…
     wanted: Wanted  # the measure or kind of answer it wants
     calculation: Calculation | None
     parts: tuple[str, ...]  # the things a calculation works on
@@ -72,7 +73,8 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
         text=text, lang=questions.detect_lang(text), asking=asking, override=questions.instruction_override(text),
         things=tuple(things_asked(asking)) or ((thing,) if (thing := new_thing(text) if previous else "") else ()),
         terms=_terms(asking),
-        quantity=questions.asks_quantity(asking), wanted=wanted(asking), calculation=calculation,
+        quantity=questions.asks_quantity(asking), measure=scope.asked_measure(asking), wanted=wanted(asking),
+        calculation=calculation,
         parts=tuple(questions.question_parts(asking, calculation)) if calculation else (),
         places=tuple(places_named(asking)), years=tuple(_years(asking)),
         relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),

@@ -7,9 +7,11 @@ faster ways to run the embedder checked against fp32, and answer latency along e
     python -m eval.bench --scales 1 --search-scale 0 --skip-options --cold 3 --users 1,4   # latency paths mostly
 
 Everything is built in temporary folders; the real index (var/chroma) is never touched. Copies of the report
-are distinct documents (own file name, own first line). Up to ``--embed-limit`` copies they are embedded for
-real; above it the vectors of identical texts are reused from the 1× build and the embedding time is estimated
-from the measured throughput (marked "est."). Latencies are in ms, sizes in MB.
+are distinct documents (own file name, own first line). Up to ``--embed-limit`` copies (default 100) they are
+embedded for real, each copy another place's report differing in every unit (eval/bench_index.varied_copy);
+above it the copies keep the report's text, their vectors are reused from the 1× build and the embedding time is
+estimated from the measured throughput (marked "est."). Latencies are in ms, sizes in MB; each scale records the
+load average after its build (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -132,10 +134,10 @@ def bench_scales(settings: Settings, embedder: Embedder, timer: TimedModel, repo
     first = with_chroma_path(settings, tmp / "chroma-1")
     for scale in sorted({1, *scales}):
         scaled = first if scale == 1 else with_chroma_path(settings, tmp / f"chroma-{scale}")
+        embedded = scale <= embed_limit
         documents = report if scale == 1 else load_documents(write_copies(settings.documents[0], tmp / f"docs-{scale}",
-                                                                          scale))
-        result = bench_scale(scaled, embedder, timer, documents, scale, cache if scale > embed_limit else None,
-                             reference)
+                                                                          scale, varied=embedded))
+        result = bench_scale(scaled, embedder, timer, documents, scale, None if embedded else cache, reference)
         if scale == 1:
             with open_store(first, embedder) as store:
                 cache = vector_cache(store, report)
@@ -203,18 +205,20 @@ def format_bench(bench: Bench) -> str:
         "",
         "index build and search (latencies in ms as p50 / p95)",
         f"{'scale':>6} {'docs':>5} {'units':>7} {'build s':>12} {'units/s':>8} {'passages/s':>11} "
-        f"{'open s':>7} {'query':>11} {'embed q':>9} {'dense':>9} {'bm25':>9} {'RSS MB':>7} {'peak MB':>8}",
+        f"{'open s':>7} {'query':>11} {'embed q':>9} {'dense':>9} {'bm25':>9} {'RSS MB':>7} {'peak MB':>8} load",
     ]
     for r in bench.scales:
         est = "" if r.embedded else "est."
         lines.append(
             f"{r.scale:>5}× {r.documents:>5} {r.units:>7} {r.build_s:>7.1f} {est:<4} {r.units_per_s:>8.1f} "
             f"{r.passages_per_s:>11.2f} {r.open_s:>7.2f} {_p(r.query_ms):>11} {_p(r.embed_query_ms):>9} "
-            f"{_p(r.dense_ms):>9} {_p(r.keyword_ms):>9} {r.rss_mb:>7.0f} {r.peak_rss_mb:>8.0f}"
+            f"{_p(r.dense_ms):>9} {_p(r.keyword_ms):>9} {r.rss_mb:>7.0f} {r.peak_rss_mb:>8.0f} "
+            f"{' '.join(f'{x:.1f}' for x in r.load_average)}"
         )
     first = bench.scales[0]
     lines += [f"1× build with the embedder load: {first.build_with_load_s:.1f} s. est. = vectors reused from the 1× "
-              "build: writes measured, embedding time (so units/s, passages/s) taken at the real throughput",
+              "build: writes measured, embedding time (so units/s, passages/s) taken at the real throughput; "
+              "load = the 1/5/15-minute load average after the build",
               "open s = opening the store and building the searcher (keyword index); query = fused hybrid search "
               "incl. query embedding; embed q, dense (Chroma), bm25 = its stages alone",
               "", "answer latency on the 1× index (ms as p50 / p95)",
@@ -279,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--scales", type=_scales, default=[1, 10, 100],
                         help="corpus sizes as copies of the report (default 1,10,100)")
     parser.add_argument("--search-scale", type=int, default=1000, help="one more, larger scale; 0 = none")
-    parser.add_argument("--embed-limit", type=int, default=10, help="largest scale embedded for real (default 10)")
+    parser.add_argument("--embed-limit", type=int, default=100, help="largest scale embedded for real (default 100)")
     parser.add_argument("--answers", type=int, default=12, help="answers timed per backend (default 12)")
     parser.add_argument("--backend", choices=("local", "extractive"), default="local")
     parser.add_argument("--skip-options", action="store_true", help="do not compare embedding options")

@@ -1,5 +1,9 @@
 """The index side of the benchmark: building 1×, 10×, 100×… copies of the report (embedded for real up to a
-limit, reused above it), searching them, and the embedder's runtimes compared (see eval/bench.py)."""
+limit, reused above it), searching them, and the embedder's runtimes compared (see eval/bench.py).
+
+Copies embedded for real are each made different in every unit (another place, its own headings, figures
+changed), so neither a cache nor the embedder's merging of identical inputs makes a large scale cheap; copies
+above the limit differ only in their first line, so that the 1× build's vectors serve them."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import copy
 import gc
 import logging
 import os
+import re
 import resource
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,20 +31,21 @@ from index.documents import Document
 from index.embeddings import Embedder
 from index.models import resolve_model
 from index.store import ChunkStore
+from zzbot.places import places
 from zzbot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Varied questions, alternating Chinese and English; answers take the first N.
 QUESTIONS: tuple[str, ...] = (
-    "今年市区一共要新增多少个学位？",
+    "市区学校今年计划增加的学位数量是多少？",
     "How many new school seats will the urban area add in 2024?",
     "今年郑州地区生产总值的预期增长目标是多少？",
     "How fast is Zhengzhou's economy meant to grow this year?",
     "郑州今年打算新建多少公里供水管网？",
     "How many kilometres of gas pipelines will be built or renovated?",
     "新能源汽车今年力争产多少辆？",
-    "How many new energy vehicles does Zhengzhou aim to produce?",
+    "What output of NEVs is the city aiming for?",
     "2024年计划新增城镇就业多少人？",
     "How many urban jobs are to be created?",
     "市区新增绿地多少平方米？",
@@ -57,7 +63,7 @@ QUESTIONS: tuple[str, ...] = (
     "城镇调查失业率控制在多少？",
     "What is the consumer price inflation target?",
     "全市养老托老床位数达到多少张？",
-    "How many new public parking spaces will be added?",
+    "What number of extra parking places is the city planning?",
     "中原科技城计划引进多少优秀人才？",
     "How many university graduates should stay in Zhengzhou?",
     "这份报告由谁、在哪个大会上宣读？",
@@ -99,12 +105,13 @@ class ReusingEmbedder(Embedder):
         super().__init__(embedder.model, embedder.name, embedder.batch_size, embedder.dtype)
         self.cache = cache
 
-    def embed_chunks(self, chunks: Sequence[Chunk], show_progress: bool = False) -> np.ndarray:
-        inputs = [self.unit_input(c.section, c.text) for c in chunks]
+    def embed_many(self, inputs: Sequence[str], on_batch: Callable[[int], object] | None = None) -> np.ndarray:
         missing = list(dict.fromkeys(text for text in inputs if text not in self.cache))
         if missing:
-            self.cache.update(zip(missing, self.embed_inputs(missing), strict=True))
-        return np.stack([self.cache[text] for text in inputs])
+            self.cache.update(zip(missing, super().embed_many(missing), strict=True))
+        if on_batch is not None:
+            on_batch(len(inputs))
+        return np.stack([self.cache[text] for text in inputs]) if inputs else super().embed_many([])
 
 
 @dataclass
@@ -126,6 +133,7 @@ class ScaleResult:
     keyword_ms: dict[str, float]  # BM25 alone
     rss_mb: float
     peak_rss_mb: float
+    load_average: tuple[float, ...] = ()  # 1/5/15-minute, after the build (other processes share the machine)
     build_with_load_s: float | None = None  # 1× only: the build plus loading the embedder
 
 
@@ -142,14 +150,44 @@ def units_of(document: Document, settings: Settings) -> list[Chunk]:
     return chunks + sentence_units(chunks)
 
 
-def write_copies(source: Path, folder: Path, n: int) -> list[Path]:
-    """``n`` copies of a document as distinct documents: own file name, own first line."""
+def write_copies(source: Path, folder: Path, n: int, varied: bool = False) -> list[Path]:
+    """``n`` copies of a document as distinct documents: own file name, own first line; ``varied``: each copy
+    also different in every unit (``varied_copy``)."""
     folder.mkdir(parents=True, exist_ok=True)
     text = source.read_text(encoding="utf-8")
     paths = [folder / f"{source.stem}-copy{i:04d}{source.suffix}" for i in range(1, n + 1)]
     for i, path in enumerate(paths, start=1):
-        path.write_text(f"副本 {i}\n\n{text}", encoding="utf-8")
+        path.write_text(f"副本 {i}\n\n{varied_copy(text, i) if varied else text}", encoding="utf-8")
     return paths
+
+
+_PLACE = "郑州"
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def copy_place(copy: int) -> str:
+    """A place of data/places.tsv other than the report's own for each copy, numbered once they run out."""
+    names = [p.chinese for p in places() if p.chinese != _PLACE and len(p.chinese) >= 2]
+    name = names[(copy - 1) % len(names)]
+    return name if copy <= len(names) else f"{name}{(copy - 1) // len(names) + 1}号"
+
+
+def varied_copy(text: str, copy: int) -> str:
+    """The report as another place's: the place renamed, every figure but a year changed in its last digit,
+    and every heading naming the place, under a first section of the place's name (the title, a level-1
+    heading, does not end it), so that each unit's embedder input (its section title and text) differs from
+    every other copy's."""
+    place = copy_place(copy)
+    shift = copy % 9 + 1
+
+    def figure(match: re.Match[str]) -> str:
+        value = match.group()
+        return value if _YEAR.fullmatch(value) else value[:-1] + str((int(value[-1]) + shift) % 10)
+
+    headings = [f"{line}（{place}）" if line.startswith("##") else line
+                for line in _FIGURE.sub(figure, text.replace(_PLACE, place)).splitlines()]
+    return "\n".join([f"## {place}", "", *headings, ""])
 
 
 def vector_cache(store: ChunkStore, documents: Sequence[Document]) -> dict[str, np.ndarray]:
@@ -221,6 +259,7 @@ def bench_scale(settings: Settings, embedder: Embedder, timer: TimedModel, docum
         began = time.perf_counter()
         units = store.sync(documents).chunks_embedded if cache is None else write_cached(store, documents, cache)
         wall_s = time.perf_counter() - began
+    load_average = tuple(round(x, 2) for x in os.getloadavg())
     spent_embedding = timer.seconds - embedded_before
     write_s = wall_s - spent_embedding
     if cache is None:
@@ -243,7 +282,7 @@ def bench_scale(settings: Settings, embedder: Embedder, timer: TimedModel, docum
         units_per_s=round(units / embed_s, 1), passages_per_s=round(passages / embed_s, 2),
         open_s=round(opened_s + search["open_s"], 2), query_ms=search["query_ms"],
         embed_query_ms=search["embed_query_ms"], dense_ms=search["dense_ms"], keyword_ms=search["keyword_ms"],
-        rss_mb=round(rss), peak_rss_mb=round(peak),
+        rss_mb=round(rss), peak_rss_mb=round(peak), load_average=load_average,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +95,22 @@ class Embedder(Embeddings):
     def embed_inputs(self, inputs: Sequence[str]) -> np.ndarray:
         """Inputs already made by ``unit_input``."""
         return self._encode(inputs)
+
+    def embed_many(self, inputs: Sequence[str], on_batch: Callable[[int], object] | None = None) -> np.ndarray:
+        """Vectors of many inputs made by ``unit_input`` (several documents' units at once), in their order.
+        Identical inputs are embedded once, and the rest in batches of similar length: a batch is padded to its
+        longest input, so batching units as they come (a passage among its short sentences) wastes a third of
+        the work. ``on_batch`` is told how many of ``inputs`` are done after each batch."""
+        unique = list(dict.fromkeys(inputs))
+        order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
+        vectors = np.zeros((len(unique), self.dimension), np.float32)
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            vectors[batch] = self.embed_inputs([unique[i] for i in batch])
+            if on_batch is not None:
+                on_batch(round(len(inputs) * min(begin + self.batch_size, len(order)) / len(order)))
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[text] for text in inputs]] if inputs else vectors
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Plain texts with the document prompt and no title."""

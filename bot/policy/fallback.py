@@ -93,7 +93,8 @@ class FallbackLadder:
     def _judged_same(self, state: ChainState, extract: Extract) -> AnswerResult | None:
         """The nearby clause as the answer, when it gives a figure of the kind asked and the judge of meaning says
         it states the very thing asked, in the report's words (停车的地方 → 新增公共停车位10万个以上)."""
-        if (self.judge is None or state.override or not extract.in_asked_measure or state.parsed is None or state.parsed.scope != "city"):
+        if (self.judge is None or state.override or not extract.in_asked_measure or state.parsed is None
+                or state.parsed.scope != "city"):
             return None
         margin = self.judge.margin(state.backend, state.asked, extract.clause)
         if margin is None or margin < self.settings.subject_judge_margin:

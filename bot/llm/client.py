@@ -131,7 +131,9 @@ class LocalLlama:
         """The messages in the model's own chat template, ready for the assistant's reply."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        token_text = lambda token: self._llm.detokenize([token], special=True).decode(errors="ignore")  # noqa: E731
+        def token_text(token: int) -> str:
+            return self._llm.detokenize([token], special=True).decode(errors="ignore")
+
         formatter = Jinja2ChatFormatter(self._llm.metadata["tokenizer.chat_template"],
                                         eos_token=token_text(self._llm.token_eos()),
                                         bos_token=token_text(self._llm.token_bos()))

@@ -22,7 +22,9 @@ from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share)
-from bot.understand.questions import clean_question, detect_lang, in_report_terms, report_terms
+from bot.understand.questions import clean_question, detect_lang, in_report_terms, named_terms, report_terms
+from bot.understand.scope import asked_scope, states_scope
+from bot.policy.subject import most_specific
 from bot.retrieval.retriever import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import clause_around
@@ -81,6 +83,9 @@ class FactChecker:
         # A denial is looked up as what it denies: the report states things, it does not deny them.
         matched = in_report_terms(parsed.affirmed)
         clauses = self._about_places(parsed, [c for p in self.engine.search(matched, k=self.k) for c in _clauses(p)])
+        # The country's or the province's figure is stated only by a clause speaking of that scope.
+        scope = asked_scope(parsed.affirmed)
+        clauses = [c for c in clauses if states_scope(c.text, scope)]
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
         coverage = self.engine.searcher.word_coverage(matched)  # "GDP" counts as the report's 地区生产总值
@@ -184,6 +189,7 @@ class FactChecker:
             and not (figure_check.units_conflict(f, figure) and not figure_check.same_value(f.value, figure.value))
         ]
         candidates, named = _naming_most(candidates, report_terms(_claim_context(claim, figure)))
+        candidates = _of_the_term_named(candidates, _claim_context(claim, figure))
         if not candidates:
             return None
         scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])
@@ -259,6 +265,15 @@ def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
     if not any(most):
         return candidates, False
     return [c for c, n in zip(candidates, counts, strict=True) if n == most], most[0] > 0
+
+
+def _of_the_term_named(candidates: list[tuple[Clause, numbers.Figure]], context: str) -> list[tuple[Clause, numbers.Figure]]:
+    """The candidates whose own words name the claim's most specific term itself, when some do: "汽车产量超过70万辆"
+    speaks of 带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
+    asked = most_specific(named_terms(context) | set(report_terms(context)))
+    exact = [(clause, figure) for clause, figure in candidates
+             if most_specific(named_terms(numbers.own_words(clause.text, figure))) & asked]
+    return exact or candidates
 
 
 def _figure_hint(report: numbers.Figure, claim: numbers.Figure) -> float:

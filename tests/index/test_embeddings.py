@@ -10,7 +10,7 @@ import pytest
 from fakes import HashingModel, fake_embedder, fake_settings, write
 from index.documents import load_documents
 from index.embeddings import Embedder
-from index.store import ChunkStore
+from index.store import ChunkStore, document_units
 
 
 class RecordingModel(HashingModel):
@@ -106,3 +106,13 @@ def test_a_changed_report_re_embeds_only_that_report(tmp_path, three_reports):
     sent = [text for batch in model.batches for text in batch]
     assert sent and all("1000" not in text and "3000" not in text for text in sent)
     assert set(seen) == {"乙.md (report 1 of 1)"}
+
+
+@pytest.mark.models
+def test_length_sorted_batches_give_the_vectors_each_unit_gets_alone(real_settings, embedder):
+    """Padding in a batch must not change a vector: the index's vectors stay those the retrieval was tuned on."""
+    units = document_units(load_documents(real_settings.documents)[0], real_settings)[:48]
+    inputs = [embedder.unit_input(u.section, u.text) for u in units]
+    alone = np.vstack([embedder.embed_inputs([text]) for text in inputs])
+
+    assert (embedder.embed_many(inputs) * alone).sum(axis=1).min() >= 0.998

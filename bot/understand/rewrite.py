@@ -25,12 +25,15 @@ TURN_CHARS = 300
 def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
                         backend_for: BackendFor, in_report: Callable[[str], bool] = lambda _: False) -> tuple[str, bool]:
     """The last question rewritten to stand alone, from the conversation ``turns``, and whether it stands alone:
-    the earlier question of another kind of its thing ("供热的呢？", ``in_report`` telling the report's words), the
-    model's rewrite, or the earlier question asked of the follow-up's subject. Otherwise (no model, or a rewrite
-    that drops the follow-up's words) the previous question goes with it, to give it its subject."""
+    the earlier question asked of the follow-up's other thing or other kind of it ("那城镇就业呢？", "供热的呢？";
+    ``in_report`` tells the report's words), else the model's rewrite. Otherwise (no model, or a rewrite that drops
+    the follow-up's words) the previous question goes with it, to give it its subject."""
     previous = [t["content"] for t in turns if t["role"] == "user"]
-    if previous and (remodified := with_new_modifier(question, previous[-1], in_report)):
-        return remodified, True
+    # A follow-up naming only another thing, or another kind of it, is resolved on the earlier question's own
+    # structure: its frame and measure kept ("那固定资产投资呢" after "GDP目标多少" keeps 目标; a model dropped it).
+    if previous and (resolved := with_new_modifier(question, previous[-1], in_report)
+                     or with_new_subject(question, previous[-1])):
+        return resolved, True
     try:
         backend = backend_for(f"rewrite.{lang}")
     except BackendError as err:
@@ -49,8 +52,6 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
                      "question with its context", candidate, question)
         except BackendError as err:
             log.warning("follow-up rewrite failed, using the question with its context: %s", err)
-    if previous and (substituted := with_new_subject(question, previous[-1])):
-        return substituted, True
     return (f"{previous[-1]} {question}" if previous else question), False
 
 

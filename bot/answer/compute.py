@@ -267,6 +267,13 @@ def _whole_holds_part(part: Operand, whole: Operand, lang: Lang) -> ComputedAnsw
     return ComputedAnswer(text, working, citations, figures)
 
 
+def stated_multiple(question: str, operands: list[Operand]) -> bool:
+    """Whether the report states a multiple (N倍) of what a ratio question names: its own words share a word with
+    the question ("是2018年的几倍" and 分别是2018年的1.4倍), so the answer is quoted, not worked out."""
+    words = set(tokenize(question))
+    return any(o.row.unit == "倍" and words & set(tokenize(o.row.subject)) for o in operands)
+
+
 def named_by(question: str, expression: str, operands: list[Operand]) -> bool:
     """Whether every figure of the calculation is one the question names: its row's subject shares a word with
     the question (Chinese questions only; an English question's words cannot be matched to the report's)."""

@@ -23,7 +23,8 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from bot.answer.citations import citation_for, quoted_sentence
-from bot.answer.compute import ComputedAnswer, calculation_by_parts, compute, named_by, operands_of, pick_calculation, unmatched_parts
+from bot.answer.compute import (ComputedAnswer, calculation_by_parts, compute, named_by, operands_of, pick_calculation,
+                                stated_multiple, unmatched_parts)
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.engine import Engine
 from bot.llm.client import BackendError, ChatBackend, Waiting
@@ -373,6 +374,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         operands = operands_of(passages, self.engine.figure_rows,
                                lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts,
                                                                             [""] * len(texts))[1])
+        if kind == "ratio" and stated_multiple(state.focus, operands):
+            return None  # the report states the multiple itself ("分别是2018年的1.4倍和1.6倍"): quoted, not worked out
         # The things the question names, matched to figures by code; the model writes the calculation only when
         # they cannot be (a constant: "100 - F1", "F1 / 365").
         answer = self.settings.answer

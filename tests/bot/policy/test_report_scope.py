@@ -153,3 +153,10 @@ def test_a_question_over_two_years_gets_each_years_report_in_its_context(ask_rep
     assert result.found, result.answer
     assert {c.source for c in result.citations} == {sources["report"], sources["review"]}
     assert "7.4%" in result.answer and "7%左右" in result.answer and "（按" not in result.answer
+
+
+def test_a_multiple_the_report_states_is_quoted_not_worked_out(ask_reports):
+    # 倍 is the report's own figure: no ratio of it and 2900亿元 is worked out (the scripted model writes one for
+    # every prompt), nor refused as figures that do not combine.
+    result = ask_reports("开封的金融机构存款余额是2018年的几倍？", draft="F1 / F2")
+    assert not {"computed", "figures_not_combinable"} & {s.rule for s in result.trace if s.outcome == "decided"}

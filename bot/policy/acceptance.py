@@ -25,6 +25,7 @@ from bot.policy.evidence import (
     misplaced_figures, named_apart, parroted_names, subject_elsewhere, worded_from,
 )
 from zzbot.settings import AnswerSettings
+from bot.understand.claims import direction_of, opposite
 from zzbot.text import chinese_pairs, cited_numbers, clause_around, without_markers
 
 # An answer that opens by saying the report does not answer, and words that turn it into a correction.
@@ -219,6 +220,20 @@ def figures_verified(draft: Draft, settings: AnswerSettings) -> Rejection | None
                      tuple(draft.verified_numbers), found="、".join(f.text for f in unverified))
 
 
+def direction_as_reported(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """An answer moving a figure the other way than the report's clause does ("涨了0.6%" where the review says
+    比上年下降0.6%): the figure is the report's, its direction is not. The report's clause is quoted instead."""
+    said, word = direction_of(without_markers(draft.raw))
+    for figure in draft.verified_numbers if said else []:
+        for sentence in all_sentences(draft.context):
+            for stated in numbers.number_figures(sentence.text):
+                reported, report_word = direction_of(clause_around(sentence.text, stated.start, stated.end))
+                if figure_check.same_as_any(stated, [figure]) and opposite(said, reported):
+                    return Rejection("direction_as_reported", f"the answer says {word} where the report says "
+                                     f"{report_word}", settings.rejected_similarity, (figure,), found=report_word)
+    return None
+
+
 def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """An answer that repeats a figure the question supplies and the report does not confirm: even when some
     passage holds that value (1万 digital talents for "10,000 academicians"), the answer took it from the question."""
@@ -388,6 +403,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     not_a_bare_refusal,
     no_parroted_names,
     figures_verified,
+    direction_as_reported,
     no_unconfirmed_figures,
     counts_asked_subject,
     subject_stated,

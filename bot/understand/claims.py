@@ -20,15 +20,15 @@ Direction = Literal["up", "down"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
-DOWN = re.compile(r"减少|下降|降低|缩减|削减|下调|萎缩|压减|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
+DOWN = re.compile(r"减少|下降|降低|跌(?!幅)|缩减|削减|下调|萎缩|压减|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
                   r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
                   r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
                   r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"
                   r"demolished)\b",
                   re.IGNORECASE)
 # Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩. 增加值
-# (value added) is a noun.
-UP = re.compile(r"增长|增加(?!值)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|grew|rise|rises|rose|"
+# (value added) is a noun; 涨幅 and 跌幅 (the size of a change, "涨幅3%左右") move nothing by themselves.
+UP = re.compile(r"增长|增加(?!值)|涨(?!幅)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|grew|rise|rises|rose|"
                 r"increase|increases|increased|raise|raises|raised|expand|expands|expanded|add|adds|adding|added)\b",
                 re.IGNORECASE)
 

@@ -40,7 +40,8 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("jin", re.compile(r"多少(?:亿|万)?斤", re.IGNORECASE)),
     ("vehicles", re.compile(r"多少(?:万)?辆|\bhow\s+many\s+(?:vehicles|cars)\b", re.IGNORECASE)),
     # An area asked by its noun ("暖气的面积要扩大多少"), in whatever unit: 平方米 or 亩.
-    ("area", re.compile(r"面积|\b(?:area|floor\s+space)\b", re.IGNORECASE)),
+    # Not "the urban area", a place.
+    ("area", re.compile(r"面积|\b(?:what|how\s+much)\s+area\b|\barea\s+of\b|\bfloor\s+space\b", re.IGNORECASE)),
     # A Chinese count by its measure word ("会多几个公园"): not an area, an amount of money or a percentage.
     ("count", re.compile(r"(?:几|多少)(?:个|所|座|家|条|项|张|名|套|间|处|支|户)(?!百分点)")),
 )

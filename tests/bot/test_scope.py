@@ -19,6 +19,7 @@ from zzbot.places import places_named
     ("周末想带孩子去公园遛遛，今年会多几个公园吗？", "count"), ("今年失业率降几个百分点？", None),
     # An area asked by its noun, whatever unit the report gives it in.
     ("农田的面积今年能扩大多少？", "area"), ("What area of farmland will be kept?", "area"),
+    ("How many schools will the urban area open?", None),  # a place, not a measure
     ("开封的生产总值增长目标是多少？", "percent"),  # a growth target is a rate, not an amount
 ])
 def test_the_measure_a_question_asks_for(text, expected):

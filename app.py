@@ -50,7 +50,7 @@ CHAT_EXAMPLES = [
     "What is the average house price in Zhengzhou?",
 ]
 CLAIM_EXAMPLES = [
-    "2024年郑州市区新增学位2.7万个。",
+    "今年郑州新建公园游园30个。",
     "Zhengzhou plans to add 30,000 new school seats in 2024.",
     "郑州今年居民消费价格涨幅控制在3%左右。",
     "郑州2024年将举办世界园艺博览会。",

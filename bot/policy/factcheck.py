@@ -115,7 +115,7 @@ class FactChecker:
 
     def _check_statement(self, claim: Claim, matched: str, lang: Lang, clauses: list[Clause],
                          began: float) -> CheckResult:
-        """A claim without a figure ("2024年郑州市区没有新增学位"): judged by the closest sentence that names its
+        """A claim without a figure ("郑州今年没有新增学位"): judged by the closest sentence that names its
         thing; a denial of what that sentence states, or its thing moved the other way, is contradicted."""
         terms = report_terms(claim.affirmed)
         clauses = _naming_subject(clauses, claim.subject, terms, self._subject_share)

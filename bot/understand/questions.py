@@ -141,7 +141,7 @@ def _year_words(year: int) -> re.Pattern[str]:
 
 def without_year(text: str, year: int | None) -> str:
     """What to search for and rank sentences by: the question without ``year``, the one year every indexed
-    document is about, nor "this year" ("2024年郑州市区新建几所学校" → "郑州市区新建几所学校"). Every sentence is
+    document is about, nor "this year" ("2024年郑州要建几个公园" → "郑州要建几个公园"). Every sentence is
     about that year; the words only pull in the few that name it (the introduction). The question unchanged when
     the documents cover several years (the year then tells them apart) or when nothing else is left."""
     return text if year is None else _without(text, _year_words(year))

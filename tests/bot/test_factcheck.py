@@ -18,7 +18,7 @@ def checker(engine):
 @pytest.mark.parametrize(
     ("claim", "verdict", "report_figure"),
     [
-        ("2024年郑州市区新增学位2.7万个", "supported", "2.7万个"),
+        ("郑州今年新增学位2.7万个", "supported", "2.7万个"),
         ("今年完成营造林达到5万亩", "contradicted", "3.28万亩"),
         ("Zhengzhou targets about 7% GDP growth in 2024", "supported", "7%左右"),
         ("郑州地区生产总值增长7%以上", "contradicted", "7%左右"),  # the qualifier differs

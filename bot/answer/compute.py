@@ -28,7 +28,7 @@ from zzbot import numbers
 from zzbot import units
 from zzbot import in_english
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
-from bot.understand.questions import in_report_terms, named_terms
+from bot.understand.questions import in_report_terms, most_specific, named_terms
 from zzbot.text import CJK_RUN, PER_BASES, clause_around, tokenize
 
 log = logging.getLogger(__name__)
@@ -243,14 +243,11 @@ def _part_and_whole(used: list[Operand]) -> tuple[Operand, Operand] | None:
         return None
     for part, whole in itertools.permutations(used):
         same_sentence = (part.row.source, part.row.sentence_start) == (whole.row.source, whole.row.sentence_start)
-        kind, of = _most_specific_term(part.row.subject), _most_specific_term(whole.row.subject)
-        if same_sentence and part.row.unit == whole.row.unit and kind != of and of and kind.endswith(of):
+        kinds, ofs = most_specific(named_terms(part.row.subject)), most_specific(named_terms(whole.row.subject))
+        if same_sentence and part.row.unit == whole.row.unit and any(
+                kind != of and kind.endswith(of) for kind in kinds for of in ofs):
             return part, whole
     return None
-
-
-def _most_specific_term(subject: str) -> str:
-    return max(sorted(named_terms(subject)), key=len, default="")
 
 
 def _whole_holds_part(part: Operand, whole: Operand, lang: Lang) -> ComputedAnswer:

@@ -227,8 +227,10 @@ def direction_as_reported(draft: Draft, settings: AnswerSettings) -> Rejection |
     for figure in draft.verified_numbers if said else []:
         for sentence in all_sentences(draft.context):
             for stated in numbers.number_figures(sentence.text):
+                if not figure_check.same_as_any(stated, [figure]):
+                    continue
                 reported, report_word = direction_of(clause_around(sentence.text, stated.start, stated.end))
-                if figure_check.same_as_any(stated, [figure]) and opposite(said, reported):
+                if opposite(said, reported):
                     return Rejection("direction_as_reported", f"the answer says {word} where the report says "
                                      f"{report_word}", settings.rejected_similarity, (figure,), found=report_word)
     return None

@@ -22,9 +22,9 @@ from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share)
-from bot.understand.questions import clean_question, detect_lang, in_report_terms, named_terms, report_terms
+from bot.understand.questions import (clean_question, detect_lang, in_report_terms, most_specific, named_terms,
+                                     report_terms)
 from bot.understand.scope import asked_scope, states_scope
-from bot.policy.subject import most_specific
 from bot.retrieval.retriever import Passage
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import clause_around
@@ -180,7 +180,8 @@ class FactChecker:
         """The report figure that the claim's ``figure`` speaks of, how they compare, and its clause's similarity
         to what the figure measures; None when no clause is close enough to it."""
         figure = claimed.figure
-        context = in_report_terms(_claim_context(claim, figure))
+        own_context = _claim_context(claim, figure)
+        context = in_report_terms(own_context)
         candidates = [
             (c, f) for c in clauses for f in numbers.number_figures(c.text)
             if f.percent == figure.percent
@@ -188,8 +189,8 @@ class FactChecker:
             # the same value in another unit is a contradiction and stays.
             and not (figure_check.units_conflict(f, figure) and not figure_check.same_value(f.value, figure.value))
         ]
-        candidates, named = _naming_most(candidates, report_terms(_claim_context(claim, figure)))
-        candidates = _of_the_term_named(candidates, _claim_context(claim, figure))
+        candidates, named = _naming_most(candidates, report_terms(own_context))
+        candidates = _of_the_term_named(candidates, own_context)
         if not candidates:
             return None
         scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])
@@ -267,7 +268,8 @@ def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
     return [c for c, n in zip(candidates, counts, strict=True) if n == most], most[0] > 0
 
 
-def _of_the_term_named(candidates: list[tuple[Clause, numbers.Figure]], context: str) -> list[tuple[Clause, numbers.Figure]]:
+def _of_the_term_named(candidates: list[tuple[Clause, numbers.Figure]],
+                       context: str) -> list[tuple[Clause, numbers.Figure]]:
     """The candidates whose own words name the claim's most specific term itself, when some do: "汽车产量超过70万辆"
     speaks of 带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
     asked = most_specific(named_terms(context) | set(report_terms(context)))

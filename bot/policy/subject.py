@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.understand.parsed import ParsedQuestion
-from bot.understand.questions import glossary_words, named_terms
+from bot.understand.questions import glossary_words, most_specific, named_terms
 from bot.understand.scope import states_scope
 from zzbot import figure_check, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs
@@ -33,11 +33,6 @@ class Misnamed:
     asked: str  # what the question asks about, as the check read it
     named_elsewhere: bool  # another context clause names what was asked
     anchor: tuple[numbers.Figure, ...] = ()  # figures the report gives for what was asked
-
-
-def most_specific(terms: set[str]) -> set[str]:
-    """Terms not inside a longer one of ``terms`` (新能源汽车 over 汽车, 境外游客 over 游客)."""
-    return {t for t in terms if not any(t != u and t in u for u in terms)}
 
 
 def may_mean(question: str, term: str, asked: set[str]) -> bool:

@@ -259,6 +259,11 @@ def named_terms(text: str) -> set[str]:
     return set(report_terms(text)) | {term for term in set(terms.values()) if term in text}
 
 
+def most_specific(terms: set[str]) -> set[str]:
+    """Terms not inside a longer one of ``terms`` (新能源汽车 over 汽车, 境外游客 over 游客)."""
+    return {t for t in terms if not any(t != u and t in u for u in terms)}
+
+
 @cache
 def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
     """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first."""

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from index.chunking import Chunk
 from zzbot import numbers
 from zzbot import in_english
-from zzbot.text import CLAUSE_END, split_sentences
+from zzbot.text import split_sentences
 
 RowKind = Literal["target", "result", "count"]
 
@@ -27,14 +27,8 @@ _TARGET_MARKS = ("力争", "确保", "争取", "努力", "计划", "预计", "�
 _RESULT_MARKS = ("去年", "过去", "已经", "已完成", "累计完成", "比上年", "同比", "较上年")
 # Section headings over a look back at past years.
 _REVIEW_SECTIONS = ("回顾", "过去五年", "工作总结")
-# Linking verbs between a subject and its figure ("研发投入强度达到2.8%"), not part of what is measured.
-_LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控制在", "保持在", "达到", "突破", "超过", "不低于", "不少于",
-          "达", "至", "到", "为", "在", "超")
-_EDGE = "、和及与等的 \t"
 # The report's own qualifier words around a figure; the negated ones first, so 不超过 is not read as 超过.
 _QUALIFIER_WORDS = re.compile(r"不超过|不高于|不低于|不少于|以上|左右|以下|以内|超过|超|突破|约|近")
-# A subject this short is a bare verb ("完成"): it measures the previous figure's subject.
-_BARE_VERB = 2
 
 
 @dataclass(frozen=True)
@@ -82,14 +76,10 @@ def figure_rows(chunks: Iterable[Chunk]) -> list[FigureRow]:
 def _sentence_rows(chunk: Chunk, sentence: str, offset: int) -> list[FigureRow]:
     rows: list[FigureRow] = []
     figures = [f for f in numbers.number_figures(sentence) if _countable(sentence, f)]
-    for i, figure in enumerate(figures):
-        clause_start = _clause_start(sentence, figure.start)
-        previous_end = figures[i - 1].end if i and figures[i - 1].end > clause_start else clause_start
-        before = sentence[previous_end:figure.start]
+    for figure in figures:
+        before = numbers.words_before(sentence, figure, figures)
         after = numbers.words_after(sentence, figure.end)
         subject, mark = _subject(before, after)
-        if len(subject) <= _BARE_VERB and rows:  # "工业投资增长20%以上，完成1300亿元": 完成 is the investment's
-            subject = rows[-1].subject.removesuffix("增长") + subject
         qualifier = " ".join(dict.fromkeys([*([mark] if mark else []), *_QUALIFIER_WORDS.findall(figure.text)]))
         rows.append(FigureRow(
             row_id=f"{chunk.source}:{offset + figure.start}", source=chunk.source, section=chunk.section,
@@ -116,23 +106,11 @@ def english_value(figure: numbers.Figure) -> str:
     return in_english.english_amount(figure, qualified=True)
 
 
-def _clause_start(sentence: str, position: int) -> int:
-    ends = [m.end() for m in CLAUSE_END.finditer(sentence, 0, position)]
-    return ends[-1] if ends else 0
-
-
 def _subject(before: str, after: str) -> tuple[str, str]:
     """What the figure measures, and the word marking it as a target (力争…), "" when none."""
-    subject = before.strip(_EDGE)
+    subject = before.strip(numbers.EDGE)
     mark = next((m for m in _TARGET_MARKS if subject.startswith(m)), "")
-    subject = subject.removeprefix(mark)
-    changed = True
-    while changed:
-        changed = False
-        for link in _LINKS:
-            if subject.endswith(link) and len(subject) > len(link):
-                subject, changed = subject[: -len(link)], True
-    subject = subject.strip(_EDGE)
+    subject = numbers.without_links(subject.removeprefix(mark))
     if after:
         subject = f"{subject}…{after}" if subject else after
     return subject, mark

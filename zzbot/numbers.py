@@ -33,6 +33,7 @@ __all__ = [
     "extract_figures",
     "number_figures",
     "own_words",
+    "words_before",
 ]
 
 Kind = Literal["number", "year", "date", "ordinal"]
@@ -422,6 +423,12 @@ def extract_figures(text: str) -> list[Figure]:
 # --- figures of a text ------------------------------------------------------
 
 _WORDS_AFTER = re.compile(r"[^\s，,；;：:。！？!?、（(0-9]*")
+# Linking verbs between what is measured and its figure ("研发投入强度达到2.8%"), not part of what is measured.
+LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控制在", "保持在", "达到", "突破", "超过", "不低于", "不少于",
+         "达", "至", "到", "为", "在", "超")
+EDGE = "、和及与等的 \t"
+# Words this short before a figure are a bare verb ("完成"): the figure measures the previous figure's subject.
+_BARE_VERB = 2
 
 
 def number_figures(text: str) -> list[Figure]:
@@ -430,12 +437,36 @@ def number_figures(text: str) -> list[Figure]:
 
 
 def own_words(text: str, figure: Figure) -> str:
-    """The words a figure follows in its clause, from the figure or the punctuation before it, and the words it
-    counts right after it: "燃气管网" for 102公里 in "新建改造供水管网85公里、燃气管网102公里", "抓好已谋划的…个项目建设"
-    for 3800 in "抓好已谋划的3800个项目建设"."""
-    before = [f.end for f in number_figures(text) if f.end <= figure.start]
-    before += [m.end() for m in CLAUSE_END.finditer(text, 0, figure.start)]
-    return f"{text[max(before, default=0):figure.start].lstrip('、 ')}…{words_after(text, figure.end)}"
+    """The words a figure follows in its clause (``words_before``) and the words it counts right after it:
+    "燃气管网" for 102公里 in "新建改造供水管网85公里、燃气管网102公里", "抓好已谋划的…个项目建设" for 3800 in
+    "抓好已谋划的3800个项目建设", "力争工业投资…完成" for 1300亿元 in "力争工业投资增长20%以上，完成1300亿元"."""
+    return f"{words_before(text, figure)}…{words_after(text, figure.end)}"
+
+
+def words_before(text: str, figure: Figure, figures: list[Figure] | None = None) -> str:
+    """The words a figure follows in its clause, from the previous figure (of ``figures``, by default the text's)
+    or the punctuation before it. When they are only a bare verb ("，完成1300亿元"), the figure measures what the
+    previous figure does, whose words come first (without its 增长: a rate's verb is not what the amount counts)."""
+    figures = number_figures(text) if figures is None else figures
+    previous = [f for f in figures if f.end <= figure.start]
+    clause_ends = [m.end() for m in CLAUSE_END.finditer(text, 0, figure.start)]
+    start = max([f.end for f in previous] + clause_ends, default=0)
+    words = text[start:figure.start].lstrip("、 ")
+    if previous and len(without_links(words)) + len(words_after(text, figure.end)) <= _BARE_VERB:
+        return words_before(text, previous[-1], figures).removesuffix("增长") + words
+    return words
+
+
+def without_links(words: str) -> str:
+    """What is measured, without the verbs linking it to its figure ("研发投入强度达到" → "研发投入强度")."""
+    words = words.strip(EDGE)
+    changed = True
+    while changed:
+        changed = False
+        for link in LINKS:
+            if words.endswith(link) and len(words) > len(link):
+                words, changed = words[: -len(link)], True
+    return words.strip(EDGE)
 
 
 def words_after(text: str, position: int) -> str:

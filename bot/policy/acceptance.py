@@ -9,7 +9,8 @@ is a named setting (``settings.AnswerSettings``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 from zzbot import numbers
@@ -22,7 +23,7 @@ from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
     EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
-    misplaced_figures, named_apart, parroted_names, subject_elsewhere, worded_from,
+    misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, worded_from,
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite
@@ -60,6 +61,8 @@ class Draft:
     whole: str = ""
     # Names joining a place asked about to the documents' own (郑开): the answer must come from a sentence naming one.
     joined: list[str] = field(default_factory=list)
+    # The figure table (``index.figures.FigureRow``): what each figure of the reports counts.
+    rows: Sequence[Any] = ()
     # ``question`` read once (the chain's parsed question); read here when a caller gives none.
     parsed: ParsedQuestion = field(default=None)  # type: ignore[assignment]
 
@@ -353,7 +356,8 @@ def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | No
 def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """An answer naming a sentence's figures by the report's terms gives each term its own figure: "85 km of gas
     pipes and 102 km of heating pipes", for 供水管网85公里、燃气管网102公里、供热管网31.5公里, gives the water
-    mains' figure for gas and the gas mains' for heating."""
+    mains' figure for gas and the gas mains' for heating. A Chinese answer's own clauses are read as claims, each
+    figure with the term before it: "燃气管网要新建改造400万平方米" ties the heating area's figure to the gas mains."""
     named = named_terms(f"{draft.question} {without_markers(draft.raw)}")
     stated = draft.verified_numbers
     if not named or not stated:
@@ -365,6 +369,11 @@ def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | N
             return Rejection("figures_where_named", f"the answer gives {misplaced[0].text} for "
                              f"{'、'.join(sorted(named))}, which the report gives for something else",
                              settings.rejected_similarity, tuple(belonging), found=misplaced[0].text)
+    if draft.lang == "zh" and (misnamed := misnamed_figure(draft.raw, draft.rows, stated,
+                                                           numbers.number_figures(draft.question))):
+        figure, own = misnamed
+        return Rejection("figures_where_named", f"the answer gives {figure.text} for a term whose figure in the "
+                         f"report is {own[0].figure}", settings.rejected_similarity, (figure,), found=figure.text)
     return None
 
 

@@ -476,7 +476,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if not text or text.startswith(NOT_FOUND_TOKEN) or text.rstrip("。.").endswith(NOT_FOUND_TOKEN):
             return self.ladder.nothing_found(state, backend)
         state.trace.passed("model_said_not_found")
-        draft = model_answer.draft(state, text.replace(NOT_FOUND_TOKEN, "").strip(), self.engine.corpus)
+        draft = model_answer.draft(state, text.replace(NOT_FOUND_TOKEN, "").strip(), self.engine.corpus,
+                                   self.engine.figure_rows)
         for check in ACCEPTANCE_CHECKS:
             if rejection := check(draft, self.settings.answer):
                 return self.ladder.rejected(state, rejection)

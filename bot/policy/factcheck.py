@@ -26,6 +26,7 @@ from bot.understand.questions import (clean_question, detect_lang, in_report_ter
                                      report_terms)
 from bot.understand.scope import asked_scope, states_scope
 from bot.retrieval.retriever import Passage
+from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import clause_around
 
@@ -182,15 +183,15 @@ class FactChecker:
         figure = claimed.figure
         own_context = _claim_context(claim, figure)
         context = in_report_terms(own_context)
-        candidates = [
-            (c, f) for c in clauses for f in numbers.number_figures(c.text)
-            if f.percent == figure.percent
-            # A figure of another unit and value (20万名 against 1500亿元) says nothing about this one;
-            # the same value in another unit is a contradiction and stays.
-            and not (figure_check.units_conflict(f, figure) and not figure_check.same_value(f.value, figure.value))
-        ]
+        every = [(c, f) for c in clauses for f in numbers.number_figures(c.text) if f.percent == figure.percent]
+        # A figure of another unit and value (20万名 against 1500亿元) says nothing about this one;
+        # the same value in another unit is a contradiction and stays.
+        candidates = [(c, f) for c, f in every
+                      if not (figure_check.units_conflict(f, figure) and not figure_check.same_value(f.value, figure.value))]
         candidates, named = _naming_most(candidates, report_terms(own_context))
-        candidates = _of_the_term_named(candidates, own_context)
+        # The thing the claim names keeps its own figure, whatever its unit: "燃气管网…400万平方米" speaks of the gas
+        # mains' 102公里, not of the heating area's 400万平方米 in the same sentence.
+        candidates = of_the_term_named(candidates, own_context) or of_the_term_named(every, own_context) or candidates
         if not candidates:
             return None
         scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])
@@ -266,16 +267,6 @@ def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
     if not any(most):
         return candidates, False
     return [c for c, n in zip(candidates, counts, strict=True) if n == most], most[0] > 0
-
-
-def _of_the_term_named(candidates: list[tuple[Clause, numbers.Figure]],
-                       context: str) -> list[tuple[Clause, numbers.Figure]]:
-    """The candidates whose own words name the claim's most specific term itself, when some do: "汽车产量超过70万辆"
-    speaks of 带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
-    asked = most_specific(named_terms(context) | set(report_terms(context)))
-    exact = [(clause, figure) for clause, figure in candidates
-             if most_specific(named_terms(numbers.own_words(clause.text, figure))) & asked]
-    return exact or candidates
 
 
 def _figure_hint(report: numbers.Figure, claim: numbers.Figure) -> float:

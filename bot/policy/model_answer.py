@@ -3,7 +3,9 @@ once every check passed (``accepted``), and noted when its figure moves the othe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from zzbot import figure_check
 from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
@@ -25,9 +27,9 @@ from index.corpus import CorpusFacts
 from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, without_markers
 
 
-def draft(state: ChainState, raw: str, corpus: CorpusFacts) -> Draft:
+def draft(state: ChainState, raw: str, corpus: CorpusFacts, rows: Sequence[Any] = ()) -> Draft:
     """The model's answer made ready for review: English figures rendered by code, markers pointed at the
-    passages holding the figures, every figure matched against the passages."""
+    passages holding the figures, every figure matched against the passages; ``rows`` is the figure table."""
     sources = state.sources
     text = raw
     if state.lang == "en":
@@ -50,7 +52,7 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts) -> Draft:
                  override=state.override, context=state.context, sources=sources, figure_checks=checks,
                  unconfirmed=unconfirmed, home_words=corpus.home_words(), joined=state.joined,
                  whole=previous_answer(state.history) if asks_part_of_previous(state.question) else "",
-                 parsed=state.parsed)
+                 parsed=state.parsed, rows=rows)
 
 
 def accepted(state: ChainState, draft: Draft, backend: str) -> AnswerResult:

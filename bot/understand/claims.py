@@ -35,8 +35,9 @@ UP = re.compile(r"增长|增加(?!值)|涨(?!幅)|提高|提升|上升|扩大|�
 # Words that deny what follows. Bare 不 is left out: 不低于, 不超过, 不断 are no denial; 未来 is the future; "no
 # less than" and "not only" are a bound and a conjunction.
 NEGATION = re.compile(
-    # 有没有, 是不是, 会不会 ask; they deny nothing.
-    r"(?<![有没])没有|(?<![有没])没(?=[新增建减提])|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
+    # 有没有, 是不是, 会不会 ask; they deny nothing. 不 or 没 right before a verb moving a thing denies the move
+    # ("不新建公园", "没新增学位"); 不断 and 不低于 stay bounds and adverbs.
+    rf"(?<![有没])没有|(?<![有没])[没不](?={UP.pattern}|{DOWN.pattern})|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
     r"不计划|不准备|"
     r"\b(?:not|no|never|none)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",
     re.IGNORECASE)

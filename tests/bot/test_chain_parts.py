@@ -220,6 +220,29 @@ def test_a_chinese_quantity_answer_must_stand_in_a_sentence_sharing_a_word_with_
     assert about_asked_words(cpi, settings) is None  # 涨幅 is the sentence's word
 
 
+def test_a_chinese_answer_tying_a_figure_to_another_terms_label_is_rejected():
+    from types import SimpleNamespace
+
+    from bot.policy.acceptance import figures_where_named
+    from zzbot.settings import AnswerSettings
+
+    text = "农村养老服务设施覆盖率提升至60%，全市养老托老床位数达到6.6万张。力争每千人口拥有3岁以下婴幼儿托位数达到4.8个。"
+    context = [[Sentence(_passage("p"), 0, len(text), text)]]
+    rows = [SimpleNamespace(subject=subject, figure=figure, value=value, percent=percent)
+            for subject, figure, value, percent in [("农村养老服务设施覆盖率", "至60%", 60.0, True),
+                                                    ("全市养老托老床位数", "达到6.6万张", 66000.0, False),
+                                                    ("每千人口拥有3岁以下婴幼儿托位数", "达到4.8个", 4.8, False)]]
+
+    def judged(raw: str):
+        draft = replace(_draft(raw, "托位呢？", [text]), context=context, rows=rows)
+        return figures_where_named(draft, AnswerSettings())
+
+    wrong = judged("养老床位：4.8个[1]。托位：每千人口4.8个[1]。")
+    assert wrong is not None and [f.text for f in wrong.anchor] == ["4.8个"]
+    assert judged("托位：每千人口4.8个[1]；养老托老床位6.6万张[1]。") is None
+    assert judged("4.8个[1]。") is None  # a figure tied to no term is not judged here
+
+
 def test_an_answer_giving_one_named_figure_for_another_is_rejected():
 
     from bot.policy.acceptance import figures_where_named

@@ -15,6 +15,10 @@ from bot.understand.claims import direction_of, head_of, opposite, parse_claim, 
     ("Zhengzhou will not add any school places", True, True, []),
     ("The new school places are not 27,000", True, False, ["27,000"]),
     ("新增学位2.7万个", False, False, []),
+    # 不 or 没 right before a verb moving a thing denies the move; 不断 is an adverb.
+    ("今年不新建公园游园", True, True, []),
+    ("市区今年没新增绿地", True, True, []),
+    ("全市不断提高研发投入强度", False, False, []),
     # A bound, the future and a yes-no question deny nothing.
     ("全社会研发投入强度不低于2.8%", False, False, []),
     ("GDP will grow by no less than 7%", False, False, []),

@@ -113,6 +113,8 @@ def test_a_denied_premise_is_corrected_but_a_rhetorical_one_is_confirmed(checker
     ("力争带动汽车产量超过70万辆", "contradicted", "突破140万辆"),
     ("Car output of every kind is set to pass 700,000", "contradicted", "突破140万辆"),
     ("新能源汽车的产量力争超过70万辆", "supported", "超70万辆"),
+    # The thing named keeps its own figure, whatever the unit: the heating area's 400万平方米 is not the gas mains'.
+    ("燃气管网今年新建改造400万平方米", "contradicted", "102公里"),
 ])
 def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, claim, verdict, report_figure):
     result = checker.check(claim)

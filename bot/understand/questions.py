@@ -312,7 +312,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"\bthe\s+same\b",
         re.IGNORECASE)),
     ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|"
-                       r"\btogether\b|\bcounting\s+both\b|"
+                       r"\btogether\b|\b(?:counting|including)\s+(?:both|all|them|everything)\b|"
                        r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b",
                        re.IGNORECASE)),
 )
@@ -348,13 +348,14 @@ def _one_thing_asked(text: str) -> bool:
 _QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|\b(?:what|which|how|when|where|who|why|will|did|does|is|are|was)\b",
                             re.IGNORECASE)
 # Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023, 今年 about 2024.
-_RELATIVE_YEARS = (
-    (re.compile(r"前年|\bthe\s+year\s+before\s+last\b", re.IGNORECASE), -2),
-    (re.compile(r"(?<!前)去年|上一年|上年度|\blast\s+year(?:'s)?\b|\bprevious\s+year\b", re.IGNORECASE), -1),
-    (re.compile(r"今年|本年度|\bthis\s+year(?:'s)?\b", re.IGNORECASE), 0),
-    (re.compile(r"明年|下一年|\bnext\s+year(?:'s)?\b", re.IGNORECASE), 1),
-    (re.compile(r"后年|\bthe\s+year\s+after\s+next\b", re.IGNORECASE), 2),
-)
+_RELATIVE_YEAR = re.compile(
+    r"(?P<before_last>前年|\bthe\s+year\s+before\s+last\b)|"
+    r"(?P<last>(?<!前)去年|上一年|上年度|\blast\s+year(?:'s)?\b|\bprevious\s+year\b)|"
+    r"(?P<this>今年|本年度|\bthis\s+year(?:'s)?\b)|"
+    r"(?P<next>明年|下一年|\bnext\s+year(?:'s)?\b)|"
+    r"(?P<after_next>后年|\bthe\s+year\s+after\s+next\b)",
+    re.IGNORECASE)
+_OFFSETS = {"before_last": -2, "last": -1, "this": 0, "next": 1, "after_next": 2}
 
 
 def relative_years(text: str) -> list[int]:
@@ -362,7 +363,7 @@ def relative_years(text: str) -> list[int]:
     1), read from the sentence that asks (the one ending in a question mark, else the last): in "my kid starts
     school next year; will there be more seats?" next year is the asker's situation, not the question."""
     asked = _asking_clause(text)
-    return [offset for pattern, offset in _RELATIVE_YEARS if pattern.search(asked)]
+    return sorted({_OFFSETS[m.lastgroup] for m in _RELATIVE_YEAR.finditer(asked) if m.lastgroup})
 
 
 def _asking_clause(text: str) -> str:
@@ -396,14 +397,12 @@ _ASKING_WORDS = re.compile(
 
 
 _PER_THING = re.compile(r"\b(?:how\s+(?:much|many)\s+)((?:[\w-]+\s+){1,3}?)per\s+([a-z-]+)", re.IGNORECASE)
-# A piece that only says to total ("…, counting both?") names no thing: "How many schools are being built or
-# opened…, counting both?" names its first in the asking piece.
-_TOTALLING = re.compile(r"(?:counting|including)\s+(?:both|all|them|everything)|in\s+(?:total|all)|combined|altogether",
-                        re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")
-_SUM_WORD = re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和")
 _TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
+
+
+_SUM = dict(_CALCULATIONS)["sum"]
 
 
 def question_parts(text: str, kind: Calculation) -> list[str]:
@@ -420,12 +419,13 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
         return [_ASKING_WORDS.sub(" ", match.group(1)).strip(), match.group(2)]
     # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
     pieces = [p.strip() for p in _PART_SEPARATOR.split(text)
-              if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _TOTALLING.fullmatch(p.strip())]
+              # A piece that only says to total ("…, counting both?") names no thing.
+              if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _SUM.fullmatch(p.strip())]
     things = [p for p in pieces if not _ASKING.search(p)]
     # A Chinese sum names its last item in the asking piece, before the word that sums ("…供热管网一共多少公里";
     # "今年一共要筹集多少套" names none); an English one asks apart ("…, how many units in all?").
     if kind == "sum" and _CJK.search(text):
-        things = [p if not _ASKING.search(p) else _TIME_WORDS.sub("", _SUM_WORD.split(p)[0]) if _SUM_WORD.search(p)
+        things = [p if not _ASKING.search(p) else _TIME_WORDS.sub("", _SUM.split(p)[0]) if _SUM.search(p)
                   else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     elif len(things) < 2:
         things = [p if not _ASKING.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]

@@ -235,15 +235,13 @@ GLOSSARY_FILE = PROJECT_ROOT / "data" / "glossary.tsv"
 
 def report_terms(text: str) -> list[str]:
     """The report's own terms for the English phrases of ``text`` (data/glossary.tsv): "street lights" → 主干道亮灯率."""
-    pattern, terms = _glossary()
-    return list(dict.fromkeys(terms[m.group(1).lower()] for m in pattern.finditer(text)))
+    return list(dict.fromkeys(_term_of(m) for m in _glossary_matches(text)))
 
 
 def glossary_phrases(text: str) -> list[tuple[str, str]]:
     """The glossary's phrases ``text`` uses, as written, each with the report's term for it ("school places" →
     学位, "上学的名额" → 学位): what a question asks about, in its own words and in the report's."""
-    pattern, terms = _glossary()
-    return [(m.group(1), terms[m.group(1).lower()]) for m in pattern.finditer(text)]
+    return [(m.group(1), _term_of(m)) for m in _glossary_matches(text)]
 
 
 def glossary_words(term: str) -> set[str]:
@@ -266,27 +264,56 @@ def most_specific(terms: set[str]) -> set[str]:
 
 @cache
 def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
-    """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first."""
+    """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first; a phrase's
+    last word is matched singular or plural ("overseas tourist visits" names 境外游客 as "overseas tourists" does).
+    The terms are keyed by the phrase as written and by its singular (``_singular``)."""
     terms: dict[str, str] = {}
     for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             english, _, chinese = line.partition("\t")
-            terms |= {phrase.strip().lower(): chinese.strip() for phrase in english.split(",") if phrase.strip()}
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+            terms |= {key: chinese.strip() for phrase in english.split(",") if phrase.strip()
+                      for key in (phrase.strip().lower(), _singular(phrase.strip().lower()))}
+    stems = sorted({_singular(t) for t in terms}, key=len, reverse=True)
+    alternatives = "|".join(f"{re.escape(t)}s?" for t in stems)
     return re.compile(rf"(?<![A-Za-z&])({alternatives})(?![A-Za-z&])", re.IGNORECASE), terms
+
+
+def _singular(phrase: str) -> str:
+    """The phrase with its last word singular, as far as a trailing s tells ("overseas tourists" → "overseas
+    tourist"; "gas" and "mass" stay)."""
+    return phrase[:-1] if phrase.endswith("s") and not phrase.endswith(("ss", "as", "us", "is")) else phrase
+
+
+def _glossary_matches(text: str) -> list[re.Match[str]]:
+    """The glossary phrases of ``text``, the longest of overlapping ones ("new school places": "school places", not
+    "new school"; "overseas tourist visits": "overseas tourist", not "tourist visits"), in text order."""
+    pattern, _ = _glossary()
+    # A longer phrase may only start inside a leftmost one (finditer finds every earlier start).
+    found = [found for m in pattern.finditer(text)
+             for found in (m, *(pattern.match(text, at) for at in range(m.start() + 1, m.end()))) if found]
+    chosen: list[re.Match[str]] = []
+    for match in sorted(found, key=lambda m: m.start() - m.end()):
+        if all(match.end() <= c.start() or c.end() <= match.start() for c in chosen):
+            chosen.append(match)
+    return sorted(chosen, key=lambda m: m.start())
+
+
+def _term_of(match: re.Match[str]) -> str:
+    _, terms = _glossary()
+    found = match.group(1).lower()
+    return terms.get(found) or terms[_singular(found)]
 
 
 def in_report_terms(text: str, annotate: bool = False) -> str:
     """The text with English terms in the report's own words (data/glossary.tsv): replaced for searching ("GDP目标"
     → "地区生产总值目标", "new school places" → "new 学位"), or with ``annotate`` explained for the model ("GDP（地区
     生产总值）目标"). The same text when it has none."""
-    pattern, terms = _glossary()
-
-    def words(match: re.Match[str]) -> str:
-        term = terms[match.group(1).lower()]
-        return f"{match.group(1)}（{term}）" if annotate else term
-
-    return pattern.sub(words, text)
+    pieces, end = [], 0
+    for match in _glossary_matches(text):
+        term = _term_of(match)
+        pieces += [text[end:match.start()], f"{match.group(1)}（{term}）" if annotate else term]
+        end = match.end()
+    return "".join(pieces) + text[end:]
 
 
 Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]

@@ -11,6 +11,7 @@ from bot.understand.questions import (
     counted_subject,
     detect_lang,
     in_report_terms,
+    report_terms,
     instruction_override,
     load_history_file,
     question_focus,
@@ -152,6 +153,15 @@ def test_english_abbreviations_are_put_in_the_report_terms():
     assert in_report_terms("新增学位多少") == "新增学位多少"
     assert in_report_terms("GDPR合规") == "GDPR合规"
     assert in_report_terms("What is the GDP target?", annotate=True) == "What is the GDP（生产总值） target?"
+
+
+def test_a_glossary_phrase_is_matched_singular_or_plural_the_longest_of_overlapping_ones():
+    # A noun modifying another is singular in English: "overseas tourist visits" are the overseas tourists'.
+    assert report_terms("over 750,000 overseas tourist visits") == ["境外游客"]
+    assert report_terms("one overseas tourist") == ["境外游客"]
+    # "new school" (of "new schools") overlaps "school places": the longer phrase is the one meant.
+    assert in_report_terms("How many new school places?") == "How many new 学位?"
+    assert report_terms("How many new schools?") != ["学位"]
 
 
 @pytest.mark.parametrize("text", [

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from bot.schema import BotInputError, Lang
 from zzbot.places import Place
 from zzbot.numbers import number_figures
+from zzbot.units import unit_family
 from zzbot.settings import PROJECT_ROOT, AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
@@ -196,10 +197,16 @@ def counted_subject(text: str) -> str:
     if not match or _DOING.match(match.group(1)):
         return ""
     subject = match.group(1).rstrip("吗呢啊呀吧")  # "会多几个公园吗": the particle asks, it is not counted
-    return subject if len(subject) >= 2 else ""
+    # "燃气管网要新建改造多少公里": a unit measures the thing named before it; it is not what is counted.
+    return subject if len(subject) >= 2 and not unit_family(subject) else ""
 
 
 _DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进帮回看用买租领]")
+
+
+def thing_ends(rest: str) -> bool:
+    """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到") or the question word."""
+    return bool(_DOING.match(rest)) or rest.startswith(("多少", "几", "是多少"))
 # "What main targets are set…" asks for several things as "what are the targets" does; "what share of … are" asks one.
 _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|"
                    r"\bwhat\b(?!\s+(?:share|fraction|percentage|proportion|portion|part|number|percent)\b)[^?？]{0,60}?"

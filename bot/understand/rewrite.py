@@ -10,8 +10,10 @@ from collections.abc import Callable
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
 from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, glossary_phrases,
-                                     in_report_terms)
+                                     in_report_terms, most_specific, named_terms, thing_ends)
 from bot.schema import Lang
+from bot.understand.scope import asked_measure
+from zzbot.units import unit_family
 from zzbot.text import CJK, CJK_RUN, chinese_pairs
 
 log = logging.getLogger(__name__)
@@ -88,11 +90,26 @@ def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
         start = earlier.find(subject, asked)
         if start >= 0:
             return subject, asked or start, start + len(subject)
+    if CJK.search(earlier) and (head := _head_thing(earlier)):
+        return head
     phrases = glossary_phrases(earlier)
     if phrases:
         start = earlier.lower().find(phrases[0][0].lower())
         return phrases[0][0], start, start + len(phrases[0][0])
     return None
+
+
+def _head_thing(earlier: str) -> tuple[str, int, int] | None:
+    """The thing a Chinese question names before what it asks ("养老床位要达到多少张" → 养老床位, "今年新认定高企多少家"
+    → 高企): its first report term, with the words after it up to a verb or the question word."""
+    found = [(earlier.find(term), term) for term in most_specific(named_terms(earlier))]
+    if not (found := sorted((at, term) for at, term in found if at >= 0)):
+        return None
+    start, term = found[0]
+    end = start + len(term)
+    while end < len(earlier) and CJK.match(earlier[end]) and not thing_ends(earlier[end:]):
+        end += 1
+    return earlier[start:end], start, end
 
 
 def with_new_subject(question: str, earlier: str) -> str | None:
@@ -105,7 +122,20 @@ def with_new_subject(question: str, earlier: str) -> str | None:
     if replaced is None or thing.lower() in earlier.lower():
         return None
     _, start, end = replaced
-    return f"{earlier[:start]}{thing}{earlier[end:]}"
+    frame = f"{earlier[:start]}{thing}{earlier[end:]}"
+    # A new thing naming its own measure ("那供热面积呢" after "…多少公里") is not asked in the old thing's unit.
+    if (measure := asked_measure(thing)) and measure != asked_measure(earlier):
+        return _without_asked_unit(frame)
+    return frame
+
+
+def _without_asked_unit(question: str) -> str:
+    """The question without the unit right after its question word ("多少公里" → "多少")."""
+    at = max((question.find(word) + len(word) for word in ("多少", "几") if word in question), default=-1)
+    if at < 0:
+        return question
+    unit = next((question[at:at + n] for n in (3, 2, 1) if unit_family(question[at:at + n])), "")
+    return question[:at] + question[at + len(unit):]
 
 
 def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:

@@ -75,6 +75,11 @@ def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
     ("And what about urban jobs?", "How many new school places will there be in 2024?",
      "How many new urban jobs will there be in 2024?", "school"),
     ("那充电桩呢？", "今年新增多少个公共停车位？", "今年新增多少充电桩？", "停车位"),
+    # The thing named before what is asked is the thing replaced.
+    ("托位呢？", "养老托老床位要达到多少张？", "托位要达到多少张？", "床位"),
+    ("那科技型中小企业呢？", "今年新认定高企多少家？", "今年新认定科技型中小企业多少家？", "高企"),
+    # A new thing naming its own measure is not asked in the old thing's unit.
+    ("那供热面积呢？", "供水管网要新建改造多少公里？", "供热面积要新建改造多少？", "公里"),
 ])
 def test_a_follow_up_replaces_the_thing_asked_and_keeps_the_frame(follow_up, earlier, standalone, gone):
     assert with_new_subject(follow_up, earlier) == standalone

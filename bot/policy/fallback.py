@@ -74,14 +74,15 @@ class FallbackLadder:
         report is about shows no other report's sentence). ``decided``: the rule deciding it is already in the
         trace; else the ladder's last rung decides, for ``reason``."""
         refused_by = "" if decided else _last_decided(state)
+        extract = (self.extractive.answer(state.context, state.asked, state.chinese, state.lang)
+                   if nearby and best_similarity(state.context) >= self.settings.nearby_similarity else None)
+        if extract and refused_by in JUDGED_REFUSALS and (judged := self._judged_same(state, extract)) is not None:
+            return judged  # decided by nearby_judged_same, not refused
         if not decided:
             state.trace.decided("not_found_with_nearby", reason)
         answer = message or not_found_message(state.lang)
         citations = []
-        if nearby and best_similarity(state.context) >= self.settings.nearby_similarity and (
-                extract := self.extractive.answer(state.context, state.asked, state.chinese, state.lang)):
-            if refused_by in JUDGED_REFUSALS and (judged := self._judged_same(state, extract)) is not None:
-                return judged
+        if extract:
             answer += nearby_text(extract, state.lang)
             citations = [extract.citation]
         return AnswerResult(
@@ -100,18 +101,23 @@ class FallbackLadder:
         if margin is None or margin < self.settings.subject_judge_margin:
             return None
         reason = RULE_BY_NAME["nearby_judged_same"].reason.format(found=f"{margin:.2f}")
-        return self.extractive_answer(state, "nearby_judged_same", reason, list(extract.figures), note="judged")
+        # The judged clause itself is quoted: anchoring at its figures would also take every other clause stating
+        # the same value (增长3%以上 beside 涨幅3%左右).
+        return self.extractive_answer(state, "nearby_judged_same", reason, note="judged", clause=extract.clause)
 
     def extractive_answer(self, state: ChainState, rule: str, reason: str | None = None,
-                          anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
+                          anchor: list[numbers.Figure] | None = None, note: Note = "rejected",
+                          clause: str | None = None) -> AnswerResult:
         """The report's own sentence (``rule`` deciding), when it gives what the question asks for (a figure, an
-        amount of money, a person…); otherwise the report does not answer the question."""
+        amount of money, a person…); otherwise the report does not answer the question. ``clause``: the clause
+        to quote, when one is already chosen."""
         question = state.asked
         # A follow-up no model made standalone is held to its own words; otherwise to the parsed question.
         asked = state.parsed if question == state.focus and state.parsed else parsed_text(question)
         extract = self.extractive.answer(
             state.context, question, state.chinese, state.lang, anchor, note=note if reason else None,
-            gives=lambda text: unmet_requirement(asked, text, text, state.context) is None)
+            gives=(lambda text: text == clause) if clause else (
+                lambda text: unmet_requirement(asked, text, text, state.context) is None))
         if extract is None:
             return self.not_found(state, "extractive", reason)
         if unmet := unmet_requirement(state.parsed or parsed_text(state.focus), extract.clause, extract.sentence,

@@ -33,3 +33,12 @@ def test_a_refusal_of_another_scope_is_not_judged(ask, model, question):
     model.margin = 10.0  # a judge that says yes to anything
     result = ask(question, "NOT_FOUND", nearby_similarity=0.1, subject_judge_margin=-20.0, min_similarity=0.1)
     assert "nearby_judged_same" not in [step.rule for step in decided(result)]
+
+
+def test_a_judged_clause_is_quoted_alone_and_decides_alone(ask, model):
+    model.margin = 10.0  # the judge says the clause is what was asked
+    result = ask("居民消费价格今年打算涨多少？", "NOT_FOUND", nearby_similarity=0.1, subject_judge_margin=-20.0)
+    fallback = [step.rule for step in decided(result) if step.rule != "model"]
+    assert fallback == ["model_said_not_found", "nearby_judged_same"], fallback  # not also refused
+    # Another clause of the sentence states the same value (增长3%以上): it is not quoted with the judged one.
+    assert "涨幅3%左右" in result.answer and "3%以上" not in result.answer, result.answer

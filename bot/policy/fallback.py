@@ -23,7 +23,8 @@ from zzbot.text import names_outside_per
 # The refusals a judge of meaning may turn into the nearby clause: those that only found no word of the question in
 # the answer's sentence, or a model that found nothing. Not those of place, year, scope, invented figures.
 JUDGED_REFUSALS = frozenset({"model_said_not_found", "not_a_bare_refusal", "counts_asked_subject", "subject_stated",
-                             "about_asked_words", "about_asked_terms", "states_asked_measure"})
+                             "about_asked_words", "about_asked_terms", "states_asked_measure", "worded_from_passages",
+                             "takes_from_passages"})
 
 
 class FallbackLadder:
@@ -92,10 +93,13 @@ class FallbackLadder:
         )
 
     def _judged_same(self, state: ChainState, extract: Extract) -> AnswerResult | None:
-        """The nearby clause as the answer, when it gives a figure of the kind asked and the judge of meaning says
-        it states the very thing asked, in the report's words (停车的地方 → 新增公共停车位10万个以上)."""
-        if (self.judge is None or state.override or not extract.in_asked_measure or state.parsed is None
-                or state.parsed.scope != "city"):
+        """The nearby clause as the answer, when it gives a figure of the kind asked (any, for a yes-no question) and
+        the judge of meaning says it states the very thing asked, in the report's words (停车的地方 →
+        新增公共停车位10万个以上; "人才公寓还分吗" → 分配人才公寓2万套（间）)."""
+        if self.judge is None or state.override or state.parsed is None or state.parsed.scope != "city":
+            return None
+        # A figure of the kind asked, or for a yes-no question any figure: the report says it happens, and how much.
+        if not (extract.in_asked_measure or (state.parsed.wanted == "yes_no" and extract.figures)):
             return None
         margin = self.judge.margin(state.backend, state.asked, extract.clause)
         if margin is None or margin < self.settings.subject_judge_margin:

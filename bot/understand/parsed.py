@@ -23,7 +23,8 @@ from zzbot.text import CJK
 
 # The kinds of answer a question wants beyond a measure of ``scope.asked_measure``.
 Wanted = str  # a unit family ("yuan", "km"…), "percent", "count", "person", "list", "yes_no" or "" (anything)
-_YES_NO = re.compile(r"(?:吗|不|没有?)[？?]?$|是否|能不能|会不会|有没有|^(?:is|are|will|does|do|did|can|has|have)\b",
+# A yes-no question: a closing 吗/不, 是否, or a verb asked both ways (给不给, 会不会, 有没有).
+_YES_NO = re.compile(r"(?:吗|不|没有?)[？?]?$|是否|([\u4e00-\u9fff])[不没]\1|^(?:is|are|will|does|do|did|can|has|have)\b",
                      re.IGNORECASE)
 
 

@@ -42,3 +42,15 @@ def test_a_judged_clause_is_quoted_alone_and_decides_alone(ask, model):
     assert fallback == ["model_said_not_found", "nearby_judged_same"], fallback  # not also refused
     # Another clause of the sentence states the same value (增长3%以上): it is not quoted with the judged one.
     assert "涨幅3%左右" in result.answer and "3%以上" not in result.answer, result.answer
+
+
+def test_a_yes_no_question_refused_for_its_wording_is_judged(ask, model):
+    model.margin = 10.0
+    result = ask("今年还建不建公园游园？", "会的，会建。", nearby_similarity=0.1, subject_judge_margin=-20.0,
+                 min_similarity=0.1)
+    assert "nearby_judged_same" in [step.rule for step in decided(result)], decided(result)
+    assert "30个" in result.answer
+    model.margin = -10.0  # judged another thing: refused, with the nearby clause
+    refused = ask("今年还建不建公园游园？", "会的，会建。", nearby_similarity=0.1, subject_judge_margin=0.0,
+                  min_similarity=0.1)
+    assert "nearby_judged_same" not in [step.rule for step in decided(refused)]

@@ -439,7 +439,8 @@ def number_figures(text: str) -> list[Figure]:
 def own_words(text: str, figure: Figure) -> str:
     """The words a figure follows in its clause (``words_before``) and the words it counts right after it:
     "燃气管网" for 102公里 in "新建改造供水管网85公里、燃气管网102公里", "抓好已谋划的…个项目建设" for 3800 in
-    "抓好已谋划的3800个项目建设", "力争工业投资…完成" for 1300亿元 in "力争工业投资增长20%以上，完成1300亿元"."""
+    "抓好已谋划的3800个项目建设", and for 1300亿元 in "力争工业投资增长20%以上，完成1300亿元" the investment's words
+    (``words_before``)."""
     return f"{words_before(text, figure)}…{words_after(text, figure.end)}"
 
 

@@ -36,7 +36,7 @@ UP = re.compile(r"增长|增加(?!值)|涨(?!幅)|提高|提升|上升|扩大|�
 # less than" and "not only" are a bound and a conjunction.
 NEGATION = re.compile(
     # 有没有, 是不是, 会不会 ask; they deny nothing. 不 or 没 right before a verb moving a thing denies the move
-    # ("不新建公园", "没新增学位"); 不断 and 不低于 stay bounds and adverbs.
+    # ("不新增绿地", "没新增学位"); 不断 and 不低于 stay bounds and adverbs.
     rf"(?<![有没])没有|(?<![有没])[没不](?={UP.pattern}|{DOWN.pattern})|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
     r"不计划|不准备|"
     r"\b(?:not|no|never|none)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",

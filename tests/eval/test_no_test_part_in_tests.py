@@ -15,6 +15,9 @@ How a near copy is found, the way a reviewer reading both would find it:
   (a Chinese character 3, a digit 1, English around it nothing; or a letter or digit 1): some ten characters or
   five English words. A short held-out text ("那公园呢？") only counts when a quoted string equals it; a short
   segment ("新增多少个学位？") is a generic question, no copy.
+* Answer form: a quoted string that, without its figures, has the words of a held-out Chinese text without its
+  asking words (多少个, 几, 吗…) and figures, at least ``FORM_CHARACTERS`` characters of them: "…市区新增学位2.7万个"
+  is the claim form of a question asking "…市区新增多少个学位", however short the question.
 * Not a leak either: the report's own text (each Chinese character inside a piece of ``REPORT_RUN`` words or more
   the report has as is, read left to right: "新增学位2.7万个" is report text, a figure moved onto another phrase
   is not), since the report holds every answer; and a segment that is a piece of a dev question or at least as
@@ -41,6 +44,7 @@ SHORT = 30
 SIMILAR = 0.75
 EMBEDDED = 0.8
 REPORT_RUN = 4
+FORM_CHARACTERS = 5
 RUN_WEIGHT = 20
 SUFFIXES = {".py", ".md", ".txt", ".tsv", ".csv", ".json", ".yaml", ".yml", ".toml", ".html", ".css", ".js", ".sh"}
 LIBRARY = ["bot", "index", "zzbot", "ui", "prompts", "docs", "scripts"]
@@ -51,6 +55,10 @@ _QUOTED = re.compile(r'"([^"\n]+)"|(?<![A-Za-z])\'([^\'\n]+)\'(?![A-Za-z])|“([
 _CITATION = re.compile(r"\[\d+\]")
 _FILLER = re.compile(r"2024\s*年?|今年|this year|郑州市?|zhengzhou(?:'s|’s)?|[我全]市|的")
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?|[\u3400-\u9fff]")
+_MEASURE = "个所座家条项张名套间处支户亩辆人元倍"
+_ASKING = re.compile(rf"(?:多少|几)[{_MEASURE}]?|什么|哪些|哪个|是否|[吗呢？?]")
+# A figure, not a year (2025年 says which year a claim is about).
+_FIGURE = re.compile(rf"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*年)\s*[万亿千百]?(?:公里|平方米|[{_MEASURE}%])?(?:以上|左右)?")
 _FUNCTION_WORDS = frozenset({
     "a", "an", "the", "s", "is", "are", "was", "be", "will", "would", "what", "how", "many", "much", "does", "do", "did",
     "of", "to", "in", "on", "at", "for", "by", "with", "and", "or", "that", "this", "its", "it", "which"})
@@ -70,6 +78,12 @@ def words(text: str, filler: bool = False) -> Words:
     if not filler:
         text = _FILLER.sub(" ", text)
     return tuple(w for w in _WORD.findall(text) if w not in _FUNCTION_WORDS)
+
+
+def form(text: str) -> Words:
+    """The words of a text without its asking words and figures: what a question and its answer or claim share."""
+    text = _FILLER.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    return words(_FIGURE.sub(" ", _ASKING.sub(" ", text)))
 
 
 def _chinese(word: str) -> bool:
@@ -188,8 +202,12 @@ def _segments(text: str) -> list[str]:
     return found
 
 
+def _quoted_strings(text: str) -> list[str]:
+    return [next(g for g in m.groups() if g) for m in _QUOTED.finditer(text)]
+
+
 def _quoted(text: str) -> set[str]:
-    return {normalised(next(g for g in m.groups() if g)) for m in _QUOTED.finditer(text)}
+    return set(map(normalised, _quoted_strings(text)))
 
 
 @dataclass
@@ -202,6 +220,7 @@ class _Scanned:
     verbatim: dict[str, str]
     segments: dict[bool, dict[Words, set[str]]]
     quoted: dict[str, set[str]]
+    forms: dict[Words, set[str]]  # the answer form of each quoted Chinese string that is not the report's own
 
     def index(self) -> dict[bool, dict[str, set[Words]]]:
         found: dict[bool, dict[str, set[Words]]] = {True: defaultdict(set), False: defaultdict(set)}
@@ -213,7 +232,7 @@ class _Scanned:
 
 
 def _scan(paths: list[Path], root: Path, reference: Reference) -> _Scanned:
-    files, pairs, verbatim, quoted = {}, {}, {}, defaultdict(set)
+    files, pairs, verbatim, quoted, forms = {}, {}, {}, defaultdict(set), defaultdict(set)
     segments: dict[bool, dict[Words, set[str]]] = {True: defaultdict(set), False: defaultdict(set)}
     for path in paths:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -226,9 +245,14 @@ def _scan(paths: list[Path], root: Path, reference: Reference) -> _Scanned:
                     segments[in_chinese][words(segment)].add(name)
         for short in _quoted(text):
             quoted[short].add(name)
+        for string in _quoted_strings(text):
+            if sum(map(_chinese, found := form(string))) >= FORM_CHARACTERS:
+                forms[found].add(name)
     kept = {in_chinese: {s: names for s, names in found.items() if s and not reference.quotes_the_report(s)}
             for in_chinese, found in segments.items()}
-    return _Scanned(files, pairs, verbatim, kept, quoted)
+    forms = {f: names for f, names in forms.items()
+             if not reference.quotes_the_report(f) and not reference.closer_to_dev(f, 1.0)}
+    return _Scanned(files, pairs, verbatim, kept, quoted, forms)
 
 
 def _similar_segments(held: Words, segments: dict[Words, set[str]], index: dict[str, set[Words]],
@@ -280,6 +304,8 @@ def leaks(paths: list[Path], held_out: dict[str, str], root: Path = ROOT,
         else:
             found = (_similar_segments(held, scanned.segments[in_chinese], index[in_chinese], reference)
                      | _embedding_files(question, scanned, reference))
+        if in_chinese and sum(map(_chinese, held_form := form(question))) >= FORM_CHARACTERS:
+            found |= scanned.forms.get(held_form, set())
         out |= {(name, case_id) for name in found}
     return out
 
@@ -318,7 +344,9 @@ def _near_copies(text: str) -> list[str]:
         middle = cjk[len(cjk) // 2]
         changed = text[:middle] + "哦" + text[middle + 1:]
         dropped = "".join(ch for i, ch in enumerate(text) if i not in cjk[1::6])
-        return [f"{swapped.rstrip('？?。')}！", changed, dropped, f"有人问：“{text.rstrip('？?。')}”，还问了别的。"]
+        # The claim form of a question: its asking words out, a figure in ("…新增学位2.7万个").
+        claimed = _ASKING.sub("", text) + "2.7万个"
+        return [f"{swapped.rstrip('？?。')}！", changed, dropped, f"有人问：“{text.rstrip('？?。')}”，还问了别的。", claimed]
     plain = re.sub(r"[^\w\s]", "", text).upper()
     first, rest = text.split(" ", 1)
     return [plain, f"So, {first.lower()} {rest}", f"{text.replace(' the ', ' this ')} Please answer briefly."]

@@ -41,7 +41,7 @@ CASES: list[Case] = [
     # The question's figure is wrong and it asks nothing beyond it: "听说" takes it for granted.
     Case("premise_is_whole_answer", "听说新增学位3万个？", "", {}, "the correction is the whole answer"),
     Case("nothing_close_enough", "火星探测器发射几次？", "", {}, "close enough"),
-    Case("year_not_covered", "2025年新增多少个学位？", "", {}, "2025"),
+    Case("year_not_covered", "2025年新建多少所中小学校？", "", {}, "2025"),
     Case("computed", "供水管网和燃气管网一共多少公里？", "", {}, "worked out by code"),
     Case("comparison_side_missing", "供水管网比地铁线路长吗？", "", {}, "no figure for"),
     # 亩 and 斤 are never matched together by code: the model writes the sum (its draft), which code refuses.

@@ -42,7 +42,7 @@ from zzbot.settings import BACKENDS, Settings, SettingsError, load_settings
 log = logging.getLogger("app")
 
 CHAT_EXAMPLES = [
-    "市区今年新增学位多少个？",
+    "今年新增学位多少个？",
     "how many new school seats in 2024?",
     "Who delivered the government work report?",
     "今年地区生产总值的预期增长目标是多少？",

@@ -10,7 +10,7 @@ from bot.understand.claims import direction_of, head_of, opposite, parse_claim, 
 
 @pytest.mark.parametrize(("claim", "negated", "denies_event", "denied_figures"), [
     ("郑州今年没有新增学位", True, True, []),
-    ("郑州今年新增学位不是2.7万个", True, False, ["2.7万个"]),
+    ("今年新增绿地不是300万平方米", True, False, ["300万平方米"]),
     ("郑州今年不会新增2.7万个学位", True, True, []),  # the event is denied, not the value
     ("Zhengzhou will not add any school places", True, True, []),
     ("The new school places are not 27,000", True, False, ["27,000"]),
@@ -65,7 +65,7 @@ def test_opposite_directions_need_both_sides():
 
 @pytest.mark.parametrize(("claim", "places", "years"), [
     ("开封市今年计划新增公共停车位10万个以上", ["开封"], []),
-    ("2024年洛阳新增学位2.7万个", ["洛阳"], [2024]),
+    ("2024年洛阳完成营造林3.28万亩", ["洛阳"], [2024]),
     ("Luoyang's new school places in 2025", ["洛阳"], [2025]),
     ("2024年郑州新建公园游园30个", ["郑州"], [2024]),
     ("新增学位2.7万个", [], []),

@@ -32,7 +32,7 @@ def test_a_figure_moved_the_other_way_is_contradicted(checker, claim, report_wor
 
 @pytest.mark.parametrize(("claim", "report_figure"), [
     ("郑州今年没有新增学位", None),  # no figure: denied all the same
-    ("郑州今年新增学位不是2.7万个", "2.7万个"),
+    ("今年新增绿地不是300万平方米", "300万平方米"),
     ("郑州今年不会新增2.7万个学位", "2.7万个"),
     ("Zhengzhou will not add any school places", None),
     ("新建公园游园不是30个", "30个"),
@@ -57,7 +57,7 @@ def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
 
 @pytest.mark.parametrize("claim", [
     "开封市今年计划新增公共停车位10万个以上",  # another place: the report gives Kaifeng's own targets nowhere
-    "2024年洛阳新增学位2.7万个",
+    "2024年洛阳完成营造林3.28万亩",
     "Kaifeng's target is 27,000 new school places",
     "2025年郑州完成营造林3.28万亩",  # another year
     "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers

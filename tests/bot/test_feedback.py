@@ -16,7 +16,7 @@ from bot.schema import AnswerResult, Citation
 def _result() -> AnswerResult:
     citation = Citation(n=1, chunk_id="c1", source="report.md", section="A > B", text="新增学位2.7万个。",
                         start=10, end=19, score=0.5, highlights=[(10, 19), (14, 18)])
-    return AnswerResult(question="市区今年新增学位多少个？", standalone_question="市区今年新增学位多少个？",
+    return AnswerResult(question="今年新增学位多少个？", standalone_question="今年新增学位多少个？",
                         answer="2.7万个 [1]", found=True, verified=True, citations=[citation], backend="extractive",
                         timings_ms={"total": 12.0})
 
@@ -28,7 +28,7 @@ def test_record_has_the_answer_rating_and_comment(tmp_path: Path) -> None:
     first, second = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
     assert first["rating"] == "down" and first["comment"] == "wrong unit"
     assert second["rating"] == "up" and second["comment"] is None
-    assert first["question"] == "市区今年新增学位多少个？" and first["answer"] == "2.7万个 [1]"
+    assert first["question"] == "今年新增学位多少个？" and first["answer"] == "2.7万个 [1]"
     assert first["citations"][0]["highlights"] == [[10, 19], [14, 18]]
     assert first["timestamp"].endswith("+00:00")
 

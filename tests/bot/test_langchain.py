@@ -23,7 +23,7 @@ def chain(engine):
 
 
 def test_invoke_returns_the_answer_dict(chain):
-    result = chain.invoke({"question": "市区今年新增学位多少个？"})
+    result = chain.invoke({"question": "今年新增学位多少个？"})
     assert result["found"] and "2.7万" in result["answer"]
     assert "新增学位2.7万个" in result["citations"][0]["text"]
 

@@ -38,7 +38,7 @@ def test_control_characters_and_fullwidth_are_normalised():
 
 @pytest.mark.parametrize(
     ("text", "lang"),
-    [("市区今年新增学位多少个？", "zh"), ("how many new school seats in 2024?", "en"),
+    [("今年新增学位多少个？", "zh"), ("how many new school seats in 2024?", "en"),
      ("What does 新增学位 mean in the report?", "en"), ("GDP增长目标是多少", "zh")],
 )
 def test_language_detection(text, lang):
@@ -85,7 +85,7 @@ def test_override_attempts_are_recognised(text):
 
 
 @pytest.mark.parametrize("text", [
-    "市区今年新增学位多少个？",
+    "今年新增学位多少个？",
     "Is the report really cutting back on new classrooms?",
     "The report caps joblessness at 4.5%. Isn't that too strict?",
     "Which industries are named, and what are their targets?",
@@ -245,7 +245,7 @@ def test_a_verb_of_change_is_no_comparison(text, kind):
 
 
 @pytest.mark.parametrize(("text", "searched"), [
-    ("2024年市区新增学位多少个？", "市区新增学位多少个？"),
+    ("2024年新增学位多少个？", "新增学位多少个？"),
     ("How many new school seats will the urban area add in 2024?", "How many new school seats will the urban area add?"),
     ("今年地区生产总值的增长目标是多少？", "地区生产总值的增长目标是多少？"),
     ("What was the 2023 GDP?", "What was the 2023 GDP?"),  # another year is what is asked

@@ -147,7 +147,7 @@ def test_a_foreign_visitors_question_gets_the_foreign_visitors_figure(chain):
 @pytest.mark.models
 def test_a_follow_up_naming_another_thing_drops_the_earlier_one(chain):
     history = [{"role": "user", "content": "今年新增多少个学位？"},
-               {"role": "assistant", "content": "市区新增学位2.7万个[1]。"}]
+               {"role": "assistant", "content": "新增学位2.7万个[1]。"}]
     result = chain.ask("那城镇就业呢？", history)
     assert "学位" not in result.standalone_question and "城镇就业" in result.standalone_question
     assert "12.65万" in result.answer and "2.7万" not in result.answer, result.answer

@@ -202,7 +202,7 @@ def test_validate_evidence_reports_missing_snippets_and_duplicates():
         ClaimCase.model_validate({**CLAIM, "report_figures": ["3万个"]}),
         QuestionOnly(id="q-1", question="?"),
     ]
-    problems = validate_evidence(cases, ["市区新增学位2.7万个。"])
+    problems = validate_evidence(cases, ["新增学位2.7万个。"])
     assert any("duplicate id 'fig-zh-001'" in p for p in problems)
     assert any("fig-zh-001: evidence" in p and "新增学位3万个" in p for p in problems)
     assert any("claim-zh-001: report_figures" in p and "3万个" in p for p in problems)

@@ -16,8 +16,8 @@ How a near copy is found, the way a reviewer reading both would find it:
   five English words. A short held-out text ("那公园呢？") only counts when a quoted string equals it; a short
   segment ("新增多少个学位？") is a generic question, no copy.
 * Answer form: a quoted string that, without its figures, has the words of a held-out Chinese text without its
-  asking words (多少个, 几, 吗…) and figures, at least ``FORM_CHARACTERS`` characters of them: "…市区新增学位2.7万个"
-  is the claim form of a question asking "…市区新增多少个学位", however short the question.
+  asking words (多少个, 几, 吗…) and figures, at least ``FORM_CHARACTERS`` characters of them: a claim written
+  from a held-out question, its asking words turned into a figure, however short the question.
 * Not a leak either: the report's own text (each Chinese character inside a piece of ``REPORT_RUN`` words or more
   the report has as is, read left to right: "新增学位2.7万个" is report text, a figure moved onto another phrase
   is not), since the report holds every answer; and a segment that is a piece of a dev question or at least as
@@ -53,7 +53,8 @@ REPORT = ROOT / "data" / "zhengzhou-2024-government-work-report.md"
 # Quoted strings; an apostrophe inside a word (Zhengzhou's) opens or closes none.
 _QUOTED = re.compile(r'"([^"\n]+)"|(?<![A-Za-z])\'([^\'\n]+)\'(?![A-Za-z])|“([^”\n]+)”|‘([^’\n]+)’|`([^`\n]+)`|「([^」\n]+)」')
 _CITATION = re.compile(r"\[\d+\]")
-_FILLER = re.compile(r"2024\s*年?|今年|this year|郑州市?|zhengzhou(?:'s|’s)?|[我全]市|的")
+# 郑州市区 keeps its 市区 (the urban area is a scope, not filler).
+_FILLER = re.compile(r"2024\s*年?|今年|this year|郑州(?:市(?!区))?|zhengzhou(?:'s|’s)?|[我全]市|的")
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?|[\u3400-\u9fff]")
 _MEASURE = "个所座家条项张名套间处支户亩辆人元倍"
 _ASKING = re.compile(rf"(?:多少|几)[{_MEASURE}]?|什么|哪些|哪个|是否|[吗呢？?]")

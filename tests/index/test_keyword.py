@@ -9,7 +9,7 @@ def test_tokenize_uses_cjk_bigrams_words_and_numbers():
 def test_bm25_prefers_the_passage_with_the_rare_terms():
     texts = ["郑州市新建中小学校10所，新增学位2.7万个。", "郑州市新增绿地300万平方米。", "郑州市地区生产总值增长7%左右。"]
     index = KeywordIndex(texts)
-    hits = index.search("市区今年新增学位多少个？", 3)
+    hits = index.search("今年新增学位多少个？", 3)
     assert hits[0][0] == 0
     assert all(score > 0 for _, score in hits)
 

@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.models
 
-QUESTION = "市区今年新增学位多少个？"
+QUESTION = "今年新增学位多少个？"
 ANSWER_S = 300  # the first question also waits for the models to load
 
 

@@ -44,7 +44,7 @@ def test_chat_sources_refusal_and_feedback(page, running_app, tmp_path: Path) ->
     from playwright.sync_api import expect
 
     wrong: list[str] = []
-    chinese = ask(page, "市区今年新增学位多少个？")
+    chinese = ask(page, "今年新增学位多少个？")
     if "2.7万" not in chinese:
         wrong.append(f"Chinese answer lacks 2.7万: {chinese!r}")
     english = ask(page, "how many new school seats in 2024?")
@@ -81,7 +81,7 @@ def test_chat_sources_refusal_and_feedback(page, running_app, tmp_path: Path) ->
     lines = running_app.feedback_path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["rating"] == "up" and record["question"] == "市区今年新增学位多少个?"
+    assert record["rating"] == "up" and record["question"] == "今年新增学位多少个?"
     assert record["answer"] and record["timestamp"]
     _screenshot(page, tmp_path, "after.png", full_page=True)
     assert not wrong, "\n".join(wrong)

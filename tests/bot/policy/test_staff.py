@@ -12,7 +12,7 @@ from tests.bot.policy.test_policy_trace import LOW
 
 @pytest.mark.parametrize(("question", "claim"), [
     ("这句话对不对：'新建公园游园30个'", "新建公园游园30个"),
-    ("稿子里写的是“市区新增学位3万个”，帮看下", "市区新增学位3万个"),
+    ("稿子里写的是“新增学位3万个”，帮看下", "新增学位3万个"),
     ("帮我核对一下：建成供水管网85公里", "建成供水管网85公里"),
     ("报告提出改造提升老旧小区500个，这个数对吗？", "报告提出改造提升老旧小区500个"),
     ("Is it true that Zhengzhou will add 27,000 school places?", "Zhengzhou will add 27,000 school places"),

@@ -21,14 +21,14 @@ from bot.engine import Engine
 from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
-                                   subject_share)
+                                   subject_share, subject_words)
 from bot.understand.questions import (clean_question, detect_lang, in_report_terms, most_specific, named_terms,
                                      report_terms)
 from bot.understand.scope import asked_scope, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from zzbot.text import clause_around
+from zzbot.text import chinese_pairs, clause_around
 
 # Similarities this close count as a tie, broken in favour of the same figure.
 _TIE = 0.02
@@ -91,8 +91,9 @@ class FactChecker:
         # whatever figures the report gives for its own year.
         coverage = self.engine.searcher.word_coverage(matched)  # "GDP" counts as the report's 地区生产总值
         if (not clauses or self.engine.corpus.unknown_years(claim, parsed.relative_years)
-                # Most of its words nowhere in the report: the claim is about something the report does not cover.
-                or coverage < self.engine.settings.answer.min_claim_coverage):
+                # Most of its words nowhere in the report: the claim is about something the report does not cover,
+                # unless the report states one of its figures with words of its own ("要让20万大学生留下来").
+                or (coverage < self.engine.settings.answer.min_claim_coverage and not _stated_alike(parsed, clauses))):
             return self._result(claim, lang, "not_in_report", [], [], began)
         if not parsed.figures:
             return self._check_statement(parsed, matched, lang, clauses, began)
@@ -231,6 +232,19 @@ class FactChecker:
             timings_ms={"total": round((time.perf_counter() - began) * 1000, 1)},
             difference=outcomes[0][0] if verdict == "contradicted" and outcomes else None,
         )
+
+
+def _stated_alike(claim: Claim, clauses: list[Clause]) -> bool:
+    """Whether a clause states a figure of the kind of one of the claim's, with a word of that figure's own words in
+    the claim (without place, filler and direction words): 20万 of "要让20万大学生留下来" in 力争20万名大学生来郑留郑."""
+    for claimed in claim.figures:
+        own = chinese_pairs(subject_words(numbers.own_words(claim.text, claimed.figure), claim.places))
+        for clause in clauses:
+            for figure in numbers.number_figures(clause.text):
+                if (figure.percent == claimed.figure.percent and not figure_check.units_conflict(figure, claimed.figure)
+                        and own & chinese_pairs(subject_words(numbers.own_words(clause.text, figure)))):
+                    return True
+    return False
 
 
 def _clauses(passage: Passage) -> list[Clause]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.understand.questions import relative_years
+from bot.understand.questions import in_report_terms, relative_years, thing_ends
 from zzbot import numbers
 from zzbot.places import Place, places_named
 from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around
@@ -98,7 +98,9 @@ class Claim:
 
 
 def direction_of(text: str) -> tuple[Direction | None, str | None]:
-    """The way ``text`` moves things: the first direction word's, or None when it has none or both ways."""
+    """The way ``text`` moves things: the first direction word's, or None when it has none or both ways. Names are
+    read in the report's words first: "industrial value added" is 规模以上工业增加值, it adds nothing."""
+    text = in_report_terms(text)
     down, up = DOWN.search(text), UP.search(text)
     if bool(down) == bool(up):
         # "由下降转为增长": both ways, nothing certain.
@@ -149,10 +151,11 @@ def subject_share(subject: str, sentence: str) -> float:
 
 
 def _figure_subject(clause: str, figure_text: str, places: tuple[Place, ...]) -> str:
-    """The words naming what the figure counts: those before it in its clause, else those after it
-    ("新增2.7万个学位")."""
+    """The words naming what the figure counts: those before it in its clause, and the thing right after it, up to
+    a verb ("新增2.7万个学位" → 学位; "要让20万大学生留下来" → 要让 大学生: the head is the thing after)."""
     before, _, after = clause.partition(figure_text)
-    return subject_words(before, places) or subject_words(after, places)
+    end = next((i for i in range(len(after)) if thing_ends(after[i:])), len(after))
+    return " ".join(filter(None, (subject_words(before, places), subject_words(after[:end], places))))
 
 
 def _denied(text: str, figure: numbers.Figure) -> bool:

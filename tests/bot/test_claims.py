@@ -127,3 +127,15 @@ def test_a_sentence_states_what_a_claim_counts(subject, sentence, stated):
 ])
 def test_a_count_of_the_things_listed_is_no_stated_figure(text, stated):
     assert [f.figure.text for f in parse_claim(text).figures] == stated
+
+
+def test_the_thing_right_after_a_figure_is_what_it_counts():
+    claim = parse_claim("郑州今年要让20万大学生留下来")
+    assert "大学生" in claim.figures[0].subject and "留下来" not in claim.figures[0].subject
+    assert "学位" in parse_claim("新增2.7万个学位").figures[0].subject
+
+
+def test_a_name_in_english_moves_nothing():
+    # "value added" names 规模以上工业增加值: only "fall" says which way the claim moves it.
+    assert direction_of("industrial value added is set to fall by 9%")[0] == "down"
+    assert direction_of("industrial value added will grow by 9%")[0] == "up"

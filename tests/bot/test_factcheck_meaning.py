@@ -113,6 +113,9 @@ def test_a_denied_premise_is_corrected_but_a_rhetorical_one_is_confirmed(checker
     ("力争带动汽车产量超过70万辆", "contradicted", "突破140万辆"),
     ("Car output of every kind is set to pass 700,000", "contradicted", "突破140万辆"),
     ("新能源汽车的产量力争超过70万辆", "supported", "超70万辆"),
+    # A claim in everyday words the report does not use is still checked by its figure's own thing.
+    ("郑州今年要让20万大学生留下来", "supported", "20万名"),
+    ("郑州今年要让30万大学生留下来", "contradicted", "20万名"),
     # The thing named keeps its own figure, whatever the unit: the heating area's 400万平方米 is not the gas mains'.
     ("燃气管网今年新建改造400万平方米", "contradicted", "102公里"),
 ])

@@ -234,8 +234,10 @@ def direction_as_reported(draft: Draft, settings: AnswerSettings) -> Rejection |
                     continue
                 reported, report_word = direction_of(clause_around(sentence.text, stated.start, stated.end))
                 if opposite(said, reported):
+                    # Checked last, once the figure is known to be about what was asked: the report's clause is the
+                    # correction (a wrong premise of the question, often), shown whenever the question got this far.
                     return Rejection("direction_as_reported", f"the answer says {word} where the report says "
-                                     f"{report_word}", settings.rejected_similarity, (figure,), found=report_word)
+                                     f"{report_word}", settings.min_similarity, (figure,), found=report_word)
     return None
 
 
@@ -414,7 +416,6 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     not_a_bare_refusal,
     no_parroted_names,
     figures_verified,
-    direction_as_reported,
     no_unconfirmed_figures,
     counts_asked_subject,
     subject_stated,
@@ -424,6 +425,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     about_joined_place,
     a_part_as_named,
     figures_where_named,
+    direction_as_reported,
 )
 
 

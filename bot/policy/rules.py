@@ -112,7 +112,7 @@ CHECK_TEXTS: dict[str, tuple[str, str, str, str | None]] = {
         "The figure(s) {found} are not in the report", "rejected_similarity"),
     "direction_as_reported": ("the answer moves a figure the other way than the report's clause does",
         "报告说的是“{found}”，方向与回答相反",
-        "The report has it the other way ({found})", "rejected_similarity"),
+        "The report has it the other way ({found})", "min_similarity"),
     "no_unconfirmed_figures": ("the answer repeats a figure the question supplies and the report does not confirm",
         "报告没有证实问题里的{found}",
         "The report does not confirm the question's {found}", "override_similarity"),

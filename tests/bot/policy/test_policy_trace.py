@@ -189,3 +189,10 @@ def test_the_trace_is_in_the_result_dict_the_cli_prints(ask):
                     "reason": result["fallback_reason"], "reason_shown": "以下为报告原文"}
     assert {"rule": "figures_verified", "stage": "after", "outcome": "decided", "reason": result["fallback_reason"],
             "reason_shown": "数字3万个在报告里找不到"} in result["trace"]
+
+
+def test_an_answer_moving_a_figure_the_wrong_way_is_corrected_by_the_reports_clause(ask):
+    # Decided last, once the figure is about what was asked: the clause is shown however far the question is from it.
+    result = ask("公共停车位会变成多少？", "减少10万个以上[1]。", **(LOW | {"rejected_similarity": 0.99}))
+    assert [s.rule for s in decided(result)][-2:] == ["direction_as_reported", "extractive_fallback"], result.trace
+    assert result.found and "新增公共停车位10万个以上" in result.answer

@@ -29,7 +29,7 @@ from zzbot import units
 from zzbot import in_english
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
 from bot.understand.questions import in_report_terms, most_specific, named_terms
-from zzbot.text import CJK_RUN, PER_BASES, clause_around, tokenize
+from zzbot.text import CJK_RUN, PER_BASES, chinese_pairs, clause_around, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,35 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
     if not best[1]:
         return None
     return _expression(kind, [operands[i] for i in best[1]])
+
+
+def one_thing_summed(question: str, operands: list[Operand]) -> str | None:
+    """A sum of the figures one sentence gives for the one thing a question asks the total of ("保交楼一共要交付
+    多少套": 剩余1.9万套专项借款项目全部交付 + 非专项借款项目交付4.2万套以上): two or more figures of one measure
+    whose own words (the figure table's subjects) all share a word of the question; None when no sentence has such."""
+    asked = chinese_pairs(in_report_terms(question)) - _EVERY_QUESTION
+    operands = named_operands(question, operands) or operands
+    by_sentence: dict[tuple[str, int], list[Operand]] = {}
+    for operand in operands:
+        by_sentence.setdefault((operand.row.source, operand.row.sentence_start), []).append(operand)
+    for group in by_sentence.values():
+        for measure in {_measure(o) for o in group}:
+            same = [o for o in group if _measure(o) == measure]
+            shared = asked.intersection(*(chinese_pairs(o.row.subject) for o in same))
+            if len(same) >= 2 and shared:
+                return _expression("sum", same)
+    return None
+
+
+def named_operands(question: str, operands: list[Operand]) -> list[Operand]:
+    """The figures whose own words hold a report term the question names: a thing named so is counted by those
+    only ("供水管网一共多少公里" is the water mains' 85公里, not all the pipes of the sentence)."""
+    terms = most_specific(named_terms(question))
+    return [o for o in operands if any(term in o.row.subject for term in terms)]
+
+
+# Words of any question that tie it to no figure in particular.
+_EVERY_QUESTION = chinese_pairs("今年，全市，市区，一共，总共，多少")
 
 
 def unmatched_parts(parts: list[str], operands: list[Operand], scores: Callable[[str, list[str]], np.ndarray],

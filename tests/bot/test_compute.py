@@ -158,3 +158,16 @@ def test_a_figure_stated_per_thousand_people_is_a_rate_no_total_takes_in(report)
     operands, (beds, places) = _operands(report, "达到6.6万张", "达到4.8个")
     assert compute("sum", f"{beds} + {places}", operands, "zh", "养老床位今年一共会有多少张？") is None
     assert compute("per_unit", f"{beds} / {places}", operands, "en") is None
+
+
+def test_the_total_of_one_thing_adds_the_figures_its_sentence_gives_it(report):
+    from bot.answer.compute import named_operands, one_thing_summed
+
+    operands, (special, other) = _operands(report, "1.9万套", "4.2万套以上")
+    expression = one_thing_summed("保交楼今年总共能交付多少套？", operands)
+    assert expression is not None and sorted(expression.split(" + ")) == sorted([special, other])
+    assert compute("sum", expression, operands, "zh").working.endswith("= 6.1万套")
+    # A thing named by the report's term is counted by its own figure only: nothing to add up.
+    pipes, _ = _operands(report, "85公里", "102公里", "31.5公里")
+    assert one_thing_summed("供水管网总共新建改造多少公里？", pipes) is None
+    assert [o.row.figure for o in named_operands("供水管网总共新建改造多少公里？", pipes)] == ["85公里"]

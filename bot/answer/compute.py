@@ -121,9 +121,13 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
 def one_thing_summed(question: str, operands: list[Operand]) -> str | None:
     """A sum of the figures one sentence gives for the one thing a question asks the total of ("保交楼一共要交付
     多少套": 剩余1.9万套专项借款项目全部交付 + 非专项借款项目交付4.2万套以上): two or more figures of one measure
-    whose own words (the figure table's subjects) all share a word of the question; None when no sentence has such."""
+    whose own words (the figure table's subjects) all share a word of the question; None when no sentence has such,
+    "" when the question names a thing the report gives one figure ("供水管网一共多少公里": nothing to add up)."""
     asked = chinese_pairs(in_report_terms(question)) - _EVERY_QUESTION
-    operands = named_operands(question, operands) or operands
+    named = named_operands(question, operands)
+    if len(named) == 1:
+        return ""
+    operands = named or operands
     by_sentence: dict[tuple[str, int], list[Operand]] = {}
     for operand in operands:
         by_sentence.setdefault((operand.row.source, operand.row.sentence_start), []).append(operand)

@@ -23,8 +23,8 @@ import numpy as np
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from bot.answer.citations import citation_for, quoted_sentence
-from bot.answer.compute import (calculation_by_parts, compute, ComputedAnswer, named_by, named_operands,
-                               one_thing_summed, operands_of, pick_calculation, stated_multiple, unmatched_parts)
+from bot.answer.compute import (calculation_by_parts, compute, ComputedAnswer, named_by, one_thing_summed,
+                               operands_of, pick_calculation, stated_multiple, unmatched_parts)
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.engine import Engine
 from bot.llm.client import BackendError, ChatBackend, Waiting
@@ -382,10 +382,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         parts = list(state.parsed.parts)
         min_score = answer.part_similarity if state.lang == "zh" else answer.part_similarity_en
         expression = calculation_by_parts(kind, parts, operands, self._part_scores, min_score)
-        if expression is None and kind == "sum" and len(parts) < 2:
-            if len(named_operands(state.focus, operands)) == 1:
-                return None  # one thing, one figure: nothing to add up ("供水管网一共多少公里")
-            expression = one_thing_summed(state.focus, operands)
+        if expression is None and kind == "sum" and len(parts) < 2:  # the total of one thing, or its one figure
+            if (expression := one_thing_summed(state.focus, operands)) == "":
+                return None
         if expression is None and kind == "comparison" and len(parts) >= 2 and state.lang == "zh":
             unmatched = unmatched_parts(parts, operands, self._part_scores, min_score)
             if 0 < len(unmatched) < len(parts):

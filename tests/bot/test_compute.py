@@ -169,5 +169,5 @@ def test_the_total_of_one_thing_adds_the_figures_its_sentence_gives_it(report):
     assert compute("sum", expression, operands, "zh").working.endswith("= 6.1万套")
     # A thing named by the report's term is counted by its own figure only: nothing to add up.
     pipes, _ = _operands(report, "85公里", "102公里", "31.5公里")
-    assert one_thing_summed("供水管网总共新建改造多少公里？", pipes) is None
+    assert one_thing_summed("供水管网总共新建改造多少公里？", pipes) == ""  # its one figure: nothing to add
     assert [o.row.figure for o in named_operands("供水管网总共新建改造多少公里？", pipes)] == ["85公里"]

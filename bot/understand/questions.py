@@ -205,8 +205,9 @@ _DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进
 
 
 def thing_ends(rest: str) -> bool:
-    """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到") or the question word."""
-    return bool(_DOING.match(rest)) or rest.startswith(("多少", "几", "是多少"))
+    """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到"), the question word or the
+    possessive 的 ("电子信息产业的集群规模")."""
+    return bool(_DOING.match(rest)) or rest.startswith(("多少", "几", "是多少", "的"))
 # "What main targets are set…" asks for several things as "what are the targets" does; "what share of … are" asks one.
 _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|"
                    r"\bwhat\b(?!\s+(?:share|fraction|percentage|proportion|portion|part|number|percent)\b)[^?？]{0,60}?"
@@ -271,8 +272,9 @@ def most_specific(terms: set[str]) -> set[str]:
 
 @cache
 def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
-    """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first; a phrase's
-    last word is matched singular or plural ("overseas tourist visits" names 境外游客 as "overseas tourists" does).
+    """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first; the last
+    word of a phrase of several is matched singular or plural ("overseas tourist visits" names 境外游客 as "overseas
+    tourists" does).
     The terms are keyed by the phrase as written and by its singular (``_singular``)."""
     terms: dict[str, str] = {}
     for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
@@ -286,9 +288,11 @@ def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def _singular(phrase: str) -> str:
-    """The phrase with its last word singular, as far as a trailing s tells ("overseas tourists" → "overseas
-    tourist"; "gas" and "mass" stay)."""
-    return phrase[:-1] if phrase.endswith("s") and not phrase.endswith(("ss", "as", "us", "is")) else phrase
+    """A phrase of several words with its last word singular, as far as a trailing s tells ("overseas tourists" →
+    "overseas tourist"; "gas" and "mass" stay). One word stays as written: its singular may be a verb ("parks" →
+    "park my car")."""
+    plural = phrase.endswith("s") and not phrase.endswith(("ss", "as", "us", "is"))
+    return phrase[:-1] if plural and " " in phrase.strip() else phrase
 
 
 def _glossary_matches(text: str) -> list[re.Match[str]]:

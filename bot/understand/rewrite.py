@@ -101,15 +101,24 @@ def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
 
 def _head_thing(earlier: str) -> tuple[str, int, int] | None:
     """The thing a Chinese question names before what it asks ("养老床位要达到多少张" → 养老床位, "今年新认定高企多少家"
-    → 高企): its first report term, with the words after it up to a verb or the question word."""
-    found = [(earlier.find(term), term) for term in most_specific(named_terms(earlier))]
-    if not (found := sorted((at, term) for at, term in found if at >= 0)):
+    → 高企, "电子信息产业集群规模目标是多少" → 电子信息产业): its first report term and at most two characters after
+    it, up to a verb, the question word or another term; None when more follows (the thing is not told apart)."""
+    terms = named_terms(earlier)
+    found = sorted((at, term) for term in most_specific(terms) if (at := earlier.find(term)) >= 0)
+    if not found:
         return None
     start, term = found[0]
     end = start + len(term)
-    while end < len(earlier) and CJK.match(earlier[end]) and not thing_ends(earlier[end:]):
+    while (end < len(earlier) and CJK.match(earlier[end]) and not thing_ends(earlier[end:])
+           and not any(earlier.startswith(other, end) for other in terms)):
         end += 1
+    if end - start - len(term) > _HEAD_EXTENSION:
+        return None
     return earlier[start:end], start, end
+
+
+# A report term's thing runs on at most this many characters in a question ("养老" + "床位").
+_HEAD_EXTENSION = 2
 
 
 def with_new_subject(question: str, earlier: str) -> str | None:

@@ -78,6 +78,8 @@ def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
     # The thing named before what is asked is the thing replaced.
     ("托位呢？", "养老托老床位要达到多少张？", "托位要达到多少张？", "床位"),
     ("那科技型中小企业呢？", "今年新认定高企多少家？", "今年新认定科技型中小企业多少家？", "高企"),
+    # The thing stops at another term: the cluster's size is what is asked of the other industry.
+    ("那汽车产业呢？", "电子信息产业的集群规模目标是多少？", "汽车产业的集群规模目标是多少？", "电子信息"),
     # A new thing naming its own measure is not asked in the old thing's unit.
     ("那供热面积呢？", "供水管网要新建改造多少公里？", "供热面积要新建改造多少？", "公里"),
 ])

@@ -160,6 +160,8 @@ def test_a_glossary_phrase_is_matched_singular_or_plural_the_longest_of_overlapp
     # A noun modifying another is singular in English: "overseas tourist visits" are the overseas tourists'.
     assert report_terms("over 750,000 overseas tourist visits") == ["境外游客"]
     assert report_terms("one overseas tourist") == ["境外游客"]
+    # One word stays as written: "park" of "park my car" is a verb, not the glossary's "parks".
+    assert "公园游园" not in report_terms("somewhere to park my car")
     # "new school" (of "new schools") overlaps "school places": the longer phrase is the one meant.
     assert in_report_terms("How many new school places?") == "How many new 学位?"
     assert report_terms("How many new schools?") != ["学位"]

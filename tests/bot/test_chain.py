@@ -31,8 +31,10 @@ def _cited_text(result) -> str:
         ("how many new school seats in 2024?", ["27,000"], ["2.7 million", "270,000"], "新增学位2.7万个"),
         ("今年新增学位多少个？", ["2.7万"], ["27万"], "新增学位2.7万个"),
         ("How many tourist visits does Zhengzhou aim to receive?", ["170 million"], ["1.7 billion"], "1.7亿人次"),
-        ("How many cars in total is the city aiming to make?", ["1.4 million", "140万"], ["140 million", "700,000"],
-         "汽车产量突破140万辆"),
+        # The new-energy cars are part of all cars: the total is 1.4 million (saying it includes the 700,000 is
+        # fine), never their sum.
+        ("How many cars in total is the city aiming to make?", ["1.4 million", "140万"],
+         ["140 million", "2.1 million", "210万"], "汽车产量突破140万辆"),
         ("汽车总产量目标是多少？", ["140万"], [], "汽车产量突破140万辆"),
         ("How much should the regional GDP grow this year?", ["7%"], [], "地区生产总值增长7%左右"),
         ("How many kilometres of water supply pipes will be built or renovated?", ["85"], [], "供水管网85公里"),

@@ -300,8 +300,9 @@ def _glossary_matches(text: str) -> list[re.Match[str]]:
     "new school"; "overseas tourist visits": "overseas tourist", not "tourist visits"), in text order."""
     pattern, _ = _glossary()
     # A longer phrase may only start inside a leftmost one (finditer finds every earlier start).
-    found = [found for m in pattern.finditer(text)
-             for found in (m, *(pattern.match(text, at) for at in range(m.start() + 1, m.end()))) if found]
+    found = [match for leftmost in pattern.finditer(text)
+             for match in (leftmost, *(pattern.match(text, at) for at in range(leftmost.start() + 1, leftmost.end())))
+             if match]
     chosen: list[re.Match[str]] = []
     for match in sorted(found, key=lambda m: m.start() - m.end()):
         if all(match.end() <= c.start() or c.end() <= match.start() for c in chosen):

@@ -47,6 +47,9 @@ class Split(BaseModel):
     # Cases written and tuned on after the split was drawn (also listed in dev): kept out of the stratification,
     # as they all had to go to dev.
     tuned: list[str] = []
+    # Test ids withdrawn to dev once they had been seen (named in the tests): dev from then on; the draw's balance
+    # still counts them as test, where they were drawn.
+    withdrawn: list[str] = []
 
     def part_of(self) -> dict[str, Part]:
         """id → part."""
@@ -91,6 +94,7 @@ def split_problems(split: Split, cases: Iterable[Case]) -> list[str]:
     problems += [f"{i}: in the split file but not in the dataset" for i in listed if i not in known]
     problems += [f"{i}: fresh but in no part" for i in split.fresh if i not in listed]
     problems += [f"{i}: tuned but not in dev" for i in split.tuned if i in split.test or i in split.sealed]
+    problems += [f"{i}: withdrawn but not in dev" for i in split.withdrawn if i not in split.dev]
     return problems
 
 
@@ -121,7 +125,8 @@ def extend_split(split: Split, cases: Iterable[Case], *, fresh: bool = False,
             added.append(case_id)
     new_fresh = [i for i in split.fresh if i in known] + (added if fresh else [])
     tuned = [i for i in split.tuned if i in known]
-    return Split(seed=split.seed, fresh=new_fresh, tuned=tuned, **kept), added, dropped
+    withdrawn = [i for i in split.withdrawn if i in known]
+    return Split(seed=split.seed, fresh=new_fresh, tuned=tuned, withdrawn=withdrawn, **kept), added, dropped
 
 
 def _assign(stratum: Sequence[Scored], part: dict[str, Part], kept: dict[str, list[str]], seed: int,

@@ -106,13 +106,15 @@ def test_bare_questions_are_never_split():
 
 def test_split_problems_name_missing_duplicate_and_stale_ids():
     cases = _cases({("figure", "zh"): 3})
-    split = Split(dev=["fig-zh-001", "fig-zh-002"], test=["fig-zh-002", "fig-zh-099"], fresh=["fig-zh-777"])
+    split = Split(dev=["fig-zh-001", "fig-zh-002"], test=["fig-zh-002", "fig-zh-099"], fresh=["fig-zh-777"],
+                  withdrawn=["fig-zh-003"])
     problems = split_problems(split, cases)
     assert problems[0].startswith("1 case(s) not in the split file") and problems[0].endswith("fig-zh-003")
     assert "fig-zh-002: listed 2 times in the split file" in problems
     assert "fig-zh-099: in the split file but not in the dataset" in problems
     assert "fig-zh-777: fresh but in no part" in problems
-    assert len(problems) == 4
+    assert "fig-zh-003: withdrawn but not in dev" in problems
+    assert len(problems) == 5
 
 
 def test_select_part(tmp_path):
@@ -121,8 +123,8 @@ def test_select_part(tmp_path):
     dev, test = select_part(cases, split, "dev"), select_part(cases, split, "test")
     assert {c.id for c in dev} == set(split.dev) and {c.id for c in test} == set(split.test)
     assert select_part(cases, split, "all") == cases
-    with pytest.raises(SplitError, match=r"1 case\(s\) not in the split file, e.g. fig-zh-009"):
-        select_part([*cases, _answer("figure", "zh", 9)], split, "test")
+    with pytest.raises(SplitError, match=r"1 case\(s\) not in the split file, e.g. fig-zh-099"):
+        select_part([*cases, _answer("figure", "zh", 99)], split, "test")
 
 
 def test_split_file_round_trip_and_errors(tmp_path):
@@ -191,9 +193,14 @@ def test_the_real_split_covers_the_dataset_stratified():
     cases = load_dataset(DATASET)
     split = load_split(SPLIT)
     assert split_problems(split, cases) == []
-    tuned = set(split.tuned)
+    tuned, withdrawn = set(split.tuned), set(split.withdrawn)
     assert tuned <= set(split.dev)  # written and tuned on after the split: dev only
-    for key, count in _strata([c for c in cases if not isinstance(c, QuestionOnly) and c.id not in tuned], split).items():
+    assert withdrawn <= set(split.dev) and not withdrawn & set(split.test)
+    # The draw's balance: a withdrawn id counts where it was drawn (test).
+    as_drawn = split.model_copy(update={"dev": [i for i in split.dev if i not in withdrawn],
+                                        "test": split.test + split.withdrawn})
+    drawn = [c for c in cases if not isinstance(c, QuestionOnly) and c.id not in tuned]
+    for key, count in _strata(drawn, as_drawn).items():
         assert abs(count["dev"] - count["test"]) <= 1, key
     fresh = set(split.fresh)
     new = [c for c in cases if c.id in fresh]

@@ -18,6 +18,7 @@ import numpy as np
 from bot.llm.client import BackendError, ChatBackend, LocalLlama, PrimeOutcome, load_backend
 from bot.llm.model_queue import ModelQueue
 from bot.llm.prompt_cache import PromptCache
+from bot.retrieval.figure_table import FigureTable
 from bot.schema import BotUnavailable
 from index.corpus import CorpusFacts
 from index.models import ModelFetchError
@@ -86,6 +87,7 @@ class Engine:
         self._query_vectors: dict[str, np.ndarray] = {}
         self._corpus: Part[CorpusFacts] = Part(lambda: CorpusFacts.from_chunks(self.searcher.chunks))
         self._figure_rows: Part[list] = Part(self._build_figure_rows)
+        self._figure_table: Part[FigureTable] = Part(lambda: FigureTable(self.figure_rows))
         self.prompt_cache = PromptCache(settings.var_dir / PROMPT_STATE_DIR)
 
     # -- the parts ----------------------------------------------------------------------------------
@@ -106,6 +108,11 @@ class Engine:
     def figure_rows(self) -> list:  # -> list[index.figures.FigureRow]
         """The figure table of the indexed documents."""
         return self._figure_rows.get()
+
+    @property
+    def figure_table(self) -> FigureTable:
+        """The figure table looked up by report term."""
+        return self._figure_table.get()
 
     def _load_embedder(self) -> Embedder:
         from index.numpy_embedder import GemmaEncoder, supports

@@ -9,13 +9,13 @@ is a named setting (``settings.AnswerSettings``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from zzbot import numbers
 from zzbot import figure_check
 from bot.retrieval.context import Context, all_sentences
+from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
 from bot.understand.questions import asks_list, counted_subject, in_report_terms, named_terms, report_terms
 from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
@@ -61,8 +61,8 @@ class Draft:
     whole: str = ""
     # Names joining a place asked about to the documents' own (郑开): the answer must come from a sentence naming one.
     joined: list[str] = field(default_factory=list)
-    # The figure table (``index.figures.FigureRow``): what each figure of the reports counts.
-    rows: Sequence[Any] = ()
+    # The figure table (``index.figures.FigureRow`` by report term): what each figure of the reports counts.
+    table: FigureTable = field(default_factory=lambda: FigureTable(()))
     # ``question`` read once (the chain's parsed question); read here when a caller gives none.
     parsed: ParsedQuestion = field(default=None)  # type: ignore[assignment]
 
@@ -371,7 +371,7 @@ def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | N
             return Rejection("figures_where_named", f"the answer gives {misplaced[0].text} for "
                              f"{'、'.join(sorted(named))}, which the report gives for something else",
                              settings.rejected_similarity, tuple(belonging), found=misplaced[0].text)
-    if draft.lang == "zh" and (misnamed := misnamed_figure(draft.raw, draft.rows, stated,
+    if draft.lang == "zh" and (misnamed := misnamed_figure(draft.raw, draft.table, stated,
                                                            numbers.number_figures(draft.question))):
         figure, own = misnamed
         return Rejection("figures_where_named", f"the answer gives {figure.text} for a term whose figure in the "

@@ -480,7 +480,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             return self.ladder.nothing_found(state, backend)
         state.trace.passed("model_said_not_found")
         draft = model_answer.draft(state, text.replace(NOT_FOUND_TOKEN, "").strip(), self.engine.corpus,
-                                   self.engine.figure_rows)
+                                   self.engine.figure_table)
         for check in ACCEPTANCE_CHECKS:
             if rejection := check(draft, self.settings.answer):
                 return self.ladder.rejected(state, rejection)

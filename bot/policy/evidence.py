@@ -4,13 +4,13 @@ which names it repeats, which sentence names a figure's subject. Plain functions
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
 from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
+from bot.retrieval.figure_table import FigureTable
 from bot.understand.questions import most_specific, named_terms, report_terms
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
 
@@ -106,29 +106,21 @@ def of_the_term_named(candidates: list[tuple[Any, numbers.Figure]], words: str) 
             if most_specific(named_terms(numbers.own_words(piece.text, figure))) & asked]
 
 
-def misnamed_figure(answer: str, rows: Sequence[Any], stated: list[numbers.Figure],
+def misnamed_figure(answer: str, table: FigureTable, stated: list[numbers.Figure],
                     given: list[numbers.Figure]) -> tuple[numbers.Figure, list[Any]] | None:
     """A figure of the passages (``stated``, not one the question ``given``) that a Chinese answer ties to a report
-    term whose figures in the figure table (``rows``, ``index.figures.FigureRow``) are others
+    term whose figures in the figure table are others
     ("燃气管网要新建改造400万平方米" where the gas mains have 102公里, "养老床位：4.8个" where 养老托老床位 has 6.6万):
     that figure and the term's rows. A label before a colon names what follows it."""
     for clause in CLAUSE_END.split(without_markers(answer).replace("：", "").replace(":", "")):
         for figure in numbers.number_figures(clause):
             if not figure_check.same_as_any(figure, stated) or figure_check.same_as_any(figure, given):
                 continue
-            asked = most_specific(named_terms(numbers.own_words(clause, figure)))
-            own = ([r for r in rows if most_specific(_terms_of(r.subject)) & asked]
-                   or [r for r in rows if _terms_of(r.subject) & asked])
+            own = table.naming(most_specific(named_terms(numbers.own_words(clause, figure))))
             if own and not any(r.percent == figure.percent and figure_check.same_value(r.value, figure.value)
                                for r in own):
                 return figure, own
     return None
-
-
-@lru_cache(maxsize=None)
-def _terms_of(subject: str) -> frozenset[str]:
-    """The report terms of a figure-table subject (cached: the table is read for every answer)."""
-    return frozenset(named_terms(subject))
 
 
 def better_named(context: Context, figures: list[numbers.Figure], asked: set[str]) -> str | None:

@@ -22,8 +22,7 @@ from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words)
-from bot.understand.questions import (clean_question, detect_lang, in_report_terms, most_specific, named_terms,
-                                     report_terms)
+from bot.understand.questions import (clean_question, detect_lang, in_report_terms, report_terms)
 from bot.understand.scope import asked_scope, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named

@@ -3,9 +3,7 @@ once every check passed (``accepted``), and noted when its figure moves the othe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from zzbot import figure_check
 from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
@@ -21,15 +19,16 @@ from bot.policy.acceptance import Draft
 from bot.policy.evidence import per_capita_base
 from bot.policy.premises import direction_noted
 from bot.policy.state import ChainState, previous_answer
+from bot.retrieval.figure_table import FigureTable
 from bot.schema import AnswerResult, FigureCheck, Lang
 from bot.understand.questions import asks_part_of_previous
 from index.corpus import CorpusFacts
 from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, without_markers
 
 
-def draft(state: ChainState, raw: str, corpus: CorpusFacts, rows: Sequence[Any] = ()) -> Draft:
+def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable | None = None) -> Draft:
     """The model's answer made ready for review: English figures rendered by code, markers pointed at the
-    passages holding the figures, every figure matched against the passages; ``rows`` is the figure table."""
+    passages holding the figures, every figure matched against the passages; ``table`` is the figure table."""
     sources = state.sources
     text = raw
     if state.lang == "en":
@@ -52,7 +51,7 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, rows: Sequence[Any] 
                  override=state.override, context=state.context, sources=sources, figure_checks=checks,
                  unconfirmed=unconfirmed, home_words=corpus.home_words(), joined=state.joined,
                  whole=previous_answer(state.history) if asks_part_of_previous(state.question) else "",
-                 parsed=state.parsed, rows=rows)
+                 parsed=state.parsed, table=table or FigureTable(()))
 
 
 def accepted(state: ChainState, draft: Draft, backend: str) -> AnswerResult:

@@ -8,6 +8,7 @@ from zzbot import numbers
 from zzbot import figure_check
 from bot.policy.evidence import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
 from bot.retrieval.context import Sentence, shown_clauses
+from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import repair_scale, source_quote
 from bot.retrieval.retriever import Passage, reciprocal_rank_fusion
 from index.chunking import Chunk
@@ -234,7 +235,7 @@ def test_a_chinese_answer_tying_a_figure_to_another_terms_label_is_rejected():
                                                     ("每千人口拥有3岁以下婴幼儿托位数", "达到4.8个", 4.8, False)]]
 
     def judged(raw: str):
-        draft = replace(_draft(raw, "托位呢？", [text]), context=context, rows=rows)
+        draft = replace(_draft(raw, "托位呢？", [text]), context=context, table=FigureTable(rows))
         return figures_where_named(draft, AnswerSettings())
 
     wrong = judged("养老床位：4.8个[1]。托位：每千人口4.8个[1]。")

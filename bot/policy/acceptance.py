@@ -17,13 +17,14 @@ from zzbot import figure_check
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
-from bot.understand.questions import asks_list, counted_subject, in_report_terms, named_terms, report_terms
+from bot.understand.questions import (asked_terms, asks_list, counted_subject, in_report_terms, named_terms,
+                                      report_terms)
 from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
     EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
-    misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, worded_from,
+    misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures, worded_from,
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite
@@ -364,8 +365,14 @@ def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | N
     stated = draft.verified_numbers
     if not named or not stated:
         return None
+    asked = asked_terms(draft.question)
     for sentence in all_sentences(draft.context):
         misplaced, belonging = misplaced_figures(sentence.text, named, stated)
+        wider, own = wider_figures(sentence.text, asked, stated)
+        if wider:
+            return Rejection("figures_where_named", f"the answer gives {wider[0].text}, a figure of something wider "
+                             f"than {'、'.join(sorted(asked))}", settings.rejected_similarity, tuple(own),
+                             found=wider[0].text)
         if misplaced:
             # The report's sentence is quoted at the figures that belong to the terms named.
             return Rejection("figures_where_named", f"the answer gives {misplaced[0].text} for "

@@ -9,7 +9,6 @@ retrieved for the whole question; across reports each side is searched in its ow
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -18,6 +17,7 @@ from bot.answer.compute import ComputedAnswer, Operand, compute, measure_of, ope
 from bot.policy.report_scope import ReportScope, asked_years, primary_documents
 from bot.retrieval.retriever import Passage
 from bot.schema import Lang
+from bot.understand.claims import COMPARATIVE
 from bot.understand.parsed import ParsedQuestion
 from bot.understand.questions import Calculation, without_year
 from index.corpus import CorpusFacts
@@ -25,9 +25,6 @@ from index.figures import FigureRow
 from zzbot.arithmetic import CalculationError
 from zzbot.text import chinese_pairs
 
-# "比…高还是低", "比…提高多少", "higher or lower than": a comparison the question words without a calculation word.
-_COMPARES = re.compile(r"比.{0,40}?(?:高|低|快|慢|多|少|提高|下降|增加|减少)|\b(?:higher|lower|faster|slower|more|less)\b"
-                       r".{0,60}\bthan\b", re.IGNORECASE)
 CANDIDATES = 5  # of each report's figures, the most relevant considered for a pair of one measure
 
 Search = Callable[[str, frozenset[str]], list[Passage]]
@@ -40,7 +37,7 @@ def across_kind(parsed: ParsedQuestion, scope: ReportScope | None, corpus: Corpu
         return None
     if len(asked_years(parsed, corpus)) < 2:
         return None
-    if parsed.calculation == "comparison" or (parsed.calculation is None and _COMPARES.search(parsed.asking)):
+    if parsed.calculation == "comparison" or (parsed.calculation is None and COMPARATIVE.search(parsed.asking)):
         return "comparison"
     return None
 

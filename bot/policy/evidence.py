@@ -97,6 +97,22 @@ def misplaced_figures(sentence: str, named: set[str],
     return swapped, [f for f, terms in placed if terms & named]
 
 
+def wider_figures(sentence: str, asked: set[str],
+                  stated: list[numbers.Figure]) -> tuple[list[numbers.Figure], list[numbers.Figure]]:
+    """The sentence's figures an answer states that count a wider thing than the one asked, and not it: 带动汽车产量
+    突破140万辆 (汽车) in an answer to a question on 新能源汽车, a kind of car; a figure for all cars is no answer.
+    Also the sentence's figures of the things asked."""
+    wider, own = [], []
+    for figure in numbers.number_figures(sentence):
+        terms = named_terms(numbers.own_words(sentence, figure))
+        if terms & asked:
+            own.append(figure)
+        elif (terms and figure_check.same_as_any(figure, stated)
+              and all(any(term != a and term in a for a in asked) for term in terms)):
+            wider.append(figure)
+    return wider, own
+
+
 def of_the_term_named(candidates: list[tuple[Any, numbers.Figure]], words: str) -> list[tuple[Any, numbers.Figure]]:
     """The candidates (a piece of a passage with its ``text``, one of its figures) whose own words name the most
     specific report term of ``words`` as their own most specific one: "汽车产量超过70万辆" speaks of

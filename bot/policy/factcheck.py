@@ -94,6 +94,8 @@ class FactChecker:
                 # unless the report states one of its figures with words of its own ("要让20万大学生留下来").
                 or (coverage < self.engine.settings.answer.min_claim_coverage and not _stated_alike(parsed, clauses))):
             return self._result(claim, lang, "not_in_report", [], [], began)
+        if parsed.ranking and not parsed.figures and (ranked := self._check_ranking(parsed, lang, clauses, began)):
+            return ranked
         if not parsed.figures:
             return self._check_statement(parsed, matched, lang, clauses, began)
         outcomes = [self._judged(parsed, figure, self._outcome(claim, lang, figure, clauses))
@@ -138,6 +140,36 @@ class FactChecker:
         if verdict == "contradicted":
             result.difference = _NEGATED if claim.negated else _DIRECTION
         result.similarity = round(float(scores[best]), 4)
+        return result
+
+    def _check_ranking(self, claim: Claim, lang: Lang, clauses: list[Clause], began: float) -> CheckResult | None:
+        """A claim ranking two things ("供水管网比燃气管网还长"): judged by the figures the report gives each, of one
+        measure (85公里 against 102公里); None when the report gives either no figure of its own."""
+        ranking = claim.ranking
+        assert ranking is not None
+        every = [(c, f) for c in clauses for f in numbers.number_figures(c.text)]
+        larger = of_the_term_named(every, in_report_terms(ranking.larger))
+        smaller = of_the_term_named(every, in_report_terms(ranking.smaller))
+        pair = next(((a, b) for a in larger for b in smaller if a[1] is not b[1] and a[1].percent == b[1].percent
+                     and not figure_check.units_conflict(a[1], b[1])), None)
+        if pair is None:
+            return None
+        (big_clause, big), (small_clause, small) = pair
+        holds = big.value > small.value or (ranking.or_equal and figure_check.same_value(big.value, small.value))
+        verdict: Verdict = "supported" if holds else "contradicted"
+        quotes = [big_clause] if big_clause == small_clause else [big_clause, small_clause]
+        quoted = "；".join(f"“{c.text.strip()}”" for c in quotes)
+        order = (0 if figure_check.same_value(big.value, small.value) else 1 if big.value > small.value else 2)
+        if lang == "zh":
+            explanation = (f"报告原文{quoted}：{big.text}{('等于', '多于', '少于')[order]}{small.text}，"
+                           f"{'与说法相符' if holds else '与说法不符'}。")
+        else:
+            explanation = (f"The report says {quoted}: {big.text} ({in_english.format_english(big)}) is "
+                           f"{('the same as', 'more than', 'less than')[order]} {small.text} "
+                           f"({in_english.format_english(small)}), which {'supports' if holds else 'contradicts'} "
+                           "the claim.")
+        result = self._result(claim.text, lang, verdict, [], quotes, began, explanation=explanation)
+        result.report_figures = [big.text, small.text]
         return result
 
     def _judged(self, claim: Claim, figure: ClaimFigure, outcome: _Outcome | None) -> _Outcome | None:

@@ -20,7 +20,7 @@ Direction = Literal["up", "down"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
-DOWN = re.compile(r"减少|下降|降低|跌(?!幅)|缩减|削减|下调|萎缩|压减|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
+DOWN = re.compile(r"减少|下降|降低|跌(?!幅)|缩减|削减|下调|萎缩|压减|压缩|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
                   r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
                   r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
                   r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"
@@ -49,10 +49,28 @@ _FIGURE_DENIED = re.compile(r"\s*(?:是|为|有|达|到|达到|超过|就是|\bb
 _FILLER = re.compile(
     r"\d{4}年|今年|明年|去年|全年|年内|年底|本年度|报告|政府|预计|计划|力争|将要|已经|可以|全市|市区|城区|我们|一共|总共|"
     r"累计|大约|左右|以上|以下|超过|达到|至少|不少于|其中|今后|"
-    # Single characters only where they are never part of a noun's own words.
-    r"将|的|了")
+    # Single characters only where they are never part of a noun's own words; 要 is a modal ("总产量要稳在"), except
+    # in 要素, 要求, 要点.
+    r"将|的|了|要(?![素求点])")
 # A place's administrative suffix, dropped with its name (开封市).
 _PLACE_SUFFIX = "[市省区县]?"
+# Two things ranked: "供水管网比燃气管网还长" (the larger first unless the word is of less), "比2023年提高", "more water
+# mains than gas mains", "the water mains are longer than the gas mains"; in a claim or a question.
+COMPARATIVE = re.compile(
+    r"比(?P<other>[^，,。？?比]{2,16}?)(?:还|更|要)?(?P<word>提高|增加|增长|下降|减少|[多高大长快少低小短慢])|"
+    r"\b(?P<en>more|higher|larger|bigger|greater|longer|faster|less|fewer|lower|smaller|shorter|slower)\b"
+    r"(?P<between>[^.?!]{0,60}?)\bthan\b(?P<after>[^.?!，。]+)", re.IGNORECASE)
+_LESS = frozenset("少低小短慢") | {"下降", "减少", "less", "fewer", "lower", "smaller", "shorter", "slower"}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Two things a claim ranks, in its own words: ``larger`` is claimed above ``smaller`` (or not below it, when
+    ``or_equal``: "A不比B多")."""
+
+    larger: str
+    smaller: str
+    or_equal: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,7 @@ class Claim:
     direction_word: str | None
     subject: str  # the CJK words of the whole claim naming its thing (for a claim without a figure)
     figures: tuple[ClaimFigure, ...]
+    ranking: Ranking | None = None
 
     @property
     def affirmed(self) -> str:
@@ -201,7 +220,28 @@ def parse_claim(text: str) -> Claim:
                         for i, ch in enumerate(text))
     return Claim(text, places, years, tuple(relative_years(text)), negation is not None,
                  negation.group(0) if negation else None, direction, word, subject_words(unfigured, places),
-                 tuple(figures))
+                 tuple(figures), _ranking(text, places, negation is not None))
+
+
+def _ranking(text: str, places: tuple[Place, ...], negated: bool) -> Ranking | None:
+    """The two things a claim ranks, the one claimed larger first; a denied ranking ("不比…多") claims the
+    reverse or a tie."""
+    match = COMPARATIVE.search(text)
+    if match is None:
+        return None
+    if match.group("word"):
+        before = text[:match.start()]
+        negated = negated or before.endswith("不")  # bare 不 denies no verb elsewhere, but "不比" denies the ranking
+        first, second, word = subject_words(before.rstrip("不并"), places), match.group("other"), match.group("word")
+    else:
+        between = match.group("between").strip()
+        first = between if re.search(r"[A-Za-z\u4e00-\u9fff]{2}", between) else text[:match.start()]
+        second, word = match.group("after"), match.group("en").lower()
+    first, second = first.strip(), second.strip()
+    if not first or not second:
+        return None
+    larger, smaller = (second, first) if (word in _LESS) != negated else (first, second)
+    return Ranking(larger, smaller, or_equal=negated)
 
 
 # A staff member asking whether a sentence is right ("这句话对不对：…", "稿子里写的是…帮看下", "Is it true that…"):

@@ -265,6 +265,20 @@ def named_terms(text: str) -> set[str]:
     return set(report_terms(text)) | {term for term in set(terms.values()) if term in text}
 
 
+def asked_terms(text: str) -> set[str]:
+    """The report terms ``text`` names on their own, not only inside a longer one it names ("新能源汽车产量" names
+    新能源汽车, not 汽车; "新能源汽车和汽车的产量" names both)."""
+    terms, words = named_terms(text), in_report_terms(text)
+    alone = set()
+    for term in terms:
+        rest = words
+        for longer in (u for u in terms if term != u and term in u):
+            rest = rest.replace(longer, " ")
+        if term in rest:
+            alone.add(term)
+    return alone
+
+
 def most_specific(terms: set[str]) -> set[str]:
     """Terms not inside a longer one of ``terms`` (新能源汽车 over 汽车, 境外游客 over 游客)."""
     return {t for t in terms if not any(t != u and t in u for u in terms)}

@@ -34,6 +34,7 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
     # A follow-up naming only another thing, or another kind of it, is resolved on the earlier question's own
     # structure: its frame and measure kept ("那固定资产投资呢" after "GDP目标多少" keeps 目标; a model dropped it).
     if previous and (resolved := with_new_modifier(question, previous[-1], in_report)
+                     or with_new_attribute(question, previous[-1], in_report)
                      or with_new_subject(question, previous[-1])):
         return resolved, True
     try:
@@ -136,6 +137,23 @@ def with_new_subject(question: str, earlier: str) -> str | None:
     if (measure := asked_measure(thing)) and measure != asked_measure(earlier):
         return _without_asked_unit(frame)
     return frame
+
+
+def with_new_attribute(follow_up: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:
+    """The earlier question asked of another measure of its thing, when the follow-up names no thing of its own but
+    words the report writes after that thing ("电子信息产业集群规模目标是多少" + "那产值增速呢" → "电子信息产业产值增速
+    是多少": the report has 电子信息产业产值); None otherwise."""
+    words = new_thing(follow_up)
+    head = _head_thing(earlier) if words and CJK.search(words) and not named_terms(words) else None
+    if head is None:
+        return None
+    _, start, end = head
+    asking = min((at for word in ("是多少", "多少", "几") if (at := earlier.find(word, end)) >= 0), default=-1)
+    measured = earlier[end:asking] if asking >= 0 else ""
+    # Only a measure named between the thing and the question word is replaced ("集群规模目标"), not a verb.
+    if not measured or thing_ends(measured) or not in_report(earlier[start:end] + words[:2]):
+        return None
+    return f"{earlier[:end]}{words}{earlier[asking:]}"
 
 
 def _without_asked_unit(question: str) -> str:

@@ -426,3 +426,22 @@ def test_a_figure_in_another_measure_than_the_count_asked_points_at_the_clause_g
     # nothing in the context names what is counted: judged as any rejected answer
     roads = replace(area, question="今年会多几个停车场？")
     assert states_asked_measure(roads, settings).anchor == ()
+
+
+def test_a_figure_of_a_wider_thing_than_asked_rejects_the_answer():
+    from bot.policy.acceptance import figures_where_named
+    from zzbot.settings import AnswerSettings
+
+    text = "力争新能源汽车产量超70万辆，带动汽车产量突破140万辆，汽车产业产值增长60%以上。"
+    context = [[Sentence(_passage("p"), 0, len(text), text)]]
+
+    def judged(question: str, raw: str):
+        return figures_where_named(replace(_draft(raw, question, [text]), context=context), AnswerSettings())
+
+    # All cars' figure is no answer to new-energy cars; the kind's own figure is quoted instead.
+    wrong = judged("今年新能源汽车能造多少辆？", "70万辆和140万辆[1]。")
+    assert wrong is not None and [f.text for f in wrong.anchor] == ["超70万辆"]
+    assert judged("今年新能源汽车能造多少辆？", "超70万辆[1]。") is None
+    # Asked of both, or of all cars, both figures belong.
+    assert judged("How many NEVs, and how many cars overall?", "超70万辆，突破140万辆[1]。") is None
+    assert judged("汽车产量目标是多少？", "突破140万辆，其中新能源汽车超70万辆[1]。") is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zzbot.settings import AnswerSettings
-from bot.understand.claims import direction_of, head_of, opposite, parse_claim, states_subject
+from bot.understand.claims import Ranking, direction_of, head_of, opposite, parse_claim, states_subject
 
 
 @pytest.mark.parametrize(("claim", "negated", "denies_event", "denied_figures"), [
@@ -139,3 +139,24 @@ def test_a_name_in_english_moves_nothing():
     # "value added" names 规模以上工业增加值: only "fall" says which way the claim moves it.
     assert direction_of("industrial value added is set to fall by 9%")[0] == "down"
     assert direction_of("industrial value added will grow by 9%")[0] == "up"
+
+
+@pytest.mark.parametrize(("claim", "ranking"), [
+    ("今年新建改造的供水管网比燃气管网还长", Ranking("改造 供水管网", "燃气管网")),
+    ("供热管网比燃气管网短", Ranking("燃气管网", "供热管网")),  # a word of less: the other is larger
+    ("供水管网不比燃气管网长", Ranking("燃气管网", "供水管网", or_equal=True)),  # denied: the reverse, or a tie
+    # Each side is looked up by the report terms it names: the words after them do no harm.
+    ("More kilometres of water mains than gas mains will be built",
+     Ranking("kilometres of water mains", "gas mains will be built")),
+    ("The heating mains are shorter than the gas mains", Ranking("the gas mains", "The heating mains are")),
+    ("新增学位2.7万个", None),
+])
+def test_two_things_a_claim_ranks(claim, ranking):
+    assert parse_claim(claim).ranking == ranking
+
+
+def test_a_modal_verb_is_no_part_of_the_thing_counted():
+    # "要保在" moves the figure; the thing is 蔬菜播种面积, whose head 面积 the report's sentence names.
+    subject = parse_claim("全市蔬菜播种面积要保在80万亩以上").figures[0].subject
+    assert head_of(subject) == "面积" and "要" not in subject
+    assert direction_of("固定资产投资要压缩8%")[0] == "down"

@@ -131,3 +131,20 @@ def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, cl
 def test_the_countrys_or_provinces_figure_is_not_the_citys(checker, claim):
     # The city's clauses speak of no national or provincial target, though their sentence ends "完成国家和省定目标".
     assert checker.check(claim).verdict == "not_in_report"
+
+
+@pytest.mark.parametrize(("claim", "verdict", "figures"), [
+    # Two things ranked: judged by the figure the report gives each, of one measure.
+    ("郑州燃气管网的新建改造长度比供热管网还短", "contradicted", ["102公里", "31.5公里"]),
+    ("供热管网不比供水管网长", "supported", ["85公里", "31.5公里"]),
+    ("Zhengzhou plans more new talent apartments than affordable rental homes", "supported", ["2万套", "1.5万套"]),
+])
+def test_a_ranking_of_two_things_is_judged_by_their_figures(checker, claim, verdict, figures):
+    result = checker.check(claim)
+    assert result.verdict == verdict, result
+    assert sorted(result.report_figures) == sorted(figures) or all(
+        any(f in shown for shown in result.report_figures) for f in figures), result.report_figures
+
+
+def test_a_paraphrased_verb_keeps_the_claim_in_the_report(checker):
+    assert checker.check("全市蔬菜播种面积要保在80万亩以上").verdict == "supported"

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.understand.parsed import parse_question
-from bot.understand.rewrite import (keeps_no_replaced_thing, new_thing, standalone_question, with_new_modifier,
-                                    with_new_subject)
+from bot.understand.rewrite import (keeps_no_replaced_thing, new_thing, standalone_question, with_new_attribute,
+                                    with_new_modifier, with_new_subject)
 
 
 @pytest.mark.parametrize(("question", "things", "terms", "wanted"), [
@@ -143,3 +143,20 @@ def test_another_kind_is_asked_without_the_model():
     rewritten = standalone_question("供热的呢？", turns, "zh", lambda role: _Scripted("供热的燃气管网要建多少公里？"),
                                     lambda text: text in REPORT_WORDS)
     assert rewritten == ("今年供热管网要建多少公里？", True)
+
+
+ATTRIBUTE_WORDS = "力争电子信息产业产值增长5%以上，集群规模达到7000亿元。汽车产业产值增长60%以上。"
+
+
+@pytest.mark.parametrize(("follow_up", "earlier", "standalone"), [
+    # Another measure of the same thing: the words the report writes after the thing replace the earlier measure.
+    ("那产值增速呢？", "电子信息产业集群规模目标是多少？", "电子信息产业产值增速是多少？"),
+    # A thing of its own (a report term) replaces the thing, not its measure; a question with no measure named
+    # between the thing and its question word has none to replace.
+    ("那新能源汽车呢？", "电子信息产业集群规模目标是多少？", None),
+    ("那产值呢？", "电子信息产业要达到多少？", None),
+    # Words the report never writes after the thing are no measure of it.
+    ("那就业人数呢？", "电子信息产业集群规模目标是多少？", None),
+])
+def test_a_follow_up_naming_another_measure_keeps_the_thing(follow_up, earlier, standalone):
+    assert with_new_attribute(follow_up, earlier, lambda text: text in ATTRIBUTE_WORDS) == standalone

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from bot.understand.questions import (
+    asked_terms,
     asks_calculation,
     asks_list,
     asks_quantity,
@@ -366,3 +367,12 @@ def test_how_much_each_shares_an_amount_out(text, kind):
     from bot.understand.questions import asks_calculation
 
     assert asks_calculation(text) == kind
+
+
+@pytest.mark.parametrize(("text", "terms"), [
+    ("今年新能源汽车能造多少辆", {"新能源汽车"}),  # 汽车 only inside 新能源汽车: not asked on its own
+    ("人才公寓筹集多少套，优秀人才引进多少名", {"人才公寓", "人才"}),
+    ("How many new energy vehicles and cars in total?", {"新能源汽车", "汽车"}),
+])
+def test_the_terms_a_question_names_on_their_own(text, terms):
+    assert asked_terms(text) == terms

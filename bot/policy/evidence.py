@@ -11,7 +11,7 @@ from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
-from bot.understand.questions import most_specific, named_terms, report_terms
+from bot.understand.questions import most_specific, named_terms
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
@@ -117,7 +117,7 @@ def of_the_term_named(candidates: list[tuple[Any, numbers.Figure]], words: str) 
     """The candidates (a piece of a passage with its ``text``, one of its figures) whose own words name the most
     specific report term of ``words`` as their own most specific one: "汽车产量超过70万辆" speaks of
     带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
-    asked = most_specific(named_terms(words) | set(report_terms(words)))
+    asked = most_specific(named_terms(words))
     return [(piece, figure) for piece, figure in candidates
             if most_specific(named_terms(numbers.own_words(piece.text, figure))) & asked]
 

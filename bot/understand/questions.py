@@ -260,9 +260,25 @@ def glossary_words(term: str) -> set[str]:
 
 
 def named_terms(text: str) -> set[str]:
-    """The report's glossary terms ``text`` names, in English words or as the report writes them."""
+    """The report's glossary terms ``text`` names, in English words or as the report writes them; a term right after
+    非 or "non-" is not named: 非专项借款项目 are the other projects, not the 专项借款项目."""
     _, terms = _glossary()
-    return set(report_terms(text)) | {term for term in set(terms.values()) if term in text}
+    words = _NON.sub("非", in_report_terms(text))
+    return {term for term in set(terms.values()) if _named_alone(term, words)}
+
+
+# "non-" before a term the glossary put in the report's words ("non-专项借款项目").
+_NON = re.compile(r"\bnon-?\s*(?=[\u4e00-\u9fff])", re.IGNORECASE)
+
+
+def _named_alone(term: str, words: str) -> bool:
+    """Whether ``words`` hold ``term`` somewhere not right after 非."""
+    at = words.find(term)
+    while at >= 0:
+        if at == 0 or words[at - 1] != "非":
+            return True
+        at = words.find(term, at + 1)
+    return False
 
 
 def asked_terms(text: str) -> set[str]:

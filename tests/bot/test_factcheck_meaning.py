@@ -148,3 +148,13 @@ def test_a_ranking_of_two_things_is_judged_by_their_figures(checker, claim, verd
 
 def test_a_paraphrased_verb_keeps_the_claim_in_the_report(checker):
     assert checker.check("全市蔬菜播种面积要保在80万亩以上").verdict == "supported"
+
+
+@pytest.mark.parametrize(("claim", "verdict"), [
+    # The 4.2万 are the non-special-loan projects' homes; the special-loan ones are the remaining 1.9万.
+    ("专项借款项目今年要交付4.2万套以上", "contradicted"),
+    ("Projects without special loans are to hand over more than 42,000 homes", "supported"),
+    ("Special-loan projects will hand over 42,000 homes", "contradicted"),
+])
+def test_the_other_projects_are_not_the_named_ones(checker, claim, verdict):
+    assert checker.check(claim).verdict == verdict

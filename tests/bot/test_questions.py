@@ -4,6 +4,7 @@ import pytest
 
 from bot.understand.questions import (
     asked_terms,
+    named_terms,
     asks_calculation,
     asks_list,
     asks_quantity,
@@ -376,3 +377,10 @@ def test_how_much_each_shares_an_amount_out(text, kind):
 ])
 def test_the_terms_a_question_names_on_their_own(text, terms):
     assert asked_terms(text) == terms
+
+
+def test_a_term_after_non_is_not_named():
+    # 非专项借款项目 are the other projects: naming them is not naming the 专项借款项目.
+    assert "专项借款项目" not in named_terms("非专项借款项目交付4.2万套以上")
+    assert "专项借款项目" not in named_terms("homes of non-special-loan projects")
+    assert "专项借款项目" in named_terms("剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上")

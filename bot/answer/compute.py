@@ -28,7 +28,7 @@ from zzbot import numbers
 from zzbot import units
 from zzbot import in_english
 from zzbot.arithmetic import CalculationError, Quantity, evaluate, operand_names
-from bot.understand.questions import in_report_terms, most_specific, named_terms
+from bot.understand.terms import in_report_terms, is_kind_of, most_specific, named_terms
 from zzbot.text import CJK_RUN, PER_BASES, chinese_pairs, clause_around, tokenize
 
 log = logging.getLogger(__name__)
@@ -278,7 +278,7 @@ def _part_and_whole(used: list[Operand]) -> tuple[Operand, Operand] | None:
         same_sentence = (part.row.source, part.row.sentence_start) == (whole.row.source, whole.row.sentence_start)
         kinds, ofs = most_specific(named_terms(part.row.subject)), most_specific(named_terms(whole.row.subject))
         if same_sentence and part.row.unit == whole.row.unit and any(
-                kind != of and kind.endswith(of) for kind in kinds for of in ofs):
+                is_kind_of(kind, of) for kind in kinds for of in ofs):
             return part, whole
     return None
 

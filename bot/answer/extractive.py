@@ -13,7 +13,8 @@ from zzbot import figure_check, numbers
 from zzbot import in_english
 from bot.answer.citations import citation_for
 from bot.retrieval.context import SHOWN_WHOLE, Context, ContextBuilder, Sentence, all_sentences, clauses_of
-from bot.understand.questions import asks_list, asks_quantity, named_terms, report_terms
+from bot.understand.questions import asks_list, asks_quantity
+from bot.understand.terms import named_terms, report_terms
 from bot.understand.scope import asked_measure, in_measure
 from bot.schema import Citation, Lang
 

@@ -17,8 +17,8 @@ from zzbot import figure_check
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
-from bot.understand.questions import (asked_terms, asks_list, counted_subject, in_report_terms, named_terms,
-                                      report_terms)
+from bot.understand.questions import asks_list, counted_subject
+from bot.understand.terms import asked_terms, in_report_terms, named_terms, report_terms
 from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure

@@ -48,15 +48,9 @@ from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
 from bot.schema import AnswerResult, BotInputError, StreamEvent
 from bot.understand.parsed import parse_question
-from bot.understand.questions import (
-    Calculation,
-    clean_history,
-    clean_question,
-    detect_lang,
-    in_report_terms,
-    without_place,
-    without_year,
-)
+from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, without_place,
+                                      without_year)
+from bot.understand.terms import in_report_terms
 from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
 from zzbot.arithmetic import CalculationError

@@ -11,7 +11,7 @@ from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
-from bot.understand.questions import most_specific, named_terms
+from bot.understand.terms import most_specific, named_terms
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")

@@ -21,9 +21,10 @@ from bot.engine import Engine
 from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
-                                   subject_share, subject_words)
-from bot.understand.questions import (clean_question, detect_lang, in_report_terms, report_terms)
-from bot.understand.scope import asked_scope, states_scope
+                                   subject_share, subject_words, without_rate_bases)
+from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang
+from bot.understand.terms import in_report_terms, report_terms
+from bot.understand.scope import asked_scope, level_of, level_words, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
@@ -94,7 +95,9 @@ class FactChecker:
                 # unless the report states one of its figures with words of its own ("要让20万大学生留下来").
                 or (coverage < self.engine.settings.answer.min_claim_coverage and not _stated_alike(parsed, clauses))):
             return self._result(claim, lang, "not_in_report", [], [], began)
-        if parsed.ranking and not parsed.figures and (ranked := self._check_ranking(parsed, lang, clauses, began)):
+        # A ranking decides alone, or with figures when it does not hold ("12.65万人，比…转移就业少").
+        ranked = self._check_ranking(parsed, lang, clauses, began) if parsed.ranking else None
+        if ranked and (not parsed.figures or ranked.verdict == "contradicted"):
             return ranked
         if not parsed.figures:
             return self._check_statement(parsed, matched, lang, clauses, began)
@@ -133,12 +136,18 @@ class FactChecker:
         if scores[best] < self.engine.settings.answer.min_claim_similarity and not named:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
         turned = opposite(claim.direction, direction_of(clause.text)[0])
-        verdict: Verdict = "contradicted" if claim.negated or turned else "supported"
-        explanation = (_explain_statement(lang, claim, clause.text.strip(), turned) if verdict == "contradicted"
-                       else None)
+        leveled = _other_level(claim.text, clause.text)
+        verdict: Verdict = "contradicted" if claim.negated or turned or leveled else "supported"
+        explanation = None
+        if leveled and not (claim.negated or turned):
+            quote, words = clause.text.strip(), level_words(claim.text)
+            explanation = (f"报告原文是“{quote}”：报告是{level_words(quote)}，不是{words}。" if lang == "zh" else
+                           f"The report says “{quote}”: {level_words(quote)}, not {words}.")
+        elif verdict == "contradicted":
+            explanation = _explain_statement(lang, claim, clause.text.strip(), turned)
         result = self._result(claim.text, lang, verdict, [], [clause], began, explanation=explanation)
         if verdict == "contradicted":
-            result.difference = _NEGATED if claim.negated else _DIRECTION
+            result.difference = _NEGATED if claim.negated else _DIRECTION if turned else "different_level"
         result.similarity = round(float(scores[best]), 4)
         return result
 
@@ -181,6 +190,8 @@ class FactChecker:
         if not outcome.named and not states_subject(figure.subject, _sentence_text(outcome.clause), self._subject_share):
             return None
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
+        if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
+            return outcome._replace(comparison="different_level")
         report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]
         if opposite(figure.direction, report_direction):
             return outcome._replace(comparison=_DIRECTION)
@@ -339,8 +350,15 @@ def _sentence_text(clause: Clause) -> str:
 
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:
-    """The claim's clause around one figure, so each figure is matched by what it measures."""
+    """The claim's clause around one figure, so each figure is matched by what it measures; of a clause joining two
+    figures ("train 10,000 digital talents and bring in 1,000 PhD talents"), the figure's own part; the base of a
+    rate ("per 1,000 residents") left out."""
+    claim = without_rate_bases(claim)
     context = clause_around(claim, figure.start, figure.end)
+    if len(numbers.number_figures(context)) >= 2:
+        bounds = [0, *(b for m in PART_SEPARATOR.finditer(claim) for b in m.span()), len(claim)]
+        part = claim[max(b for b in bounds if b <= figure.start):min(b for b in bounds if b >= figure.end)].strip()
+        context = part if len(part) > len(figure.text) + 4 else context
     # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.
     return context if len(context) > len(figure.text) + 4 else claim
 
@@ -358,12 +376,20 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
         return _explain_statement(lang, claim, quote, kind == _DIRECTION, numbers.own_words(clause.text, report_figure))
     english = in_english.format_english(report_figure)
     if lang == "zh":
-        reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同"}.get(kind, "数字不同")
+        reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同",
+                  "different_level": f"级别不同（报告是“{level_words(clause.text)}”）"}.get(kind, "数字不同")
         return f"报告原文是“{quote}”（{report_figure.text}），与说法中的“{claim_figure.text}”{reason}。"
-    reason = {"different_qualifier": "a different qualifier", "different_unit": "a different unit"}.get(
+    reason = {"different_qualifier": "a different qualifier", "different_unit": "a different unit",
+              "different_level": f"another level (the report's is {level_words(clause.text)})"}.get(
         kind, "a different figure")
     return (f"The report says “{quote}” ({report_figure.text} = {english}); the claim's "
             f"“{claim_figure.text}” has {reason}.")
+
+
+def _other_level(claim_words: str, report_words: str) -> bool:
+    """Whether the claim names another level of the thing than the report's words do (国家级 against 省级)."""
+    claimed, reported = level_of(claim_words), level_of(report_words)
+    return bool(claimed and reported and claimed != reported)
 
 
 def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool, report_words: str = "") -> str:

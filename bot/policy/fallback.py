@@ -15,7 +15,7 @@ from bot.retrieval.context import Sentence, all_sentences, best_similarity
 from bot.policy.rules import RULE_BY_NAME
 from bot.schema import AnswerResult, FigureCheck
 from bot.understand.parsed import parsed_text
-from bot.understand.questions import report_terms
+from bot.understand.terms import report_terms
 from zzbot.settings import AnswerSettings
 from zzbot.text import names_outside_per
 

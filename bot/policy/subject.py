@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.understand.parsed import ParsedQuestion
-from bot.understand.questions import glossary_words, most_specific, named_terms
+from bot.understand.terms import glossary_words, most_specific, named_terms
 from bot.understand.scope import states_scope
 from zzbot import figure_check, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.understand.questions import most_specific, named_terms
+from bot.understand.terms import most_specific, named_terms
 
 
 class FigureTable:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.understand.questions import in_report_terms, relative_years, thing_ends
+from bot.understand.questions import relative_years, thing_ends
+from bot.understand.terms import in_report_terms
 from zzbot import numbers
 from zzbot.places import Place, places_named
 from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around
@@ -188,6 +189,17 @@ def _is_per_base(text: str, figure: numbers.Figure) -> bool:
     """A figure that is the base of a rate ("per 1,000 residents", "每千人"): not a figure the claim states."""
     before = text[max(0, figure.start - 5):figure.start].lower()
     return before.rstrip().endswith(("per", "每", "per every"))
+
+
+def without_rate_bases(text: str) -> str:
+    """The text with the base of each rate blanked, offsets kept ("… per 1,000 residents" → "…"): what the base
+    counts (residents, 人口) is not what the rate's figure counts."""
+    for figure in numbers.number_figures(text):
+        if _is_per_base(text, figure):
+            window = max(0, figure.start - 5)
+            start = max(text.lower().rfind("per", window, figure.start), text.rfind("每", window, figure.start))
+            text = text[:start] + " " * (figure.end - start) + text[figure.end:]
+    return text
 
 
 def counts_listed_things(text: str, figure: numbers.Figure) -> bool:

@@ -16,6 +16,7 @@ from bot.understand import questions, scope
 from bot.understand.claims import counts_listed_things
 from bot.understand.questions import Calculation
 from bot.understand.rewrite import new_thing
+from bot.understand.terms import glossary_phrases, in_report_terms, named_terms, report_terms
 from bot.understand.scope import Scope
 from zzbot import numbers
 from zzbot.places import Place, places_named
@@ -56,7 +57,7 @@ class ParsedQuestion:
     @property
     def in_report_terms(self) -> str:
         """The asking text with its glossary phrases in the report's words, for searching ("GDP目标" → 地区生产总值目标)."""
-        return questions.in_report_terms(self.asking)
+        return in_report_terms(self.asking)
 
 
 @lru_cache(maxsize=256)
@@ -89,7 +90,7 @@ def things_asked(text: str) -> list[str]:
     found: list[str] = []
     if CJK.search(text) and (counted := questions.counted_subject(text)) and not questions.asks_list(text):
         found.append(counted)
-    found += [phrase for phrase, _ in questions.glossary_phrases(text) if not any(phrase in f for f in found)]
+    found += [phrase for phrase, _ in glossary_phrases(text) if not any(phrase in f for f in found)]
     if not found and (kind := questions.asks_calculation(text)):
         found += questions.question_parts(text, kind)
     return list(dict.fromkeys(found))
@@ -111,8 +112,8 @@ def wanted(text: str) -> Wanted:
 
 def _terms(text: str) -> tuple[str, ...]:
     """The report's terms for what ``text`` names: those of its glossary phrases, in order, then those it writes out."""
-    translated = questions.report_terms(text)
-    return tuple(translated) + tuple(sorted(questions.named_terms(text) - set(translated)))
+    translated = report_terms(text)
+    return tuple(translated) + tuple(sorted(named_terms(text) - set(translated)))
 
 
 def _years(text: str) -> list[int]:

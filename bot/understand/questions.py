@@ -13,7 +13,7 @@ from bot.schema import BotInputError, Lang
 from zzbot.places import Place
 from zzbot.numbers import number_figures
 from zzbot.units import unit_family
-from zzbot.settings import PROJECT_ROOT, AnswerSettings
+from zzbot.settings import AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
 from zzbot.text import without_markup
@@ -238,126 +238,6 @@ def quoted_phrases(text: str) -> list[str]:
     return [p for p in _QUOTED_PHRASE.findall(text) if _CJK.search(p)]
 
 
-GLOSSARY_FILE = PROJECT_ROOT / "data" / "glossary.tsv"
-
-
-def report_terms(text: str) -> list[str]:
-    """The report's own terms for the English phrases of ``text`` (data/glossary.tsv): "street lights" → 主干道亮灯率."""
-    return list(dict.fromkeys(_term_of(m) for m in _glossary_matches(text)))
-
-
-def glossary_phrases(text: str) -> list[tuple[str, str]]:
-    """The glossary's phrases ``text`` uses, as written, each with the report's term for it ("school places" →
-    学位, "上学的名额" → 学位): what a question asks about, in its own words and in the report's."""
-    return [(m.group(1), _term_of(m)) for m in _glossary_matches(text)]
-
-
-def glossary_words(term: str) -> set[str]:
-    """The words of every glossary phrase for the report's ``term`` ("electric vehicles, evs…" → electric, vehicles,
-    evs…): what an English question may call it by."""
-    _, terms = _glossary()
-    return {word for phrase, chinese in terms.items() if chinese == term for word in re.findall(r"[a-z']+", phrase)}
-
-
-def named_terms(text: str) -> set[str]:
-    """The report's glossary terms ``text`` names, in English words or as the report writes them; a term right after
-    非 or "non-" is not named: 非专项借款项目 are the other projects, not the 专项借款项目."""
-    _, terms = _glossary()
-    words = _NON.sub("非", in_report_terms(text))
-    return {term for term in set(terms.values()) if _named_alone(term, words)}
-
-
-# "non-" before a term the glossary put in the report's words ("non-专项借款项目").
-_NON = re.compile(r"\bnon-?\s*(?=[\u4e00-\u9fff])", re.IGNORECASE)
-
-
-def _named_alone(term: str, words: str) -> bool:
-    """Whether ``words`` hold ``term`` somewhere not right after 非."""
-    at = words.find(term)
-    while at >= 0:
-        if at == 0 or words[at - 1] != "非":
-            return True
-        at = words.find(term, at + 1)
-    return False
-
-
-def asked_terms(text: str) -> set[str]:
-    """The report terms ``text`` names on their own, not only inside a longer one it names ("新能源汽车产量" names
-    新能源汽车, not 汽车; "新能源汽车和汽车的产量" names both)."""
-    terms, words = named_terms(text), in_report_terms(text)
-    alone = set()
-    for term in terms:
-        rest = words
-        for longer in (u for u in terms if term != u and term in u):
-            rest = rest.replace(longer, " ")
-        if term in rest:
-            alone.add(term)
-    return alone
-
-
-def most_specific(terms: set[str]) -> set[str]:
-    """Terms not inside a longer one of ``terms`` (新能源汽车 over 汽车, 境外游客 over 游客)."""
-    return {t for t in terms if not any(t != u and t in u for u in terms)}
-
-
-@cache
-def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
-    """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first; the last
-    word of a phrase of several is matched singular or plural ("overseas tourist visits" names 境外游客 as "overseas
-    tourists" does).
-    The terms are keyed by the phrase as written and by its singular (``_singular``)."""
-    terms: dict[str, str] = {}
-    for line in GLOSSARY_FILE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            english, _, chinese = line.partition("\t")
-            terms |= {key: chinese.strip() for phrase in english.split(",") if phrase.strip()
-                      for key in (phrase.strip().lower(), _singular(phrase.strip().lower()))}
-    stems = sorted({_singular(t) for t in terms}, key=len, reverse=True)
-    alternatives = "|".join(f"{re.escape(t)}s?" for t in stems)
-    return re.compile(rf"(?<![A-Za-z&])({alternatives})(?![A-Za-z&])", re.IGNORECASE), terms
-
-
-def _singular(phrase: str) -> str:
-    """A phrase of several words with its last word singular, as far as a trailing s tells ("overseas tourists" →
-    "overseas tourist"; "gas" and "mass" stay). One word stays as written: its singular may be a verb ("parks" →
-    "park my car")."""
-    plural = phrase.endswith("s") and not phrase.endswith(("ss", "as", "us", "is"))
-    return phrase[:-1] if plural and " " in phrase.strip() else phrase
-
-
-def _glossary_matches(text: str) -> list[re.Match[str]]:
-    """The glossary phrases of ``text``, the longest of overlapping ones ("new school places": "school places", not
-    "new school"; "overseas tourist visits": "overseas tourist", not "tourist visits"), in text order."""
-    pattern, _ = _glossary()
-    # A longer phrase may only start inside a leftmost one (finditer finds every earlier start).
-    found = [match for leftmost in pattern.finditer(text)
-             for match in (leftmost, *(pattern.match(text, at) for at in range(leftmost.start() + 1, leftmost.end())))
-             if match]
-    chosen: list[re.Match[str]] = []
-    for match in sorted(found, key=lambda m: m.start() - m.end()):
-        if all(match.end() <= c.start() or c.end() <= match.start() for c in chosen):
-            chosen.append(match)
-    return sorted(chosen, key=lambda m: m.start())
-
-
-def _term_of(match: re.Match[str]) -> str:
-    _, terms = _glossary()
-    found = match.group(1).lower()
-    return terms.get(found) or terms[_singular(found)]
-
-
-def in_report_terms(text: str, annotate: bool = False) -> str:
-    """The text with English terms in the report's own words (data/glossary.tsv): replaced for searching ("GDP目标"
-    → "地区生产总值目标", "new school places" → "new 学位"), or with ``annotate`` explained for the model ("GDP（地区
-    生产总值）目标"). The same text when it has none."""
-    pieces, end = [], 0
-    for match in _glossary_matches(text):
-        term = _term_of(match)
-        pieces += [text[end:match.start()], f"{match.group(1)}（{term}）" if annotate else term]
-        end = match.end()
-    return "".join(pieces) + text[end:]
-
-
 Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
 # What a question asks to work out, first match wins: a difference ("多多少", "by how much") is answered as a
 # comparison, which states both figures, which is larger and by how much.
@@ -445,7 +325,7 @@ def _asking_clause(text: str) -> str:
 
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").
-_PART_SEPARATOR = re.compile(
+PART_SEPARATOR = re.compile(
     r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
@@ -487,7 +367,7 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
         # "how much investment per project": the total before "per", what it is shared among after it.
         return [_ASKING_WORDS.sub(" ", match.group(1)).strip(), match.group(2)]
     # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
-    pieces = [p.strip() for p in _PART_SEPARATOR.split(text)
+    pieces = [p.strip() for p in PART_SEPARATOR.split(text)
               # A piece that only says to total ("…, counting both?") names no thing.
               if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _SUM.fullmatch(p.strip())]
     things = [p for p in pieces if not _ASKING.search(p)]

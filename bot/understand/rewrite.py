@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, glossary_phrases,
-                                     in_report_terms, most_specific, named_terms, thing_ends)
+from bot.understand.questions import asks_part_of_previous, asks_quantity, counted_subject, thing_ends
+from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
 from zzbot.units import unit_family

@@ -119,6 +119,24 @@ _STATED_SCOPE: dict[Scope, re.Pattern[str]] = {
 }
 
 
+# The level of a thing the city counts (国家级智能制造项目, 省级森林城市): a 省级 one is no 国家级 one.
+_LEVEL = re.compile(r"(国家|省|市|县)级|\b(national|provincial|municipal|city|county)[- ]level\b", re.IGNORECASE)
+_LEVEL_NAME = {"国家": "nation", "national": "nation", "省": "province", "provincial": "province", "市": "city",
+               "municipal": "city", "city": "city", "县": "county", "county": "county"}
+
+
+def level_of(text: str) -> str | None:
+    """The level a text names for the thing it counts ("创建省级森林城市1个" → province), None when it names none."""
+    match = _LEVEL.search(text)
+    return _LEVEL_NAME[(match.group(1) or match.group(2)).lower()] if match else None
+
+
+def level_words(text: str) -> str:
+    """The words naming that level ("省级"), "" when none."""
+    match = _LEVEL.search(text)
+    return match.group(0) if match else ""
+
+
 def asked_scope(question: str) -> Scope:
     """Whose figure a question asks for: the country's ("What GDP growth target has China set nationally?",
     "全国的GDP目标"), the province's ("河南省…", "Henan province's…"), else the city's the report is about."""

@@ -175,7 +175,7 @@ def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_w
 
 
 def test_the_reports_terms_for_an_english_question():
-    from bot.understand.questions import report_terms
+    from bot.understand.terms import report_terms
 
     assert report_terms("The street lights keep going dark. Any daycare?") == ["主干道亮灯率", "托位"]
     assert report_terms("How much money goes into the new industrial investment group?") == ["产业投资集团"]

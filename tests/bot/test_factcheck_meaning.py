@@ -158,3 +158,18 @@ def test_a_paraphrased_verb_keeps_the_claim_in_the_report(checker):
 ])
 def test_the_other_projects_are_not_the_named_ones(checker, claim, verdict):
     assert checker.check(claim).verdict == verdict
+
+
+@pytest.mark.parametrize(("claim", "verdict", "difference"), [
+    # Another level of the thing: 省级 where the claim says 国家级, and the reverse.
+    ("今年郑州要创建国家级森林城市一个", "contradicted", "different_level"),
+    ("Zhengzhou will add at least 5 provincial-level smart manufacturing projects", "contradicted", "different_level"),
+    # Two figures joined by "and": each matched by its own part (the comma of 10,000 cuts no clause).
+    ("The city will train 10,000 digital talents and attract 1,000 doctoral-level young talents", "supported", None),
+    # A figure and a ranking: the ranking that does not hold decides.
+    ("农村劳动力转移就业2.68万人，比新增城镇就业还多", "contradicted", None),
+])
+def test_levels_joined_figures_and_rankings_with_figures(checker, claim, verdict, difference):
+    result = checker.check(claim)
+    assert result.verdict == verdict, result
+    assert difference is None or result.difference == difference

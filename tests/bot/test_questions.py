@@ -2,23 +2,10 @@ import json
 
 import pytest
 
-from bot.understand.questions import (
-    asked_terms,
-    named_terms,
-    asks_calculation,
-    asks_list,
-    asks_quantity,
-    clean_history,
-    clean_question,
-    counted_subject,
-    detect_lang,
-    in_report_terms,
-    report_terms,
-    instruction_override,
-    load_history_file,
-    question_focus,
-    quoted_phrases,
-)
+from bot.understand.questions import (asks_calculation, asks_list, asks_quantity, clean_history, clean_question,
+                                      counted_subject, detect_lang, instruction_override, load_history_file,
+                                      question_focus, quoted_phrases)
+from bot.understand.terms import asked_terms, most_specific, named_terms, in_report_terms, report_terms
 from bot.schema import BotInputError
 
 
@@ -382,5 +369,8 @@ def test_the_terms_a_question_names_on_their_own(text, terms):
 def test_a_term_after_non_is_not_named():
     # 非专项借款项目 are the other projects: naming them is not naming the 专项借款项目.
     assert "专项借款项目" not in named_terms("非专项借款项目交付4.2万套以上")
+    assert "非专项借款项目" in named_terms("非专项借款项目交付4.2万套以上")
+    assert most_specific(named_terms("剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上")) >= {
+        "专项借款项目", "非专项借款项目"}
     assert "专项借款项目" not in named_terms("homes of non-special-loan projects")
     assert "专项借款项目" in named_terms("剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上")

@@ -61,3 +61,14 @@ def test_people_named_after_a_title_including_a_byline():
 ])
 def test_questions_that_ask_for_a_person(text, expected):
     assert asks_person(text) is expected
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("创建省级森林城市1个", "province"), ("新增国家级智能制造项目5个以上", "nation"),
+    ("5 provincial-level smart manufacturing projects", "province"), ("新增学位2.7万个", None),
+    ("national database of tech SMEs", None),  # "national" alone names no level of the thing
+])
+def test_the_level_a_text_names(text, level):
+    from bot.understand.scope import level_of
+
+    assert level_of(text) == level

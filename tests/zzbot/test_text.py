@@ -12,3 +12,11 @@ from zzbot.text import names_outside_per
 ])
 def test_a_per_unit_base_does_not_name_its_subject(text, term, named):
     assert names_outside_per(text, term) is named
+
+
+def test_a_clause_is_not_cut_at_the_comma_of_a_number():
+    from zzbot.text import clause_around
+
+    text = "Zhengzhou will train 10,000 digital talents and bring in 1,000 PhD talents, it says"
+    assert clause_around(text, text.index("1,000"), text.index("1,000") + 5) == text[:text.index(", it") + 1]
+    assert clause_around("新增学位2.7万个，新增城镇就业12.65万人", 0, 2) == "新增学位2.7万个，"

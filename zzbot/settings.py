@@ -125,6 +125,10 @@ class AnswerSettings(_Group):
     # A question the report does not answer is told what the report says nearby (its closest clause) when that
     # is at least this close to the question.
     nearby_similarity: float = Field(0.45, ge=-1.0, le=1.0)
+    # An answer leaving out another kind of the thing asked (one of 保交楼's two figures) is replaced by the
+    # sentence giving every kind when it is at least this close to the question; -1: always, as the sentence
+    # names the thing asked and holds the answer's own figures.
+    every_kind_similarity: float = Field(-1.0, ge=-1.0, le=1.0)
     # An answer to a question that tries to override the instructions or to supply its own facts, when rejected
     # (or when the model found nothing), is replaced by the report's sentence above this similarity: the question
     # is then judged as the claim it carries would be (the same level as min_claim_similarity).

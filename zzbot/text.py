@@ -101,7 +101,7 @@ def clause_spans(text: str, start: int = 0, end: int | None = None, enumerations
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-_CLAUSE_MARK = re.compile(r"[，,；;、：:。！？!?]|\.(?=\s)")
+_CLAUSE_MARK = re.compile(r"[，；;、：:。！？!?]|(?<!\d),|,(?!\d)|\.(?=\s)")
 # The marks a clause ends with, stripped when the clause is quoted or checked on its own.
 CLAUSE_MARKS = "，,；;、：:。！？!?. "
 

@@ -342,6 +342,27 @@ def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     return Rejection("a_part_as_named", f"the report gives no figure for {'、'.join(terms)} itself", None)
 
 
+def every_kind_given(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """A thing the report splits into kinds, each with its figure, is answered with every kind when the question
+    names none: "烂尾楼今年能交付多少套" (保交楼) gets 剩余1.9万套专项借款项目 and 非专项借款项目4.2万套, not one of
+    them. The thing is named in the sentence but in no figure's own words; the kinds are its figures of one unit."""
+    asked, stated = asked_terms(draft.question), draft.verified_numbers
+    if not asked or not stated:
+        return None
+    for sentence in all_sentences(draft.context):
+        kinds = [f for f in numbers.number_figures(sentence.text) if not f.percent
+                 and not any(term in numbers.own_words(sentence.text, f) for term in asked)]
+        if not any(term in sentence.text for term in asked) or len(kinds) < 2:
+            continue
+        given = [f for f in kinds if figure_check.same_as_any(f, stated)]
+        unit_kinds = [f for f in kinds if given and f.unit == given[0].unit]
+        if given and len(unit_kinds) >= 2 and len(given) < len(unit_kinds):
+            left_out = next(f for f in unit_kinds if f not in given)
+            return Rejection("every_kind_given", f"the answer leaves out {left_out.text}, another kind of what is "
+                             "asked", settings.every_kind_similarity, tuple(unit_kinds), found=left_out.text)
+    return None
+
+
 def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A question about a place the documents speak of only joined to their own (郑开 for 郑州和开封) is answered
     from a sentence naming the join (郑开大道…); "郑州和开封加起来GDP要增长多少" is not answered by 郑州's 7%."""
@@ -432,6 +453,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     about_joined_place,
     a_part_as_named,
     figures_where_named,
+    every_kind_given,
     direction_as_reported,
 )
 

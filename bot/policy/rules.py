@@ -143,6 +143,9 @@ CHECK_TEXTS: dict[str, tuple[str, str, str, str | None]] = {
     "figures_where_named": ("the answer gives a term the figure the report gives for another term",
         "回答把报告里别的项目的数字{found}当成了所问的",
         "The answer gave {found}, which the report gives for something else", "rejected_similarity"),
+    "every_kind_given": ("the answer gives one kind's figure of a thing the report splits into kinds",
+        "回答漏掉了同一事项的另一部分（{found}）",
+        "The answer left out another part of the same thing ({found})", "every_kind_similarity"),
 }
 
 FALLBACK = (

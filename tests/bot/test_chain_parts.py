@@ -445,3 +445,20 @@ def test_a_figure_of_a_wider_thing_than_asked_rejects_the_answer():
     # Asked of both, or of all cars, both figures belong.
     assert judged("How many NEVs, and how many cars overall?", "超70万辆，突破140万辆[1]。") is None
     assert judged("汽车产量目标是多少？", "突破140万辆，其中新能源汽车超70万辆[1]。") is None
+
+
+def test_one_kind_of_a_thing_split_into_kinds_is_no_whole_answer():
+    from bot.policy.acceptance import every_kind_given
+    from zzbot.settings import AnswerSettings
+
+    text = "抓好保交楼、稳民生工作，剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上。"
+    context = [[Sentence(_passage("p"), 0, len(text), text)]]
+
+    def judged(question: str, raw: str):
+        return every_kind_given(replace(_draft(raw, question, [text]), context=context), AnswerSettings())
+
+    wrong = judged("保交楼能交付几套房？", "1.9万套[1]。")
+    assert wrong is not None and [f.text for f in wrong.anchor] == ["1.9万套", "4.2万套以上"]
+    assert judged("保交楼能交付几套房？", "1.9万套和4.2万套以上[1]。") is None
+    # A question naming one kind is answered by that kind alone.
+    assert judged("专项借款项目还剩几套要交付？", "1.9万套[1]。") is None

@@ -77,6 +77,8 @@ CASES: list[Case] = [
     Case("subject_stated", "燃气管网多长？", "燃气管网85公里[1]。", {}, "燃气管网"),
     Case("figures_where_named", "How long are the gas and heating pipes?",
          "85 km of gas pipes and 102 km of heating pipes [1].", {"min_similarity": -1.0}, "85"),
+    # One kind's figure of a thing the report splits into kinds: the sentence with both is quoted.
+    Case("every_kind_given", "保交楼今年能交付几套？", "剩余1.9万套专项借款项目全部交付[1]。", {}, "4.2万套"),
     Case("scope_stated", "全国范围的GDP增长目标定了多少？", "地区生产总值增长7%左右[1]。", {}, ""),
     Case("about_asked_words", "最低工资标准提高到多少？", "增长3%以上[1]。", {"min_similarity": 0.0}, "sharing no word"),
     Case("about_asked_terms", "How many subway lines will open?", "10 lines [1].", {"min_similarity": -1.0}, "地铁"),

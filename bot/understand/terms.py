@@ -33,7 +33,9 @@ def named_terms(text: str) -> set[str]:
     """The report's glossary terms ``text`` names, in English words or as the report writes them; a term right after
     非 or "non-" names the others: 非专项借款项目 (``NOT`` + the term), not the 专项借款项目."""
     _, terms = _glossary()
-    named = {NOT + _term_of(m) if _NON.search(text, 0, m.start()) else _term_of(m) for m in _glossary_matches(text)}
+    # "non-" right before a glossary phrase ("non-special-loan projects") names the others, as 非 does.
+    named = {NOT + _term_of(m) if text[:m.start()].lower().rstrip(" -").endswith("non") else _term_of(m)
+             for m in _glossary_matches(text)}
     for term in set(terms.values()):
         at = text.find(term)
         while at >= 0:
@@ -49,10 +51,6 @@ def is_kind_of(kind: str, term: str) -> bool:
     """Whether the term ``kind`` names a kind of ``term`` (新能源汽车 of 汽车, 境外游客 of 游客), not the others
     (非专项借款项目 are no 专项借款项目)."""
     return kind != term and kind.endswith(term) and not kind[:-len(term)].endswith(NOT)
-
-
-# "non-" right before a glossary phrase ("non-special-loan projects").
-_NON = re.compile(r"\bnon-?\s*$", re.IGNORECASE)
 
 
 def asked_terms(text: str) -> set[str]:

@@ -110,6 +110,9 @@ def wider_figures(sentence: str, asked: set[str],
         elif (terms and figure_check.same_as_any(figure, stated)
               and all(any(term != a and term in a for a in asked) for term in terms)):
             wider.append(figure)
+    # Only where the thing asked has a figure of that measure of its own: the car industry's 产值 growth answers
+    # "新能源汽车…产值呢", for which the report gives no figure of the new-energy cars themselves.
+    wider = [f for f in wider if any((f.percent, f.unit) == (g.percent, g.unit) for g in own)]
     return wider, own
 
 

@@ -30,6 +30,9 @@ from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import chinese_pairs, clause_around
 
+# A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
+_CUMULATIVE = "累计"
+_ONE_YEAR = ("一年", "一年内", "in one year", "in a single year", "this year alone", "within a year")
 # Similarities this close count as a tie, broken in favour of the same figure.
 _TIE = 0.02
 # A report figure counting the same thing as the claim's (元 and 元) is the likelier counterpart.
@@ -192,6 +195,8 @@ class FactChecker:
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
             return outcome._replace(comparison="different_level")
+        if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in _ONE_YEAR):
+            return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
         report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]
         if opposite(figure.direction, report_direction):
             return outcome._replace(comparison=_DIRECTION)

@@ -445,6 +445,8 @@ def test_a_figure_of_a_wider_thing_than_asked_rejects_the_answer():
     # Asked of both, or of all cars, both figures belong.
     assert judged("How many NEVs, and how many cars overall?", "超70万辆，突破140万辆[1]。") is None
     assert judged("汽车产量目标是多少？", "突破140万辆，其中新能源汽车超70万辆[1]。") is None
+    # The whole's figure of a measure the kind has none of (产值 growth) is the answer there is.
+    assert judged("新能源汽车的产值能涨多少？", "产值增长60%以上[1]。") is None
 
 
 def test_one_kind_of_a_thing_split_into_kinds_is_no_whole_answer():

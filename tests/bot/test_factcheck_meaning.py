@@ -173,3 +173,9 @@ def test_levels_joined_figures_and_rankings_with_figures(checker, claim, verdict
     result = checker.check(claim)
     assert result.verdict == verdict, result
     assert difference is None or result.difference == difference
+
+
+def test_a_cumulative_figure_is_no_figure_of_one_year(checker):
+    # 累计引进院士25名以上 counts since the start: 25 in a single year is another claim.
+    assert checker.check("郑州一年内就引进院士25名以上").verdict == "contradicted"
+    assert checker.check("郑州力争累计引进院士25名以上").verdict == "supported"

@@ -428,15 +428,19 @@ def test_a_figure_in_another_measure_than_the_count_asked_points_at_the_clause_g
     assert states_asked_measure(roads, settings).anchor == ()
 
 
-def test_a_figure_of_a_wider_thing_than_asked_rejects_the_answer():
-    from bot.policy.acceptance import figures_where_named
+def _judged_on(check, text: str):
+    """``judged(question, raw)``: what the acceptance ``check`` makes of the answer ``raw`` on the one sentence
+    ``text``."""
     from zzbot.settings import AnswerSettings
 
-    text = "力争新能源汽车产量超70万辆，带动汽车产量突破140万辆，汽车产业产值增长60%以上。"
     context = [[Sentence(_passage("p"), 0, len(text), text)]]
+    return lambda question, raw: check(replace(_draft(raw, question, [text]), context=context), AnswerSettings())
 
-    def judged(question: str, raw: str):
-        return figures_where_named(replace(_draft(raw, question, [text]), context=context), AnswerSettings())
+
+def test_a_figure_of_a_wider_thing_than_asked_rejects_the_answer():
+    from bot.policy.acceptance import figures_where_named
+
+    judged = _judged_on(figures_where_named, "力争新能源汽车产量超70万辆，带动汽车产量突破140万辆，汽车产业产值增长60%以上。")
 
     # All cars' figure is no answer to new-energy cars; the kind's own figure is quoted instead.
     wrong = judged("今年新能源汽车能造多少辆？", "70万辆和140万辆[1]。")
@@ -451,13 +455,8 @@ def test_a_figure_of_a_wider_thing_than_asked_rejects_the_answer():
 
 def test_one_kind_of_a_thing_split_into_kinds_is_no_whole_answer():
     from bot.policy.acceptance import every_kind_given
-    from zzbot.settings import AnswerSettings
 
-    text = "抓好保交楼、稳民生工作，剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上。"
-    context = [[Sentence(_passage("p"), 0, len(text), text)]]
-
-    def judged(question: str, raw: str):
-        return every_kind_given(replace(_draft(raw, question, [text]), context=context), AnswerSettings())
+    judged = _judged_on(every_kind_given, "抓好保交楼、稳民生工作，剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上。")
 
     wrong = judged("保交楼能交付几套房？", "1.9万套[1]。")
     assert wrong is not None and [f.text for f in wrong.anchor] == ["1.9万套", "4.2万套以上"]

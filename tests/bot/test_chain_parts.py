@@ -463,3 +463,6 @@ def test_one_kind_of_a_thing_split_into_kinds_is_no_whole_answer():
     assert judged("保交楼能交付几套房？", "1.9万套和4.2万套以上[1]。") is None
     # A question naming one kind is answered by that kind alone.
     assert judged("专项借款项目还剩几套要交付？", "1.9万套[1]。") is None
+    # A thing a figure's own words name is no topic split into kinds: the heating area is 400万平方米 alone.
+    pipes = _judged_on(every_kind_given, "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。")
+    assert pipes("集中供热面积新增多少？", "供热管网31.5公里，集中供热面积400万平方米[1]。") is None

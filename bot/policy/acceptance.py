@@ -359,8 +359,10 @@ def every_kind_given(draft: Draft, settings: AnswerSettings) -> Rejection | None
         if len(kinds) < 2:
             continue
         given = [f for f in kinds if figure_check.same_as_any(f, stated)]
-        unit_kinds = [f for f in kinds if given and f.unit == given[0].unit]
-        if given and len(unit_kinds) >= 2 and len(given) < len(unit_kinds):
+        if not given:
+            continue
+        unit_kinds = [f for f in kinds if f.unit == given[0].unit]
+        if len(unit_kinds) >= 2 and len(given) < len(unit_kinds):
             left_out = next(f for f in unit_kinds if f not in given)
             return Rejection("every_kind_given", f"the answer leaves out {left_out.text}, another kind of what is "
                              "asked", settings.every_kind_similarity, tuple(unit_kinds), found=left_out.text)

@@ -5,7 +5,7 @@ some 10,000 rows)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from bot.understand.terms import most_specific, named_terms
@@ -37,8 +37,3 @@ class FigureTable:
     def _in_order(self, index: dict[str, list[Any]], terms: set[str]) -> list[Any]:
         found = {id(row): row for term in terms for row in index.get(term, ())}
         return sorted(found.values(), key=lambda row: self._order[id(row)])
-
-
-def as_table(rows: Sequence[Any] | FigureTable) -> FigureTable:
-    """A table of ``rows`` (already one: itself)."""
-    return rows if isinstance(rows, FigureTable) else FigureTable(rows)

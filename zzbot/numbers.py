@@ -82,7 +82,7 @@ _EN_STOP = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", 
 _PRE_ZH = {
     "大约": "about", "约": "about", "将近": "about", "接近": "about", "近": "about",
     "不超过": "at_most", "不高于": "at_most", "不多于": "at_most", "不到": "at_most",
-    "低于": "at_most", "少于": "at_most",
+    "低于": "at_most", "少于": "at_most", "不足": "at_most", "跌破": "at_most",
     "不低于": "at_least", "不少于": "at_least", "至少": "at_least",
     "超过": "over", "超出": "over", "超": "over", "突破": "over", "逾": "over", "高于": "over",
     "多于": "over",

@@ -51,15 +51,16 @@ class ExtractiveAnswerer:
 
     def answer(self, context: Context, question: str, chinese: str, lang: Lang,
                anchor: list[numbers.Figure] | None = None, note: Note | None = None,
-               gives: Callable[[str], bool] | None = None) -> Extract | None:
+               gives: Callable[[str], bool] | None = None, sentence: str | None = None) -> Extract | None:
         """None when the context is empty. With ``anchor`` figures, the sentence and clause that hold them are
-        preferred; so is a clause that ``gives`` what the question asks for (a figure in the asked measure…);
+        preferred, and ``sentence`` (one already chosen) before any; so is a clause that ``gives`` what the
+        question asks for (a figure in the asked measure…);
         ``note`` puts a line before the answer saying why it is the report's text."""
         sentences = all_sentences(context)
         if not sentences:
             return None
         anchor = anchor or []
-        best = max(sentences, key=lambda s: (figure_check.states_any(s.text, anchor), s.score))
+        best = max(sentences, key=lambda s: (s.text == sentence, figure_check.states_any(s.text, anchor), s.score))
         # A question for several things ("what are the targets") is answered by the whole list, not one item.
         clause = best if asks_list(question) else (
             _anchored_span(best, anchor) or self._best_clause(best, question, chinese, anchor, gives))
@@ -85,10 +86,13 @@ class ExtractiveAnswerer:
         clauses = clauses_of(sentence)
         _, relevance = self.context_builder.relevance(question, chinese, [c.text for c in clauses],
                                                       [c.section for c in clauses])
-        bonus = [(1.0 if figure_check.states_any(c.text, anchor) else 0.0) + (1.0 if gives and gives(c.text) else 0.0)
+        bonus = [(1.0 if figure_check.states_any(c.text, anchor) else 0.0)
                  + _term_weight(_terms_in_order(question), c.text)
                  + (FIGURE_BONUS if numbers.number_figures(c.text) else 0.0) for c in clauses]
-        return clauses[int(np.argmax(relevance + np.array(bonus)))]
+        # A clause that gives what is asked comes first: any other would be refused once quoted (旅游总收入突破2000亿元
+        # for "how much will tourists spend", not the visits the question's word names).
+        given = [bool(gives and gives(c.text)) for c in clauses]
+        return max(zip(clauses, given, relevance + np.array(bonus)), key=lambda item: (item[1], item[2]))[0]
 
 
 def _terms_in_order(question: str) -> list[str]:

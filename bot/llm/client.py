@@ -107,19 +107,25 @@ class LocalLlama:
             except (ValueError, RuntimeError) as err:  # e.g. a prompt longer than the context window
                 raise BackendError(f"the local model failed: {err}", "failed") from None
 
-    def next_token_margin(self, messages: Messages, yes: str, no: str) -> float:
+    def next_token_margin(self, messages: Messages, yes: str, no: str, prefix: str | None = None) -> float:
         """How much more the model expects its reply to start with ``yes`` than with ``no`` (the difference of the
         two first tokens' logits): a graded yes/no, where the sampled token of a small model mostly follows the
-        prompt's bias. The context then holds these messages, so the next call restores its prefix first."""
+        prompt's bias. ``prefix``: the label of a primed prefix the messages start with, restored first if need
+        be; only the tokens after what the context already holds are evaluated (a few-shot prompt's examples
+        cost nothing per call)."""
         import llama_cpp
 
         with self._queue.place() as ticket:
             self._queue.wait_quietly(ticket)
             try:
+                self._hold(prefix)
                 tokens = self._llm.tokenize(self._chat_prompt(messages).encode(), add_bos=False, special=True)
-                self._holds = None
-                self._llm.reset()
-                self._llm.eval(tokens)
+                held = self._llm.input_ids[: self._llm.n_tokens]
+                kept = min(_common_length(held, tokens), len(tokens) - 1)  # at least one token gives the logits
+                if self._holds is not None and kept < len(self._prefixes[self._holds].input_ids):
+                    self._holds = None
+                self._llm.n_tokens = kept
+                self._llm.eval(tokens[kept:])
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self._llm.ctx, -1),
                                                shape=(self._llm.n_vocab(),))
             except (ValueError, RuntimeError) as err:
@@ -209,6 +215,16 @@ class PrefixedLlama:
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str | Waiting]:
         return self.model.stream(messages, max_tokens, prefix=self.label)
+
+    def next_token_margin(self, messages: Messages, yes: str, no: str) -> float:
+        return self.model.next_token_margin(messages, yes, no, prefix=self.label)
+
+
+def _common_length(held: Any, tokens: list[int]) -> int:
+    """How many tokens ``tokens`` starts with that the context already holds."""
+    n = min(len(held), len(tokens))
+    differs = np.flatnonzero(np.asarray(held[:n]) != np.asarray(tokens[:n]))
+    return int(differs[0]) if len(differs) else n
 
 
 def _load_llama(model_path: Path, settings: LLMSettings) -> Any:

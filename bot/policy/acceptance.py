@@ -293,25 +293,34 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     return None
 
 
-def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    """An answer whose figures stand only in sentences using none of the report's terms for what the question
-    names (data/glossary.tsv: "population" is 人口, "industrial investment group" 产业投资集团): the
-    figure is about something else. Counterpart of ``counts_asked_subject``, as English words cannot be matched to
-    the report's directly."""
-    # Judged on answers that give a figure as what was asked, not on a name that comes with one ("Songshan…"); a
-    # Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降" answered
-    # with 居民消费价格涨幅3%左右: no passage names 房价).
+def _asked_report_terms(draft: Draft) -> list[str]:
+    """The report's terms (data/glossary.tsv) for what the question names, where an answer gives a figure as what
+    was asked, not a name that comes with one ("Songshan…"); a Chinese question by the glossary's terms it writes
+    out, on any answer with a figure ("房价会不会降" answered with 居民消费价格涨幅3%左右: no passage names 房价)."""
     answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
     if draft.lang == "en":
-        terms = report_terms(draft.question) if answers_with_figure else []
-    else:
-        terms = sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
-    if not terms:
+        return report_terms(draft.question) if answers_with_figure else []
+    return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
+
+
+def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """No passage uses the report's term for what the question names ("郑州地铁今年新开几条线": no 地铁; "公共充电桩":
+    no 充电桩): whatever figure the answer gives is about something else, even one no sentence states as such
+    ("新开1条线"). The glossary already gave the report's word for it, so no judge of meaning overrides this."""
+    terms = _asked_report_terms(draft)
+    if terms and not any(term in text for text in draft.sources for term in terms):
+        return Rejection("asked_term_in_passages", f"no passage names {'、'.join(terms)}", None,
+                         found="、".join(terms))
+    return None
+
+
+def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """An answer whose figures stand only in sentences using none of the report's terms for what the question
+    names ("population" is 人口, "industrial investment group" 产业投资集团), while another sentence uses them: the
+    figure is about something else. Counterpart of ``counts_asked_subject``, as English words cannot be matched to
+    the report's directly."""
+    if not (terms := _asked_report_terms(draft)):
         return None
-    if not any(term in text for text in draft.sources for term in terms):
-        # No passage speaks of it ("郑州地铁今年新开几条线": no 地铁): whatever figure the answer gives is about
-        # something else, even one no sentence states as such ("新开1条线").
-        return Rejection("about_asked_terms", f"no passage names {'、'.join(terms)}", None, found="、".join(terms))
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
                                   lambda text: any(term in text for term in terms))
     if named_elsewhere is None:
@@ -454,6 +463,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     counts_asked_subject,
     subject_stated,
     about_asked_words,
+    asked_term_in_passages,
     about_asked_terms,
     scope_stated,
     about_joined_place,
@@ -487,8 +497,3 @@ def first_rejection(draft: Draft, settings: AnswerSettings,
         if rejection := check(draft, settings):
             return rejection
     return None
-
-
-# -- the checks' text tests ---------------------------------------------------------------------------
-
-

@@ -58,7 +58,8 @@ from zzbot.arithmetic import CalculationError
 log = logging.getLogger(__name__)
 
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
-PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en")
+PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en",
+                "judge.zh")
 
 
 # What the runnable takes: {"question": str, "history": [...], "backend": str, "k": int}, or a bare question.
@@ -475,6 +476,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         state.trace.passed("model_said_not_found")
         draft = model_answer.draft(state, text.replace(NOT_FOUND_TOKEN, "").strip(), self.engine.corpus,
                                    self.engine.figure_table)
+        state.answered = list(draft.verified_numbers)
         for check in ACCEPTANCE_CHECKS:
             if rejection := check(draft, self.settings.answer):
                 return self.ladder.rejected(state, rejection)

@@ -37,7 +37,7 @@ class SubjectJudge:
             if backend != "local":
                 return None
             try:
-                model = engine.backend(backend, "judge")  # no prompt prefix of its own: the model itself
+                model = engine.backend(backend, "judge.zh")  # its examples primed once, as every prompt's
             except BackendError:
                 return None
             return model if isinstance(model, MarginModel) else None

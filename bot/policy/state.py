@@ -12,6 +12,7 @@ from bot.retrieval.context import Context
 from bot.retrieval.retriever import Passage
 from bot.schema import Lang
 from bot.understand.parsed import ParsedQuestion
+from zzbot import numbers
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ChainState:
     premise: Premise | None = None
     premise_only: bool = False
     streamed: str = ""  # the answer text streamed so far
+    # The figures of the model's answer that its passages state, once the answer is drafted.
+    answered: list[numbers.Figure] = field(default_factory=list)
     # A follow-up no model made standalone: searched for in its own words first, and its context picked by them.
     follow_up: str = ""
     # The names joining a place the question asks about to the documents' own place (郑开 for 郑州和开封).

@@ -326,7 +326,7 @@ def _asking_clause(text: str) -> str:
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").
 PART_SEPARATOR = re.compile(
-    r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
+    r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|加上|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
 _OF_WHOLE = re.compile(r"(?P<in_part>.+?)在(?P<in_whole>.+?)(?:里|中|当中)[^，,。？?]{0,6}?占|"

@@ -105,7 +105,9 @@ _SCOPES: tuple[tuple[Scope, re.Pattern[str]], ...] = (
     ("nation", re.compile(
         r"全国|我国|国家(?!级|中心|队|首批|科技|高新|重点|森林|示范)|(?<!郑州)中国(?!式|欧)|"
         r"\bnationally\b|\bnationwide\b|\bcountrywide\b|\bnational\s+(?:gdp|economy|economic|target|growth|average|"
-        r"figure|total|level\s+of)\b|\bChina(?:['’]s)?\b(?!\s*[–—-])|\b(?:the|whole)\s+country(?:['’]s)?\b",
+        r"figure|total|level\s+of)\b|\bChina(?:['’]s)?\b(?!\s*[–—-])|\b(?:the|whole)\s+country(?:['’]s)?\b|"
+        # The country's government sets the country's targets ("中央经济工作会议" is a meeting the city follows).
+        r"中央政府|国务院|\bcentral\s+government\b|\bstate\s+council\b",
         re.IGNORECASE)),
     ("province", re.compile(
         r"全省|本省|河南(?!省会)|(?<!cross-)\bprovince-?wide\b|(?<!cross-)\bthe\s+province(?:['’]s)?\b|"

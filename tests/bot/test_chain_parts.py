@@ -150,7 +150,7 @@ def test_a_figure_taken_from_the_question_and_not_confirmed_is_rejected():
 
 def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_what_is_asked():
 
-    from bot.policy.acceptance import about_asked_terms
+    from bot.policy.acceptance import about_asked_terms, asked_term_in_passages
     from zzbot.settings import AnswerSettings
 
     passage = _passage("a")
@@ -164,7 +164,7 @@ def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_w
 
     # "population" is 人口: 200,000 graduates are not it, and no sentence of the passages speaks of it.
     borrowed = draft("200,000 people [1].", "What is the population of Zhengzhou?", [[graduates]])
-    assert about_asked_terms(borrowed, settings).threshold is None
+    assert asked_term_in_passages(borrowed, settings).threshold is None
     # When another sentence uses the term, the report's sentence may still be quoted.
     assert about_asked_terms(draft("200,000 people [1].", "What is the population of Zhengzhou?",
                                    [[graduates], [nursery]]), settings).threshold == settings.rejected_similarity
@@ -316,12 +316,12 @@ def test_a_sentence_sharing_more_of_the_question_takes_the_answer_from_a_figure_
 
 def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_naming_it():
 
-    from bot.policy.acceptance import about_asked_terms
+    from bot.policy.acceptance import about_asked_terms, asked_term_in_passages
     from zzbot.settings import AnswerSettings
 
     prices = Sentence(_passage("p"), 0, 10, "居民消费价格涨幅3%左右。")
     draft = _draft("房价不会降：报告要求居民消费价格涨幅3%左右[1]。", "郑州今年房价会不会降？", [prices.text])
-    rejection = about_asked_terms(replace(draft, context=[[prices]]), AnswerSettings())
+    rejection = asked_term_in_passages(replace(draft, context=[[prices]]), AnswerSettings())
     assert rejection is not None and rejection.threshold is None  # no passage names 房价: not in the report
     # A question without glossary terms is not judged by them ("涨价" is no term).
     other = _draft("不会：报告要求居民消费价格涨幅3%左右[1]。", "郑州的东西今年会涨价很多吗？", [prices.text])
@@ -329,12 +329,12 @@ def test_a_chinese_question_naming_a_glossary_term_needs_a_figure_of_a_sentence_
 
 
 def test_a_term_no_passage_names_refuses_even_a_figure_no_sentence_states():
-    from bot.policy.acceptance import about_asked_terms
+    from bot.policy.acceptance import asked_term_in_passages
     from zzbot.settings import AnswerSettings
 
     forest = Sentence(_passage("f"), 0, 14, "创建省级森林城市1个、森林乡村50个。")
     metro = replace(_draft("新开1条线[1]。", "郑州地铁今年新开几条线？", [forest.text]), context=[[forest]])
-    rejection = about_asked_terms(metro, AnswerSettings())
+    rejection = asked_term_in_passages(metro, AnswerSettings())
     assert rejection is not None and rejection.threshold is None  # no passage names 地铁
 
 

@@ -276,3 +276,23 @@ def test_the_real_model_answers_the_same_from_a_restored_or_swapped_prefix(real_
     second = load_backend(real_settings, ModelQueue())  # as a new process: the states come from disk
     assert second.prime(primer("answer.zh.md"), cache, "answer.zh") == "restored"
     assert complete(second.with_prefix("answer.zh"), zh, 40) == expected
+
+
+@pytest.mark.models
+def test_a_judges_margin_is_the_same_with_its_examples_primed_or_evaluated_whole(real_settings, tmp_path):
+    from bot.llm.client import load_backend
+    from bot.llm.prompting import primer, render
+
+    messages = render("judge.zh.md", question="今年要新增多少个停车的地方？", clause="新增公共停车位10万个以上")
+    other = render("judge.zh.md", question="今年要新建多少个充电桩？", clause="新建公园游园30个")
+    model = load_backend(real_settings, ModelQueue())
+    assert isinstance(model, LocalLlama)
+    whole = model.next_token_margin(messages, "是", "否")  # no prefix: every token evaluated
+    model.prime(primer("judge.zh.md"), PromptCache(tmp_path / "llm-cache"), "judge.zh")
+    judge = model.with_prefix("judge.zh")
+    primed = judge.next_token_margin(messages, "是", "否")  # only the question and clause evaluated
+    assert primed == pytest.approx(whole, abs=0.1)
+    assert judge.next_token_margin(other, "是", "否") < primed
+    # After another prompt's call the context holds its tokens: the judge's prefix is restored, the margin the same.
+    complete(model, [{"role": "user", "content": "你好"}], 5)
+    assert judge.next_token_margin(messages, "是", "否") == pytest.approx(primed, abs=0.1)

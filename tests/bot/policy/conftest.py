@@ -94,13 +94,15 @@ Ask = Callable[..., AnswerResult]
 
 @pytest.fixture
 def ask(policy_store: tuple[Any, ChunkStore], model: ScriptedModel) -> Ask:
-    """``ask(question, draft=…, backend=…, **answer_settings)``: the chain's result, the model answering ``draft``."""
+    """``ask(question, draft=…, backend=…, retrieval={…}, **answer_settings)``: the chain's result, the model
+    answering ``draft``."""
     base, store = policy_store
 
     def run(question: str, draft: str = "", backend: str = "local", history: list[dict[str, str]] | None = None,
-            **answer: Any) -> AnswerResult:
+            retrieval: dict[str, Any] | None = None, **answer: Any) -> AnswerResult:
         model.draft = draft
-        settings = base.model_copy(update={"answer": base.answer.model_copy(update=answer)})
+        settings = base.model_copy(update={"answer": base.answer.model_copy(update=answer),
+                                           "retrieval": base.retrieval.model_copy(update=retrieval or {})})
         engine = Engine(settings, store=store, llm=model)
         return AnswerChain(engine).ask(question, history=history, backend=backend)
 

@@ -81,7 +81,10 @@ CASES: list[Case] = [
     Case("every_kind_given", "保交楼今年能交付几套？", "剩余1.9万套专项借款项目全部交付[1]。", {}, "4.2万套"),
     Case("scope_stated", "全国范围的GDP增长目标定了多少？", "地区生产总值增长7%左右[1]。", {}, ""),
     Case("about_asked_words", "最低工资标准提高到多少？", "增长3%以上[1]。", {"min_similarity": 0.0}, "sharing no word"),
-    Case("about_asked_terms", "How many subway lines will open?", "10 lines [1].", {"min_similarity": -1.0}, "地铁"),
+    Case("asked_term_in_passages", "How many subway lines will open?", "10 lines [1].", {"min_similarity": -1.0},
+         "地铁"),
+    Case("about_asked_terms", "How many public parking spaces will be added?", "102 spaces [1].",
+         {"min_similarity": -1.0}, "公共停车位"),
     # A follow-up for a part of the whole the previous answer gave, answered by the whole again.
     Case("a_part_as_named", "其中多少个是小学学位？", "新增学位2.7万个[1]。", {}, "the whole, 2.7万个",
          history=SCHOOL_PLACES),

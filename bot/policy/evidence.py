@@ -11,7 +11,7 @@ from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
-from bot.understand.terms import most_specific, named_terms
+from bot.understand.terms import is_kind_of, most_specific, named_terms
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
@@ -108,7 +108,7 @@ def wider_figures(sentence: str, asked: set[str],
         if terms & asked:
             own.append(figure)
         elif (terms and figure_check.same_as_any(figure, stated)
-              and all(any(term != a and term in a for a in asked) for term in terms)):
+              and all(any(is_kind_of(a, term) for a in asked) for term in terms)):
             wider.append(figure)
     # Only where the thing asked has a figure of that measure of its own: the car industry's 产值 growth answers
     # "新能源汽车…产值呢", for which the report gives no figure of the new-energy cars themselves.

@@ -24,7 +24,8 @@ from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
     EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
-    misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures, worded_from,
+    kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures,
+    worded_from,
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite
@@ -354,28 +355,12 @@ def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
 def every_kind_given(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A thing the report splits into kinds, each with its figure, is answered with every kind when the question
     names none: "烂尾楼今年能交付多少套" (保交楼) gets 剩余1.9万套专项借款项目 and 非专项借款项目4.2万套, not one of
-    them. The thing is named in the sentence but in no figure's own words; the kinds are its figures of one unit."""
-    asked, stated = asked_terms(draft.question), draft.verified_numbers
-    if not asked or not stated:
+    them (``evidence.kinds_left_out``)."""
+    if not (found := kinds_left_out(draft.context, draft.question, draft.verified_numbers)):
         return None
-    for sentence in all_sentences(draft.context):
-        figures = numbers.number_figures(sentence.text)
-        # The thing is the sentence's topic, named by none of its figures (集中供热 is 400万平方米's own: no topic).
-        if (not any(term in sentence.text for term in asked)
-                or any(term in numbers.own_words(sentence.text, f) for f in figures for term in asked)):
-            continue
-        kinds = [f for f in figures if not f.percent]
-        if len(kinds) < 2:
-            continue
-        given = [f for f in kinds if figure_check.same_as_any(f, stated)]
-        if not given:
-            continue
-        unit_kinds = [f for f in kinds if f.unit == given[0].unit]
-        if len(unit_kinds) >= 2 and len(given) < len(unit_kinds):
-            left_out = next(f for f in unit_kinds if f not in given)
-            return Rejection("every_kind_given", f"the answer leaves out {left_out.text}, another kind of what is "
-                             "asked", settings.every_kind_similarity, tuple(unit_kinds), found=left_out.text)
-    return None
+    left_out, kinds = found
+    return Rejection("every_kind_given", f"the answer leaves out {left_out.text}, another kind of what is asked",
+                     settings.every_kind_similarity, tuple(kinds), found=left_out.text)
 
 
 def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | None:

@@ -11,7 +11,8 @@ from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
-from bot.understand.terms import is_kind_of, most_specific, named_terms
+from bot.understand.questions import thing_ends
+from bot.understand.terms import asked_terms, is_kind_of, most_specific, named_terms, written_span
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
@@ -202,3 +203,38 @@ def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> 
     return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))
 
 
+
+
+def kinds_left_out(context: Context, question: str,
+                   stated: list[numbers.Figure]) -> tuple[numbers.Figure, list[numbers.Figure]] | None:
+    """A kind the answer leaves out of a thing the question asks about that the report splits into kinds, and all
+    the kinds: the thing is a sentence's topic, named there but in no figure's own words; the kinds are that
+    sentence's figures of one unit, some of which the answer gives. The question must name the thing itself, not
+    a longer thing it is part of ("博士后工作站" is no 博士…)."""
+    asked = {term for term in asked_terms(question) if names_as_thing(question, term)}
+    if not asked or not stated:
+        return None
+    for sentence in all_sentences(context):
+        figures = numbers.number_figures(sentence.text)
+        # The thing is the sentence's topic, named by none of its figures (集中供热 is 400万平方米's own: no topic).
+        if (not any(term in sentence.text for term in asked)
+                or any(term in numbers.own_words(sentence.text, f) for f in figures for term in asked)):
+            continue
+        kinds = [f for f in figures if not f.percent]
+        given = [f for f in kinds if figure_check.same_as_any(f, stated)]
+        if len(kinds) < 2 or not given:
+            continue
+        unit_kinds = [f for f in kinds if f.unit == given[0].unit]
+        if len(unit_kinds) >= 2 and len(given) < len(unit_kinds):
+            return next(f for f in unit_kinds if f not in given), unit_kinds
+    return None
+
+
+def names_as_thing(question: str, term: str) -> bool:
+    """Whether a question names the report term ``term`` as a thing of its own, its words ending within two
+    characters of it (保交楼工作 is 保交楼), not as the start of a longer one ("博士后工作站" names no 博士)."""
+    if (span := written_span(question, term)) is None:
+        return False
+    rest = question[span[1]:]
+    return any(not CJK.match(rest[n:n + 1] or " ") or thing_ends(rest[n:]) or rest.startswith("今年", n)
+               for n in range(3))

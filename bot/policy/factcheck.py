@@ -405,7 +405,8 @@ def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool, repor
         claimed = next((f.direction_word for f in claim.figures if f.direction_word), None) or claim.direction_word
         if lang == "zh":
             return f"报告原文是“{quote}”：报告是{word}，不是{claimed}。"
-        return f"The report says “{quote}”: it goes {reported}, not {'down' if reported == 'up' else 'up'}."
+        went = {"up": "it goes up, not down", "down": "it goes down, not up", "steady": "it holds steady, not down"}
+        return f"The report says “{quote}”: {went.get(reported, 'it says otherwise')}."
     if lang == "zh":
         return f"报告原文是“{quote}”，与说法中的“{claim.negation_word}”相反。"
     return f"The report says “{quote}”; the claim denies it (“{claim.negation_word}”)."

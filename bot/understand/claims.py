@@ -17,7 +17,7 @@ from zzbot import numbers
 from zzbot.places import Place, places_named
 from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around
 
-Direction = Literal["up", "down"]
+Direction = Literal["up", "down", "steady"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
@@ -32,6 +32,8 @@ DOWN = re.compile(r"减少|下降|降低|跌(?!幅)|缩减|削减|下调|萎缩|
 UP = re.compile(r"增长|增加(?!值)|涨(?!幅)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|grew|rise|rises|rose|"
                 r"increase|increases|increased|raise|raises|raised|expand|expands|expanded|add|adds|adding|added)\b",
                 re.IGNORECASE)
+# Words holding a figure where it is ("稳定在80万亩以上"): a claim moving it down is wrong, one moving it up may hold.
+STEADY = re.compile(r"稳定在|保持在|稳住|\b(?:stable|steady|stays?|remains?)\b", re.IGNORECASE)
 
 # Words that deny what follows. Bare 不 is left out: 不低于, 不超过, 不断 are no denial; 未来 is the future; "no
 # less than" and "not only" are a bound and a conjunction.
@@ -124,14 +126,16 @@ def direction_of(text: str) -> tuple[Direction | None, str | None]:
     down, up = DOWN.search(text), UP.search(text)
     if bool(down) == bool(up):
         # "由下降转为增长": both ways, nothing certain.
-        return None, None
+        steady = None if down else STEADY.search(text)
+        return ("steady", steady.group(0)) if steady else (None, None)
     found = down or up
     assert found is not None
     return ("down" if down else "up"), found.group(0)
 
 
 def opposite(claim: Direction | None, report: Direction | None) -> bool:
-    return claim is not None and report is not None and claim != report
+    """Whether a claim moves a figure against the report: the other way, or down where the report holds it."""
+    return (claim, report) in {("up", "down"), ("down", "up"), ("down", "steady")}
 
 
 def subject_words(text: str, places: tuple[Place, ...] = ()) -> str:

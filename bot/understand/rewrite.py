@@ -133,9 +133,11 @@ def with_new_subject(question: str, earlier: str) -> str | None:
         return None
     _, start, end = replaced
     frame = f"{earlier[:start]}{thing}{earlier[end:]}"
-    # A new thing naming its own measure ("那供热面积呢" after "…多少公里") is not asked in the old thing's unit.
+    # A new thing naming its own measure ("那供热面积呢" after "…多少公里") is not asked in the old thing's unit; in
+    # English it is a question of its own ("And the target for industrial investment growth?" after "How much
+    # investment is planned for the 3,800 projects?"): the old frame's words qualified the old thing.
     if (measure := asked_measure(thing)) and measure != asked_measure(earlier):
-        return _without_asked_unit(frame)
+        return _without_asked_unit(frame) if CJK.search(thing) else f"What is the {thing}?"
     return frame
 
 

@@ -26,7 +26,7 @@ _PERSON = re.compile(r"谁|哪位|哪一位|\bwho\b", re.IGNORECASE)
 # The measure a question asks for, first match wins. A growth question is about a percentage even when it
 # names revenue; money is asked for by its unit or by spending words.
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percent", re.compile(r"百分之几|百分比|多少个?百分点|增长多少|增长(?:的)?(?:预期)?目标|增幅|增速|涨幅|\bwhat\s+(?:percentage|percent|rate)\b|"
+    ("percent", re.compile(r"百分之几|百分比|(?:多少|几)个?(?:百分)?点(?![位子])|增长多少|增长(?:的)?(?:预期)?目标|增幅|增速|涨幅|\bwhat\s+(?:percentage|percent|rate)\b|"
                            r"\bhow\s+many\s+percent|\bby\s+what\s+percent|\bgrowth\b|\bincrease\b|\brise\b|"
                            # "grow" of growth, not of farming ("farmland will grow vegetables"; "grow teams").
                            r"\bgrow\b(?=\s*(?:$|[?？.,!]|(?:by|to|at|this|next|in|over|faster|more|much|each)\b))",

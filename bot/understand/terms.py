@@ -47,6 +47,14 @@ def named_terms(text: str) -> set[str]:
 NOT = "非"
 
 
+def written_span(text: str, term: str) -> tuple[int, int] | None:
+    """Where ``text`` names the report term ``term``: as written, else by a glossary phrase for it (烂尾楼 for
+    保交楼); None when nowhere."""
+    if (at := text.find(term)) >= 0:
+        return at, at + len(term)
+    return next(((m.start(), m.end()) for m in _glossary_matches(text) if _term_of(m) == term), None)
+
+
 def is_kind_of(kind: str, term: str) -> bool:
     """Whether the term ``kind`` names a kind of ``term`` (新能源汽车 of 汽车, 境外游客 of 游客), not the others
     (非专项借款项目 are no 专项借款项目)."""

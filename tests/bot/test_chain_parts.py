@@ -466,3 +466,18 @@ def test_one_kind_of_a_thing_split_into_kinds_is_no_whole_answer():
     # A thing a figure's own words name is no topic split into kinds: the heating area is 400万平方米 alone.
     pipes = _judged_on(every_kind_given, "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。")
     assert pipes("集中供热面积新增多少？", "供热管网31.5公里，集中供热面积400万平方米[1]。") is None
+
+
+def test_every_kind_is_asked_for_only_where_the_question_names_the_thing_itself():
+    from bot.policy.evidence import kinds_left_out, names_as_thing
+
+    homes = Sentence(_passage("h"), 0, 40, "抓好保交楼、稳民生工作，剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上。")
+    one_kind = numbers.number_figures("1.9万套")
+    left_out, kinds = kinds_left_out([[homes]], "烂尾楼今年能交付多少套？", one_kind)
+    assert left_out.text.startswith("4.2万套") and len(kinds) == 2
+    assert names_as_thing("保交楼工作今年交付多少套", "保交楼")
+    # A longer thing that starts with a report term is not that term's thing: 博士后工作站 is no 博士.
+    talents = Sentence(_passage("t"), 0, 40, "组建博士后创新创业孵化园，新引进优秀人才2500名以上，新培养数字人才1万名。")
+    assert not names_as_thing("郑州今年新增的博士后工作站有多少个？", "博士")
+    assert kinds_left_out([[talents]], "郑州今年新增的博士后工作站有多少个？", numbers.number_figures("1万名")) is None
+    assert kinds_left_out([[talents]], "博士今年新增多少名？", numbers.number_figures("1万名")) is not None

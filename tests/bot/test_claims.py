@@ -53,6 +53,8 @@ def test_a_denial_is_looked_up_as_what_it_denies(claim, affirmed):
     ("GDP growth close to 7%", "up", "growth"),  # "close to" is a hedge, not closing something
     ("城镇调查失业率控制在5.5%左右", None, None),
     ("由下降转为增长", None, None),  # both ways: nothing certain
+    ("蔬菜播种面积稳定在80万亩以上", "steady", "稳定在"),  # held where it is: shrinking it is the other way
+    ("Grain output will stay above 2.9 billion jin", "steady", "stay"),
 ])
 def test_the_direction_a_text_moves_things(text, direction, word):
     assert direction_of(text) == (direction, word)
@@ -61,6 +63,8 @@ def test_the_direction_a_text_moves_things(text, direction, word):
 def test_opposite_directions_need_both_sides():
     assert opposite("down", "up") and opposite("up", "down")
     assert not opposite("up", "up") and not opposite(None, "up") and not opposite("down", None)
+    # Held steady at X or more: cut to X is wrong, raised to X may hold; a claim of holding steady denies no move.
+    assert opposite("down", "steady") and not opposite("up", "steady") and not opposite("steady", "up")
 
 
 @pytest.mark.parametrize(("claim", "places", "years"), [

@@ -40,6 +40,10 @@ def test_what_a_question_asks_about_and_wants(question, things, terms, wanted):
     ("How many China–Europe freight train trips are planned?", "city"),
     ("作为河南省会，郑州今年GDP增长多少？", "city"),
     ("How many cross-province services are added?", "city"),
+    # The country's government sets the country's targets; the city follows 中央经济工作会议, a meeting.
+    ("What inflation target has the central government set for 2024?", "nation"),
+    ("中央政府今年的经济增长目标是多少？", "nation"),
+    ("落实中央经济工作会议精神，郑州今年GDP增长多少？", "city"),
 ])
 def test_whose_figure_a_question_asks_for(question, scope):
     assert parse_question(question).scope == scope

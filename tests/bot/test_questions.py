@@ -195,6 +195,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     ("How much bigger is the electronics cluster target than the car cluster target, in yuan?", "comparison",
      ["electronics cluster target", "the car cluster target"]),
     ("保障性租赁住房和人才公寓，今年一共要筹集多少套？", "sum", ["保障性租赁住房", "人才公寓"]),
+    ("新增绿地加上道路中小修，一共多少平方米？", "sum", ["新增绿地", "道路中小修"]),  # 加上 joins two things
     ("新能源汽车产量占汽车总产量大概是几成？", "share", ["新能源汽车产量", "汽车总产量"]),
     # "X在Y里占…": the part before 在, the whole before 里.
     ("粮食播种面积在耕地里大约能占多大比例？", "share", ["粮食播种面积", "耕地"]),
@@ -254,6 +255,9 @@ def test_the_reports_own_year_is_not_searched_for(text, searched):
     ("境外的呢？", "今年接待游客目标是多少？", None),  # the earlier question names nothing it counts
     ("那人才呢？", "今年要引进多少人才？", None),  # nothing new
     ("那汽车产业的产值要增长多少？", "电子信息产业产值增长多少？", None),  # more than a subject
+    # A thing naming its own measure asks a question of its own: not "how much … growth for the 3,800 projects".
+    ("And the target for industrial investment growth?", "How much investment is planned for the 3,800 projects?",
+     "What is the target for industrial investment growth?"),
 ])
 def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(question, earlier, standalone):
     from bot.understand.rewrite import with_new_subject

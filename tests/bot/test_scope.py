@@ -16,7 +16,7 @@ from zzbot.places import places_named
     ("How much farmland will grow vegetables?", None), ("How many startup teams will the city bring in or grow?", None),
     ("How fast should factory output grow this year?", "percent"),
     ("How many percentage points will unemployment rise?", "percent"),
-    ("周末想带孩子去公园遛遛，今年会多几个公园吗？", "count"), ("今年失业率降几个百分点？", None),
+    ("周末想带孩子去公园遛遛，今年会多几个公园吗？", "count"), ("今年失业率降几个百分点？", "percent"), ("建筑业产值要涨几个点？", "percent"), ("新增几个点位？", "count"),
     # An area asked by its noun, whatever unit the report gives it in.
     ("农田的面积今年能扩大多少？", "area"), ("What area of farmland will be kept?", "area"),
     ("How many schools will the urban area open?", None),  # a place, not a measure

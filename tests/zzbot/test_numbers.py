@@ -160,6 +160,7 @@ def test_report_fixed_names_are_not_figures():
         ("0.5个百分点", 0.5, False, "百分点", None, None),
         ("约7%", 7, True, None, "about", None),
         ("不超过5%", 5, True, None, "at_most", None),
+        ("跌破29亿斤", 2.9e9, False, "斤", "at_most", "亿"), ("不足10万个", 100_000, False, "个", "at_most", "万"),
         ("控制在5%以内", 5, True, None, "at_most", None),
         ("至少3个", 3, False, "个", "at_least", None),
         ("逾10万人", 100_000, False, "人", "over", "万"),

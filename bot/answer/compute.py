@@ -93,12 +93,16 @@ def row_topic(row: FigureRow) -> str:
 
 
 def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Operand],
-                         scores: Callable[[str, list[str]], np.ndarray], min_score: float) -> str | None:
+                         scores: Callable[[str, list[str]], np.ndarray], min_score: float,
+                         counted: str | None = None) -> str | None:
     """The calculation over the figures the things a question names are about: each thing its own figure, the
     assignment with the highest total closeness (at least ``min_score`` each), all figures of one measure but for
     a per-unit figure; None when fewer than two things match a figure. Only which figures are chosen matters:
-    which is larger is read from their values."""
+    which is larger is read from their values. ``counted``: the unit family the question counts in ("how many
+    homes"), when it names one: only figures in it (3,800 projects are no homes)."""
     parts = _distinct_parts(parts)
+    if counted and kind != "per_unit":
+        operands = [o for o in operands if units.unit_family(o.row.unit) == counted]
     if len(parts) < 2 or len(operands) < 2:
         return None
     table = np.array([scores(part, [row_topic(o.row) for o in operands]) for part in parts])  # parts × operands

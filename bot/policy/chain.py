@@ -376,7 +376,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         answer = self.settings.answer
         parts = list(state.parsed.parts)
         min_score = answer.part_similarity if state.lang == "zh" else answer.part_similarity_en
-        expression = calculation_by_parts(kind, parts, operands, self._part_scores, min_score)
+        expression = calculation_by_parts(kind, parts, operands, self._part_scores, min_score,
+                                          state.parsed.counted)
         if expression is None and kind == "sum" and len(parts) < 2:  # the total of one thing, or its one figure
             if (expression := one_thing_summed(state.focus, operands)) == "":
                 return None

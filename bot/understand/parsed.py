@@ -41,6 +41,7 @@ class ParsedQuestion:
     terms: tuple[str, ...]  # the report's terms for them (data/glossary.tsv): 学位, 境外游客
     quantity: bool  # it asks for a number
     measure: str | None  # the measure it names for that number (scope.asked_measure): "yuan", "km", "count"…
+    counted: str | None  # the unit family it counts in ("how many homes", "多少套": homes; scope.counted_family)
     wanted: Wanted  # the measure or kind of answer it wants
     calculation: Calculation | None
     parts: tuple[str, ...]  # the things a calculation works on
@@ -76,6 +77,7 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
         things=tuple(things_asked(asking)) or ((thing,) if (thing := new_thing(text) if previous else "") else ()),
         terms=_terms(asking),
         quantity=questions.asks_quantity(asking), measure=scope.asked_measure(asking), wanted=wanted(asking),
+        counted=scope.counted_family(asking),
         calculation=calculation,
         parts=tuple(questions.question_parts(asking, calculation)) if calculation else (),
         places=tuple(places_named(asking)), years=tuple(_years(asking)),

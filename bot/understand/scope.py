@@ -79,6 +79,16 @@ def asked_measure(question: str) -> str | None:
                  and not (measure == "percent" and _COUNT_ASKED.search(question))), None)
 
 
+def counted_family(question: str) -> str | None:
+    """The unit family a count question counts in, by the word after its question word ("how many homes", "多少套":
+    homes); None when that word is no unit of a known family ("how many projects", "多少个")."""
+    if match := _COUNT_ASKED.search(question):
+        return next((family for word in question[match.end():].lower().split()[:3]
+                     if (family := units.unit_family(word.strip("?？,.")))), None)
+    at = max((question.find(word) + len(word) for word in ("多少", "几") if word in question), default=-1)
+    return next((family for n in (3, 2, 1) if at >= 0 and (family := units.unit_family(question[at:at + n]))), None)
+
+
 def states_measure(text: str, measure: str) -> bool:
     """Whether a text states a figure in the asked measure."""
     return any(in_measure(f.unit, f.percent, measure) for f in numbers.number_figures(text))

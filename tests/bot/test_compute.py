@@ -171,3 +171,20 @@ def test_the_total_of_one_thing_adds_the_figures_its_sentence_gives_it(report):
     pipes, _ = _operands(report, "85公里", "102公里", "31.5公里")
     assert one_thing_summed("供水管网总共新建改造多少公里？", pipes) == ""  # its one figure: nothing to add
     assert [o.row.figure for o in named_operands("供水管网总共新建改造多少公里？", pipes)] == ["85公里"]
+
+
+def test_a_sum_counted_in_a_unit_takes_only_figures_in_it(report):
+    from bot.answer.compute import calculation_by_parts
+
+    operands, (projects, special, others) = _operands(report, "3800个", "1.9万套", "4.2万套以上")
+    # Scores that pair "projects" with the 3,800 projects best: only the count asked for (homes) keeps it out.
+    def scores(part: str, topics: list[str]) -> np.ndarray:
+        if part == "projects":
+            return np.array([1.0 if "3800" in t else 0.6 for t in topics])
+        return np.array([1.0 if "交付" in t else 0.5 for t in topics])
+
+    parts = ["unfinished homes", "projects"]
+    unconstrained = calculation_by_parts("sum", parts, operands, scores, 0.4)
+    assert projects in unconstrained
+    homes = calculation_by_parts("sum", parts, operands, scores, 0.4, counted="homes")
+    assert projects not in homes and special in homes and others in homes

@@ -72,3 +72,14 @@ def test_the_level_a_text_names(text, level):
     from bot.understand.scope import level_of
 
     assert level_of(text) == level
+
+
+@pytest.mark.parametrize(("question", "family"), [
+    ("In the push for unfinished homes, how many homes in total, both kinds of projects?", "homes"),
+    ("保交楼一共交付多少套？", "homes"), ("一共多少公里？", "km"),
+    ("How many projects in total?", None), ("一共几所学校？", None),  # a count in no known family
+])
+def test_the_unit_a_count_question_counts_in(question, family):
+    from bot.understand.scope import counted_family
+
+    assert counted_family(question) == family

@@ -140,7 +140,7 @@ class AnswerSettings(_Group):
     # local model, asked whether the clause states the very thing asked (prompts/judge.zh.md), expects "是" over
     # "否" by at least this margin of first-token logits: the report's term for an everyday one (停车的地方 is
     # 公共停车位). Off with the extractive and openai backends (no logits). Calibrated on dev (docs/measurements.md).
-    subject_judge_margin: float = Field(0.3, ge=-50.0, le=50.0)
+    subject_judge_margin: float = Field(0.5, ge=-50.0, le=50.0)
     # Below this similarity between a claim and the report's best clause, the claim is "not in the report".
     min_claim_similarity: float = Field(0.38, ge=-1.0, le=1.0)
     # A Chinese claim with fewer of its words (character pairs) anywhere in the report than this share is

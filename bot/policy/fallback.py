@@ -111,7 +111,8 @@ class FallbackLadder:
         # A figure of the kind asked, or for a yes-no question any figure: the report says it happens, and how much.
         if not (extract.in_asked_measure or (state.parsed.wanted == "yes_no" and extract.figures)):
             return None
-        # An English question is judged in its Chinese rendering, as the clause is Chinese (dev: AUC 0.86 vs 0.73).
+        # An English question is judged as searched: with the report's terms written in (its translation, when
+        # answer.translate_questions is on), as the clause is Chinese (dev pairs: AUC 0.86 against 0.73).
         asked = state.chinese if state.lang == "en" and state.chinese else state.asked
         margin = self.judge.margin(state.backend, asked, extract.clause)
         if margin is None or margin < self.settings.subject_judge_margin:

@@ -203,8 +203,6 @@ def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> 
     return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))
 
 
-
-
 def kinds_left_out(context: Context, question: str,
                    stated: list[numbers.Figure]) -> tuple[numbers.Figure, list[numbers.Figure]] | None:
     """A kind the answer leaves out of a thing the question asks about that the report splits into kinds, and all

@@ -204,6 +204,13 @@ def counted_subject(text: str) -> str:
 _DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进帮回看用买租领]")
 
 
+def question_word(text: str, after: int = 0) -> tuple[int, int] | None:
+    """The span of a Chinese question's question word (多少, 几; 是多少 with its copula), the first at or after
+    ``after``."""
+    found = [(at, at + len(word)) for word in ("是多少", "多少", "几") if (at := text.find(word, after)) >= 0]
+    return min(found, key=lambda span: (span[0], -span[1])) if found else None
+
+
 def thing_ends(rest: str) -> bool:
     """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到"), the question word or the
     possessive 的 ("电子信息产业的集群规模")."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import asks_part_of_previous, asks_quantity, counted_subject, thing_ends
+from bot.understand.questions import asks_part_of_previous, asks_quantity, counted_subject, question_word, thing_ends
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
@@ -87,7 +87,7 @@ def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
     城镇就业), else its first glossary phrase ("school places")."""
     if CJK.search(earlier) and (subject := counted_subject(earlier)):
         # The measure word between the question word and the thing goes with the thing.
-        asked = span[1] if (span := _question_word(earlier)) else 0
+        asked = span[1] if (span := question_word(earlier)) else 0
         start = earlier.find(subject, asked)
         if start >= 0:
             return subject, asked or start, start + len(subject)
@@ -150,7 +150,7 @@ def with_new_attribute(follow_up: str, earlier: str, in_report: Callable[[str], 
     if head is None:
         return None
     _, start, end = head
-    asking = span[0] if (span := _question_word(earlier, end)) else -1
+    asking = span[0] if (span := question_word(earlier, end)) else -1
     measured = earlier[end:asking] if asking >= 0 else ""
     # Only a measure named between the thing and the question word is replaced ("集群规模目标"), not a verb.
     if not measured or thing_ends(measured) or not in_report(earlier[start:end] + words[:2]):
@@ -158,16 +158,9 @@ def with_new_attribute(follow_up: str, earlier: str, in_report: Callable[[str], 
     return f"{earlier[:end]}{words}{earlier[asking:]}"
 
 
-def _question_word(text: str, after: int = 0) -> tuple[int, int] | None:
-    """The span of a Chinese question's question word (多少, 几; 是多少 with its copula), the first at or after
-    ``after``."""
-    found = [(at, at + len(word)) for word in ("是多少", "多少", "几") if (at := text.find(word, after)) >= 0]
-    return min(found, key=lambda span: (span[0], -span[1])) if found else None
-
-
 def _without_asked_unit(question: str) -> str:
     """The question without the unit right after its question word ("多少公里" → "多少")."""
-    if (span := _question_word(question)) is None:
+    if (span := question_word(question)) is None:
         return question
     at = span[1]
     unit = next((question[at:at + n] for n in (3, 2, 1) if unit_family(question[at:at + n])), "")

@@ -148,6 +148,8 @@ def test_english_abbreviations_are_put_in_the_report_terms():
 def test_a_glossary_phrase_is_matched_singular_or_plural_the_longest_of_overlapping_ones():
     # A noun modifying another is singular in English: "overseas tourist visits" are the overseas tourists'.
     assert report_terms("over 750,000 overseas tourist visits") == ["境外游客"]
+    # Grain output is the harvest (总产量, in 斤), not the grain's sown area (粮食播种面积, in 亩).
+    assert report_terms("Grain output will fall below 2.9 billion jin") == ["总产量"]
     assert report_terms("one overseas tourist") == ["境外游客"]
     # One word stays as written: "park" of "park my car" is a verb, not the glossary's "parks".
     assert "公园游园" not in report_terms("somewhere to park my car")

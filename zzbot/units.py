@@ -42,6 +42,11 @@ _FAMILY = {
 }
 
 
+def is_measure_word(word: str) -> bool:
+    """Whether ``word`` is a Chinese unit or measure word (公里, 套, 个)."""
+    return word in _CN_UNIT_SET
+
+
 def unit_family(unit: str | None) -> str | None:
     """What a unit measures, in one name for all its spellings (亩 and mu: "mu"); None for a measure word
     that says nothing of it (个, 家, 项)."""

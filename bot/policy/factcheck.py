@@ -110,7 +110,8 @@ class FactChecker:
 
     def _about_places(self, claim: Claim, clauses: list[Clause]) -> list[Clause]:
         """The clauses that may speak of the places the claim names: none for a place the report does not cover
-        (Kaifeng's own targets), only those of sentences naming it (or its join, 郑开) for another place."""
+        (Kaifeng's own targets), for another place only those its sentence names it (or its join, 郑开) in or
+        before: a place named after a clause is not that clause's (25个郑港融城项目, then 郑开同城项目)."""
         corpus = self.engine.corpus
         home = corpus.home_place()
         for place in claim.places:
@@ -119,7 +120,7 @@ class FactChecker:
             if not corpus.covers_place(place, claim.text):
                 return []
             name = corpus.joined_name(place, claim.text) or place.chinese
-            clauses = [c for c in clauses if name in _sentence_text(c)]
+            clauses = [c for c in clauses if name in _sentence_text(c)[:c.end - c.sentence[0]]]
         return clauses
 
     def _check_statement(self, claim: Claim, matched: str, lang: Lang, clauses: list[Clause],

@@ -352,6 +352,11 @@ _ASKING_WORDS = re.compile(
     re.IGNORECASE)
 
 
+# "How many kilometres of water, gas and heating pipes in total will be built?": the things an English question
+# counts stand between its question word (and the unit) and its verb.
+_COUNTED_THINGS = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:more\s+)?(?:[\w-]+\s+of\s+)?(?P<things>.+?)(?=\s+(?:will|would|are|is|be|do|does|"
+    r"did|can|could|should|has|have|in\s+(?:total|all)|altogether|combined|together)\b|\s*[?？:：]|$)", re.IGNORECASE)
 _PER_THING = re.compile(r"\b(?:how\s+(?:much|many)\s+)((?:[\w-]+\s+){1,3}?)per\s+([a-z-]+)", re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")
@@ -373,6 +378,11 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     if kind == "per_unit" and (match := _PER_THING.search(text)):
         # "how much investment per project": the total before "per", what it is shared among after it.
         return [_ASKING_WORDS.sub(" ", match.group(1)).strip(), match.group(2)]
+    if not _CJK.search(text) and (match := _COUNTED_THINGS.search(text)):
+        counted = [p.strip() for p in PART_SEPARATOR.split(match.group("things"))
+                   if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
+        if len(counted) >= 2:
+            return counted
     # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
     pieces = [p.strip() for p in PART_SEPARATOR.split(text)
               # A piece that only says to total ("…, counting both?") names no thing.

@@ -13,7 +13,7 @@ from bot.understand.questions import asks_part_of_previous, asks_quantity, count
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
-from zzbot.units import unit_family
+from zzbot.units import is_measure_word, unit_family
 from zzbot.text import CJK, CJK_RUN, chinese_pairs
 
 log = logging.getLogger(__name__)
@@ -132,13 +132,16 @@ def with_new_subject(question: str, earlier: str) -> str | None:
     if replaced is None or thing.lower() in earlier.lower():
         return None
     _, start, end = replaced
-    frame = f"{earlier[:start]}{thing}{earlier[end:]}"
-    # A new thing naming its own measure ("那供热面积呢" after "…多少公里") is not asked in the old thing's unit; in
-    # English it is a question of its own ("And the target for industrial investment growth?" after "How much
-    # investment is planned for the 3,800 projects?"): the old frame's words qualified the old thing.
+    if CJK.search(thing):
+        # The unit after the question word counted the old thing ("公园游园多少个" + "那绿地呢": green space is no
+        # 个): the new thing is asked in its own.
+        return f"{earlier[:start]}{thing}{_without_asked_unit(earlier[end:])}"
+    # In English a new thing naming its own measure is a question of its own ("And the target for industrial
+    # investment growth?" after "How much investment is planned for the 3,800 projects?"): the old frame's words
+    # qualified the old thing.
     if (measure := asked_measure(thing)) and measure != asked_measure(earlier):
-        return _without_asked_unit(frame) if CJK.search(thing) else f"What is the {thing}?"
-    return frame
+        return f"What is the {thing}?"
+    return f"{earlier[:start]}{thing}{earlier[end:]}"
 
 
 def with_new_attribute(follow_up: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:
@@ -159,12 +162,15 @@ def with_new_attribute(follow_up: str, earlier: str, in_report: Callable[[str], 
 
 
 def _without_asked_unit(question: str) -> str:
-    """The question without the unit right after its question word ("多少公里" → "多少")."""
+    """The question without the unit right after its question word ("多少公里" → "多少"; "几个" → "多少": 几 needs
+    a measure word)."""
     if (span := question_word(question)) is None:
         return question
     at = span[1]
-    unit = next((question[at:at + n] for n in (3, 2, 1) if unit_family(question[at:at + n])), "")
-    return question[:at] + question[at + len(unit):]
+    unit = next((question[at:at + n] for n in (4, 3, 2, 1)
+                 if is_measure_word(question[at:at + n]) or unit_family(question[at:at + n])), "")
+    asking = "多少" if unit and question[span[0]:at] == "几" else question[span[0]:at]
+    return question[:span[0]] + asking + question[at + len(unit):]
 
 
 def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:

@@ -59,6 +59,8 @@ def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
     "开封市今年计划新增公共停车位10万个以上",  # another place: the report gives Kaifeng's own targets nowhere
     "2024年洛阳完成营造林3.28万亩",
     "Kaifeng's target is 27,000 new school places",
+    # Its sentence names 郑开 only after the clause of the 25 projects (郑港融城).
+    "The city will push 25 Zhengzhou-Kaifeng integration projects",
     "2025年郑州完成营造林3.28万亩",  # another year
     "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers
     "新增学位2.7万个，新增公共充电桩10万个以上",  # one figure right, the other of a thing the report never names

@@ -37,6 +37,9 @@ def test_what_a_question_asks_about_and_wants(question, things, terms, wanted):
     ("今年郑州要新增多少个国家级智能制造项目？", "city"),
     ("How many new national-level smart manufacturing projects are targeted?", "city"),
     ("How many small tech firms should be entered in the national database?", "city"),
+    # "national" before a figure's words asks the country's figure; before the things counted it does not.
+    ("What is the national jobless rate target this year?", "nation"),
+    ("What is the target for the national high tech enterprise roster?", "city"),
     ("How many China–Europe freight train trips are planned?", "city"),
     ("作为河南省会，郑州今年GDP增长多少？", "city"),
     ("How many cross-province services are added?", "city"),
@@ -80,8 +83,10 @@ def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
      "How many new urban jobs will there be in 2024?", "school"),
     ("那充电桩呢？", "今年新增多少个公共停车位？", "今年新增多少充电桩？", "停车位"),
     # The thing named before what is asked is the thing replaced.
-    ("托位呢？", "养老托老床位要达到多少张？", "托位要达到多少张？", "床位"),
-    ("那科技型中小企业呢？", "今年新认定高企多少家？", "今年新认定科技型中小企业多少家？", "高企"),
+    # The measure word counted the old thing (托位 are counted in 个, not in the beds' 张): the new one is asked
+    # in its own.
+    ("托位呢？", "养老托老床位要达到多少张？", "托位要达到多少？", "床位"),
+    ("那科技型中小企业呢？", "今年新认定高企多少家？", "今年新认定科技型中小企业多少？", "高企"),
     # The thing stops at another term: the cluster's size is what is asked of the other industry.
     ("那汽车产业呢？", "电子信息产业的集群规模目标是多少？", "汽车产业的集群规模目标是多少？", "电子信息"),
     # A new thing naming its own measure is not asked in the old thing's unit.

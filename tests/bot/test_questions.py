@@ -210,6 +210,10 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     # An English asking piece names a thing too; "counting both" names none.
     ("How many schools are being built or opened in the urban area this year, counting both?", "sum",
      ["schools being built", "opened in the urban area this year"]),
+    # The things an English question counts stand between "how many km of" and its verb.
+    ("How many kilometres of water, gas and heating pipes in total will be laid?", "sum",
+     ["water", "gas", "heating pipes"]),
+    ("How many more kilometres of gas pipes than heating pipes, in km?", "comparison", ["gas pipes", "heating pipes"]),
 ])
 def test_the_things_a_calculation_question_names(text, kind, parts):
     from bot.understand.questions import asks_calculation, question_parts
@@ -260,6 +264,9 @@ def test_the_reports_own_year_is_not_searched_for(text, searched):
     # A thing naming its own measure asks a question of its own: not "how much … growth for the 3,800 projects".
     ("And the target for industrial investment growth?", "How much investment is planned for the 3,800 projects?",
      "What is the target for industrial investment growth?"),
+    # The measure word after the question word counted the old thing: green space is no 个; 几 needs one.
+    ("那绿地呢？", "今年新建公园游园多少个？", "今年新建绿地多少？"),
+    ("森林乡村呢？", "今年创建省级森林城市几个？", "今年创建省级森林乡村多少？"),
 ])
 def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(question, earlier, standalone):
     from bot.understand.rewrite import with_new_subject

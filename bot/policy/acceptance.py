@@ -296,12 +296,18 @@ def about_asked_words(draft: Draft, settings: AnswerSettings) -> Rejection | Non
 
 def _asked_report_terms(draft: Draft) -> list[str]:
     """The report's terms (data/glossary.tsv) for what the question names, where an answer gives a figure as what
-    was asked, not a name that comes with one ("Songshan…"); a Chinese question by the glossary's terms it writes
-    out, on any answer with a figure ("房价会不会降" answered with 居民消费价格涨幅3%左右: no passage names 房价)."""
-    answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
-    if draft.lang == "en":
-        return report_terms(draft.question) if answers_with_figure else []
-    return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
+    was asked; a Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降"
+    answered with 居民消费价格涨幅3%左右: no passage names 房价). An English answer giving a figure only beside words
+    ("The target is … about 5.5%" for "Since new urban jobs are set to fall, what is the target?") is held to them
+    when one sentence alone names them: a word of many things ("project", 项目) names no one figure's thing."""
+    if draft.lang == "zh":
+        answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
+        return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
+    terms = report_terms(draft.question)
+    if draft.parsed.quantity or leads_with_figure(without_markers(draft.raw)):
+        return terms
+    naming = [s for s in all_sentences(draft.context) if terms and all(term in s.text for term in terms)]
+    return terms if draft.verified_numbers and len(naming) == 1 else []
 
 
 def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:

@@ -19,7 +19,7 @@ from bot.schema import AnswerResult, FigureCheck
 from bot.understand.parsed import parsed_text
 from bot.understand.terms import report_terms
 from zzbot.settings import AnswerSettings
-from zzbot.text import names_outside_per
+from zzbot.text import clause_around, names_outside_per
 
 
 # The refusals a judge of meaning may turn into the nearby clause: those that only found no word of the question in
@@ -27,6 +27,10 @@ from zzbot.text import names_outside_per
 JUDGED_REFUSALS = frozenset({"model_said_not_found", "not_a_bare_refusal", "counts_asked_subject", "subject_stated",
                              "about_asked_words", "about_asked_terms", "states_asked_measure", "worded_from_passages",
                              "takes_from_passages"})
+
+
+# The rejections saying the answer's figure counts another thing than the one asked about.
+_OTHER_THING = frozenset({"counts_asked_subject", "subject_stated", "about_asked_terms"})
 
 
 class FallbackLadder:
@@ -54,6 +58,12 @@ class FallbackLadder:
     def rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:
         """A model answer a check rejected (the check is recorded as deciding it is not shown)."""
         state.trace.decided(rejection.check, rejection.reason, found=rejection.found)
+        # The model's figure counts another thing than the report's term for what is asked: the one sentence using
+        # every such term is what the report says of it ("Since new urban jobs are set to fall…" answered with the
+        # unemployment rate → 新增城镇就业12.65万人).
+        if rejection.check in _OTHER_THING and (named := naming_sentence(state)) is not None:
+            return self.extractive_answer(state, "naming_sentence", rejection.reason, _naming_figures(state, named),
+                                          note="closest")
         if rejection.threshold is None:
             return self.not_found(state, "extractive", rejection.reason)
         return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
@@ -156,6 +166,14 @@ def _gives(state: ChainState) -> Callable[[str], bool]:
 
 def _last_decided(state: ChainState) -> str:
     return next((step.rule for step in reversed(state.trace.steps) if step.outcome == "decided"), "")
+
+
+def _naming_figures(state: ChainState, sentence: Sentence) -> list[numbers.Figure]:
+    """The figures of ``sentence`` whose own clause uses the report's term for what is asked (新增城镇就业12.65万人,
+    not the 农村劳动力转移就业2.68万人 beside it); all of them when no clause does."""
+    terms = report_terms(state.asked)
+    figures = numbers.number_figures(sentence.text)
+    return [f for f in figures if any(term in clause_around(sentence.text, f.start, f.end) for term in terms)] or figures
 
 
 def naming_sentence(state: ChainState) -> Sentence | None:

@@ -201,3 +201,15 @@ def test_an_answer_moving_a_figure_the_wrong_way_is_corrected_by_the_reports_cla
     result = ask("公共停车位会变成多少？", "减少10万个以上[1]。", **(LOW | {"rejected_similarity": 0.99}))
     assert [s.rule for s in decided(result)][-2:] == ["direction_as_reported", "extractive_fallback"], result.trace
     assert result.found and "新增公共停车位10万个以上" in result.answer
+
+
+def test_a_figure_beside_words_not_about_the_asked_term_gives_way_to_the_sentence_naming_it(ask):
+    # An answer whose figure counts another thing than the report's term for what is named (学位): the one
+    # sentence using that term is quoted, whatever else the context holds.
+    result = ask("Since new school places are set to be cut this year, what is the target?",
+                 "The target is over 100,000 new public parking spaces [2].",
+                 **{**LOW, "min_similarity": -1.0, "context_chars": 3000, "context_margin": 2.0},
+                 retrieval={"k": 10})  # every sentence in the context
+    rules = [s.rule for s in decided(result)]
+    assert rules[-2] in ("subject_stated", "about_asked_terms") and rules[-1] == "naming_sentence", rules
+    assert "2.7万个" in result.answer and "10万" not in result.answer

@@ -357,7 +357,6 @@ _ASKING_WORDS = re.compile(
 _COUNTED_THINGS = re.compile(
     r"\bhow\s+(?:many|much)\s+(?:more\s+)?(?:[\w-]+\s+of\s+)?(?P<things>.+?)(?=\s+(?:will|would|are|is|be|do|does|"
     r"did|can|could|should|has|have|in\s+(?:total|all)|altogether|combined|together)\b|\s*[?？:：]|$)", re.IGNORECASE)
-_PER_THING = re.compile(r"\b(?:how\s+(?:much|many)\s+)((?:[\w-]+\s+){1,3}?)per\s+([a-z-]+)", re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")
 _TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
@@ -375,14 +374,16 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
         part = found.get("in_part") or found.get("zh_part") or found.get("en_part") or found.get("en_maker", "")
         whole = found.get("in_whole") or found.get("zh_whole") or found.get("en_whole", "")
         return [part.strip(" ，,"), whole.strip(" ，,")]
-    if kind == "per_unit" and (match := _PER_THING.search(text)):
+    counted = _COUNTED_THINGS.search(text) if not _CJK.search(text) else None
+    if kind == "per_unit" and counted and " per " in counted.group("things"):
         # "how much investment per project": the total before "per", what it is shared among after it.
-        return [_ASKING_WORDS.sub(" ", match.group(1)).strip(), match.group(2)]
-    if not _CJK.search(text) and (match := _COUNTED_THINGS.search(text)):
-        counted = [p.strip() for p in PART_SEPARATOR.split(match.group("things"))
-                   if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
-        if len(counted) >= 2:
-            return counted
+        total, _, among = counted.group("things").partition(" per ")
+        return [_ASKING_WORDS.sub(" ", total).strip(), among.split()[0]]
+    if counted:
+        things = [p.strip() for p in PART_SEPARATOR.split(counted.group("things"))
+                  if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
+        if len(things) >= 2:
+            return things
     # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
     pieces = [p.strip() for p in PART_SEPARATOR.split(text)
               # A piece that only says to total ("…, counting both?") names no thing.

@@ -263,7 +263,8 @@ def _ranking(text: str, places: tuple[Place, ...], negated: bool) -> Ranking | N
 # A staff member asking whether a sentence is right ("这句话对不对：…", "稿子里写的是…帮看下", "Is it true that…"):
 # the sentence is a claim to fact-check, not a question to answer.
 _ASKS_TO_CHECK = re.compile(
-    r"对不对|对吗|对么|是否(?:正确|属实|准确|有误)|(?:正确|准确|属实)(?:吗|么|与否)|有没有(?:错|问题)|有误吗|"
+    r"对不对|对吗|对么|对吧|没错吧|没问题吧|(?:是)?真的吗|准不准|靠谱吗|是否(?:正确|属实|准确|有误)|(?:正确|准确|属实)(?:吗|么|与否)|"
+    r"有没有(?:错|问题)|有误吗|,\s*(?:right|correct)\s*\?\s*$|"
     r"帮(?:我|忙)?(?:看看?|核(?:对|实|查)?|查|瞧)(?:一下)?|核(?:对|实|查)(?:一下)?|校对一下|"
     r"\b(?:is\s+it\s+(?:true|correct|right|accurate)(?:\s+that)?|is\s+(?:this|that|the\s+following)\s+(?:claim\s+|"
     r"sentence\s+|statement\s+)?(?:true|correct|right|accurate)|fact[- ]?check|(?:check|verify)\s+(?:this|that|"
@@ -274,7 +275,7 @@ _ASKS_ITSELF = re.compile(r"多少|几[个所项座家条]|哪|什么|谁|\b(?:w
 _QUOTED = re.compile(r"“([^”]{4,})”|「([^」]{4,})」|‘([^’]{4,})’|\"([^\"]{4,})\"|'([^']{4,})'")
 # What frames the claim around the asking words: "这句话", "稿子里写的是", "有人说", a colon, the closing mark.
 _CLAIM_FRAME = re.compile(
-    r"^(?:请|麻烦)?(?:这|下面|以下)(?:句话|个说法|种说法|段话|条|句)|^(?:稿子|材料|文稿|报道|文章|新闻)(?:里|中|上)?(?:写的?是|说)|"
+    r"^(?:请|麻烦)?(?:这|下面|以下)(?:句话|个说法|种说法|段话|条|句)|^(?:我|稿子|材料|文稿|报道|文章|新闻)(?:里|中|上)?(?:写的?是|说)|"
     r"^(?:有人说|听说|据说|网上说)|^(?:please\s+)?(?:tell\s+me\s+)?|这个(?:数字?|说法)$|[：:，,、\s]+$|^[：:，,、\s]+|"
     r"[？?。.!！\s]+$",
     re.IGNORECASE)

@@ -17,6 +17,9 @@ from tests.bot.policy.test_policy_trace import LOW
     ("报告提出改造提升老旧小区500个，这个数对吗？", "报告提出改造提升老旧小区500个"),
     ("Is it true that Zhengzhou will add 27,000 school places?", "Zhengzhou will add 27,000 school places"),
     ("Fact-check: the GDP target is about 7%.", "the GDP target is about 7%"),
+    # Everyday ways of asking "right?" of what one wrote.
+    ("我写的是新建中小学校12所，没错吧？", "新建中小学校12所"),
+    ("The city will build 12 new schools, right?", "The city will build 12 new schools"),
 ])
 def test_the_sentence_to_check_is_taken_out_of_a_staff_question(question, claim):
     assert claim_to_check(question) == claim

@@ -37,6 +37,9 @@ class ParsedQuestion:
     lang: Lang
     asking: str  # what is searched for: the sentences that ask, without an override preamble
     override: bool  # the question tries to override instructions or supply its own facts
+    # The words naming what it asks about: the clauses that ask, when they name a report term, not a premise
+    # before them ("听说供水管网要建100公里，那燃气管网要建多少公里" asks of 燃气管网).
+    naming: str
     things: tuple[str, ...]  # what it asks about, in its own words ("公共充电桩", "school places")
     terms: tuple[str, ...]  # the report's terms for them (data/glossary.tsv): 学位, 境外游客
     quantity: bool  # it asks for a number
@@ -72,29 +75,41 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
     asking = questions.question_focus(text)
     calculation = questions.asks_calculation(asking)
     previous = next((t["content"] for t in reversed(history or []) if t["role"] == "user"), "")
+    parts = tuple(questions.question_parts(asking, calculation)) if calculation else ()
+    naming = _naming(asking, calculation, parts)
     return ParsedQuestion(
         text=text, lang=questions.detect_lang(text), asking=asking, override=questions.instruction_override(text),
-        things=tuple(things_asked(asking)) or ((thing,) if (thing := new_thing(text) if previous else "") else ()),
-        terms=_terms(asking),
+        naming=naming,
+        things=tuple(things_asked(naming, parts)) or ((thing,) if (thing := new_thing(text) if previous else "") else ()),
+        terms=_terms(naming),
         quantity=questions.asks_quantity(asking), measure=scope.asked_measure(asking), wanted=wanted(asking),
         counted=scope.counted_family(asking),
         calculation=calculation,
-        parts=tuple(questions.question_parts(asking, calculation)) if calculation else (),
+        parts=parts,
         places=tuple(places_named(asking)), years=tuple(_years(asking)),
         relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),
         premises=tuple(f for f in numbers.number_figures(asking) if not counts_listed_things(asking, f)), new_thing=new_thing(text) if previous else "",
         previous=previous)
 
 
-def things_asked(text: str) -> list[str]:
+def _naming(asking: str, calculation: Calculation | None, parts: tuple[str, ...]) -> str:
+    """The words of ``asking`` that name what it asks about (``ParsedQuestion.naming``): "那燃气管网要建多少公里" of
+    "听说供水管网要建100公里，那燃气管网要建多少公里？"."""
+    if calculation:  # a calculation names its operands in any clause ("按旅游总收入和接待游客人次算，…")
+        return asking
+    clauses = questions.asking_clauses(asking)
+    return clauses if _terms(clauses) else asking
+
+
+def things_asked(text: str, parts: tuple[str, ...] = ()) -> list[str]:
     """What a question asks about, in its own words: a Chinese question's counted thing ("多少个公共充电桩" →
     公共充电桩), else the glossary phrases it uses ("school places"), else a calculation's parts."""
     found: list[str] = []
     if CJK.search(text) and (counted := questions.counted_subject(text)) and not questions.asks_list(text):
         found.append(counted)
     found += [phrase for phrase, _ in glossary_phrases(text) if not any(phrase in f for f in found)]
-    if not found and (kind := questions.asks_calculation(text)):
-        found += questions.question_parts(text, kind)
+    if not found:
+        found += parts
     return list(dict.fromkeys(found))
 
 

@@ -297,7 +297,7 @@ def _one_thing_asked(text: str) -> bool:
     """The clause that asks names one thing and weighs it against nothing: "开车总找不到地方停，今年能多出多少车位"
     asks how many more spaces there will be; the clause before it is the asker's situation, not a second thing.
     A clause asking which ("…，哪个更长") leaves the things to the clauses before it."""
-    asked = _asking_clause(text)
+    asked = asking_clause(text)
     return len(question_parts(asked, "comparison")) == 1 and not _WEIGHED_AGAINST.search(asked)
 
 
@@ -318,17 +318,29 @@ def relative_years(text: str) -> list[int]:
     """Offsets from the document's year of the years a question asks about relatively (去年 → -1, next year →
     1), read from the sentence that asks (the one ending in a question mark, else the last): in "my kid starts
     school next year; will there be more seats?" next year is the asker's situation, not the question."""
-    asked = _asking_clause(text)
+    asked = asking_clause(text)
     return sorted({_OFFSETS[m.lastgroup] for m in _RELATIVE_YEAR.finditer(asked) if m.lastgroup})
 
 
-def _asking_clause(text: str) -> str:
+def asking_clause(text: str) -> str:
     """The clause that asks: the last one with a question word, in the sentences ending with a question mark
     (else the last sentence). The clauses before it often tell the asker's situation ("开车总找不到地方停，…")."""
+    asking, clauses = _asking_sentence(text)
+    return next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
+
+
+def asking_clauses(text: str) -> str:
+    """Every clause with a question word, in the sentences that ask ("电子信息产业集群规模目标多少，汽车产业集群又要
+    达到多少" both; "听说供水管网要建100公里，那燃气管网要建多少公里" the second), else all of them."""
+    asking, clauses = _asking_sentence(text)
+    return "，".join(c for c in clauses if _QUESTION_WORD.search(c)) or asking
+
+
+def _asking_sentence(text: str) -> tuple[str, list[str]]:
+    """The sentences that ask (ending in a question mark, else the last), and their clauses."""
     sentences = [s.strip() for s in re.split(r"(?<=[。！？!?])|(?<=\.)\s+", text) if s.strip()]
     asking = " ".join(s for s in sentences if s.endswith(("?", "？"))) or (sentences[-1] if sentences else "")
-    clauses = re.split(r"[，,；;]", asking)
-    return next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
+    return asking, re.split(r"[，；;]|,(?!\d{3}\b)", asking)  # not the comma of 3,800
 
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").

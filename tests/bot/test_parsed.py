@@ -27,6 +27,17 @@ def test_what_a_question_asks_about_and_wants(question, things, terms, wanted):
     assert (parsed.things[:len(things)], parsed.terms, parsed.wanted) == (things, terms, wanted)
 
 
+@pytest.mark.parametrize(("question", "terms"), [
+    # The premise clause before the one that asks names no thing asked (供水管网 is the premise's).
+    ("听说供水管网要建100公里，那燃气管网要建多少公里？", ("燃气管网",)),
+    # Every clause that asks names what is asked; the comma of 3,800 separates no clause.
+    ("公园游园要新建几个，绿地又新增多少平方米？", ("公园游园", "绿地")),
+    ("How much investment should the 3,800 planned projects complete?", ("投资", "项目")),
+])
+def test_the_things_asked_are_named_in_the_clauses_that_ask(question, terms):
+    assert parse_question(question).terms == terms
+
+
 @pytest.mark.parametrize(("question", "scope"), [
     ("What GDP growth target has China set nationally for 2024?", "nation"),
     ("全国范围的GDP增长目标定了多少？", "nation"),

@@ -110,8 +110,8 @@ class FactChecker:
 
     def _about_places(self, claim: Claim, clauses: list[Clause]) -> list[Clause]:
         """The clauses that may speak of the places the claim names: none for a place the report does not cover
-        (Kaifeng's own targets), for another place only those its sentence names it (or its join, 郑开) in or
-        before: a place named after a clause is not that clause's (25个郑港融城项目, then 郑开同城项目)."""
+        (Kaifeng's own targets), for another place only those whose sentence names it (or its join, 郑开) in or
+        before the clause: a place named after a clause is not that clause's (25个郑港融城项目, then 郑开同城项目)."""
         corpus = self.engine.corpus
         home = corpus.home_place()
         for place in claim.places:

@@ -60,8 +60,10 @@ class FallbackLadder:
         state.trace.decided(rejection.check, rejection.reason, found=rejection.found)
         # The model's figure counts another thing than the report's term for what is asked: the one sentence using
         # every such term is what the report says of it ("Since new urban jobs are set to fall…" answered with the
-        # unemployment rate → 新增城镇就业12.65万人).
-        if rejection.check in _OTHER_THING and (named := naming_sentence(state)) is not None:
+        # unemployment rate → 新增城镇就业12.65万人). Only of the city's own figures: the report's sentence is the
+        # city's, not the province's or a joined place's.
+        if (rejection.check in _OTHER_THING and state.parsed is not None and state.parsed.scope == "city"
+                and not state.joined and (named := naming_sentence(state)) is not None):
             return self.extractive_answer(state, "naming_sentence", rejection.reason, _naming_figures(state, named),
                                           note="closest")
         if rejection.threshold is None:

@@ -63,9 +63,9 @@ class FallbackLadder:
         # unemployment rate → 新增城镇就业12.65万人). Only of the city's own figures: the report's sentence is the
         # city's, not the province's or a joined place's.
         if (rejection.check in _OTHER_THING and state.parsed is not None and state.parsed.scope == "city"
-                and not state.joined and (named := naming_sentence(state)) is not None):
-            return self.extractive_answer(state, "naming_sentence", rejection.reason, _naming_figures(state, named),
-                                          note="closest")
+                and not state.joined and (named := naming_sentence(state)) is not None
+                and (figures := _naming_figures(state, named))):
+            return self.extractive_answer(state, "naming_sentence", rejection.reason, figures, note="closest")
         if rejection.threshold is None:
             return self.not_found(state, "extractive", rejection.reason)
         return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
@@ -172,10 +172,11 @@ def _last_decided(state: ChainState) -> str:
 
 def _naming_figures(state: ChainState, sentence: Sentence) -> list[numbers.Figure]:
     """The figures of ``sentence`` whose own clause uses the report's term for what is asked (新增城镇就业12.65万人,
-    not the 农村劳动力转移就业2.68万人 beside it); all of them when no clause does."""
+    not the 农村劳动力转移就业2.68万人 beside it): none when the sentence names the thing but gives it no figure
+    (组建产业投资集团)."""
     terms = report_terms(state.asked)
-    figures = numbers.number_figures(sentence.text)
-    return [f for f in figures if any(term in clause_around(sentence.text, f.start, f.end) for term in terms)] or figures
+    return [f for f in numbers.number_figures(sentence.text)
+            if any(term in clause_around(sentence.text, f.start, f.end) for term in terms)]
 
 
 def naming_sentence(state: ChainState) -> Sentence | None:

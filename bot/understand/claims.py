@@ -21,7 +21,7 @@ Direction = Literal["up", "down", "steady"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
-DOWN = re.compile(r"减少|下降|降低|跌(?!幅)|缩减|削减|下调|萎缩|压减|压缩|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
+DOWN = re.compile(r"减少|下降|降(?![水雨雪落])|跌(?!幅)|缩减|削减|下调|萎缩|压减|压缩|缩小|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
                   r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
                   r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
                   r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"
@@ -263,7 +263,7 @@ def _ranking(text: str, places: tuple[Place, ...], negated: bool) -> Ranking | N
 # A staff member asking whether a sentence is right ("这句话对不对：…", "稿子里写的是…帮看下", "Is it true that…"):
 # the sentence is a claim to fact-check, not a question to answer.
 _ASKS_TO_CHECK = re.compile(
-    r"对不对|对吗|对么|对吧|没错吧|没问题吧|(?:是)?真的吗|准不准|靠谱吗|是否(?:正确|属实|准确|有误)|(?:正确|准确|属实)(?:吗|么|与否)|"
+    r"对不对|对吗|对么|对吧|没错吧|没问题吧|准不准|靠谱吗|是否(?:正确|属实|准确|有误)|(?:正确|准确|属实)(?:吗|么|与否)|"
     r"有没有(?:错|问题)|有误吗|,\s*(?:right|correct)\s*\?\s*$|"
     r"帮(?:我|忙)?(?:看看?|核(?:对|实|查)?|查|瞧)(?:一下)?|核(?:对|实|查)(?:一下)?|校对一下|"
     r"\b(?:is\s+it\s+(?:true|correct|right|accurate)(?:\s+that)?|is\s+(?:this|that|the\s+following)\s+(?:claim\s+|"

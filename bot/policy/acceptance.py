@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from zzbot import numbers
 from zzbot import figure_check
-from bot.retrieval.context import Context, all_sentences
+from bot.retrieval.context import Context, all_sentences, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
 from bot.understand.questions import asks_list, counted_subject
@@ -300,14 +300,13 @@ def _asked_report_terms(draft: Draft) -> list[str]:
     answered with 居民消费价格涨幅3%左右: no passage names 房价). An English answer giving a figure only beside words
     ("The target is … about 5.5%" for "Since new urban jobs are set to fall, what is the target?") is held to them
     when one sentence alone names them: a word of many things ("project", 项目) names no one figure's thing."""
+    answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
     if draft.lang == "zh":
-        answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
         return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
     terms = report_terms(draft.question)
-    if draft.parsed.quantity or leads_with_figure(without_markers(draft.raw)):
+    if answers_with_figure:
         return terms
-    naming = [s for s in all_sentences(draft.context) if terms and all(term in s.text for term in terms)]
-    return terms if draft.verified_numbers and len(naming) == 1 else []
+    return terms if draft.verified_numbers and len(sentences_naming(draft.context, terms)) == 1 else []
 
 
 def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:

@@ -13,13 +13,13 @@ from bot.llm.prompting import not_found_message
 from bot.policy.acceptance import Rejection, unmet_requirement
 from bot.policy.judge import SubjectJudge
 from bot.policy.state import ChainState
-from bot.retrieval.context import Sentence, all_sentences, best_similarity
+from bot.retrieval.context import Sentence, best_similarity, sentences_naming
 from bot.policy.rules import RULE_BY_NAME
 from bot.schema import AnswerResult, FigureCheck
 from bot.understand.parsed import parsed_text
 from bot.understand.terms import report_terms
 from zzbot.settings import AnswerSettings
-from zzbot.text import clause_around, names_outside_per
+from zzbot.text import clause_around
 
 
 # The refusals a judge of meaning may turn into the nearby clause: those that only found no word of the question in
@@ -183,7 +183,5 @@ def naming_sentence(state: ChainState) -> Sentence | None:
     """The one context sentence holding the report's own terms for everything an English question names that the
     glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
     the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
-    terms = report_terms(state.asked)
-    holding = [s for s in all_sentences(state.context)
-               if terms and all(names_outside_per(s.text, term) for term in terms)]
+    holding = sentences_naming(state.context, report_terms(state.asked))
     return holding[0] if len(holding) == 1 else None

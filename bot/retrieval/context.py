@@ -17,7 +17,7 @@ import numpy as np
 from bot.understand.questions import asks_list, quoted_phrases
 from bot.retrieval.retriever import Passage
 from zzbot.settings import AnswerSettings
-from zzbot.text import clause_spans, long_sentence_clauses, split_sentences
+from zzbot.text import clause_spans, long_sentence_clauses, names_outside_per, split_sentences
 
 # A long sentence is shown whole to the model when it is no longer than this.
 SHOWN_WHOLE = 80
@@ -71,6 +71,12 @@ def clauses_of(sentence: Sentence) -> list[Sentence]:
 
 def all_sentences(context: Context) -> list[Sentence]:
     return [s for group in context for s in group]
+
+
+def sentences_naming(context: Context, terms: Sequence[str]) -> list[Sentence]:
+    """The context sentences speaking of every one of ``terms`` (not only as the base of a per-unit figure, 每千人口);
+    none for no terms."""
+    return [s for s in all_sentences(context) if terms and all(names_outside_per(s.text, term) for term in terms)]
 
 
 def best_similarity(context: Context) -> float:

@@ -429,6 +429,9 @@ LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控�
 EDGE = "、和及与等的 \t"
 # Words this short before a figure are a bare verb ("完成"): the figure measures the previous figure's subject.
 _BARE_VERB = 2
+# A total this short with no thing of its own ("总产量", "总产值") totals the previous figure's thing: "粮食播种面积
+# 稳定在446万亩以上、总产量稳定在29亿斤以上" is the grain's output.
+_TOTAL, _BARE_TOTAL = "总", 4
 
 
 def number_figures(text: str) -> list[Figure]:
@@ -447,14 +450,18 @@ def own_words(text: str, figure: Figure) -> str:
 def words_before(text: str, figure: Figure, figures: list[Figure] | None = None) -> str:
     """The words a figure follows in its clause, from the previous figure (of ``figures``, by default the text's)
     or the punctuation before it. When they are only a bare verb ("，完成1300亿元"), the figure measures what the
-    previous figure does, whose words come first (without its 增长: a rate's verb is not what the amount counts)."""
+    previous figure does, whose words come first (without its 增长: a rate's verb is not what the amount counts); so
+    do they when they are only a total ("、总产量稳定在"), of the previous figure's thing."""
     figures = number_figures(text) if figures is None else figures
     previous = [f for f in figures if f.end <= figure.start]
     clause_ends = [m.end() for m in CLAUSE_END.finditer(text, 0, figure.start)]
     start = max([f.end for f in previous] + clause_ends, default=0)
     words = text[start:figure.start].lstrip("、 ")
-    if previous and len(without_links(words)) + len(words_after(text, figure.end)) <= _BARE_VERB:
+    own = without_links(words)
+    if previous and len(own) + len(words_after(text, figure.end)) <= _BARE_VERB:
         return words_before(text, previous[-1], figures).removesuffix("增长") + words
+    if previous and own.startswith(_TOTAL) and len(own) <= _BARE_TOTAL:
+        return f"{without_links(words_before(text, previous[-1], figures))}…{words}"
     return words
 
 

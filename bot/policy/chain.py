@@ -205,10 +205,6 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         state.parsed = parse_question(state.standalone, state.history)
         state.focus = state.parsed.asking
         state.override = state.parsed.override
-        if state.lang == "en" and self.settings.answer.translate_questions:
-            state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))
-        elif (terms := state.parsed.in_report_terms) != state.focus:  # "GDP" searched as 地区生产总值 too
-            state.chinese = terms
         answer = self.settings.answer
         state.premise = check_premise(self.fact_checker, state.focus, answer.premise_similarity,
                                       answer.turned_premise_similarity)
@@ -216,8 +212,18 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             corrected = corrected_question(state.focus, state.correction)
             state.premise_only = corrected is None
             if corrected:  # the corrected question is what is asked from here on
-                state.focus = corrected
                 state.parsed = parse_question(corrected, state.history)
+                if (naming := state.parsed.naming.strip()) != state.parsed.asking.strip():
+                    # The premise answered by the correction, the clauses that ask are the question: searched with
+                    # it, the premise's thing fills the context ("Given the elderly-care bed target of 66,000, how
+                    # many childcare places…" found only the beds' sentence).
+                    state.parsed = parse_question(naming, state.history)
+                state.focus = state.parsed.text
+        # Of what is asked once any premise is corrected: the premise's thing is no longer searched for.
+        if state.lang == "en" and self.settings.answer.translate_questions:
+            state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))
+        elif (terms := state.parsed.in_report_terms) != state.focus:  # "GDP" searched as 地区生产总值 too
+            state.chinese = terms
         state.scope = report_scope(state.parsed, self.engine.corpus, self._years_mentioned)
         state.timings_ms["rewrite"] = state.timings_ms.get("rewrite", 0.0) + _ms(began)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
-from bot.retrieval.context import Context, all_sentences
+from bot.retrieval.context import Context, Sentence, all_sentences
 from bot.retrieval.figure_table import FigureTable
 from bot.understand.questions import thing_ends
 from bot.understand.terms import asked_terms, is_kind_of, most_specific, named_terms, written_span
@@ -117,13 +117,13 @@ def wider_figures(sentence: str, asked: set[str],
     return wider, own
 
 
-def of_the_term_named(candidates: list[tuple[Any, numbers.Figure]], words: str) -> list[tuple[Any, numbers.Figure]]:
-    """The candidates (a piece of a passage with its ``text``, one of its figures) whose own words name the most
+def of_the_term_named(candidates: list[tuple[Sentence, numbers.Figure]], words: str
+                      ) -> list[tuple[Sentence, numbers.Figure]]:
+    """The candidates (a piece of a passage, one of its figures) whose own words name the most
     specific report term of ``words`` as their own most specific one: "汽车产量超过70万辆" speaks of
     带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
     asked = most_specific(named_terms(words))
-    return [(piece, figure) for piece, figure in candidates
-            if most_specific(named_terms(numbers.own_words(piece.text, figure))) & asked]
+    return [(piece, figure) for piece, figure in candidates if most_specific(named_terms(piece.own_words(figure))) & asked]
 
 
 def misnamed_figure(answer: str, table: FigureTable, stated: list[numbers.Figure],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -70,6 +70,12 @@ class Clause(Sentence):
     """A clause of a retrieved passage (absolute offsets), with the span of the sentence it belongs to."""
 
     sentence: tuple[int, int] = (0, 0)
+
+    def own_words(self, figure: numbers.Figure) -> str:
+        """Read in its sentence: an item of an enumeration may count the thing of the item before it
+        ("确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上": the grain's output)."""
+        at = self.start - self.sentence[0]
+        return numbers.own_words(_sentence_text(self), replace(figure, start=figure.start + at, end=figure.end + at))
 
 
 class FactChecker:
@@ -240,7 +246,11 @@ class FactChecker:
         candidates, named = _naming_most(candidates, report_terms(own_context))
         # The thing the claim names keeps its own figure, whatever its unit: "燃气管网…400万平方米" speaks of the gas
         # mains' 102公里, not of the heating area's 400万平方米 in the same sentence.
-        candidates = of_the_term_named(candidates, own_context) or of_the_term_named(every, own_context) or candidates
+        termed = of_the_term_named(candidates, own_context)
+        candidates = termed or of_the_term_named(every, own_context) or candidates
+        # A figure of the claim's unit whose own words use the report's term the claim uses is labelled by it, as an
+        # English claim's glossary term labels one ("工业投资完成1500亿元" against …工业投资…完成1300亿元).
+        named = named or bool(termed)
         if not candidates:
             return None
         scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])

@@ -29,8 +29,10 @@ JUDGED_REFUSALS = frozenset({"model_said_not_found", "not_a_bare_refusal", "coun
                              "takes_from_passages"})
 
 
-# The rejections saying the answer's figure counts another thing than the one asked about.
-_OTHER_THING = frozenset({"counts_asked_subject", "subject_stated", "about_asked_terms"})
+# The rejections saying the answer's figure is not the report's figure of the thing asked: it counts another thing,
+# or it is in none of the report's passages (a small model's slip: "6 childcare places" for 4.8个).
+_NOT_THE_ASKED_FIGURE = frozenset({"counts_asked_subject", "subject_stated", "about_asked_terms",
+                                   "figures_verified"})
 
 
 class FallbackLadder:
@@ -58,11 +60,11 @@ class FallbackLadder:
     def rejected(self, state: ChainState, rejection: Rejection) -> AnswerResult:
         """A model answer a check rejected (the check is recorded as deciding it is not shown)."""
         state.trace.decided(rejection.check, rejection.reason, found=rejection.found)
-        # The model's figure counts another thing than the report's term for what is asked: the one sentence using
-        # every such term is what the report says of it ("Since new urban jobs are set to fall…" answered with the
+        # The model's figure is not the report's figure of what is asked: the one sentence using every report term
+        # for it is what the report says of it ("Since new urban jobs are set to fall…" answered with the
         # unemployment rate → 新增城镇就业12.65万人). Only of the city's own figures: the report's sentence is the
         # city's, not the province's or a joined place's.
-        if (rejection.check in _OTHER_THING and state.parsed is not None and state.parsed.scope == "city"
+        if (rejection.check in _NOT_THE_ASKED_FIGURE and state.parsed is not None and state.parsed.scope == "city"
                 and not state.joined and (named := naming_sentence(state)) is not None
                 and (figures := _naming_figures(state, named))):
             return self.extractive_answer(state, "naming_sentence", rejection.reason, figures, note="closest")
@@ -174,7 +176,7 @@ def _naming_figures(state: ChainState, sentence: Sentence) -> list[numbers.Figur
     """The figures of ``sentence`` whose own clause uses the report's term for what is asked (新增城镇就业12.65万人,
     not the 农村劳动力转移就业2.68万人 beside it): none when the sentence names the thing but gives it no figure
     (组建产业投资集团)."""
-    terms = report_terms(state.asked)
+    terms = _asked_terms(state)
     return [f for f in numbers.number_figures(sentence.text)
             if any(term in clause_around(sentence.text, f.start, f.end) for term in terms)]
 
@@ -183,5 +185,13 @@ def naming_sentence(state: ChainState) -> Sentence | None:
     """The one context sentence holding the report's own terms for everything an English question names that the
     glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
     the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
-    holding = sentences_naming(state.context, report_terms(state.asked))
+    holding = sentences_naming(state.context, _asked_terms(state))
     return holding[0] if len(holding) == 1 else None
+
+
+def _asked_terms(state: ChainState) -> list[str]:
+    """The glossary's report terms for what is asked, read from the clauses that ask when the question is parsed: a
+    premise's thing is not asked ("Given the elderly-care bed target of 66,000, how many childcare places…" asks of
+    托位, not of 养老托老床位)."""
+    parsed = state.parsed
+    return report_terms(parsed.naming if parsed is not None and parsed.text == state.asked else state.asked)

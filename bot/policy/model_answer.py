@@ -46,7 +46,10 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable |
     known = corpus.corpus_dates()
     checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
               for c in checks if c.figure.kind != "ordinal" and not per_capita_base(plain, c.figure, sources)]
-    unconfirmed = state.premise.figures if state.premise and not state.premise.confirmed else []
+    # A corrected figure has left the question (the report's replaced it): the same value stated of another thing
+    # came from the report ("GDP目标是增长8%" corrected to 7%, then 固定资产投资增长8%以上).
+    unconfirmed = [f for f in state.premise.figures if state.correction is None or f != state.correction.asked
+                   ] if state.premise and not state.premise.confirmed else []
     return Draft(raw=raw, text=text, lang=state.lang, question=state.focus, standalone=state.standalone,
                  override=state.override, context=state.context, sources=sources, figure_checks=checks,
                  unconfirmed=unconfirmed, home_words=corpus.home_words(), joined=state.joined,

@@ -68,6 +68,10 @@ _ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?
                            re.IGNORECASE)
 
 
+# Words after a follow-up's thing marking it as the topic, naming nothing ("农民工那块呢？", "就业方面呢？").
+_TOPIC_WORDS = ("那一块", "这一块", "那块", "这块", "方面", "那边", "这边")
+
+
 def new_thing(follow_up: str) -> str:
     """The thing an elliptical follow-up asks the earlier question about instead ("那城镇就业呢？" → 城镇就业, "And
     what about urban jobs?" → urban jobs); "" for any other follow-up, and for one naming a modifier of the earlier
@@ -76,6 +80,7 @@ def new_thing(follow_up: str) -> str:
     if match is None:
         return ""
     thing = next(g for g in match.groups() if g is not None).strip(" “”\"")
+    thing = next((thing[:-len(w)] for w in _TOPIC_WORDS if thing.endswith(w)), thing)
     if thing.endswith("的") or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing):
         return ""
     return thing

@@ -55,6 +55,8 @@ def test_a_denial_is_looked_up_as_what_it_denies(claim, affirmed):
     ("由下降转为增长", None, None),  # both ways: nothing certain
     ("蔬菜播种面积稳定在80万亩以上", "steady", "稳定在"),  # held where it is: shrinking it is the other way
     ("Grain output will stay above 2.9 billion jin", "steady", "stay"),
+    ("供热管网目标降到20公里", "down", "降"),  # 降到, 降至: a fall, whatever follows
+    ("年降水量800毫米", None, None),  # 降水 is rain, not a fall
 ])
 def test_the_direction_a_text_moves_things(text, direction, word):
     assert direction_of(text) == (direction, word)

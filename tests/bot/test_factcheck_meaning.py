@@ -77,6 +77,7 @@ def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
     ("新增学位2.7万个，新增公共停车位10万个以上", "supported", None),
     ("郑州地区生产总值增长7%左右，固定资产投资增长10%以上", "contradicted", "8%以上"),
     ("新增学位27万个", "contradicted", "2.7万个"),  # the right digits at another scale
+    ("郑州今年粮食总产量目标降到20亿斤", "contradicted", "29亿斤"),  # held steady, not cut
     ("郑州今年新增公共停车位10万个以上", "supported", "10万个以上"),
     ("郑州全社会研发投入强度目标为2.8%", "supported", "2.8%"),
 ])

@@ -12,7 +12,7 @@ from functools import cached_property
 from index.chunking import Chunk
 from index.metadata import IndexedDocument
 from zzbot.numbers import extract_figures
-from zzbot.places import Place, places_named
+from zzbot.places import Place, places, places_named
 from zzbot.text import chinese_pairs
 
 
@@ -76,10 +76,19 @@ class CorpusFacts:
         speak of the place only so (郑开 for 郑州和开封); None otherwise. An answer about such a place must come
         from a sentence naming the join: the report gives Kaifeng's own figures nowhere."""
         home = self._home
-        if not home or home is place or self.mentions(place.chinese) or not home.named_in(question):
+        if not home or home is place or self.mentions(place.chinese):
             return None
         joined = home.chinese[0] + place.chinese[0]
-        return joined if self.mentions(joined) else None
+        # The join written out names both places as well ("郑开同城要推进多少个项目").
+        named = home.named_in(question) or joined in question
+        return joined if named and self.mentions(joined) else None
+
+    def places_joined_in(self, text: str) -> list[Place]:
+        """The places ``text`` names only by their join to the documents' own place, as the documents write it
+        (郑开同城: 开封)."""
+        home = self._home
+        return [place for place in places() if home is not None and not place.named_in(text)
+                and home.chinese[0] + place.chinese[0] in text and self.joined_name(place, text) is not None]
 
     def sole_year(self) -> int | None:
         """The one year the indexed documents name, if they name exactly one (a single year's report)."""

@@ -113,6 +113,12 @@ def clause_around(text: str, start: int, end: int) -> str:
     return text[max(b for b in bounds if b <= start):min(b for b in bounds if b >= end)].strip()
 
 
+def up_to_clause_end(text: str, end: int) -> str:
+    """``text`` up to the end of the clause holding position ``end``: what a figure there may take as its own (a name
+    after its clause is not its: "25个郑港融城项目建设，抓好…郑开同城项目建设")."""
+    return text[:min((m.end() for m in _CLAUSE_MARK.finditer(text) if m.end() >= end), default=len(text))]
+
+
 def long_sentence_clauses(text: str, start: int, end: int) -> list[Span]:
     """The clause units of the sentence ``text[start:end]`` that the index embeds: none for a short sentence."""
     if end - start <= LONG_SENTENCE:

@@ -29,7 +29,7 @@ from bot.policy.evidence import (
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite
-from zzbot.text import chinese_pairs, cited_numbers, clause_around, without_markers
+from zzbot.text import chinese_pairs, cited_numbers, clause_around, up_to_clause_end, without_markers
 
 # An answer that opens by saying the report does not answer, and words that turn it into a correction.
 _REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并未)(?:说|提到|提及|涉及|明确|给出|写)|没有找到|"
@@ -373,8 +373,11 @@ def about_joined_place(draft: Draft, settings: AnswerSettings) -> Rejection | No
     from a sentence naming the join (郑开大道…); "郑州和开封加起来GDP要增长多少" is not answered by 郑州's 7%."""
     if not draft.joined:
         return None
-    figures = draft.verified_numbers
-    texts = ([s.text for s in all_sentences(draft.context) if figure_check.states_any(s.text, figures)] if figures
+    # A number asked for comes from its figure's sentence up to the figure's clause: the join named after it is not
+    # the figure's (25个郑港融城项目, then 郑开同城项目 with no figure). Anything else from the cited sentences.
+    figures = draft.verified_numbers if draft.parsed.quantity else []
+    texts = ([up_to_clause_end(s.text, f.end) for s in all_sentences(draft.context)
+              for f in numbers.number_figures(s.text) if figure_check.same_as_any(f, figures)] if figures
              else [draft.sources[n - 1] for n in cited_numbers(draft.text) if 1 <= n <= len(draft.sources)])
     if any(joined in text for text in texts for joined in draft.joined):
         return None

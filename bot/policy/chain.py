@@ -304,7 +304,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         document mentions, the correction of its premise as the whole answer, nothing close to the question, a
         year none covers."""
         trace, corpus = state.trace, self.engine.corpus
-        named = list(state.parsed.places)
+        named = [*state.parsed.places, *corpus.places_joined_in(state.focus)]
         state.joined = [joined for p in named if (joined := corpus.joined_name(p, state.focus))]
         if uncovered := [p for p in named if not corpus.covers_place(p, state.focus)]:
             step = trace.decided("place_not_covered", place="、".join(p.chinese for p in uncovered),

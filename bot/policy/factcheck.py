@@ -28,7 +28,7 @@ from bot.understand.scope import asked_scope, level_of, level_words, states_scop
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from zzbot.text import chinese_pairs, clause_around
+from zzbot.text import chinese_pairs, clause_around, up_to_clause_end
 
 # A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
 _CUMULATIVE = "累计"
@@ -120,13 +120,13 @@ class FactChecker:
         before the clause: a place named after a clause is not that clause's (25个郑港融城项目, then 郑开同城项目)."""
         corpus = self.engine.corpus
         home = corpus.home_place()
-        for place in claim.places:
+        for place in [*claim.places, *corpus.places_joined_in(claim.text)]:
             if place is home:
                 continue
             if not corpus.covers_place(place, claim.text):
                 return []
             name = corpus.joined_name(place, claim.text) or place.chinese
-            clauses = [c for c in clauses if name in _sentence_text(c)[:c.end - c.sentence[0]]]
+            clauses = [c for c in clauses if name in up_to_clause_end(_sentence_text(c), c.end - c.sentence[0])]
         return clauses
 
     def _check_statement(self, claim: Claim, matched: str, lang: Lang, clauses: list[Clause],

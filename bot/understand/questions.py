@@ -212,9 +212,9 @@ def question_word(text: str, after: int = 0) -> tuple[int, int] | None:
 
 
 def thing_ends(rest: str) -> bool:
-    """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到"), the question word or the
-    possessive 的 ("电子信息产业的集群规模")."""
-    return bool(_DOING.match(rest)) or rest.startswith(("多少", "几", "是多少", "的"))
+    """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到"), the question word, the
+    possessive 的 ("电子信息产业的集群规模") or a time ("城镇就业今年要新增多少")."""
+    return bool(_DOING.match(rest) or _TIME_WORDS.match(rest)) or rest.startswith(("多少", "几", "是多少", "的"))
 # "What main targets are set…" asks for several things as "what are the targets" does; "what share of … are" asks one.
 _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|"
                    r"\bwhat\b(?!\s+(?:share|fraction|percentage|proportion|portion|part|number|percent)\b)[^?？]{0,60}?"

@@ -38,6 +38,23 @@ def test_a_wrong_premise_is_corrected_without_repeating_it(chain):
 def test_the_rest_of_a_corrected_question_is_answered(chain):
     result = chain.ask("既然市区今年新建的中小学校有20所，学位会多出多少？")
     assert "10所" in result.answer and "2.7万" in result.answer, result.answer
+    # The premise's own thing is no longer searched: the beds' sentence alone filled the context, and the model
+    # made up a childcare figure.
+    english = chain.ask("With elderly-care beds set at 90,000, what is the childcare target per 1,000 residents?")
+    assert "6.6万" in english.answer and "4.8" in english.answer and "90,000" not in english.answer, english.answer
+
+
+def test_a_premise_about_a_total_is_corrected_with_the_total_of_the_thing_named(chain):
+    # 总产量 in "粮食播种面积…、总产量稳定在29亿斤以上" is the grain's: its figure, not the sown area's, corrects it.
+    result = chain.ask("粮食总产量目标据说下调到了25亿斤，有这回事吗？")
+    assert "29亿斤" in result.answer and "446万亩" not in result.answer, result.answer
+
+
+def test_a_follow_up_naming_its_topic_asks_about_the_topic(chain):
+    history = [{"role": "user", "content": "新增城镇就业今年定了多少人？"},
+               {"role": "assistant", "content": "新增城镇就业12.65万人[1]。"}]
+    result = chain.ask("那农民工这块呢？", history=history)
+    assert "2.68万" in result.answer and "12.65万" not in result.answer, result.answer
 
 
 @pytest.mark.parametrize(("question", "nearby"), [

@@ -61,6 +61,7 @@ def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
     "Kaifeng's target is 27,000 new school places",
     # Its sentence names 郑开 only after the clause of the 25 projects (郑港融城).
     "The city will push 25 Zhengzhou-Kaifeng integration projects",
+    "郑开同城今年要推进25个项目建设",  # the join written out in Chinese: the same clause rule
     "2025年郑州完成营造林3.28万亩",  # another year
     "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers
     "新增学位2.7万个，新增公共充电桩10万个以上",  # one figure right, the other of a thing the report never names
@@ -78,6 +79,7 @@ def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
     ("郑州地区生产总值增长7%左右，固定资产投资增长10%以上", "contradicted", "8%以上"),
     ("新增学位27万个", "contradicted", "2.7万个"),  # the right digits at another scale
     ("郑州今年粮食总产量目标降到20亿斤", "contradicted", "29亿斤"),  # held steady, not cut
+    ("工业投资的完成额定为1600亿元", "contradicted", "1300亿元"),  # 工业投资 labels …，完成1300亿元
     ("郑州今年新增公共停车位10万个以上", "supported", "10万个以上"),
     ("郑州全社会研发投入强度目标为2.8%", "supported", "2.8%"),
 ])

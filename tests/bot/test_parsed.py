@@ -79,6 +79,8 @@ def test_calculation_years_places_and_premises_are_read_once():
     ("And what about urban jobs?", "urban jobs"),
     ("and the gas pipes?", "gas pipes"),
     ("境外的呢？", ""),  # narrows the earlier thing: it stays
+    ("农民工那块呢？", "农民工"),  # 那块, 方面: the topic's mark, no part of the thing
+    ("就业方面呢？", "就业"),
     ("And for rural workers moving into other jobs?", ""),
     ("And how many of those are for graduates?", ""),
 ])

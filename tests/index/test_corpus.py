@@ -109,3 +109,12 @@ def test_figures_of_a_review_are_results_and_the_bundled_reports_targets_stay_ta
     assert next(row for row in kaifeng if row.figure == "300万吨以上").kind == "result"  # under 过去五年工作回顾
     bundled = figure_rows(_chunks(REPORT))
     assert next(row for row in bundled if row.figure == "7%左右").kind == "target"
+
+
+def test_a_place_written_only_by_its_join_to_the_reports_own_is_named_by_it(report_only):
+    facts = CorpusFacts.from_chunks(report_only)
+    assert facts.places_joined_in("郑开同城要推进25个项目建设") == [_place("开封")]
+    assert facts.joined_name(_place("开封"), "郑开同城要推进25个项目建设") == "郑开"
+    assert facts.places_joined_in("郑州和开封之间的路") == []  # named outright: the question's places have it
+    assert facts.places_joined_in("郑洛两地要推进多少个项目") == []  # the report writes no 郑洛
+    assert facts.places_joined_in("新增学位2.7万个") == []

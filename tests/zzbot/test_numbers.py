@@ -526,6 +526,11 @@ def test_markup_and_addresses_hold_no_figures(text, figures):
     ("新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里", "102公里", "燃气管网…"),
     ("抓好已谋划的3800个项目建设，力争完成投资5200亿元", "3800个", "抓好已谋划的…项目建设"),
     ("抓好已谋划的3800个项目建设，力争完成投资5200亿元", "5200亿元", "力争完成投资…"),
+    # A bare total counts the thing of the item before it: the grain's output, not an output of nothing.
+    ("确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上", "29亿斤以上", "确保粮食播种面积…总产量稳定在…"),
+    ("确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上", "446万亩以上", "确保粮食播种面积稳定在…"),
+    ("蔬菜产量达到50万吨、总产值突破80亿元", "突破80亿元", "蔬菜产量…总产值…"),
+    ("蔬菜产量达到50万吨、农产品加工总产值突破80亿元", "突破80亿元", "农产品加工总产值…"),  # a thing of its own
 ])
 def test_a_figures_own_words_are_those_of_its_clause_next_to_it(text, figure, words):
     found = next(f for f in numbers.number_figures(text) if f.text == figure)

@@ -248,9 +248,10 @@ class FactChecker:
         # mains' 102公里, not of the heating area's 400万平方米 in the same sentence.
         termed = of_the_term_named(candidates, own_context)
         candidates = termed or of_the_term_named(every, own_context) or candidates
-        # A figure of the claim's unit whose own words use the report's term the claim uses is labelled by it, as an
-        # English claim's glossary term labels one ("工业投资完成1500亿元" against …工业投资…完成1300亿元).
-        named = named or bool(termed)
+        # A figure of the claim's unit whose own words use the report's term for what the claim's figure counts is
+        # labelled by it, as an English claim's glossary term labels one ("工业投资完成1500亿元" against
+        # …工业投资…完成1300亿元; not "工业投资占总投资5200亿元": that amount is the whole's).
+        named = named or bool(of_the_term_named(termed, claimed.subject))
         if not candidates:
             return None
         scores = self.engine.similarities(context, [c.text for c, _ in candidates], [c.section for c, _ in candidates])

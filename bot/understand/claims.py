@@ -168,16 +168,22 @@ def states_subject(subject: str, sentence: str, min_share: float) -> bool:
     return not head or head in sentence or subject_share(subject, sentence) >= min_share
 
 
+_SHARE_OF = "占"
+
+
 def subject_share(subject: str, sentence: str) -> float:
     """The share of the Chinese character pairs of ``subject`` that ``sentence`` holds (0 without any)."""
     pairs = chinese_pairs(subject)
     return sum(pair in sentence for pair in pairs) / len(pairs) if pairs else 0.0
 
 
-def _figure_subject(clause: str, figure_text: str, places: tuple[Place, ...]) -> str:
+def _figure_subject(clause: str, figure: numbers.Figure, places: tuple[Place, ...]) -> str:
     """The words naming what the figure counts: those before it in its clause, and the thing right after it, up to
-    a verb ("新增2.7万个学位" → 学位; "要让20万大学生留下来" → 要让 大学生: the head is the thing after)."""
-    before, _, after = clause.partition(figure_text)
+    a verb ("新增2.7万个学位" → 学位; "要让20万大学生留下来" → 要让 大学生: the head is the thing after). An amount
+    after 占 is the share's whole's ("工业投资占总投资5200亿元的比重" → 总投资); a percent there is the part's share."""
+    before, _, after = clause.partition(figure.text)
+    if _SHARE_OF in before and not figure.percent:
+        before = before.rpartition(_SHARE_OF)[2]
     end = next((i for i in range(len(after)) if thing_ends(after[i:])), len(after))
     return " ".join(filter(None, (subject_words(before, places), subject_words(after[:end], places))))
 
@@ -228,7 +234,7 @@ def parse_claim(text: str) -> Claim:
             continue
         clause = clause_around(text, figure.start, figure.end)
         direction, word = direction_of(clause)
-        figures.append(ClaimFigure(figure, clause, _figure_subject(clause, figure.text, places), direction, word,
+        figures.append(ClaimFigure(figure, clause, _figure_subject(clause, figure, places), direction, word,
                                    _denied(text, figure)))
     negation = NEGATION.search(text)
     direction, word = direction_of(text)

@@ -273,6 +273,20 @@ def test_an_answer_giving_one_named_figure_for_another_is_rejected():
     assert judged("200 billion yuan [1].", "How much money should tourism bring in?") is None
 
 
+def test_the_whole_of_a_share_asked_is_not_what_its_figure_measures():
+    from bot.policy.acceptance import figures_where_named
+    from zzbot.settings import AnswerSettings
+
+    text = "经济社会发展主要预期目标是：地区生产总值增长7%左右，全社会研发投入强度达到2.8%。"
+    context = [[Sentence(_passage("m"), 0, len(text), text)]]
+
+    def judged(raw: str, question: str):
+        return figures_where_named(replace(_draft(raw, question, [text]), context=context), AnswerSettings())
+
+    assert judged("2.8%[1]。", "搞研发的投入占GDP的比重今年定在多少？") is None  # GDP: the share's whole
+    assert judged("2.8%[1]。", "GDP今年要增长多少？") is not None  # GDP asked: 2.8% is another figure's
+
+
 def test_a_quote_anchored_at_several_figures_spans_their_clauses():
     from bot.answer.extractive import _anchored_span
 

@@ -166,3 +166,12 @@ def test_a_modal_verb_is_no_part_of_the_thing_counted():
     subject = parse_claim("全市蔬菜播种面积要保在80万亩以上").figures[0].subject
     assert head_of(subject) == "面积" and "要" not in subject
     assert direction_of("固定资产投资要压缩8%")[0] == "down"
+
+
+@pytest.mark.parametrize(("claim", "subject"), [
+    ("工业投资占总投资5200亿元的比重", "总投资"),  # an amount after 占 is the whole's
+    ("研发投入占生产总值的2.8%", "研发投入占生产总值"),  # a percent there is the part's share
+    ("新增学位2.7万个", "学位"),
+])
+def test_what_each_figure_of_a_claim_counts(claim, subject):
+    assert parse_claim(claim).figures[0].subject == subject

@@ -50,7 +50,8 @@ def is_measure_word(word: str) -> bool:
 def unit_family(unit: str | None) -> str | None:
     """What a unit measures, in one name for all its spellings (亩 and mu: "mu"); None for a measure word
     that says nothing of it (个, 家, 项)."""
-    return _FAMILY.get((unit or "").lower())
+    unit = unit or ""
+    return _FAMILY.get(_CN_UNIT_NORM.get(unit, unit).lower())
 
 
 # Units that measure (money, length, area, weight) rather than count: a figure in one of these is never the

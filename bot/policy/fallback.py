@@ -6,6 +6,7 @@ the result's ``fallback_reason`` is that rule's reason (None where the answer gi
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from zzbot import figure_check, numbers
 from bot.answer.extractive import Extract, ExtractiveAnswerer, Note, nearby_text
@@ -51,7 +52,7 @@ class FallbackLadder:
                                           note="closest")
         if (named := naming_sentence(state)) is not None:
             return self.extractive_answer(state, "naming_sentence", RULE_BY_NAME["naming_sentence"].reason,
-                                          numbers.number_figures(named.text), note="closest")
+                                          numbers.number_figures(named.sentence.text), note="closest")
         if state.override:
             step = state.trace.decided("override_judged_as_claim")
             return self.fallback(state, step.reason, self.settings.override_similarity)
@@ -65,9 +66,8 @@ class FallbackLadder:
         # unemployment rate → 新增城镇就业12.65万人). Only of the city's own figures: the report's sentence is the
         # city's, not the province's or a joined place's.
         if (rejection.check in _NOT_THE_ASKED_FIGURE and state.parsed is not None and state.parsed.scope == "city"
-                and not state.joined and (named := naming_sentence(state)) is not None
-                and (figures := _naming_figures(state, named))):
-            return self.extractive_answer(state, "naming_sentence", rejection.reason, figures, note="closest")
+                and not state.joined and (named := naming_sentence(state)) is not None and named.figures):
+            return self.extractive_answer(state, "naming_sentence", rejection.reason, named.figures, note="closest")
         if rejection.threshold is None:
             return self.not_found(state, "extractive", rejection.reason)
         return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
@@ -172,21 +172,24 @@ def _last_decided(state: ChainState) -> str:
     return next((step.rule for step in reversed(state.trace.steps) if step.outcome == "decided"), "")
 
 
-def _naming_figures(state: ChainState, sentence: Sentence) -> list[numbers.Figure]:
-    """The figures of ``sentence`` whose own clause uses the report's term for what is asked (新增城镇就业12.65万人,
-    not the 农村劳动力转移就业2.68万人 beside it): none when the sentence names the thing but gives it no figure
-    (组建产业投资集团)."""
-    terms = _asked_terms(state)
-    return [f for f in numbers.number_figures(sentence.text)
-            if any(term in clause_around(sentence.text, f.start, f.end) for term in terms)]
+class NamingSentence(NamedTuple):
+    sentence: Sentence
+    # Its figures whose own clause uses the report's term for what is asked (新增城镇就业12.65万人, not the
+    # 农村劳动力转移就业2.68万人 beside it): none when it names the thing but gives it no figure (组建产业投资集团).
+    figures: list[numbers.Figure]
 
 
-def naming_sentence(state: ChainState) -> Sentence | None:
+def naming_sentence(state: ChainState) -> NamingSentence | None:
     """The one context sentence holding the report's own terms for everything an English question names that the
     glossary knows ("street lights" is 主干道亮灯率): the report speaks of it there, though a small model did not see
     the paraphrase. None when a term is in no sentence ("hospitals", 医院) or the terms are in several."""
-    holding = sentences_naming(state.context, _asked_terms(state))
-    return holding[0] if len(holding) == 1 else None
+    terms = _asked_terms(state)
+    holding = sentences_naming(state.context, terms)
+    if len(holding) != 1:
+        return None
+    text = holding[0].text
+    return NamingSentence(holding[0], [f for f in numbers.number_figures(text)
+                                       if any(term in clause_around(text, f.start, f.end) for term in terms)])
 
 
 def _asked_terms(state: ChainState) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from bot.schema import BotInputError, Lang
 from zzbot.places import Place
 from zzbot.numbers import number_figures
-from zzbot.units import unit_family
+from zzbot.units import is_measure_word, unit_family
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
@@ -209,6 +209,16 @@ def question_word(text: str, after: int = 0) -> tuple[int, int] | None:
     ``after``."""
     found = [(at, at + len(word)) for word in ("是多少", "多少", "几") if (at := text.find(word, after)) >= 0]
     return min(found, key=lambda span: (span[0], -span[1])) if found else None
+
+
+def unit_asked(text: str) -> str:
+    """The unit or measure word right after a Chinese question's question word ("多少公里": 公里, "几套（间）": 套（间）),
+    "" when none."""
+    if (span := question_word(text)) is None:
+        return ""
+    at = span[1]
+    return next((text[at:at + n] for n in (4, 3, 2, 1)
+                 if is_measure_word(text[at:at + n]) or unit_family(text[at:at + n])), "")
 
 
 def thing_ends(rest: str) -> bool:

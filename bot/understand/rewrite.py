@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import asks_part_of_previous, asks_quantity, counted_subject, question_word, thing_ends
+from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, question_word,
+                                     thing_ends, unit_asked)
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
-from zzbot.units import is_measure_word, unit_family
 from zzbot.text import CJK, CJK_RUN, chinese_pairs
 
 log = logging.getLogger(__name__)
@@ -171,11 +171,9 @@ def _without_asked_unit(question: str) -> str:
     a measure word)."""
     if (span := question_word(question)) is None:
         return question
-    at = span[1]
-    unit = next((question[at:at + n] for n in (4, 3, 2, 1)
-                 if is_measure_word(question[at:at + n]) or unit_family(question[at:at + n])), "")
-    asking = "多少" if unit and question[span[0]:at] == "几" else question[span[0]:at]
-    return question[:span[0]] + asking + question[at + len(unit):]
+    unit, (start, at) = unit_asked(question), span
+    asking = "多少" if unit and question[start:at] == "几" else question[start:at]
+    return question[:start] + asking + question[at + len(unit):]
 
 
 def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from zzbot import numbers
 from zzbot import units
-from bot.understand.questions import question_word
+from bot.understand.questions import unit_asked
 
 
 # Titles before a person's name in a report or a byline ("市长何雄", "本报记者 董艳竹 王红").
@@ -86,9 +86,7 @@ def counted_family(question: str) -> str | None:
     if match := _COUNT_ASKED.search(question):
         return next((family for word in question[match.end():].lower().split()[:3]
                      if (family := units.unit_family(word.strip("?？,.")))), None)
-    if (span := question_word(question)) is None:
-        return None
-    return next((family for n in (3, 2, 1) if (family := units.unit_family(question[span[1]:span[1] + n]))), None)
+    return units.unit_family(unit_asked(question))
 
 
 def states_measure(text: str, measure: str) -> bool:

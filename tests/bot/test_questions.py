@@ -387,3 +387,18 @@ def test_a_term_after_non_is_not_named():
         "专项借款项目", "非专项借款项目"}
     assert "专项借款项目" not in named_terms("homes of non-special-loan projects")
     assert "专项借款项目" in named_terms("剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上")
+
+
+@pytest.mark.parametrize(("question", "unit", "family"), [
+    ("新建改造多少公里管网？", "公里", "km"),
+    ("人才公寓筹集几套（间）？", "套（间）", "homes"),  # one family for every spelling of 套
+    ("新增多少个学位？", "个", None),  # a measure word saying nothing of what is measured
+    ("要提高多少个百分点？", "个百分点", "pp"),
+    ("GDP增长多少？", "", None),
+])
+def test_the_unit_a_question_asks_in(question, unit, family):
+    from bot.understand.questions import unit_asked
+    from bot.understand.scope import counted_family
+
+    assert unit_asked(question) == unit
+    assert counted_family(question) == family

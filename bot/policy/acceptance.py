@@ -391,9 +391,7 @@ def figures_where_named(draft: Draft, settings: AnswerSettings) -> Rejection | N
     mains' figure for gas and the gas mains' for heating. A Chinese answer's own clauses are read as claims, each
     figure with the term before it: "燃气管网要新建改造400万平方米" ties the heating area's figure to the gas mains."""
     # The whole of a share asked is its base, not what the figure measures ("研发的钱占GDP比重": 2.8% is not GDP's).
-    parsed = draft.parsed
-    base = named_terms(parsed.parts[-1]) if parsed.calculation == "share" and len(parsed.parts) == 2 else set()
-    named = named_terms(f"{draft.question} {without_markers(draft.raw)}") - base
+    named = named_terms(f"{draft.question} {without_markers(draft.raw)}") - named_terms(draft.parsed.share_whole)
     stated = draft.verified_numbers
     if not named or not stated:
         return None

@@ -62,7 +62,8 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     """The answer's figures each count something the report names by a more specific or another term than the
     question's ("How many vehicles in total…" answered with 新能源汽车产量超70万辆, for 汽车产量突破140万辆; "多少老外"
     with 接待游客1.7亿人次, for 境外游客75万人次), while another figure of the context is the question's own."""
-    asked = most_specific(set(parsed.terms))
+    # The whole of a share asked is its base ("What share of GDP will R&D spending reach?" asks of 研发投入).
+    asked = most_specific(set(parsed.terms) - named_terms(parsed.share_whole))
     if not asked or not stated:
         return None
     placed = [(figure, most_specific(named_terms(words))) for figure, words, _ in figure_clauses(context)]

@@ -59,6 +59,11 @@ class ParsedQuestion:
     previous: str = ""
 
     @property
+    def share_whole(self) -> str:
+        """The whole a share is asked of ("研发的钱占GDP比重" → GDP): the share's base, not what its figure counts."""
+        return self.parts[-1] if self.calculation == "share" and len(self.parts) == 2 else ""
+
+    @property
     def in_report_terms(self) -> str:
         """The asking text with its glossary phrases in the report's words, for searching ("GDP目标" → 地区生产总值目标)."""
         return in_report_terms(self.asking)

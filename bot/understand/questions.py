@@ -364,7 +364,7 @@ _OF_WHOLE = re.compile(r"(?P<in_part>.+?)在(?P<in_whole>.+?)(?:里|中|当中)[
                        r"\b(?:fraction|share|proportion|percentage|part)\s+of\s+(?P<en_whole>.+?)\s+(?:(?:is|are|comes\s+from)\s+"
                        r"(?P<en_part>.+?)|"
                        # "what share of total output would new energy vehicles make up"
-                       r"(?:would|will|could|do|does)\s+(?P<en_maker>.+?)\s+(?:make\s+up|account\s+for|represent))"
+                       r"(?:would|will|could|do|does)\s+(?P<en_maker>.+?)\s+(?:make\s+up|account\s+for|represent|reach|hit|amount\s+to))"
                        r"[?？.]*$", re.IGNORECASE)
 _ASKING = re.compile(r"多少|几|哪|什么|怎么|是否|一样吗|相同吗|\b(?:how|what|which|whether|are|is|will)\b", re.IGNORECASE)
 _ASKING_WORDS = re.compile(

@@ -101,6 +101,13 @@ def test_a_share_and_a_sum_take_only_the_things_named(chain):
     assert "3700" not in total.answer and "3.5万" in total.answer, total.answer
 
 
+def test_a_share_the_report_states_is_quoted_whatever_its_whole_is_called(chain):
+    # GDP is the share's base: 2.8% is the R&D intensity's, not a GDP figure.
+    for question in ("研发上花的钱今年要占到GDP的多少？", "How big a share of GDP will R&D investment reach?"):
+        result = chain.ask(question)
+        assert result.found and "2.8%" in result.answer, result.answer
+
+
 def test_the_place_the_report_is_about_is_found_in_its_passages(engine):
     assert engine.corpus.home_words() == {"郑州", "zhengzhou"}
 

@@ -203,6 +203,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     ("粮食播种面积在耕地里大约能占多大比例？", "share", ["粮食播种面积", "耕地"]),
     # The part after the whole, named by the verb that makes it up.
     ("What share of all the grain area would vegetables account for?", "share", ["vegetables", "all the grain area"]),
+    ("What share of the city's output will research spending reach?", "share", ["research spending", "the city's output"]),
     # "per project" names what the total is shared among; the comma of 3,800 separates nothing.
     ("On average, how much investment per project do the 3,800 planned projects come to?", "per_unit",
      ["investment", "project"]),

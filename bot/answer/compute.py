@@ -112,7 +112,9 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
         allowed = [i for i, o in enumerate(operands) if measure is None or _measure(o) == measure]
         candidates = [[i for i in sorted(allowed, key=lambda i: -row[i])[:CANDIDATES_PER_PART] if row[i] >= min_score]
                       for row in table]
-        for picks in itertools.product(*[[*c, None] for c in candidates]):
+        # A part may go unmatched (a loose piece of the question), but not from a sum: a total leaving out a
+        # thing asked ("'one thing' services, certificate-free items and cross-province items") is no total.
+        for picks in itertools.product(*[[*c, *([] if kind == "sum" else [None])] for c in candidates]):
             chosen = tuple(i for i in picks if i is not None)
             if len(chosen) >= 2 and len(set(chosen)) == len(chosen):
                 total = sum(table[p, i] for p, i in enumerate(picks) if i is not None)

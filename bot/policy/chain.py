@@ -48,8 +48,8 @@ from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
 from bot.schema import AnswerResult, BotInputError, StreamEvent
 from bot.understand.parsed import parse_question
-from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, instruction_override,
-                                      without_place, without_year)
+from bot.understand.questions import (Calculation, asking_clauses, clean_history, clean_question, detect_lang,
+                                      instruction_override, without_place, without_year)
 from bot.understand.terms import in_report_terms
 from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
@@ -213,11 +213,12 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             state.premise_only = corrected is None
             if corrected:  # the corrected question is what is asked from here on
                 state.parsed = parse_question(corrected, state.history)
-                if (naming := state.parsed.naming.strip()) != state.parsed.asking.strip():
-                    # The premise answered by the correction, the clauses that ask are the question: searched with
-                    # it, the premise's thing fills the context ("Given the elderly-care bed target of 66,000, how
-                    # many childcare places…" found only the beds' sentence).
-                    state.parsed = parse_question(naming, state.history)
+                # The premise answered by the correction, the clauses that ask are the question when they name a
+                # thing: searched with it, the premise's thing fills the context ("Given the elderly-care bed target
+                # of 66,000, how many childcare places…" found only the beds' sentence).
+                rest = parse_question(asking_clauses(state.parsed.asking).strip(), state.history)
+                if rest.text != state.parsed.asking.strip() and (rest.things or rest.terms):
+                    state.parsed = rest
                 state.focus = state.parsed.text
         # Of what is asked once any premise is corrected: the premise's thing is no longer searched for.
         if state.lang == "en" and self.settings.answer.translate_questions:

@@ -92,7 +92,11 @@ class FactChecker:
         # "R&D intensity" is matched as 研发投入强度, the report's words; figures are read from the claim as written.
         # A denial is looked up as what it denies: the report states things, it does not deny them.
         matched = in_report_terms(parsed.affirmed)
-        clauses = self._about_places(parsed, [c for p in self.engine.search(matched, k=self.k) for c in _clauses(p)])
+        # Searched also with the claim's own words beside the report's terms: "grain output" alone as 总产量 finds
+        # the car output's passage, the report's 总产量 of grain standing after 粮食播种面积.
+        passages = {p.chunk.chunk_id: p for query in dict.fromkeys([matched, in_report_terms(parsed.affirmed, True)])
+                    for p in self.engine.search(query, k=self.k)}
+        clauses = self._about_places(parsed, [c for p in passages.values() for c in _clauses(p)])
         # The country's or the province's figure is stated only by a clause speaking of that scope.
         scope = asked_scope(parsed.affirmed)
         clauses = [c for c in clauses if states_scope(c.text, scope)]

@@ -272,7 +272,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
         r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短)(?:吗|不)|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
-        r"\bby\s+how\s+much\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
+        r"\bby\s+how\s+(?:much|many)\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
         r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
         # "any more trees or forests" asks whether there will be more, not which is more.
         r"\bthe\s+same\b",
@@ -355,7 +355,7 @@ def _asking_sentence(text: str) -> tuple[str, list[str]]:
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").
 PART_SEPARATOR = re.compile(
-    r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|加上|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bvs\.?|"
+    r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|加上|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bexceeds?\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
 # "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
 _OF_WHOLE = re.compile(r"(?P<in_part>.+?)在(?P<in_whole>.+?)(?:里|中|当中)[^，,。？?]{0,6}?占|"
@@ -377,7 +377,8 @@ _ASKING_WORDS = re.compile(
 # "How many kilometres of water, gas and heating pipes in total will be built?": the things an English question
 # counts stand between its question word (and the unit) and its verb.
 _COUNTED_THINGS = re.compile(
-    r"\bhow\s+(?:many|much)\s+(?:more\s+)?(?:[\w-]+\s+of\s+)?(?P<things>.+?)(?=\s+(?:will|would|are|is|be|do|does|"
+    r"(?:\bhow\s+(?:many|much)\s+(?:more\s+)?(?:[\w-]+\s+of\s+)?|\b(?:combined|total)\s+(?:number|amount)\s+of\s+)"
+    r"(?P<things>.+?)(?=\s+(?:will|would|are|is|be|do|does|"
     r"did|can|could|should|has|have|in\s+(?:total|all)|altogether|combined|together)\b|\s*[?？:：]|$)", re.IGNORECASE)
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")

@@ -188,3 +188,17 @@ def test_a_sum_counted_in_a_unit_takes_only_figures_in_it(report):
     assert projects in unconstrained
     homes = calculation_by_parts("sum", parts, operands, scores, 0.4, counted="homes")
     assert projects not in homes and special in homes and others in homes
+
+
+def test_a_sum_leaving_out_a_thing_asked_is_no_total_but_a_comparison_may_skip_a_loose_piece(report):
+    from bot.answer.compute import calculation_by_parts
+
+    operands, (first, second, third) = _operands(report, "30项", "100个", "100个")
+
+    def scores(part: str, topics: list[str]) -> np.ndarray:  # the first thing matches no figure
+        return np.array([0.0 if part == "unmatched" else 0.9 for _ in topics])
+
+    parts = ["unmatched", "certificate-free items", "cross-province items"]
+    assert calculation_by_parts("sum", parts, operands, scores, 0.4) is None
+    assert calculation_by_parts("comparison", parts, operands, scores, 0.4) is not None
+    assert calculation_by_parts("sum", parts[1:], operands, scores, 0.4) is not None

@@ -204,6 +204,9 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     # The part after the whole, named by the verb that makes it up.
     ("What share of all the grain area would vegetables account for?", "share", ["vegetables", "all the grain area"]),
     ("What share of the city's output will research spending reach?", "share", ["research spending", "the city's output"]),
+    # "the combined number of X, Y and Z" names its things as "how many X, Y and Z" does.
+    ("What is the combined number of parks, greened roads and forest villages?", "sum",
+     ["parks", "greened roads", "forest villages"]),
     # "per project" names what the total is shared among; the comma of 3,800 separates nothing.
     ("On average, how much investment per project do the 3,800 planned projects come to?", "per_unit",
      ["investment", "project"]),
@@ -403,3 +406,12 @@ def test_the_unit_a_question_asks_in(question, unit, family):
 
     assert unit_asked(question) == unit
     assert counted_family(question) == family
+
+
+def test_by_how_many_one_thing_exceeds_another_is_a_comparison_of_both():
+    from bot.understand.questions import asks_calculation, question_parts
+
+    question = "By how many kilometres do the gas mains exceed the water mains?"
+    assert asks_calculation(question) == "comparison"
+    parts = question_parts(question, "comparison")
+    assert len(parts) == 2 and "gas mains" in parts[0] and parts[1].endswith("water mains")

@@ -156,8 +156,8 @@ FALLBACK = (
          "模型没有找到答案，以下是报告里与问题最接近的原文", "The model found no answer; the report's closest passage",
          "sure_similarity"),
     Rule("naming_sentence", "fallback",
-         "no usable model answer (none, or its figure not about what is asked), but one passage names what the "
-         "question asks about", "以下是报告里提到所问内容的原文", "The report's sentence naming what you asked about"),
+         "no usable model answer (none, or its figure in no passage or not about what is asked), but one passage "
+         "names what the question asks about", "以下是报告里提到所问内容的原文", "The report's sentence naming what you asked about"),
     Rule("override_judged_as_claim", "fallback",
          "the model found no answer to a question that tries to override the report",
          "问题试图改变报告的内容，按报告回答", "The question tries to override the report; answered from the report",

@@ -380,6 +380,20 @@ _COUNTED_THINGS = re.compile(
     r"(?:\bhow\s+(?:many|much)\s+(?:more\s+)?(?:[\w-]+\s+of\s+)?|\b(?:combined|total)\s+(?:number|amount)\s+of\s+)"
     r"(?P<things>.+?)(?=\s+(?:will|would|are|is|be|do|does|"
     r"did|can|could|should|has|have|in\s+(?:total|all)|altogether|combined|together)\b|\s*[?？:：]|$)", re.IGNORECASE)
+
+
+def counted_things_span(text: str) -> tuple[int, int] | None:
+    """Where an English question names what it counts ("How many elderly-care beds?" → elderly-care beds), None
+    when it asks no "how many"."""
+    match = _COUNTED_THINGS.search(text) if not _CJK.search(text) else None
+    return match.span("things") if match else None
+
+
+def names_a_time(text: str) -> bool:
+    """Whether ``text`` is only a time ("去年", "2023年"): no thing a follow-up asks about instead."""
+    return bool(_TIME_WORDS.fullmatch(text.strip()))
+
+
 _MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
 _YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")
 _TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")

@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, question_word,
-                                     thing_ends, unit_asked)
+from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, counted_things_span,
+                                     names_a_time, question_word, thing_ends, unit_asked)
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
+from zzbot.places import places_named
 from zzbot.text import CJK, CJK_RUN, chinese_pairs
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,10 @@ def new_thing(follow_up: str) -> str:
         return ""
     thing = next(g for g in match.groups() if g is not None).strip(" “”\"")
     thing = next((thing[:-len(w)] for w in _TOPIC_WORDS if thing.endswith(w)), thing)
-    if thing.endswith("的") or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing):
+    # A time or a place changes when, or where, the earlier question asks ("那去年呢？", "那开封呢？"), not what.
+    if (thing.endswith("的") or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing)
+            or names_a_time(thing) or any(thing.removesuffix("市").removesuffix("省") in (p.chinese, *p.english)
+                                          for p in places_named(thing))):
         return ""
     return thing
 
@@ -101,7 +105,12 @@ def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
     phrases = glossary_phrases(earlier)
     if phrases:
         start = earlier.lower().find(phrases[0][0].lower())
-        return phrases[0][0], start, start + len(phrases[0][0])
+        end = start + len(phrases[0][0])
+        # The noun phrase counted runs on from its first glossary phrase: "elderly-care beds", not "elderly" (the
+        # words before it stay: "new school places" keeps "new").
+        if (span := counted_things_span(earlier)) and span[0] <= start < span[1]:
+            end = max(end, span[1])
+        return earlier[start:end], start, end
     return None
 
 

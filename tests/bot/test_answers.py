@@ -154,3 +154,13 @@ def test_a_direction_taken_for_granted_without_a_figure_is_corrected(chain):
 def test_a_count_is_not_answered_with_an_area(chain):
     result = chain.ask("周末想带孩子去公园遛遛，今年会多几个公园吗？")
     assert result.found and "30个" in result.answer and "300万" not in result.answer, result.answer
+
+
+def test_a_follow_up_naming_another_time_or_thing_asks_it_whole(chain):
+    beds = [{"role": "user", "content": "How many elderly-care beds are planned?"},
+            {"role": "assistant", "content": "66,000 (全市养老托老床位数达到6.6万张) [1]."}]
+    childcare = chain.ask("And childcare places?", history=beds)
+    assert "4.8" in childcare.answer and "66,000" not in childcare.answer, childcare.answer
+    places = [{"role": "user", "content": "今年新增学位多少个？"}, {"role": "assistant", "content": "新增学位2.7万个[1]。"}]
+    last_year = chain.ask("那去年呢？", history=places)
+    assert not last_year.found, last_year.answer  # the report gives no 2023 figure

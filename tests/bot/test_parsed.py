@@ -81,6 +81,9 @@ def test_calculation_years_places_and_premises_are_read_once():
     ("境外的呢？", ""),  # narrows the earlier thing: it stays
     ("农民工那块呢？", "农民工"),  # 那块, 方面: the topic's mark, no part of the thing
     ("就业方面呢？", "就业"),
+    ("那去年呢？", ""),  # a time or a place changes when or where the earlier question asks, not what
+    ("那开封呢？", ""),
+    ("And Kaifeng?", ""),
     ("And for rural workers moving into other jobs?", ""),
     ("And how many of those are for graduates?", ""),
 ])
@@ -104,6 +107,9 @@ def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
     ("那汽车产业呢？", "电子信息产业的集群规模目标是多少？", "汽车产业的集群规模目标是多少？", "电子信息"),
     # A new thing naming its own measure is not asked in the old thing's unit.
     ("那供热面积呢？", "供水管网要新建改造多少公里？", "供热面积要新建改造多少？", "公里"),
+    # The whole noun phrase counted is replaced, not its first glossary word ("elderly" of "elderly-care beds").
+    ("And childcare places?", "How many elderly-care beds are planned?", "How many childcare places are planned?",
+     "beds"),
 ])
 def test_a_follow_up_replaces_the_thing_asked_and_keeps_the_frame(follow_up, earlier, standalone, gone):
     assert with_new_subject(follow_up, earlier) == standalone

@@ -37,7 +37,7 @@ from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
 from bot.policy.judge import SubjectJudge
 from bot.policy.model_answer import direction_note
-from bot.policy.premises import check_premise, corrected_question, with_correction
+from bot.policy.premises import check_premise, question_after_correction, with_correction
 from bot.policy.across_reports import across_kind, computed_across
 from bot.policy.report_scope import YearsMentioned, report_scope, sources_by_year, with_report_named
 from bot.policy.notes import with_instruction_ignored
@@ -48,8 +48,8 @@ from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
 from bot.schema import AnswerResult, BotInputError, StreamEvent
 from bot.understand.parsed import parse_question
-from bot.understand.questions import (Calculation, asking_clauses, clean_history, clean_question, detect_lang,
-                                      instruction_override, without_place, without_year)
+from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, instruction_override,
+                                      without_place, without_year)
 from bot.understand.terms import in_report_terms
 from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
@@ -208,18 +208,11 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         answer = self.settings.answer
         state.premise = check_premise(self.fact_checker, state.focus, answer.premise_similarity,
                                       answer.turned_premise_similarity)
-        if state.correction is not None:
-            corrected = corrected_question(state.focus, state.correction)
+        if state.correction is not None:  # the corrected question is what is asked from here on
+            corrected = question_after_correction(state.focus, state.correction, state.history)
             state.premise_only = corrected is None
-            if corrected:  # the corrected question is what is asked from here on
-                state.parsed = parse_question(corrected, state.history)
-                # The premise answered by the correction, the clauses that ask are the question when they name a
-                # thing: searched with it, the premise's thing fills the context ("Given the elderly-care bed target
-                # of 66,000, how many childcare places…" found only the beds' sentence).
-                rest = parse_question(asking_clauses(state.parsed.asking).strip(), state.history)
-                if rest.text != state.parsed.asking.strip() and (rest.things or rest.terms):
-                    state.parsed = rest
-                state.focus = state.parsed.text
+            if corrected is not None:
+                state.parsed, state.focus = corrected, corrected.text
         # Of what is asked once any premise is corrected: the premise's thing is no longer searched for.
         if state.lang == "en" and self.settings.answer.translate_questions:
             state.chinese = chinese_question(state.focus, lambda role: self._backend(state, role))

@@ -15,6 +15,8 @@ from bot.policy.factcheck import FactChecker
 from bot.answer.english import WRITTEN_NUMBER
 from bot.schema import CheckResult, Citation, Lang
 from bot.understand.claims import DOWN, NEGATION, UP, parse_claim
+from bot.understand.parsed import ParsedQuestion, parse_question
+from bot.understand.questions import asking_clauses
 from index.figures import english_value
 from zzbot import numbers
 from zzbot import figure_check
@@ -186,6 +188,19 @@ def corrected_question(question: str, correction: Correction) -> str | None:
         return question[:asked.start] + correction.reported + question[asked.end:]
     # An English figure keeps its words ("50,000 places" becomes "27,000 places").
     return question[:written.start()] + in_english.format_english(reported[0]) + question[written.end():]
+
+
+def question_after_correction(question: str, correction: Correction,
+                              history: list[dict[str, str]] | None = None) -> ParsedQuestion | None:
+    """What is left to answer once the premise is corrected (``corrected_question``), parsed; of it only the clauses
+    that ask, when they name a thing: searched with it, the premise's thing fills the context ("Given the
+    elderly-care bed target of 66,000, how many childcare places…" found only the beds' sentence). None when the
+    correction is the whole answer."""
+    if (corrected := corrected_question(question, correction)) is None:
+        return None
+    parsed = parse_question(corrected, history)
+    rest = parse_question(asking_clauses(parsed.asking).strip(), history)
+    return rest if rest.text != parsed.asking.strip() and (rest.things or rest.terms) else parsed
 
 
 def with_correction(correction: Correction, answer: str, citations: list[Citation], lang: Lang,

@@ -41,6 +41,20 @@ def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, rep
     assert corrected_question(question, _correction(question, reported, "…")) == expected
 
 
+@pytest.mark.parametrize(("question", "reported", "asked"), [
+    # The clauses that ask name a thing: they alone are the question (the premise's thing is not searched for).
+    ("既然今年要新增学位4万个，市区要新建几所中小学？", "2.7万个", "市区要新建几所中小学？"),
+    ("Assuming the elderly get 90,000 care beds, what is the target for childcare places per 1,000 residents?",
+     "6.6万张", "what is the target for childcare places per 1,000 residents?"),
+    ("既然新增学位是5万个，投入使用的中小学有多少所？", "2.7万个", "投入使用的中小学有多少所？"),
+])
+def test_what_is_left_to_answer_after_the_correction(question, reported, asked):
+    from bot.policy.premises import question_after_correction
+
+    parsed = question_after_correction(question, _correction(question, reported, "…"))
+    assert parsed is not None and parsed.text == asked
+
+
 def test_the_correction_comes_first_and_never_repeats_the_wrong_figure():
     question = "既然市区今年新建的中小学校有20所，学位会多出多少？"
     correction = _correction(question, "10所", "市区新建中小学校10所")

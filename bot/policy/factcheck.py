@@ -305,7 +305,7 @@ def _stated_alike(claim: Claim, clauses: list[Clause]) -> bool:
         for clause in clauses:
             for figure in numbers.number_figures(clause.text):
                 if (figure.percent == claimed.figure.percent and not figure_check.units_conflict(figure, claimed.figure)
-                        and own & chinese_pairs(subject_words(numbers.own_words(clause.text, figure)))):
+                        and own & chinese_pairs(subject_words(clause.own_words(figure)))):
                     return True
     return False
 
@@ -337,7 +337,7 @@ def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
     def held(candidate: tuple[Clause, numbers.Figure]) -> tuple[int, int, int]:
         clause, figure = candidate
         return tuple(sum(term in text for term in terms)  # type: ignore[return-value]
-                     for text in (numbers.own_words(clause.text, figure), clause.text, _sentence_text(clause)))
+                     for text in (clause.own_words(figure), clause.text, _sentence_text(clause)))
 
     counts = [held(c) for c in candidates]
     most = max(counts)

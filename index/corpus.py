@@ -78,7 +78,7 @@ class CorpusFacts:
         home = self._home
         if not home or home is place or self.mentions(place.chinese):
             return None
-        joined = home.chinese[0] + place.chinese[0]
+        joined = self._join(place)
         # The join written out names both places as well ("郑开同城要推进多少个项目").
         named = home.named_in(question) or joined in question
         return joined if named and self.mentions(joined) else None
@@ -86,9 +86,15 @@ class CorpusFacts:
     def places_joined_in(self, text: str) -> list[Place]:
         """The places ``text`` names only by their join to the documents' own place, as the documents write it
         (郑开同城: 开封)."""
-        home = self._home
-        return [place for place in places() if home is not None and not place.named_in(text)
-                and home.chinese[0] + place.chinese[0] in text and self.joined_name(place, text) is not None]
+        if self._home is None:
+            return []
+        return [place for place in places() if self._join(place) in text and not place.named_in(text)
+                and self.joined_name(place, text) is not None]
+
+    def _join(self, place: Place) -> str:
+        """How Chinese joins ``place`` to the documents' own: their first characters (郑开)."""
+        assert self._home is not None
+        return self._home.chinese[0] + place.chinese[0]
 
     def sole_year(self) -> int | None:
         """The one year the indexed documents name, if they name exactly one (a single year's report)."""

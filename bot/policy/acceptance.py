@@ -478,6 +478,9 @@ def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context
         return Rejection("quote_in_asked_measure",
                          f"the report's closest sentence gives no figure in the measure asked for ({asked.measure})",
                          None, found=asked.measure)
+    # The country's or the province's figure is quoted only from a clause speaking of it, as a model answer's is.
+    if reason := scope_unstated(asked, context, [], [clause]):
+        return Rejection("scope_stated", reason, None, found=asked.scope)
     if asked.wanted == "person" and not any(name in sentence for name in
                                             person_names(" ".join(s.text for s in all_sentences(context)))):
         return Rejection("quote_names_person", "the report names no person for it", None)

@@ -49,7 +49,7 @@ from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, pas
 from bot.schema import AnswerResult, BotInputError, StreamEvent
 from bot.understand.parsed import parse_question
 from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, instruction_override,
-                                      without_place, without_year)
+                                      without_home)
 from bot.understand.terms import in_report_terms
 from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
@@ -226,7 +226,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         # The report's own year and place are in every sentence's scope: searched for, they only pull in the
         # introduction and the passages repeating the name (功夫郑州).
         year, place = self.engine.corpus.sole_year(), self.engine.corpus.home_place()
-        follow_up, focus, chinese = (without_place(without_year(q, year), place)
+        follow_up, focus, chinese = (without_home(q, year, place)
                                      for q in (state.follow_up, state.focus, state.chinese))
         queries = [q for q in (follow_up, focus, chinese) if q]
         self.engine.embed_queries(queries)

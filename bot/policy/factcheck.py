@@ -22,7 +22,7 @@ from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words, without_rate_bases)
-from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang
+from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import in_report_terms, report_terms
 from bot.understand.scope import asked_scope, level_of, level_words, states_scope
 from bot.retrieval.retriever import Passage
@@ -94,8 +94,11 @@ class FactChecker:
         matched = in_report_terms(parsed.affirmed)
         # Searched also with the claim's own words beside the report's terms: "grain output" alone as 总产量 finds
         # the car output's passage, the report's 总产量 of grain standing after 粮食播种面积.
-        passages = {p.chunk.chunk_id: p for query in dict.fromkeys([matched, in_report_terms(parsed.affirmed, True)])
-                    for p in self.engine.search(query, k=self.k)}
+        # Without the report's own year and place, as a question is searched: "郑州今年要把失业率…" otherwise finds
+        # the passages repeating the city's name before the targets' one.
+        year, home = self.engine.corpus.sole_year(), self.engine.corpus.home_place()
+        queries = dict.fromkeys(without_home(q, year, home) for q in (matched, in_report_terms(parsed.affirmed, True)))
+        passages = {p.chunk.chunk_id: p for query in queries for p in self.engine.search(query, k=self.k)}
         clauses = self._about_places(parsed, [c for p in passages.values() for c in _clauses(p)])
         # The country's or the province's figure is stated only by a clause speaking of that scope.
         scope = asked_scope(parsed.affirmed)

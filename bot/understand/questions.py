@@ -161,6 +161,12 @@ def without_place(text: str, place: Place | None) -> str:
     return text if place is None else _without(text, _place_words(place))
 
 
+def without_home(text: str, year: int | None, place: Place | None) -> str:
+    """What to search for: ``text`` without the documents' one year and one place (``without_year``,
+    ``without_place``), the same for a question and for a claim checked against the report."""
+    return without_place(without_year(text, year), place)
+
+
 @cache
 def _place_words(place: Place) -> re.Pattern[str]:
     """``place`` as a question names it ("郑州市的", "Zhengzhou's", "in Zhengzhou")."""
@@ -267,7 +273,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
                             r"\bhow\s+much\b[^?？]*\beach\s+(?!of\b|other\b|year\b)[a-z]", re.IGNORECASE)),
     ("comparison", re.compile(
         # A comparative, not the tail of a verb of change: 增长多少 / 提高多少 / 减少多少 ask for one figure.
-        r"多多少|(?<![减缺])少多少|相差|差多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"
+        r"多了?多少|(?<![减缺])少了?多少|相差|差了?多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"
         r"(?<![缩减])小多少|(?<![增延成])长多少|多出|"
         r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
         r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短)(?:吗|不)|"
@@ -298,8 +304,10 @@ def asks_calculation(text: str) -> Calculation | None:
     return kind
 
 
-# Words that join the things a comparison weighs against each other, within the clause that asks.
-_WEIGHED_AGAINST = re.compile(r"[、和与跟及或比哪]|还是|相比|对比|\b(?:and|or|than|vs\.?|versus|compared|which)\b",
+# Words that join the things a comparison weighs against each other, within the clause that asks, or point back to
+# the two named before it ("…和…，两者差了多少").
+_WEIGHED_AGAINST = re.compile(r"[、和与跟及或比哪]|还是|相比|对比|两者|二者|这两|\b(?:and|or|than|vs\.?|versus|compared|which|"
+                              r"both|the\s+two)\b",
                               re.IGNORECASE)
 
 

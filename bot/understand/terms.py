@@ -116,9 +116,20 @@ def _glossary_matches(text: str) -> list[re.Match[str]]:
              if match]
     chosen: list[re.Match[str]] = []
     for match in sorted(found, key=lambda m: m.start() - m.end()):
-        if all(match.end() <= c.start() or c.end() <= match.start() for c in chosen):
+        if all(match.end() <= c.start() or c.end() <= match.start() for c in chosen) and not _inside_term(text, match):
             chosen.append(match)
     return sorted(chosen, key=lambda m: m.start())
+
+
+def _inside_term(text: str, match: re.Match[str]) -> bool:
+    """Whether a Chinese phrase is part of its own term as the text writes it (停车位 in 公共停车位): no phrase there."""
+    term = _term_of(match)
+    at = text.find(term)
+    while at >= 0:
+        if at <= match.start() and match.end() <= at + len(term):
+            return True
+        at = text.find(term, at + 1)
+    return False
 
 
 def _term_of(match: re.Match[str]) -> str:

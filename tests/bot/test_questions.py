@@ -141,6 +141,9 @@ def test_english_abbreviations_are_put_in_the_report_terms():
     assert in_report_terms("GDP占全省比重多少？") == "生产总值占全省比重多少？"
     assert in_report_terms("今年的R&D投入强度") == "今年的研发投入投入强度"
     assert in_report_terms("新增学位多少") == "新增学位多少"
+    # An everyday phrase inside its own term as written is no phrase there (停车位 of 公共停车位).
+    assert in_report_terms("新增公共停车位多少") == "新增公共停车位多少"
+    assert in_report_terms("新增停车位多少") == "新增公共停车位多少"
     assert in_report_terms("GDPR合规") == "GDPR合规"
     assert in_report_terms("What is the GDP target?", annotate=True) == "What is the GDP（生产总值） target?"
 
@@ -238,6 +241,8 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     # the clause before the asking one tells the asker's situation; a clause asking which leaves the things to it
     ("开车总找不到地方停，今年能多出多少车位？", None), ("燃气管网和供水管网，哪个新建改造的里程更长？", "comparison"),
     ("保障房里，租赁住房比配售型的多多少套？", "comparison"),
+    # "两者" points back to the two things named before the asking clause.
+    ("绿地和供热面积，两者差了多少平方米？", "comparison"), ("今年绿地差了多少？", None),
     ("Which growth target is higher, industrial value added or fixed-asset investment?", "comparison"),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):

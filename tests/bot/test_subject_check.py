@@ -99,6 +99,18 @@ def test_the_citys_figure_does_not_answer_for_the_country_or_the_province(questi
     assert rejection is not None and rejection.threshold is None
 
 
+def test_the_citys_clause_is_not_quoted_for_the_provinces_figure_either():
+    """The report's own sentence, quoted when the model's answer fails, is held to the scope asked as the model's is."""
+    from bot.policy.acceptance import unmet_requirement
+    from bot.understand.parsed import parse_question
+
+    draft = _draft("", "河南省级层面的经济增速目标定了多少？", TARGETS)
+    unmet = unmet_requirement(parse_question(draft.question), "地区生产总值增长7%左右", TARGETS, draft.context)
+    assert unmet is not None and unmet.check == "scope_stated"
+    city = parse_question("郑州的经济增速目标定了多少？")
+    assert unmet_requirement(city, "地区生产总值增长7%左右", TARGETS, draft.context) is None
+
+
 @pytest.mark.parametrize(("answer", "question", "sentence"), [
     ("地区生产总值增长7%左右[1]。", "郑州今年经济要增长多少？", TARGETS),
     ("新增国家级智能制造项目5个以上[1]。", "今年郑州要新增多少个国家级智能制造项目？",

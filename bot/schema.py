@@ -12,6 +12,22 @@ class BotInputError(ValueError):
     """A question or history the bot cannot take; the message is meant for the user."""
 
 
+# What the runnable takes: {"question": str, "history": [...], "backend": str, "k": int}, or a bare question.
+ChainInput = dict[str, Any] | str
+_INPUT_KEYS = ("question", "history", "backend", "k")
+
+
+def chain_input(data: ChainInput) -> dict[str, Any]:
+    """The runnable's input as ``events``' keyword arguments; a bad input raises BotInputError."""
+    if isinstance(data, str):
+        return {"question": data}
+    if not isinstance(data, dict) or "question" not in data:
+        raise BotInputError('the input must be a question or a dict with "question" (and "history", "backend", "k")')
+    if unknown := sorted(set(data) - set(_INPUT_KEYS)):
+        raise BotInputError(f"unknown input key(s) {', '.join(unknown)}; use {', '.join(_INPUT_KEYS)}")
+    return {key: data[key] for key in _INPUT_KEYS if key in data}
+
+
 class BotUnavailable(RuntimeError):
     """A model or the index is missing; the message names the command that fixes it."""
 

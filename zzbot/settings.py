@@ -148,6 +148,9 @@ class AnswerSettings(_Group):
     min_claim_coverage: float = Field(0.5, ge=0.0, le=1.0)
     # Previous turns given to the follow-up rewriter.
     history_turns: int = Field(4, ge=0)
+    # A list of figures asked for ("人才方面给了哪些数字") lists the figures of every context sentence scoring within
+    # this margin of the closest one (dev: the second sentence of a topic stands 0.06-0.10 below the first).
+    listed_margin: float = Field(0.12, ge=0.0, le=2.0)
     # A calculation searches this many passages more than a lookup: its operands may stand in several sections.
     compute_extra_passages: int = Field(2, ge=0, le=20)
     # Weight of shared words beside embedding similarity when a thing a calculation question names is matched to

@@ -15,7 +15,7 @@ from zzbot import in_english
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -26,17 +26,17 @@ from bot.answer.citations import citation_for, quoted_sentence
 from bot.answer.compute import (calculation_by_parts, compute, ComputedAnswer, named_by, one_thing_summed,
                                operands_of, pick_calculation, stated_multiple, unmatched_parts)
 from bot.answer.extractive import ExtractiveAnswerer
+from bot.answer.listing import ListedFigures, listed_figures
 from bot.engine import Engine
 from bot.llm.client import BackendError, ChatBackend, Waiting
 from bot.llm.prompting import render
 from bot.options import validate_backend, validate_k
 from bot.policy import model_answer
-from bot.policy.model_answer import NOT_FOUND_TOKEN, queue_message, visible_text
+from bot.policy.model_answer import NOT_FOUND_TOKEN, direction_note, queue_message, visible_text
 from bot.policy.acceptance import ACCEPTANCE_CHECKS
 from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
 from bot.policy.judge import SubjectJudge
-from bot.policy.model_answer import direction_note
 from bot.policy.premises import check_premise, question_after_correction, with_correction
 from bot.policy.across_reports import across_kind, computed_across
 from bot.policy.report_scope import YearsMentioned, report_scope, sources_by_year, with_report_named
@@ -46,10 +46,10 @@ from bot.policy.subject import subject_named
 from bot.policy.state import ChainState
 from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
-from bot.schema import AnswerResult, BotInputError, StreamEvent
+from bot.schema import AnswerResult, ChainInput, StreamEvent, chain_input
 from bot.understand.parsed import parse_question
-from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, instruction_override,
-                                      without_home)
+from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, figure_list_topic,
+                                      instruction_override, without_home)
 from bot.understand.terms import in_report_terms
 from bot.understand.claims import claim_to_check
 from bot.understand.rewrite import chinese_question, standalone_question
@@ -60,22 +60,6 @@ log = logging.getLogger(__name__)
 # The chat prompts the chain sends, each to its own model context (see AnswerChain._backend).
 PROMPT_ROLES = ("answer.zh", "answer.en", "rewrite.zh", "rewrite.en", "compute.zh", "compute.en", "translate.en",
                 "judge.zh")
-
-
-# What the runnable takes: {"question": str, "history": [...], "backend": str, "k": int}, or a bare question.
-ChainInput = dict[str, Any] | str
-_INPUT_KEYS = ("question", "history", "backend", "k")
-
-
-def chain_input(data: ChainInput) -> dict[str, Any]:
-    """The runnable's input as ``events``' keyword arguments; a bad input raises BotInputError."""
-    if isinstance(data, str):
-        return {"question": data}
-    if not isinstance(data, dict) or "question" not in data:
-        raise BotInputError('the input must be a question or a dict with "question" (and "history", "backend", "k")')
-    if unknown := sorted(set(data) - set(_INPUT_KEYS)):
-        raise BotInputError(f"unknown input key(s) {', '.join(unknown)}; use {', '.join(_INPUT_KEYS)}")
-    return {key: data[key] for key in _INPUT_KEYS if key in data}
 
 
 class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
@@ -277,6 +261,11 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             return result
         if across_kind(state.parsed, state.scope, self.engine.corpus) and (result := self._across(state)):
             return result
+        if state.parsed.lists_figures and not state.override and (listed := listed_figures(
+                state.context, state.lang, self.settings.answer.listed_margin,
+                self._relevance(figure_list_topic(state.focus), dense=True))) is not None:
+            state.trace.decided("figures_listed")
+            return _computed_result(state, listed, "extractive")
         # No calculation for a joined place: the report gives Kaifeng's own figures nowhere.
         if not state.joined and (kind := state.parsed.calculation):
             if (result := self._computed(state, kind)) is not None:
@@ -367,9 +356,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         be matched, from the model's calculation); None when there is nothing to combine (the question is then
         answered as any other)."""
         passages = self._search(state.focus, state.k + self.settings.answer.compute_extra_passages, state)
-        operands = operands_of(passages, self.engine.figure_rows,
-                               lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts,
-                                                                            [""] * len(texts))[1])
+        operands = operands_of(passages, self.engine.figure_rows, self._relevance(state.focus, state.chinese))
         if kind == "ratio" and stated_multiple(state.focus, operands):
             return None  # the report states the multiple itself ("分别是2018年的1.4倍和1.6倍"): quoted, not worked out
         # The things the question names, matched to figures by code; the model writes the calculation only when
@@ -418,12 +405,16 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             state.parsed, state.scope, self.engine.corpus, self.engine.figure_rows,
             lambda query, sources: [passage_from_document(d)
                                     for d in self.retriever.invoke(query, k=k, sources=sources)],
-            lambda texts: self.context_builder.relevance(state.focus, state.chinese, texts, [""] * len(texts))[1],
+            self._relevance(state.focus, state.chinese),
             state.lang)
         if computed is None:
             return None
         state.trace.decided("computed")
         return _computed_result(state, computed, "extractive")
+
+    def _relevance(self, question: str, chinese: str = "", dense: bool = False) -> Callable[[list[str]], np.ndarray]:
+        """Each text's relevance to ``question``: its embedding similarity (``dense``), else with shared words too."""
+        return lambda texts: self.context_builder.relevance(question, chinese, texts, [""] * len(texts))[not dense]
 
     def _part_scores(self, part: str, texts: list[str]) -> np.ndarray:
         """How closely each text names a thing a calculation's question names; an English part is matched in the
@@ -486,7 +477,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         return model_answer.accepted(state, draft, backend)
 
 
-def _computed_result(state: ChainState, computed: ComputedAnswer, written_by: str) -> AnswerResult:
+def _computed_result(state: ChainState, computed: ComputedAnswer | ListedFigures, written_by: str) -> AnswerResult:
     return AnswerResult(
         question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
         verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,

@@ -61,6 +61,8 @@ BEFORE = (
 )
 
 ROUTE = (
+    Rule("figures_listed", "route", "a list of figures asked for: every figure of the closest sentences, quoted",
+         "以下为报告原文中的相关数字", "The report's own figures on it", "listed_margin"),
     Rule("computed", "route", "a sum, comparison, ratio or share worked out by code from the report's figures",
          "由报告里的数字计算得出", "Worked out from the report's figures", "part_similarity"),
     Rule("comparison_side_missing", "route", "the report gives no figure for {part}",

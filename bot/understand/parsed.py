@@ -47,6 +47,7 @@ class ParsedQuestion:
     counted: str | None  # the unit family it counts in ("how many homes", "多少套": homes; scope.counted_family)
     wanted: Wanted  # the measure or kind of answer it wants
     calculation: Calculation | None
+    lists_figures: bool  # it asks for the figures on a topic, as a list ("人才方面给了哪些数字")
     parts: tuple[str, ...]  # the things a calculation works on
     places: tuple[Place, ...]
     years: tuple[int, ...]  # the years it names ("2024年", "in 2025")
@@ -89,7 +90,7 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
         terms=_terms(naming),
         quantity=questions.asks_quantity(asking), measure=scope.asked_measure(asking), wanted=wanted(asking),
         counted=scope.counted_family(asking),
-        calculation=calculation,
+        calculation=calculation, lists_figures=questions.asks_figure_list(asking),
         parts=parts,
         places=tuple(places_named(asking)), years=tuple(_years(asking)),
         relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),

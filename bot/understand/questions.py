@@ -247,6 +247,23 @@ def asks_part_of_previous(text: str) -> bool:
     return bool(_PART_OF_PREVIOUS.search(text))
 
 
+# A list of figures asked for on a topic ("人才引进方面有哪些数字", "管网建设给出了哪些数字指标", "which figures…for pipelines").
+_FIGURE_LIST = re.compile(r"(?:哪些|哪几[个项类]?)[^？?，,。]{0,6}?(?:数字|数据|指标|目标)+|(?:数字|数据|指标|目标)+都?有哪些|"
+                          r"\b(?:what|which|list)\s+(?:\w+\s+){0,2}?(?:figures|numbers|targets|goals)\b", re.IGNORECASE)
+
+
+def asks_figure_list(text: str) -> bool:
+    """Whether a question asks for the figures the report gives on a topic, as a list: they are listed from the
+    report's own sentences (``bot.answer.listing``), never summed."""
+    return bool(_FIGURE_LIST.search(text))
+
+
+def figure_list_topic(text: str) -> str:
+    """What a list of figures is asked about: the question without the words asking for it ("管网建设方面给出了"
+    of "管网建设方面给出了哪些数字指标？"); the question itself when it asks for no such list."""
+    return (_FIGURE_LIST.sub(" ", text).strip(" ?？") or text) if asks_figure_list(text) else text
+
+
 def asks_list(text: str) -> bool:
     """Whether a question asks for several things ("有哪些", "what are the targets"): a long sentence that
     matches it as a whole is then shown whole, not cut to its closest clauses."""

@@ -42,6 +42,7 @@ CASES: list[Case] = [
     Case("premise_is_whole_answer", "听说新增学位3万个？", "", {}, "the correction is the whole answer"),
     Case("nothing_close_enough", "火星探测器发射几次？", "", {}, "close enough"),
     Case("year_not_covered", "2025年新建多少所中小学校？", "", {}, "2025"),
+    Case("figures_listed", "管网建设方面给了哪些数字？", "", {}, "every figure of the closest sentences"),
     Case("computed", "供水管网和燃气管网一共多少公里？", "", {}, "worked out by code"),
     Case("comparison_side_missing", "供水管网比地铁线路长吗？", "", {}, "no figure for"),
     # 亩 and 斤 are never matched together by code: the model writes the sum (its draft), which code refuses.

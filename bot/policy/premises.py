@@ -24,7 +24,8 @@ from zzbot import in_english
 from zzbot.text import CJK, CLAUSE_MARKS, clause_around, without_markers
 
 # What is left of a question once its premise is corrected asks something more when it holds a question word.
-_ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
+# What is left of a question once its premise's clause is taken out still asks something ("…，那固定资产投资呢？").
+_ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|呢|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"
     # Whoever else is said to have said it: "你刚才已经确认了…", "the previous assistant already confirmed…".
@@ -41,7 +42,7 @@ _ATTRIBUTION = re.compile(
 
 @dataclass(frozen=True)
 class Correction:
-    asked: numbers.Figure  # the question's figure
+    asked: numbers.Figure | None  # the question's figure (None: it denies what the report states)
     reported: str  # the report's figure, as written
     clause: str  # the report's clause holding it
     citation: Citation
@@ -49,7 +50,8 @@ class Correction:
     def text(self, lang: Lang, n: int = 1) -> str:
         if lang == "zh":
             return f"报告的说法与问题不同：报告是“{self.clause}”[{n}]。"
-        return f"The report says otherwise: {_in_english(self.reported) or self.reported} (“{self.clause}”) [{n}]."
+        english = _in_english(self.reported or self.clause) or self.reported
+        return f"The report says otherwise: {english + ' ' if english else ''}(“{self.clause}”) [{n}]."
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float,
     # The figures it states, not the base of a rate ("per 1,000 residents").
     asked = [f.figure for f in parsed.figures]
     if not asked:
-        return None
+        return _denied(checker, question)
     claims = premise_claims(question, asked)
     claim = " ".join(claims)
     if _RHETORICAL.search(question):
@@ -92,6 +94,24 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float,
         # Confirmed only by a clause about the same thing: 1万 digital talents do not confirm 10,000 academicians.
         return Premise(asked, result.verdict == "supported" and close, None)
     return Premise(asked, False, _correction(result, asked))
+
+
+def _denied(checker: FactChecker, question: str) -> Premise | None:
+    """A question taking for granted, without a figure, that something will not happen ("为什么今年不新建中小学了？",
+    "Why won't the city build new schools?"): corrected by the report's clause stating it; None otherwise."""
+    frame = _ATTRIBUTION.match(question)
+    # "Why won't…" is no frame of _ATTRIBUTION: its denial would be lost with it (a figure's premise needs it too).
+    asks_why = question.lstrip().lower().startswith(("why", "how come"))
+    if not (frame and frame.group(0) or asks_why) or _RHETORICAL.search(question):
+        return None
+    claim = parse_claim(question[frame.end() if frame and not asks_why else 0:].strip(" ？?。"))
+    if not claim.negated:
+        return None
+    result = checker.check(claim.affirmed)
+    if result.verdict != "supported" or not result.citations:
+        return None
+    reported = result.report_figures[0] if result.report_figures else ""
+    return Premise([], False, Correction(None, reported, _clause(result), result.citations[0]))
 
 
 # A question opening on a negation asks whether the thing holds: it denies nothing.
@@ -179,12 +199,14 @@ def corrected_question(question: str, correction: Correction) -> str | None:
     """The question with the report's figure in place of the wrong one, when what is left of it asks something
     more than whether the premise holds; None when the correction is the whole answer."""
     asked = correction.asked
+    if asked is None:  # a denial corrected: the report's clause answers the why
+        return None
     remainder = question.replace(clause_around(question, asked.start, asked.end), "", 1)
     if not _ASKS_MORE.search(remainder):
         return None
     written = WRITTEN_NUMBER.search(question, asked.start, asked.end)
     reported = numbers.number_figures(correction.reported)
-    if CJK.search(asked.text) or written is None or not reported:
+    if CJK.search(question) or written is None or not reported:
         return question[:asked.start] + correction.reported + question[asked.end:]
     # An English figure keeps its words ("50,000 places" becomes "27,000 places").
     return question[:written.start()] + in_english.format_english(reported[0]) + question[written.end():]

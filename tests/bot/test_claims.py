@@ -18,6 +18,7 @@ from bot.understand.claims import Ranking, direction_of, head_of, opposite, pars
     # 不 or 没 right before a verb moving a thing denies the move; 不断 is an adverb.
     ("今年不新建公园游园", True, True, []),
     ("市区今年没新增绿地", True, True, []),
+    ("今年不建森林乡村了", True, True, []), ("今年没修道路", True, True, []),  # before a verb of doing, too
     ("全市不断提高研发投入强度", False, False, []),
     # A bound, the future and a yes-no question deny nothing.
     ("全社会研发投入强度不低于2.8%", False, False, []),

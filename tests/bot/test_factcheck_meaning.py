@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.policy.factcheck import FactChecker
-from bot.policy.premises import check_premise
+from bot.policy.premises import check_premise, corrected_question
 
 pytestmark = pytest.mark.models
 
@@ -115,6 +115,23 @@ def test_a_denied_premise_is_corrected_but_a_rhetorical_one_is_confirmed(checker
     rhetorical = check_premise(checker, "Isn't the city adding 27,000 school places this year?",
                                answer.premise_similarity, answer.turned_premise_similarity)
     assert rhetorical is not None and rhetorical.correction is None
+
+
+@pytest.mark.parametrize("question", [
+    "为什么郑州今年不新增绿地了？", "Why won't the city add any green space this year?", "听说今年不建公园游园了？",
+])
+def test_a_denial_taken_for_granted_without_a_figure_is_corrected_by_the_clause_stating_it(checker, real_settings,
+                                                                                          question):
+    answer = real_settings.answer
+    premise = check_premise(checker, question, answer.premise_similarity, answer.turned_premise_similarity)
+    assert premise is not None and premise.correction is not None and premise.correction.asked is None
+    assert "300万平方米" in premise.correction.clause or "公园游园30个" in premise.correction.clause
+    assert corrected_question(question, premise.correction) is None  # the correction answers the why
+
+
+def test_a_question_without_a_figure_or_a_denial_takes_nothing_for_granted(checker, real_settings):
+    answer = real_settings.answer
+    assert check_premise(checker, "为什么郑州今年要新增绿地？", answer.premise_similarity) is None
 
 
 @pytest.mark.parametrize(("claim", "verdict", "report_figure"), [

@@ -34,6 +34,8 @@ def _correction(question: str, reported: str, clause: str) -> Correction:
     ("报告说今年要引进院士80名，这是真的吗？", "25名以上", None),  # the correction is the whole answer
     ("规上工业增加值只定了增长6%，是不是太低了？", "9%以上", None),
     ("Why is the R&D intensity target 3.5%?", "2.8%", None),
+    # "…呢" asks about another thing once the premise is taken out.
+    ("既然规上工业增加值要增长12%，建筑业总产值呢？", "9%以上", "既然规上工业增加值要增长9%以上，建筑业总产值呢？"),
     ("If 50,000 places are added, how many schools will open?", "2.7万个",
      "If 27,000 places are added, how many schools will open?"),
 ])

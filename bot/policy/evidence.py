@@ -13,7 +13,7 @@ from bot.retrieval.context import Context, Sentence, all_sentences
 from bot.retrieval.figure_table import FigureTable
 from bot.understand.questions import thing_ends
 from bot.understand.terms import asked_terms, is_kind_of, most_specific, named_terms, written_span
-from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, tokenize, without_markers
+from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, names_outside_per, tokenize, without_markers
 
 _NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+|[\u4e00-\u9fff]{2,}")
 _FILLER = frozenset("a an the is are was were will be been to of in on for and or by with this that these those it its "
@@ -123,7 +123,13 @@ def of_the_term_named(candidates: list[tuple[Sentence, numbers.Figure]], words: 
     specific report term of ``words`` as their own most specific one: "汽车产量超过70万辆" speaks of
     带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
     asked = most_specific(named_terms(words))
-    return [(piece, figure) for piece, figure in candidates if most_specific(named_terms(piece.own_words(figure))) & asked]
+    # A term named only as the base of a rate (每千人口) is not what the figure counts: 4.8个 is no population.
+    return [(piece, figure) for piece, figure in candidates if _counted_terms(piece.own_words(figure)) & asked]
+
+
+def _counted_terms(own: str) -> set[str]:
+    """The most specific report terms a figure's own words name, but as the base of a rate (每千人口)."""
+    return {term for term in most_specific(named_terms(own)) if names_outside_per(own, term)}
 
 
 def misnamed_figure(answer: str, table: FigureTable, stated: list[numbers.Figure],

@@ -64,6 +64,7 @@ def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
     "郑开同城今年要推进25个项目建设",  # the join written out in Chinese: the same clause rule
     "2025年郑州完成营造林3.28万亩",  # another year
     "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers
+    "郑州常住人口今年要突破1300万",  # 人口 is named only as the base of the childcare rate (每千人口)
     "新增学位2.7万个，新增公共充电桩10万个以上",  # one figure right, the other of a thing the report never names
 ])
 def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):

@@ -85,6 +85,7 @@ def test_calculation_years_places_and_premises_are_read_once():
     ("那开封呢？", ""),
     ("And Kaifeng?", ""),
     ("And for rural workers moving into other jobs?", ""),
+    ("And for toddlers?", "toddlers"),
     ("And how many of those are for graduates?", ""),
 ])
 def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):

@@ -23,7 +23,7 @@ from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
-from bot.understand.terms import in_report_terms, report_terms
+from bot.understand.terms import glossary_spans, in_report_terms, report_terms
 from bot.understand.scope import asked_scope, level_of, level_words, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
@@ -116,6 +116,9 @@ class FactChecker:
         if ranked and (not parsed.figures or ranked.verdict == "contradicted"):
             return ranked
         if not parsed.figures:
+            # A ranking the report's figures cannot decide is not confirmed by a sentence naming one of its things.
+            if parsed.ranking:
+                return self._result(claim, lang, "not_in_report", [], [], began)
             return self._check_statement(parsed, matched, lang, clauses, began)
         outcomes = [self._judged(parsed, figure, self._outcome(claim, lang, figure, clauses))
                     for figure in parsed.figures]
@@ -380,7 +383,9 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
     claim = without_rate_bases(claim)
     context = clause_around(claim, figure.start, figure.end)
     if len(numbers.number_figures(context)) >= 2:
-        bounds = [0, *(b for m in PART_SEPARATOR.finditer(claim) for b in m.span()), len(claim)]
+        phrases = glossary_spans(claim)
+        bounds = [0, *(b for m in PART_SEPARATOR.finditer(claim) for b in m.span()
+                       if not any(a <= m.start() < z for a, z in phrases)), len(claim)]
         part = claim[max(b for b in bounds if b <= figure.start):min(b for b in bounds if b >= figure.end)].strip()
         context = part if len(part) > len(figure.text) + 4 else context
     # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.

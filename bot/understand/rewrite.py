@@ -85,11 +85,20 @@ def new_thing(follow_up: str) -> str:
     thing = next(g for g in match.groups() if g is not None).strip(" “”\"")
     thing = next((thing[:-len(w)] for w in _TOPIC_WORDS if thing.endswith(w)), thing)
     # A time or a place changes when, or where, the earlier question asks ("那去年呢？", "那开封呢？"), not what.
-    if (thing.endswith("的") or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing)
+    if (_modifier_only(thing) or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing)
             or names_a_time(thing) or any(thing.removesuffix("市").removesuffix("省") in (p.chinese, *p.english)
                                           for p in places_named(thing))):
         return ""
     return thing
+
+
+def _modifier_only(words: str) -> str:
+    """The modifier of a follow-up naming only a kind of the earlier thing ("境外的" → 境外, "overseas ones" →
+    overseas), "" when it names a thing of its own."""
+    if words.endswith("的"):
+        return words[:-1].strip(" “”\"")
+    head, _, last = words.strip().rpartition(" ")
+    return head.strip() if last.lower() in ("one", "ones") else ""
 
 
 def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
@@ -193,8 +202,11 @@ def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], b
     X ("供热的呢" after 燃气管网 → 供热管网), whichever the report's words hold, the longest thing first; None
     when the follow-up is not of that form or the report holds no such kind."""
     match = _ONLY_SUBJECT.match(follow_up.strip())
-    words = next((g for g in match.groups() if g), "") if match else ""
-    modifier = words[:-1].strip(" “”\"") if words.endswith("的") else ""
+    modifier = _modifier_only(next((g for g in match.groups() if g), "")) if match else ""
+    if modifier and not CJK.search(modifier):
+        # "How about overseas ones?" after "…tourist visits?": the modifier goes before the earlier thing.
+        replaced = replaced_thing(earlier)
+        return f"{earlier[:replaced[1]]}{modifier} {earlier[replaced[1]:]}" if replaced else None
     if not CJK.search(modifier):
         return None
     held = [(start, end) for run in CJK_RUN.finditer(earlier) for start in range(run.start(), run.end())

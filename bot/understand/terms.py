@@ -22,6 +22,12 @@ def glossary_phrases(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), _term_of(m)) for m in _glossary_matches(text)]
 
 
+def glossary_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` uses glossary phrases: no clause or part boundary falls inside one ("primary and secondary
+    schools" is one thing, not two parts)."""
+    return [m.span() for m in _glossary_matches(text)]
+
+
 def glossary_words(term: str) -> set[str]:
     """The words of every glossary phrase for the report's ``term`` ("electric vehicles, evs…" → electric, vehicles,
     evs…): what an English question may call it by."""

@@ -65,6 +65,7 @@ def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
     "2025年郑州完成营造林3.28万亩",  # another year
     "新增公共充电桩10万个以上",  # the report's 10万个以上 counts parking spaces, not chargers
     "郑州常住人口今年要突破1300万",  # 人口 is named only as the base of the childcare rate (每千人口)
+    "今年新建的公园游园比地铁站多",  # a ranking the report's figures cannot decide
     "新增学位2.7万个，新增公共充电桩10万个以上",  # one figure right, the other of a thing the report never names
 ])
 def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
@@ -87,6 +88,10 @@ def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
     ("郑州全社会研发投入强度目标为2.8%", "supported", "2.8%"),
     # Searched without the city's name and year, as a question is: they pull in the passages repeating the name.
     ("郑州今年要把失业率压到4%以内", "contradicted", "5.5%"),
+    # "primary and secondary schools" is one thing: its "and" separates no parts. 15 new ones are not the 15 opened.
+    ("Zhengzhou plans 15 new primary and secondary schools and 27,000 more school places", "contradicted", "10所"),
+    ("Zhengzhou will open 15 primary and secondary schools and add 27,000 school places", "supported", None),
+    ("规上工业增加值的增速目标比GDP的低", "contradicted", "9%以上"),  # 规上: the report's 规模以上
 ])
 def test_every_figure_of_a_claim_is_checked(checker, claim, verdict, report_figure):
     result = checker.check(claim)

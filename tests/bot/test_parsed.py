@@ -86,6 +86,7 @@ def test_calculation_years_places_and_premises_are_read_once():
     ("And Kaifeng?", ""),
     ("And for rural workers moving into other jobs?", ""),
     ("And for toddlers?", "toddlers"),
+    ("And the overseas ones?", ""),  # a kind of the earlier thing, as 境外的呢
     ("And how many of those are for graduates?", ""),
 ])
 def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
@@ -162,6 +163,9 @@ REPORT_WORDS = "新建改造供水管网85公里、燃气管网102公里、供�
     # No such kind in the report: the model rewrites it.
     ("地铁的呢？", "今年燃气管网要建多少公里？", None),
     ("那城镇就业呢？", "今年燃气管网要建多少公里？", None),  # a thing of its own, not a kind
+    # "ones" stands for the earlier thing: the modifier narrows it.
+    ("How about overseas ones?", "What is the target for tourist visits?",
+     "What is the target for overseas tourist visits?"),
 ])
 def test_a_follow_up_naming_another_kind_asks_of_the_reports_kind(follow_up, earlier, standalone):
     assert with_new_modifier(follow_up, earlier, lambda text: text in REPORT_WORDS) == standalone

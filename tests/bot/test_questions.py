@@ -214,6 +214,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     ("On average, how much investment per project do the 3,800 planned projects come to?", "per_unit",
      ["investment", "project"]),
     ("Water, gas, and heating pipes: how many km in all?", "sum", ["Water", "gas", "heating pipes"]),
+    ("Gas pipes plus heating pipes, how many km?", "sum", ["Gas pipes", "heating pipes"]),
     # An English asking piece names a thing too; "counting both" names none.
     ("How many schools are being built or opened in the urban area this year, counting both?", "sum",
      ["schools being built", "opened in the urban area this year"]),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.understand.parsed import ParsedQuestion
-from bot.understand.terms import glossary_words, most_specific, named_terms
+from bot.understand.terms import glossary_words, most_specific, named_terms, report_terms
 from bot.understand.scope import states_scope
 from zzbot import figure_check, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs
@@ -83,13 +83,16 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
 
 def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure]) -> Misnamed | None:
     """A Chinese thing asked that no clause of the answer's figures names by a character of its head, when the
-    glossary gives it no term of the report's: "今年全市打算新增多少个公共充电桩" answered with 新增公共停车位10万个
-    (公共 is shared, 充电桩 is not)."""
-    if parsed.lang != "zh" or parsed.terms or not parsed.quantity or not stated or not parsed.things:
+    glossary gives no term of the report's for that head: "今年全市打算新增多少个公共充电桩" answered with 新增公共停车位
+    10万个 (公共 is shared, 充电桩 is not)."""
+    if parsed.lang != "zh" or not parsed.quantity or not stated or not parsed.things:
         return None
     thing = parsed.things[0]
     head = thing[-HEAD_CHARS:]
-    if len(thing) <= HEAD_CHARS or not all(CJK.match(c) for c in head):
+    # A thing the report has a term for (上学的名额 is 学位, 公共停车位) is judged by term_misnamed; a term for a word of
+    # it only (博士 of 博士后工作站) does not name it.
+    if (len(thing) <= HEAD_CHARS or not all(CJK.match(c) for c in head) or report_terms(thing)
+            or any(head in t for t in parsed.terms)):
         return None
     clauses = figure_clauses(context)
     if not any(figure_check.same_as_any(f, stated) for f, _, _ in clauses):

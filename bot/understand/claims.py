@@ -149,11 +149,16 @@ def subject_words(text: str, places: tuple[Place, ...] = ()) -> str:
     return " ".join(CJK_RUN.findall(text))
 
 
+def thing_words(run: str) -> str:
+    """A run of a Chinese phrase without the copula or goal words closing it (研发投入强度目标为 → 研发投入强度)."""
+    return _TRAILING.sub("", run)
+
+
 def head_of(subject: str) -> str:
     """The head of a Chinese noun phrase, its last two characters (公共停车位 → 车位, 公共充电桩 → 电桩): what is
     counted, which the report's sentence must name. A copula or goal word closing the phrase is no part of it
     (研发投入强度目标为 → 强度)."""
-    runs = [_TRAILING.sub("", run) for run in subject.split()]
+    runs = [thing_words(run) for run in subject.split()]
     runs = [run for run in runs if len(run) >= 2]
     return runs[-1][-2:] if runs else ""
 

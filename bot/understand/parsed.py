@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from bot.schema import Lang
 from bot.understand import questions, scope
-from bot.understand.claims import counts_listed_things
+from bot.understand.claims import counts_listed_things, subject_words, thing_words
 from bot.understand.questions import Calculation
 from bot.understand.rewrite import new_thing
 from bot.understand.terms import glossary_phrases, in_report_terms, named_terms, report_terms
@@ -109,14 +109,37 @@ def _naming(asking: str, calculation: Calculation | None, parts: tuple[str, ...]
 
 def things_asked(text: str, parts: tuple[str, ...] = ()) -> list[str]:
     """What a question asks about, in its own words: a Chinese question's counted thing ("多少个公共充电桩" →
-    公共充电桩), else the glossary phrases it uses ("school places"), else a calculation's parts."""
+    公共充电桩, "新增的博士后工作站有多少个" → 博士后工作站), else the glossary phrases it uses ("school places"), else a
+    calculation's parts."""
     found: list[str] = []
-    if CJK.search(text) and (counted := questions.counted_subject(text)) and not questions.asks_list(text):
+    chinese = CJK.search(text) and not questions.asks_list(text)
+    if chinese and (counted := questions.counted_subject(text)):
         found.append(counted)
     found += [phrase for phrase, _ in glossary_phrases(text) if not any(phrase in f for f in found)]
+    if chinese and not found and (before := _named_before_asking(text)):
+        found.append(before)
     if not found:
         found += parts
     return list(dict.fromkeys(found))
+
+
+# Words after which a question says what is done to its thing ("城市书房今年要建多少个": the thing stands before 要).
+_MODALS = ("打算", "计划", "准备", "要", "能", "会", "将")
+
+
+def _named_before_asking(text: str) -> str:
+    """The thing a Chinese quantity question names before its question word, after any 的 ("新增的博士后工作站有多少
+    个" → 博士后工作站), without place, time, verb of change or goal words; "" when none of two characters is left."""
+    clause = questions.asking_clause(text)
+    if (span := questions.question_word(clause)) is None:
+        return ""
+    before = clause[:span[0]]
+    before = before[:min((at for m in _MODALS if (at := before.find(m)) >= 0), default=len(before))]
+    head, _, after = before.rpartition("的")
+    # "充电站的目标是多少": goal words after 的 name nothing; the thing is before it.
+    runs = subject_words(after if thing_words(after) else head, tuple(places_named(before))).split()
+    thing = thing_words(runs[-1]).rstrip("有是为共") if runs else ""
+    return thing if len(thing) >= 2 else ""
 
 
 def wanted(text: str) -> Wanted:

@@ -16,6 +16,10 @@ from bot.understand.rewrite import (keeps_no_replaced_thing, new_thing, standalo
     ("今年全市打算新增多少个公共充电桩？", ("公共充电桩",), ("充电桩",), "count"),
     ("今年新增多少个学位？", ("学位",), ("学位",), "count"),
     ("今年郑州上学的名额会多出多少？", ("上学的名额",), ("学位",), "count"),  # glossary: everyday words → 学位
+    # A thing named before the question word, after 的, without time, modal and goal words.
+    ("今年新开的城市书房有多少家？", ("城市书房",), (), "count"),
+    ("社区食堂今年要建多少个？", ("社区食堂",), (), "count"),
+    ("社区书屋的目标是多少个？", ("社区书屋",), (), "count"),
     ("今年郑州想吸引多少老外来旅游？", ("老外来旅游",), ("境外游客",), "count"),
     ("How many master's graduates will Zhengzhou recruit?", ("master's graduates",), ("硕士",), "count"),
     ("What GDP growth target has the city set?", ("GDP",), ("生产总值",), "percent"),

@@ -52,6 +52,13 @@ def test_a_thing_no_clause_names_is_not_answered_with_a_neighbours_figure():
                           SETTINGS) is None
 
 
+def test_a_thing_named_before_the_question_word_is_judged_by_its_head_though_a_word_of_it_is_a_term():
+    """博士 is a report term, but 博士后工作站 is no 博士: the head 工作站 is named by no clause of the figure."""
+    talents = "组建中原科技城博士后创新创业孵化园，新引进优秀人才2500名以上，累计引进院士25名以上。"
+    rejection = subject_stated(_draft("25名[1]。", "今年新增的博士后工作站有多少个？", talents), SETTINGS)
+    assert rejection is not None and rejection.found == "博士后工作站"
+
+
 def test_a_thing_the_glossary_knows_and_no_passage_names_is_not_in_the_report():
     rejection = first_rejection(_draft("新增公共充电桩10万个以上[1]。", "今年全市打算新增多少个公共充电桩？", CITY),
                                 SETTINGS)

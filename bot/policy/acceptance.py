@@ -312,11 +312,12 @@ def _asked_report_terms(draft: Draft) -> list[str]:
 def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """No passage uses the report's term for what the question names ("郑州地铁今年新开几条线": no 地铁; "公共充电桩":
     no 充电桩): whatever figure the answer gives is about something else, even one no sentence states as such
-    ("新开1条线"). The glossary already gave the report's word for it, so no judge of meaning overrides this."""
+    ("新开1条线"). The glossary already gave the report's word for it, so no judge of meaning overrides this. Every
+    term asked counts: "How many new bus routes will open?" names 投入使用 (of the schools opened) and 公交 (nowhere)."""
     terms = _asked_report_terms(draft)
-    if terms and not any(term in text for text in draft.sources for term in terms):
-        return Rejection("asked_term_in_passages", f"no passage names {'、'.join(terms)}", None,
-                         found="、".join(terms))
+    if missing := [term for term in terms if not any(term in text for text in draft.sources)]:
+        return Rejection("asked_term_in_passages", f"no passage names {'、'.join(missing)}", None,
+                         found="、".join(missing))
     return None
 
 

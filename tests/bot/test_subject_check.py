@@ -59,6 +59,15 @@ def test_a_thing_named_before_the_question_word_is_judged_by_its_head_though_a_w
     assert rejection is not None and rejection.found == "博士后工作站"
 
 
+def test_every_thing_asked_must_be_named_by_some_passage():
+    """"will open" is 投入使用, which the schools' sentence names; 公交 no passage names: the 15 are no bus routes."""
+    rejection = first_rejection(_draft("15 new bus routes will open [1].", "How many new bus routes will open this year?",
+                                       SCHOOLS), SETTINGS)
+    assert rejection is not None and rejection.check == "asked_term_in_passages" and rejection.found == "公交"
+    assert first_rejection(_draft("15 schools will open [1].", "How many schools will open this year?", SCHOOLS),
+                           SETTINGS) is None
+
+
 def test_a_thing_the_glossary_knows_and_no_passage_names_is_not_in_the_report():
     rejection = first_rejection(_draft("新增公共充电桩10万个以上[1]。", "今年全市打算新增多少个公共充电桩？", CITY),
                                 SETTINGS)

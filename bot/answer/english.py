@@ -8,7 +8,7 @@ from zzbot import numbers
 from zzbot import figure_check
 from zzbot import in_english
 from bot.retrieval.context import Context
-from zzbot.text import CJK, LATIN, without_markers
+from zzbot.text import CJK, LATIN, cited_numbers, without_markers
 
 _QUOTED = re.compile(r"[（(“\"「][^）)”\"」]*[）)”\"」]")
 # A number as an English text writes it, with its scale word: "2.7 million", "27,000".
@@ -141,3 +141,15 @@ def unquoted(text: str) -> str:
 def mostly_chinese(text: str) -> bool:
     bare = unquoted(without_markers(text))
     return len(CJK.findall(bare)) > len(LATIN.findall(bare))
+
+
+def quoted_in_english(answer: str, sources: list[str]) -> str | None:
+    """A clause of the passages given as an English answer ("城镇调查失业率控制在5.5%左右[1]。"), written as the English
+    answers quote the report: its figures in English first, then its words ("about 5.5% (report: “…”) [1]"); None
+    for any other answer."""
+    plain = without_markers(answer).strip().rstrip("。.")
+    figures = numbers.number_figures(plain)
+    if not figures or not mostly_chinese(answer) or not any(plain in source for source in sources):
+        return None
+    mark = f" [{cited[0]}]" if (cited := cited_numbers(answer)) else ""
+    return "; ".join(in_english.english_amount(f, qualified=True) for f in figures) + f" (report: “{plain}”){mark}"

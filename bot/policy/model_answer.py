@@ -9,6 +9,7 @@ from zzbot import figure_check
 from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
 from bot.answer.english import (
     english_figures,
+    quoted_in_english,
     repair_scale,
     source_quote,
     unquoted,
@@ -31,7 +32,9 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable |
     passages holding the figures, every figure matched against the passages; ``table`` is the figure table."""
     sources = state.sources
     text = raw
-    if state.lang == "en":
+    if state.lang == "en" and (quoted := quoted_in_english(text, sources)) is not None:
+        text = quoted  # the report's clause copied as the answer: its figures in English first
+    elif state.lang == "en":
         if state.parsed.quantity:  # "How long…?" answered "three years": a figure to check
             text = with_digits(text)
         text = without_own_conversions(repair_scale(english_figures(text), sources), sources)

@@ -86,3 +86,13 @@ def test_every_qualified_figure_of_the_report_stated_bare_gets_its_qualifier_bac
         assert restore_qualifiers(answer, [row.sentence]) == f"The target is {row.english} [1].", row.figure
         checked += 1
     assert checked >= 20  # the report's targets are mostly 以上 and 左右
+
+
+def test_a_report_clause_given_as_an_english_answer_leads_with_its_figures_in_english():
+    from bot.answer.english import quoted_in_english
+
+    sources = ["城镇调查失业率控制在5.5%左右，全社会研发投入强度达到2.8%。"]
+    assert quoted_in_english("城镇调查失业率控制在5.5%左右[1]。", sources) == (
+        "about 5.5% (report: “城镇调查失业率控制在5.5%左右”) [1]")
+    assert quoted_in_english("The unemployment target is about 5.5% [1].", sources) is None  # English prose
+    assert quoted_in_english("失业率控制在6%[1]", sources) is None  # not the report's words

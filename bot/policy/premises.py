@@ -222,7 +222,10 @@ def question_after_correction(question: str, correction: Correction,
         return None
     parsed = parse_question(corrected, history)
     rest = parse_question(asking_clauses(parsed.asking).strip(), history)
-    return rest if rest.text != parsed.asking.strip() and (rest.things or rest.terms) else parsed
+    # "它的产值增速目标是多少", "what is its growth target": the premise's thing is the one asked about.
+    back = rest.text.lstrip("那么，,、 ").startswith(("它", "其")) or bool(
+        {"it", "its", "their", "they", "them"} & set(re.findall(r"[a-z]+", rest.text.lower())))
+    return rest if rest.text != parsed.asking.strip() and (rest.things or rest.terms) and not back else parsed
 
 
 def with_correction(correction: Correction, answer: str, citations: list[Citation], lang: Lang,

@@ -163,8 +163,11 @@ def head_of(subject: str) -> str:
     return runs[-1][-2:] if runs else ""
 
 
-# Words closing a claim's phrase before its figure that name nothing ("目标为2.8%", "控制在5.5%").
-_TRAILING = re.compile(r"(?:目标|任务)?(?:为|是|到|在|达|控制在|保持在|稳定在)?$")
+# Words closing a claim's phrase before its figure that name nothing ("目标为2.8%", "控制在5.5%"), or a question's
+# before its question word ("交付数字分别是多少" counts 交付's figures).
+_TRAILING = re.compile(r"(?:目标|任务|数字|数据|指标|数量)?(?:分别|各自|各|都|一共|总共)?(?:为|是|到|在|达|控制在|保持在|稳定在)?$")
+
+
 def states_subject(subject: str, sentence: str, min_share: float) -> bool:
     """Whether a report sentence names what a claim's words ``subject`` count: its head, or at least ``min_share``
     of its character pairs (settings.answer.claim_subject_share). 新增公共停车位10万个以上 does not name 公共充电桩.

@@ -19,6 +19,7 @@ from bot.understand.rewrite import (keeps_no_replaced_thing, new_thing, standalo
     # A thing named before the question word, after 的, without time, modal and goal words.
     ("今年新开的城市书房有多少家？", ("城市书房",), (), "count"),
     ("社区食堂今年要建多少个？", ("社区食堂",), (), "count"),
+    ("社区书屋的两个建设数字分别是多少？", ("两个建设",), (), "count"),  # 数字, 分别 and 是 name nothing
     ("社区书屋的目标是多少个？", ("社区书屋",), (), "count"),
     ("今年郑州想吸引多少老外来旅游？", ("老外来旅游",), ("境外游客",), "count"),
     ("How many master's graduates will Zhengzhou recruit?", ("master's graduates",), ("硕士",), "count"),

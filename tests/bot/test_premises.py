@@ -49,6 +49,8 @@ def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, rep
     ("Assuming the elderly get 90,000 care beds, what is the target for childcare places per 1,000 residents?",
      "6.6万张", "what is the target for childcare places per 1,000 residents?"),
     ("既然新增学位是5万个，投入使用的中小学有多少所？", "2.7万个", "投入使用的中小学有多少所？"),
+    # "它的…" asks of the premise's thing: the whole corrected question is asked.
+    ("既然营造林要完成10万亩，它的森林乡村目标是多少个？", "3.28万亩", "既然营造林要完成3.28万亩，它的森林乡村目标是多少个？"),
 ])
 def test_what_is_left_to_answer_after_the_correction(question, reported, asked):
     from bot.policy.premises import question_after_correction

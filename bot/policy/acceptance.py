@@ -12,8 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zzbot import numbers
-from zzbot import figure_check
+from zzbot import figure_check, numbers
 from bot.retrieval.context import Context, all_sentences, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
@@ -67,6 +66,8 @@ class Draft:
     table: FigureTable = field(default_factory=lambda: FigureTable(()))
     # ``question`` read once (the chain's parsed question); read here when a caller gives none.
     parsed: ParsedQuestion = field(default=None)  # type: ignore[assignment]
+    # Whether the indexed documents use a word anywhere (``CorpusFacts.mentions``); None: as if they use none.
+    mentions: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.parsed is None:
@@ -312,10 +313,13 @@ def _asked_report_terms(draft: Draft) -> list[str]:
 def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """No passage uses the report's term for what the question names ("郑州地铁今年新开几条线": no 地铁; "公共充电桩":
     no 充电桩): whatever figure the answer gives is about something else, even one no sentence states as such
-    ("新开1条线"). The glossary already gave the report's word for it, so no judge of meaning overrides this. Every
-    term asked counts: "How many new bus routes will open?" names 投入使用 (of the schools opened) and 公交 (nowhere)."""
+    ("新开1条线"); no judge of meaning overrides this. Beside a term the passages name, one the report uses nowhere
+    (公交 beside 投入使用 in "How many new bus routes will open?"), not one used elsewhere (人口 of 每千人口)."""
     terms = _asked_report_terms(draft)
-    if missing := [term for term in terms if not any(term in text for text in draft.sources)]:
+    missing = [term for term in terms if not any(term in text for text in draft.sources)]
+    if missing and len(missing) < len(terms) and draft.mentions is not None:
+        missing = [term for term in missing if not draft.mentions(term)]
+    if missing:
         return Rejection("asked_term_in_passages", f"no passage names {'、'.join(missing)}", None,
                          found="、".join(missing))
     return None
@@ -479,8 +483,7 @@ def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context
         return Rejection("quote_in_asked_measure",
                          f"the report's closest sentence gives no figure in the measure asked for ({asked.measure})",
                          None, found=asked.measure)
-    # The country's or the province's figure is quoted only from a clause speaking of it, as a model answer's is.
-    if reason := scope_unstated(asked, context, [], [clause]):
+    if reason := scope_unstated(asked, context, [], [clause]):  # the country's or province's figure, as for a model
         return Rejection("scope_stated", reason, None, found=asked.scope)
     if asked.wanted == "person" and not any(name in sentence for name in
                                             person_names(" ".join(s.text for s in all_sentences(context)))):

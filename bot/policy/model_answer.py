@@ -57,7 +57,7 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable |
                  override=state.override, context=state.context, sources=sources, figure_checks=checks,
                  unconfirmed=unconfirmed, home_words=corpus.home_words(), joined=state.joined,
                  whole=previous_answer(state.history) if asks_part_of_previous(state.question) else "",
-                 parsed=state.parsed, table=table or FigureTable(()))
+                 parsed=state.parsed, table=table or FigureTable(()), mentions=corpus.mentions)
 
 
 def accepted(state: ChainState, draft: Draft, backend: str) -> AnswerResult:

@@ -138,7 +138,8 @@ def _named_before_asking(text: str) -> str:
     head, _, after = before.rpartition("的")
     # "充电站的目标是多少": goal words after 的 name nothing; the thing is before it.
     runs = subject_words(after if thing_words(after) else head, tuple(places_named(before))).split()
-    thing = thing_words(runs[-1]).rstrip("有是为共") if runs else ""
+    # The first run: a verb after the time words ends the thing ("研究院今年新认定" → 研究院).
+    thing = thing_words(runs[0]).rstrip("有是为共") if runs else ""
     return thing if len(thing) >= 2 else ""
 
 

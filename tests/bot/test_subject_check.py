@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.policy.acceptance import ACCEPTANCE_CHECKS, Draft, first_rejection, scope_stated, subject_stated
+from bot.policy.acceptance import (ACCEPTANCE_CHECKS, Draft, asked_term_in_passages, first_rejection, scope_stated,
+                                   subject_stated)
 from bot.retrieval.context import Sentence
 from bot.retrieval.retriever import Passage
 from index.chunking import Chunk
@@ -66,6 +67,15 @@ def test_every_thing_asked_must_be_named_by_some_passage():
     assert rejection is not None and rejection.check == "asked_term_in_passages" and rejection.found == "公交"
     assert first_rejection(_draft("15 schools will open [1].", "How many schools will open this year?", SCHOOLS),
                            SETTINGS) is None
+
+
+def test_a_term_the_report_uses_elsewhere_does_not_refuse_beside_one_the_passages_name():
+    """"residents" is 人口, which the report uses only in 每千人口; the parks asked about are in the passage."""
+    parks = "践行公园城市理念，市区新增绿地300万平方米，新建公园游园30个，完成道路绿化50条。"
+    draft = _draft("30 new parks [1].", "How many new parks are residents going to get?", parks)
+    assert asked_term_in_passages(draft, SETTINGS) is not None  # nothing says where else the report speaks
+    draft.mentions = lambda word: word in "力争每千人口拥有3岁以下婴幼儿托位数达到4.8个"
+    assert asked_term_in_passages(draft, SETTINGS) is None
 
 
 def test_a_thing_the_glossary_knows_and_no_passage_names_is_not_in_the_report():

@@ -13,9 +13,9 @@ import numpy as np
 
 from bot.answer.citations import citation_for
 from bot.retrieval.context import Context, Sentence, clauses_of
-from zzbot.text import split_sentences
 from bot.schema import Citation, FigureCheck, Lang
 from zzbot import in_english, numbers
+from zzbot.text import split_sentences
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                 state.context, state.lang, self.settings.answer.listed_margin,
                 self._relevance(figure_list_topic(state.focus), dense=True))) is not None:
             state.trace.decided("figures_listed")
-            return _computed_result(state, listed, "extractive")
+            return _answered_by_code(state, listed, "extractive")
         # No calculation for a joined place: the report gives Kaifeng's own figures nowhere.
         if not state.joined and (kind := state.parsed.calculation):
             if (result := self._computed(state, kind)) is not None:
@@ -395,7 +395,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if computed is None:
             return None
         state.trace.decided("computed")
-        return _computed_result(state, computed, written_by)
+        return _answered_by_code(state, computed, written_by)
 
     def _across(self, state: ChainState) -> AnswerResult | None:
         """A comparison of two years' figures, each from its own indexed report (``across_reports``)."""
@@ -410,7 +410,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         if computed is None:
             return None
         state.trace.decided("computed")
-        return _computed_result(state, computed, "extractive")
+        return _answered_by_code(state, computed, "extractive")
 
     def _relevance(self, question: str, chinese: str = "", dense: bool = False) -> Callable[[list[str]], np.ndarray]:
         """Each text's relevance to ``question``: its embedding similarity (``dense``), else with shared words too."""
@@ -477,7 +477,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         return model_answer.accepted(state, draft, backend)
 
 
-def _computed_result(state: ChainState, computed: ComputedAnswer | ListedFigures, written_by: str) -> AnswerResult:
+def _answered_by_code(state: ChainState, computed: ComputedAnswer | ListedFigures, written_by: str) -> AnswerResult:
     return AnswerResult(
         question=state.question, standalone_question=state.standalone, answer=computed.answer, found=True,
         verified=True, citations=computed.citations, backend=written_by, timings_ms={}, lang=state.lang,

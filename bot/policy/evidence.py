@@ -133,7 +133,7 @@ def of_the_term_named(candidates: list[tuple[Sentence, numbers.Figure]], words: 
 
 
 def _counted_terms(own: str) -> set[str]:
-    """The most specific report terms a figure's own words name, but as the base of a rate (每千人口)."""
+    """The most specific report terms a figure's own words name other than as the base of a rate (每千人口)."""
     return {term for term in most_specific(named_terms(own)) if names_outside_per(own, term)}
 
 

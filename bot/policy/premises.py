@@ -23,8 +23,8 @@ from zzbot import figure_check
 from zzbot import in_english
 from zzbot.text import CJK, CLAUSE_MARKS, clause_around, without_markers
 
-# What is left of a question once its premise is corrected asks something more when it holds a question word.
-# What is left of a question once its premise's clause is taken out still asks something ("…，那固定资产投资呢？").
+# What is left of a question once its premise is corrected asks something more when it holds a question word
+# ("…，那固定资产投资呢？" asks of another thing).
 _ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|呢|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"

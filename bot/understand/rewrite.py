@@ -36,7 +36,7 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
     # structure: its frame and measure kept ("那固定资产投资呢" after "GDP目标多少" keeps 目标; a model dropped it).
     if previous and (resolved := with_new_modifier(question, previous[-1], in_report)
                      or with_new_attribute(question, previous[-1], in_report)
-                     or with_new_subject(question, previous[-1])):
+                     or with_new_subject(question, previous[-1], in_report)):
         return resolved, True
     try:
         backend = backend_for(f"rewrite.{lang}")
@@ -147,7 +147,7 @@ def _head_thing(earlier: str) -> tuple[str, int, int] | None:
 _HEAD_EXTENSION = 2
 
 
-def with_new_subject(question: str, earlier: str) -> str | None:
+def with_new_subject(question: str, earlier: str, in_report: Callable[[str], bool] = lambda _: False) -> str | None:
     """The earlier question asked of the follow-up's new thing instead, its frame kept and the old thing's own words
     dropped ("今年新增多少个学位？" + "那城镇就业呢？" → "今年新增多少城镇就业？"; "How many new school
     places…?" + "What about urban jobs?" → "How many new urban jobs…?"), when the follow-up names only a thing
@@ -156,8 +156,13 @@ def with_new_subject(question: str, earlier: str) -> str | None:
     replaced = replaced_thing(earlier) if thing else None
     if replaced is None or thing.lower() in earlier.lower():
         return None
-    _, start, end = replaced
+    old, start, end = replaced
     if CJK.search(thing):
+        # A report word of no term of its own measures the old thing's domain when the old thing opens with a
+        # shorter term ("汽车产量要突破多少" + "产值呢？" → 汽车产值: the report's 汽车产业产值, not 电子信息产业产值).
+        domain = next((t for t in sorted(named_terms(old), key=len) if old.startswith(t) and len(t) < len(old)), "")
+        if domain and domain not in thing and in_report(thing) and not named_terms(thing):
+            thing = domain + thing
         # The unit after the question word counted the old thing ("公园游园多少个" + "那绿地呢": green space is no
         # 个): the new thing is asked in its own.
         return f"{earlier[:start]}{thing}{_without_asked_unit(earlier[end:])}"

@@ -123,6 +123,16 @@ def test_a_follow_up_replaces_the_thing_asked_and_keeps_the_frame(follow_up, ear
     assert gone not in standalone
 
 
+def test_a_report_word_without_a_term_of_its_own_measures_the_old_things_domain():
+    """产值 is written after 电子信息产业 and 汽车产业 alike: after 汽车产量 it is the cars'."""
+    report = "带动汽车产量突破140万辆，汽车产业产值增长60%以上。力争电子信息产业产值增长5%以上。"
+    assert with_new_subject("产值呢？", "汽车产量要突破多少？", lambda t: t in report) == "汽车产值要突破多少？"
+    # Without the report's word the old frame's thing is replaced whole, as before.
+    assert with_new_subject("产值呢？", "汽车产量要突破多少？") == "产值要突破多少？"
+    # A term of its own is another thing: it is not narrowed (城镇就业, not 学位城镇就业).
+    assert with_new_subject("那城镇就业呢？", "今年新增多少个学位？", lambda t: True) == "今年新增多少城镇就业？"
+
+
 class _Scripted:
     """A rewrite model that answers with a fixed line."""
 

@@ -11,7 +11,7 @@ from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
 from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, counted_things_span,
                                      names_a_time, question_word, thing_ends, unit_asked)
-from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms
+from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms, report_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
 from zzbot.places import places_named
@@ -171,6 +171,11 @@ def with_new_subject(question: str, earlier: str, in_report: Callable[[str], boo
     # qualified the old thing.
     if (measure := asked_measure(thing)) and measure != asked_measure(earlier):
         return f"What is the {thing}?"
+    # One word that names a kind of the old thing's head with it, as the glossary has it ("And water?" after "…gas
+    # pipelines…": water pipelines), keeps the head.
+    head = old.split()[-1]
+    if " " not in thing and " " in old and not report_terms(thing) and report_terms(f"{thing} {head}"):
+        thing = f"{thing} {head}"
     return f"{earlier[:start]}{thing}{earlier[end:]}"
 
 

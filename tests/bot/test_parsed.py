@@ -117,6 +117,9 @@ def test_an_elliptical_follow_up_names_the_new_thing(follow_up, thing):
     # The whole noun phrase counted is replaced, not its first glossary word ("elderly" of "elderly-care beds").
     ("And childcare places?", "How many elderly-care beds are planned?", "How many childcare places are planned?",
      "beds"),
+    # One word naming a kind of the old thing's head, as the glossary has it, keeps the head.
+    ("And water?", "How many km of gas pipelines will be built?", "How many km of water pipelines will be built?",
+     "gas"),
 ])
 def test_a_follow_up_replaces_the_thing_asked_and_keeps_the_frame(follow_up, earlier, standalone, gone):
     assert with_new_subject(follow_up, earlier) == standalone

@@ -12,6 +12,8 @@ import pytest
 from index.numpy_embedder import GemmaEncoder, supports
 
 REPORT = Path(__file__).resolve().parents[2] / "data" / "zhengzhou-2024-government-work-report.md"
+# Similarities closer than this are a tie between the two runtimes (float noise, not a different ranking).
+TIE = 1e-3
 
 
 def _folder(settings) -> Path:
@@ -67,5 +69,12 @@ def test_the_engine_finds_the_same_passages_as_with_the_session_embedder(engine)
     assert isinstance(numpy_engine.embedder.model, GemmaEncoder)
     for question in QUESTIONS:
         ours = [p.chunk.chunk_id for p in numpy_engine.search(question)]
-        assert ours == [p.chunk.chunk_id for p in engine.search(question)], question
+        theirs = engine.search(question)
+        assert set(ours) == {p.chunk.chunk_id for p in theirs}, question
+        # Two passages may change places only when their similarities tie to within float noise: the two runtimes'
+        # query vectors agree to a cosine of 0.99993, so 0.4777 against 0.4774 can swap on another CPU.
+        similarity = {p.chunk.chunk_id: p.similarity for p in theirs}
+        order = [p.chunk.chunk_id for p in theirs]
+        swapped = [(a, b) for i, a in enumerate(order) for b in order[i + 1:] if ours.index(a) > ours.index(b)]
+        assert all(abs(similarity[a] - similarity[b]) < TIE for a, b in swapped), (question, swapped)
     numpy_engine.store.client.close()

@@ -42,18 +42,18 @@ def listed_figures(context: Context, lang: Lang, margin: float,
     """Every figure of the context sentences closest to the topic (``relevance`` scores texts against it, without
     the words asking for a list: "目标" would pull in the targets' sentence), those within ``margin`` of the
     closest, in report order, each passage cited; None when no context sentence states a figure."""
-    stating = [s for group in context for s in group if figure_span(s) is not None]
+    # Each sentence's figure span, found once: (group index, sentence, span).
+    stating = [(n, s, found) for n, group in enumerate(context) for s in group if (found := figure_span(s)) is not None]
     if not stating:
         return None
-    scores = relevance([_with_lead(s) for s in stating])
+    scores = relevance([_with_lead(s) for _, s, _ in stating])
     floor = float(np.max(scores)) - margin
-    kept = {id(s) for s, score in zip(stating, scores, strict=True) if score >= floor}
+    kept = [item for item, score in zip(stating, scores, strict=True) if score >= floor]
     pieces: list[str] = []
     citations: list[Citation] = []
     figures: list[FigureCheck] = []
-    for group in context:
-        spans = [(s, found) for s in sorted(group, key=lambda s: s.start)
-                 if id(s) in kept and (found := figure_span(s)) is not None]
+    for n, group in enumerate(context):
+        spans = sorted(((s, found) for m, s, found in kept if m == n), key=lambda item: item[0].start)
         if not spans:
             continue
         cited = len(citations) + 1

@@ -16,7 +16,7 @@ from bot.answer.english import WRITTEN_NUMBER
 from bot.schema import CheckResult, Citation, Lang
 from bot.understand.claims import DOWN, NEGATION, UP, parse_claim
 from bot.understand.parsed import ParsedQuestion, parse_question
-from bot.understand.questions import asking_clauses
+from bot.understand.questions import asking_clauses, refers_back
 from index.figures import english_value
 from zzbot import numbers
 from zzbot import figure_check
@@ -34,7 +34,7 @@ _ATTRIBUTION = re.compile(
     r"someone|people|they|experts?)\s+(?:have\s+|has\s+)?(?:already\s+)?(?:confirmed|said|says|told\s+me|"
     r"mentioned|reported|claimed|wrote)\s+(?:that\s+)?|"
     # "why is the city cutting…", "为什么要把…": the question asks about the premise, which the report may state.
-    r"(?:为什么|为何|凭什么)(?:政府|郑州|市里)?(?:要|会)?把?|(?:why|how\s+come)\s+(?:is|are|does|do|did|will|would|has|have)\s+|"
+    r"(?:为什么|为何|为啥|凭什么)(?:政府|郑州|市里)?(?:要|会)?把?|(?:why|how\s+come)\s+(?:is|are|does|do|did|will|would|has|have)\s+|"
     r"(?:just\s+answer\s+\w+\s*:?\s*)?(?:does|did|is\s+it\s+true\s+that|i\s+heard\s+that|since)?\s*"
     r"(?:the\s+(?:report|government|city)\s+)?(?:says?|said|promises?|plans?|claims?|states?)\s+(?:that\s+)?)",
     re.IGNORECASE)
@@ -74,7 +74,7 @@ def check_premise(checker: FactChecker, question: str, min_similarity: float,
     if not asked:
         return _denied(checker, question)
     claims = premise_claims(question, asked)
-    claim = " ".join(claims)
+    claim = "；".join(claims)  # each figure read in its own clause: 5所 is no part of "新增学位2.7万个"
     if _RHETORICAL.search(question):
         # "Isn't it 27,000?", "难道不是…吗" take the affirmed thing for granted; "why won't…" takes the denial.
         claim = parse_claim(claim).affirmed
@@ -223,9 +223,8 @@ def question_after_correction(question: str, correction: Correction,
     parsed = parse_question(corrected, history)
     rest = parse_question(asking_clauses(parsed.asking).strip(), history)
     # "它的产值增速目标是多少", "what is its growth target": the premise's thing is the one asked about.
-    back = rest.text.lstrip("那么，,、 ").startswith(("它", "其")) or bool(
-        {"it", "its", "their", "they", "them"} & set(re.findall(r"[a-z]+", rest.text.lower())))
-    return rest if rest.text != parsed.asking.strip() and (rest.things or rest.terms) and not back else parsed
+    return (rest if rest.text != parsed.asking.strip() and (rest.things or rest.terms) and not refers_back(rest.text)
+            else parsed)
 
 
 def with_correction(correction: Correction, answer: str, citations: list[Citation], lang: Lang,

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from bot.schema import BotInputError, Lang
 from zzbot.places import Place
 from zzbot.numbers import number_figures
+from zzbot.text import CJK
 from zzbot.units import is_measure_word, unit_family
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK as _CJK
@@ -245,6 +246,21 @@ _PART_OF_PREVIOUS = re.compile(r"\b(?:of|among)\s+(?:those|them|these|which)\b|�
 
 def asks_part_of_previous(text: str) -> bool:
     return bool(_PART_OF_PREVIOUS.search(text))
+
+
+# Words pointing back at the thing already named ("它的产值增速", "其增速", "its growth target"): what follows asks
+# about that thing, it names no new one. Not 其他/其中/其余 ("others", "of which").
+_BACK_REFERENCE = re.compile(r"^(?:那么?|还有)?[，, ]*(?:它们?的?|其(?![他中余它]))|\b(?:it|its|their|they|them)\b",
+                             re.IGNORECASE)
+
+
+def refers_back(text: str) -> bool:
+    return bool(_BACK_REFERENCE.search(text))
+
+
+def without_back_reference(text: str) -> str:
+    """A Chinese phrase without the pronoun opening it ("它的产值增速" → 产值增速)."""
+    return _BACK_REFERENCE.sub("", text, count=1) if CJK.match(text) else text
 
 
 # A list of figures asked for on a topic ("人才引进方面有哪些数字", "管网建设给出了哪些数字指标", "which figures…for pipelines").

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
 from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, counted_things_span,
-                                     names_a_time, question_word, thing_ends, unit_asked)
+                                     names_a_time, question_word, refers_back, thing_ends, unit_asked,
+                                     without_back_reference)
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms, report_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
@@ -34,9 +35,10 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
     previous = [t["content"] for t in turns if t["role"] == "user"]
     # A follow-up naming only another thing, or another kind of it, is resolved on the earlier question's own
     # structure: its frame and measure kept ("那固定资产投资呢" after "GDP目标多少" keeps 目标; a model dropped it).
+    # "那它的产值增速呢" asks another measure of the earlier thing: it names no new thing to put in its place.
     if previous and (resolved := with_new_modifier(question, previous[-1], in_report)
                      or with_new_attribute(question, previous[-1], in_report)
-                     or with_new_subject(question, previous[-1], in_report)):
+                     or (not refers_back(question) and with_new_subject(question, previous[-1], in_report))):
         return resolved, True
     try:
         backend = backend_for(f"rewrite.{lang}")
@@ -82,7 +84,7 @@ def new_thing(follow_up: str) -> str:
     match = _ONLY_SUBJECT.match(follow_up.strip())
     if match is None:
         return ""
-    thing = next(g for g in match.groups() if g is not None).strip(" “”\"")
+    thing = without_back_reference(next(g for g in match.groups() if g is not None).strip(" “”\""))
     thing = next((thing[:-len(w)] for w in _TOPIC_WORDS if thing.endswith(w)), thing)
     # A time or a place changes when, or where, the earlier question asks ("那去年呢？", "那开封呢？"), not what.
     if (_modifier_only(thing) or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing)
@@ -236,7 +238,7 @@ def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], b
 def keeps_no_replaced_thing(rewrite: str, question: str, earlier: str) -> bool:
     """Whether a rewritten elliptical follow-up has let go of the thing it replaces: "那城镇就业呢？" after
     "今年新增多少个学位？" rewritten as "城镇就业新增多少个学位？" still asks about 学位."""
-    thing = new_thing(question)
+    thing = "" if refers_back(question) else new_thing(question)
     replaced = replaced_thing(earlier) if thing else None
     return replaced is None or replaced[0].lower() in thing.lower() or replaced[0].lower() not in rewrite.lower()
 

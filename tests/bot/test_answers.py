@@ -44,6 +44,12 @@ def test_the_rest_of_a_corrected_question_is_answered(chain):
     assert "6.6万" in english.answer and "4.8" in english.answer and "90,000" not in english.answer, english.answer
 
 
+def test_the_wrong_one_of_two_premises_is_corrected(chain):
+    # Each figure is read in its own clause: 5所 is checked against the schools built, not the school places.
+    result = chain.ask("既然今年新增学位2.7万个，为啥市区新建中小学只有5所？")
+    assert "10所" in result.answer and "5所" not in result.answer, result.answer
+
+
 def test_a_premise_about_a_total_is_corrected_with_the_total_of_the_thing_named(chain):
     # 总产量 in "粮食播种面积…、总产量稳定在29亿斤以上" is the grain's: its figure, not the sown area's, corrects it.
     result = chain.ask("粮食总产量目标据说下调到了25亿斤，有这回事吗？")

@@ -106,6 +106,7 @@ def test_the_base_of_a_rate_is_no_figure_of_the_claim():
 
 @pytest.mark.parametrize(("subject", "head"), [
     ("公共停车位", "车位"), ("公共充电桩", "电桩"), ("全社会研发投入强度目标为", "强度"), ("", ""),
+    ("为啥 中小学只有", "小学"),  # "only" qualifies the figure, it names nothing
 ])
 def test_the_head_of_what_a_claim_counts(subject, head):
     assert head_of(subject) == head

@@ -55,6 +55,7 @@ def test_the_things_asked_are_named_in_the_clauses_that_ask(question, terms):
     ("How many small tech firms should be entered in the national database?", "city"),
     # "national" before a figure's words asks the country's figure; before the things counted it does not.
     ("What is the national jobless rate target this year?", "nation"),
+    ("What national R&D intensity target does the report name?", "nation"),
     ("What is the target for the national high tech enterprise roster?", "city"),
     ("How many China–Europe freight train trips are planned?", "city"),
     ("作为河南省会，郑州今年GDP增长多少？", "city"),
@@ -202,6 +203,7 @@ ATTRIBUTE_WORDS = "力争电子信息产业产值增长5%以上，集群规模�
 @pytest.mark.parametrize(("follow_up", "earlier", "standalone"), [
     # Another measure of the same thing: the words the report writes after the thing replace the earlier measure.
     ("那产值增速呢？", "电子信息产业集群规模目标是多少？", "电子信息产业产值增速是多少？"),
+    ("那它的产值增速呢？", "电子信息产业集群规模目标是多少？", "电子信息产业产值增速是多少？"),  # 它 is the thing
     # A thing of its own (a report term) replaces the thing, not its measure; a question with no measure named
     # between the thing and its question word has none to replace.
     ("那新能源汽车呢？", "电子信息产业集群规模目标是多少？", None),
@@ -211,3 +213,12 @@ ATTRIBUTE_WORDS = "力争电子信息产业产值增长5%以上，集群规模�
 ])
 def test_a_follow_up_naming_another_measure_keeps_the_thing(follow_up, earlier, standalone):
     assert with_new_attribute(follow_up, earlier, lambda text: text in ATTRIBUTE_WORDS) == standalone
+
+
+def test_a_follow_up_pointing_back_names_no_new_thing():
+    # "它的就业人数" asks of the electronics industry: not "今年新增多少就业人数" in its place; the model rewrites it,
+    # keeping the earlier thing.
+    turns = [{"role": "user", "content": "电子信息产业集群规模目标是多少？"}, {"role": "assistant", "content": "7000亿元[1]。"}]
+    reply = "电子信息产业就业人数是多少？"
+    assert standalone_question("那它的就业人数呢？", turns, "zh", lambda role: _Scripted(reply),
+                               lambda text: text in ATTRIBUTE_WORDS) == (reply, True)

@@ -207,7 +207,9 @@ class FactChecker:
         what the report states, supported when it denies a figure the report does not give."""
         if outcome is None:
             return None
-        if not outcome.named and not states_subject(figure.subject, _sentence_text(outcome.clause), self._subject_share):
+        # The claim's everyday words in the report's (投用 → 投入使用) name what it counts as the report does.
+        if not outcome.named and not states_subject(in_report_terms(figure.subject), _sentence_text(outcome.clause),
+                                                    self._subject_share):
             return None
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级

@@ -109,8 +109,8 @@ def _naming(asking: str, calculation: Calculation | None, parts: tuple[str, ...]
 
 def things_asked(text: str, parts: tuple[str, ...] = ()) -> list[str]:
     """What a question asks about, in its own words: a Chinese question's counted thing ("多少个公共充电桩" →
-    公共充电桩, "新增的博士后工作站有多少个" → 博士后工作站), else the glossary phrases it uses ("school places"), else a
-    calculation's parts."""
+    公共充电桩, "新增的博士后工作站有多少个" → 博士后工作站), else the glossary phrases it uses ("school places"), else
+    what an English one counts ("how many farm workers"), else a calculation's parts."""
     found: list[str] = []
     chinese = CJK.search(text) and not questions.asks_list(text)
     if chinese and (counted := questions.counted_subject(text)):
@@ -118,6 +118,9 @@ def things_asked(text: str, parts: tuple[str, ...] = ()) -> list[str]:
     found += [phrase for phrase, _ in glossary_phrases(text) if not any(phrase in f for f in found)]
     if chinese and not found and (before := _named_before_asking(text)):
         found.append(before)
+    # An English question counts what follows its "how many" ("how many farm workers"), in the glossary or not.
+    if not found and (span := questions.counted_things_span(text)):
+        found.append(text[span[0]:span[1]])
     if not found:
         found += parts
     return list(dict.fromkeys(found))

@@ -249,9 +249,9 @@ def asks_part_of_previous(text: str) -> bool:
 
 
 # Words pointing back at the thing already named ("它的产值增速", "其增速", "its growth target"): what follows asks
-# about that thing, it names no new one. Not 其他/其中/其余 ("others", "of which").
-_BACK_REFERENCE = re.compile(r"^(?:那么?|还有)?[，, ]*(?:它们?的?|其(?![他中余它]))|\b(?:it|its|their|they|them)\b",
-                             re.IGNORECASE)
+# about that thing, it names no new one. Not 其他/其中/其余 ("others", "of which"), nor "it" ("how many will it
+# add": the city).
+_BACK_REFERENCE = re.compile(r"^(?:那么?|还有)?[，, ]*(?:它们?的?|其(?![他中余它]))|\b(?:its|their)\b", re.IGNORECASE)
 
 
 def refers_back(text: str) -> bool:
@@ -352,8 +352,8 @@ def _one_thing_asked(text: str) -> bool:
     return len(question_parts(asked, "comparison")) == 1 and not _WEIGHED_AGAINST.search(asked)
 
 
-_QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|\b(?:what|which|how|when|where|who|why|will|did|does|is|are|was)\b",
-                            re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|"
+                            r"\b(?:what|which|how|when|where|who|why|whether|will|did|does|is|are|was)\b", re.IGNORECASE)
 # Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023, 今年 about 2024.
 _RELATIVE_YEAR = re.compile(
     r"(?P<before_last>前年|\bthe\s+year\s+before\s+last\b)|"
@@ -407,7 +407,6 @@ _OF_WHOLE = re.compile(r"(?P<in_part>.+?)在(?P<in_whole>.+?)(?:里|中|当中)[
                        # "what share of total output would new energy vehicles make up"
                        r"(?:would|will|could|do|does)\s+(?P<en_maker>.+?)\s+(?:make\s+up|account\s+for|represent|reach|hit|amount\s+to))"
                        r"[?？.]*$", re.IGNORECASE)
-_ASKING = re.compile(r"多少|几|哪|什么|怎么|是否|一样吗|相同吗|\b(?:how|what|which|whether|are|is|will)\b", re.IGNORECASE)
 _ASKING_WORDS = re.compile(
     r"哪个|哪类|哪一项|哪项|多多少|少多少|大多少|高多少|长多少|多出多少|多几个|一共|总共|合计|加起来|加在一起|相差多少|差多少|"
     r"多少|几个|更多|更大|更高|更长|\b(?:how\s+(?:much|many)(?:\s+(?:more|bigger|larger|higher|longer))?|which|what|is|are|"
@@ -466,14 +465,14 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     pieces = [p.strip() for p in PART_SEPARATOR.split(text)
               # A piece that only says to total ("…, counting both?") names no thing.
               if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _SUM.fullmatch(p.strip())]
-    things = [p for p in pieces if not _ASKING.search(p)]
+    things = [p for p in pieces if not _QUESTION_WORD.search(p)]
     # A Chinese sum names its last item in the asking piece, before the word that sums ("…供热管网一共多少公里";
     # "今年一共要筹集多少套" names none); an English one asks apart ("…, how many units in all?").
     if kind == "sum" and _CJK.search(text):
-        things = [p if not _ASKING.search(p) else _TIME_WORDS.sub("", _SUM.split(p)[0]) if _SUM.search(p)
+        things = [p if not _QUESTION_WORD.search(p) else _TIME_WORDS.sub("", _SUM.split(p)[0]) if _SUM.search(p)
                   else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     elif len(things) < 2:
-        things = [p if not _ASKING.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
+        things = [p if not _QUESTION_WORD.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     # "…比燃气管网长吗": the comparative that asks is no part of the thing.
     things = [_YES_NO_COMPARATIVE.sub("", re.sub(r"\s+", " ", p).strip()) for p in things]
     return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]

@@ -48,6 +48,8 @@ def test_the_wrong_one_of_two_premises_is_corrected(chain):
     # Each figure is read in its own clause: 5所 is checked against the schools built, not the school places.
     result = chain.ask("既然今年新增学位2.7万个，为啥市区新建中小学只有5所？")
     assert "10所" in result.answer and "5所" not in result.answer, result.answer
+    english = chain.ask("Since 27,000 school places are planned and only 5 new schools, why so few schools?")
+    assert "10" in english.answer and " 5 " not in english.answer, english.answer
 
 
 def test_a_premise_about_a_total_is_corrected_with_the_total_of_the_thing_named(chain):

@@ -92,6 +92,10 @@ def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
     ("Zhengzhou plans 15 new primary and secondary schools and 27,000 more school places", "contradicted", "10所"),
     ("Zhengzhou will open 15 primary and secondary schools and add 27,000 school places", "supported", None),
     ("规上工业增加值的增速目标比GDP的低", "contradicted", "9%以上"),  # 规上: the report's 规模以上
+    # An everyday word names the thing as the report's word does (投用: 投入使用), and "有" closes the phrase.
+    ("市区今年投用的中小学有20所", "contradicted", "15所"),
+    # A bound the other way is no support: "at most" against 超 (over).
+    ("新能源汽车产量今年至多70万辆", "contradicted", "超70万辆"),
 ])
 def test_every_figure_of_a_claim_is_checked(checker, claim, verdict, report_figure):
     result = checker.check(claim)

@@ -49,6 +49,9 @@ def test_the_rest_of_the_question_is_asked_with_the_reports_figure(question, rep
     ("Assuming the elderly get 90,000 care beds, what is the target for childcare places per 1,000 residents?",
      "6.6万张", "what is the target for childcare places per 1,000 residents?"),
     ("既然新增学位是5万个，投入使用的中小学有多少所？", "2.7万个", "投入使用的中小学有多少所？"),
+    # What an English clause counts is its thing, in the glossary or not; "it" is the city, pointing back at nothing.
+    ("Since the city only wants 10,000 extra town jobs, how many farm workers will it move to other work?", "12.65万人",
+     "how many farm workers will it move to other work?"),
     # "它的…" asks of the premise's thing: the whole corrected question is asked.
     ("既然营造林要完成10万亩，它的森林乡村目标是多少个？", "3.28万亩", "既然营造林要完成3.28万亩，它的森林乡村目标是多少个？"),
 ])

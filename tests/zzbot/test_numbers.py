@@ -163,6 +163,7 @@ def test_report_fixed_names_are_not_figures():
         ("跌破29亿斤", 2.9e9, False, "斤", "at_most", "亿"), ("不足10万个", 100_000, False, "个", "at_most", "万"),
         ("控制在5%以内", 5, True, None, "at_most", None),
         ("至少3个", 3, False, "个", "at_least", None),
+        ("最多70万辆", 700_000, False, "辆", "at_most", "万"), ("至多5个", 5, False, "个", "at_most", None),
         ("逾10万人", 100_000, False, "人", "over", "万"),
         # English
         ("27,000", 27_000, False, None, None, None),

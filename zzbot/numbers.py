@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Literal
 
 from zzbot.units import _CN_UNIT_NORM, _CN_UNITS
-from zzbot.text import CITATION_MARKER, CLAUSE_END, markup_spans
+from zzbot.text import CITATION_MARKER, CJK_RUN, CLAUSE_END, markup_spans
 
 __all__ = [
     "Figure",
@@ -446,6 +446,17 @@ def own_words(text: str, figure: Figure) -> str:
     "抓好已谋划的3800个项目建设", and for 1300亿元 in "力争工业投资增长20%以上，完成1300亿元" the investment's words
     (``words_before``)."""
     return f"{words_before(text, figure)}…{words_after(text, figure.end)}"
+
+
+def counted_words(text: str, figure: Figure) -> str:
+    """The words naming what a figure counts, of its own words: the thing right after it ("3800个项目建设" →
+    个项目建设), else the last of the things listed before it ("一流大学、科研机构郑州研究院10家" → 科研机构郑州研究院:
+    the universities name whose institutes they are; "…产业园等1000个产业项目" counts the projects), else all of them."""
+    after = words_after(text, figure.end)
+    if sum(map(len, CJK_RUN.findall(after))) >= 2:
+        return after
+    before = words_before(text, figure)
+    return before[max(before.rfind("、"), before.rfind("等")) + 1:]
 
 
 def words_before(text: str, figure: Figure, figures: list[Figure] | None = None) -> str:

@@ -1,9 +1,8 @@
 """Whether a model answer may be shown: an ordered list of named checks, each giving its reason to reject.
 
-A rejected answer is replaced by the report's own sentence when that sentence matches the question at least
-the rejection's threshold, otherwise by "not in the report" (an answer that fails a check usually means the
-report has no answer). ``ACCEPTANCE_CHECKS`` lists the checks in the order they run; every threshold they use
-is a named setting (``settings.AnswerSettings``).
+A rejected answer is replaced by the report's own sentence when that sentence matches the question at least the
+rejection's threshold, otherwise by "not in the report" (an answer that fails a check usually means the report has
+no answer). ``ACCEPTANCE_CHECKS`` lists the checks in run order; each threshold is a setting (``AnswerSettings``).
 """
 
 from __future__ import annotations
@@ -16,15 +15,15 @@ from zzbot import figure_check, numbers
 from bot.retrieval.context import Context, all_sentences, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
-from bot.understand.questions import asks_list, counted_subject
+from bot.understand.questions import counted_subject
 from bot.understand.terms import asked_terms, in_report_terms, named_terms, report_terms
 from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
     EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
-    kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures,
-    worded_from,
+    counts, kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere,
+    wider_figures, worded_from,
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite
@@ -267,8 +266,7 @@ def not_a_bare_refusal(draft: Draft, settings: AnswerSettings) -> Rejection | No
 def counts_asked_subject(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A Chinese quantity answer whose figure comes from a sentence not naming what was counted: the report's
     sentence when another passage names it, else not in the report ("幼儿园" answered with schools' 15所)."""
-    # "哪几场攻坚战" asks which, not how many: its answer names them, and need not count them.
-    subject = counted_subject(draft.question) if draft.lang == "zh" and not asks_list(draft.question) else ""
+    subject = draft.parsed.counted_thing
     named_elsewhere = subject_elsewhere(draft.context, subject, draft.verified_numbers) if subject else None
     if named_elsewhere is None:
         return None
@@ -485,6 +483,8 @@ def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context
                          None, found=asked.measure)
     if reason := scope_unstated(asked, context, [], [clause]):  # the country's or province's figure, as for a model
         return Rejection("scope_stated", reason, None, found=asked.scope)
+    if (subject := asked.counted_thing) and not counts(clause, subject):
+        return Rejection("counts_asked_subject", f"the report's figure is not about {subject}", None, found=subject)
     if asked.wanted == "person" and not any(name in sentence for name in
                                             person_names(" ".join(s.text for s in all_sentences(context)))):
         return Rejection("quote_names_person", "the report names no person for it", None)

@@ -79,9 +79,10 @@ def parroted_names(answer: str, standalone: str, focus: str, sources: list[str])
 
 
 def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figure]) -> bool | None:
-    """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them
-    shares a word with it (or no sentence states one), else whether another context sentence does."""
-    return named_apart(context, figures, lambda text: names(text, subject))
+    """What was counted, ``subject``, against the answer's figures: None when the words one of them counts in its
+    sentence (``numbers.counted_words``: 科研机构郑州研究院 of "一流大学、科研机构郑州研究院10家", not the universities)
+    share a word with it (or no sentence states one), else whether another context sentence names it."""
+    return named_apart(context, figures, lambda text: names(text, subject), counted=True)
 
 
 def misplaced_figures(sentence: str, named: set[str],
@@ -170,17 +171,26 @@ def better_named(context: Context, figures: list[numbers.Figure], asked: set[str
                  and all(shared < (asked & chinese_pairs(words)) for shared in holding)), None)
 
 
-def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool]) -> bool | None:
+def counts(clause: str, subject: str) -> bool:
+    """Whether a figure of ``clause`` counts ``subject``, named in the words it counts (``numbers.counted_words``)."""
+    return any(names(numbers.counted_words(clause, f), subject) for f in numbers.number_figures(clause))
+
+
+def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool],
+                counted: bool = False) -> bool | None:
     """Whether what was asked about (a sentence text ``naming`` it) is named apart from the answer's figures: None
-    when a sentence stating one of them names it (or the answer has no figure), else whether another context
-    sentence does. A figure no context sentence states is one the model did not read ("3座体育馆" matching
-    “三个一批” of a passage's other sentence): it is named by none."""
+    when a sentence stating one of them names it (with ``counted``, in the words that figure counts), or the answer
+    has no figure; else whether another context sentence does. A figure no context sentence states is one the
+    model did not read ("3座体育馆" matching “三个一批” of a passage's other sentence): it is named by none."""
     if not figures:
         return None
     sentences = all_sentences(context)
     named = {id(s) for s in sentences if naming(s.text)}
     holding = [s for s in sentences if figure_check.states_any(s.text, figures)]
-    if any(id(s) in named for s in holding):
+    if any(id(s) in named and (not counted or any(naming(numbers.counted_words(s.text, f))
+                                                  for f in numbers.number_figures(s.text)
+                                                  if figure_check.same_as_any(f, figures)))
+           for s in holding):
         return None
     return bool(named)
 

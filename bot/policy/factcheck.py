@@ -28,7 +28,7 @@ from bot.understand.scope import asked_scope, level_of, level_words, states_scop
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from zzbot.text import chinese_pairs, clause_around, up_to_clause_end
+from zzbot.text import CJK_RUN, chinese_pairs, clause_around, up_to_clause_end
 
 # A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
 _CUMULATIVE = "累计"
@@ -328,7 +328,9 @@ def _naming_subject(clauses: list[Clause], subject: str, terms: list[str], min_s
     (学位 of "没有新增学位"), else one of the report's terms for what an English claim names. The report's title
     and byline share the claim's year and place, never its thing."""
     if head_of(subject):
-        return [c for c in clauses if states_subject(subject, _sentence_text(c), min_share)]
+        named = [c for c in clauses if states_subject(subject, _sentence_text(c), min_share)]
+        # The clause naming it itself, when one does (旅游总收入突破2000亿元, not the visitors' clause beside it).
+        return [c for c in named if states_subject(subject, c.text, min_share)] or named
     if terms:
         return [c for c in clauses if any(term in _sentence_text(c) for term in terms)]
     return clauses
@@ -389,9 +391,16 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
         bounds = [0, *(b for m in PART_SEPARATOR.finditer(claim) for b in m.span()
                        if not any(a <= m.start() < z for a, z in phrases)), len(claim)]
         part = claim[max(b for b in bounds if b <= figure.start):min(b for b in bounds if b >= figure.end)].strip()
-        context = part if len(part) > len(figure.text) + 4 else context
+        context = part if _names_something(part, figure) else context
     # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.
-    return context if len(context) > len(figure.text) + 4 else claim
+    return context if _names_something(context, figure) else claim
+
+
+def _names_something(words: str, figure: numbers.Figure) -> bool:
+    """Whether words around a figure may name what it measures: two Chinese characters ("供水管网102公里"), or
+    a few more characters than the figure's own."""
+    rest = words.replace(figure.text, " ")
+    return len(words) > len(figure.text) + 4 or any(len(run) >= 2 for run in CJK_RUN.findall(rest))
 
 
 def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause], claim: Claim | None) -> str:

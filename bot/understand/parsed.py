@@ -65,6 +65,11 @@ class ParsedQuestion:
         return self.parts[-1] if self.calculation == "share" and len(self.parts) == 2 else ""
 
     @property
+    def counted_thing(self) -> str:
+        """What a Chinese quantity question counts ("多少所大学" → 大学); "" for one asking which ("哪几场攻坚战")."""
+        return questions.counted_subject(self.asking) if self.lang == "zh" and not questions.asks_list(self.asking) else ""
+
+    @property
     def in_report_terms(self) -> str:
         """The asking text with its glossary phrases in the report's words, for searching ("GDP目标" → 地区生产总值目标)."""
         return in_report_terms(self.asking)

@@ -264,7 +264,7 @@ def without_back_reference(text: str) -> str:
 
 
 # A list of figures asked for on a topic ("人才引进方面有哪些数字", "管网建设给出了哪些数字指标", "which figures…for pipelines").
-_FIGURE_LIST = re.compile(r"(?:哪些|哪几[个项类]?)[^？?，,。]{0,6}?(?:数字|数据|指标|目标)+|(?:数字|数据|指标|目标)+都?有哪些|"
+_FIGURE_LIST = re.compile(r"(?:哪些|哪几[个项类]?)[^？?，,。]{0,6}?(?:数字|数据|指标|目标|数)+|(?:数字|数据|指标|目标)+都?有哪些|"
                           r"\b(?:what|which|list)\s+(?:\w+\s+){0,2}?(?:figures|numbers|targets|goals)\b", re.IGNORECASE)
 
 

@@ -154,7 +154,11 @@ def with_new_subject(question: str, earlier: str, in_report: Callable[[str], boo
     dropped ("今年新增多少个学位？" + "那城镇就业呢？" → "今年新增多少城镇就业？"; "How many new school
     places…?" + "What about urban jobs?" → "How many new urban jobs…?"), when the follow-up names only a thing
     and the earlier question names what it asks about; None otherwise."""
-    thing = new_thing(question)
+    return _with_thing(new_thing(question), earlier, in_report)
+
+
+def _with_thing(thing: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:
+    """The earlier question asked of ``thing`` in place of its own (``with_new_subject``)."""
     replaced = replaced_thing(earlier) if thing else None
     if replaced is None or thing.lower() in earlier.lower():
         return None
@@ -173,11 +177,11 @@ def with_new_subject(question: str, earlier: str, in_report: Callable[[str], boo
     # qualified the old thing.
     if (measure := asked_measure(thing)) and measure != asked_measure(earlier):
         return f"What is the {thing}?"
-    # One word that names a kind of the old thing's head with it, as the glossary has it ("And water?" after "…gas
-    # pipelines…": water pipelines), keeps the head.
-    head = old.split()[-1]
-    if " " not in thing and " " in old and not report_terms(thing) and report_terms(f"{thing} {head}"):
-        thing = f"{thing} {head}"
+    # One word that names a kind of the old thing's head with it, as one glossary phrase ("And water?", "And the
+    # heating ones?" after "…gas pipelines…": water pipelines, heating pipelines), keeps the head.
+    paired = f"{thing} {old.split()[-1]}"
+    if " " not in thing and " " in old and [phrase.lower() for phrase, _ in glossary_phrases(paired)] == [paired.lower()]:
+        thing = paired
     return f"{earlier[:start]}{thing}{earlier[end:]}"
 
 
@@ -216,6 +220,10 @@ def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], b
     match = _ONLY_SUBJECT.match(follow_up.strip())
     modifier = _modifier_only(next((g for g in match.groups() if g), "")) if match else ""
     if modifier and not CJK.search(modifier):
+        # "What about the auto one?" after "…the electronics cluster…": a kind the report names itself takes the
+        # earlier kind's place.
+        if report_terms(modifier):
+            return _with_thing(modifier, earlier, in_report)
         # "How about overseas ones?" after "…tourist visits?": the modifier goes before the earlier thing.
         replaced = replaced_thing(earlier)
         return f"{earlier[:replaced[1]]}{modifier} {earlier[replaced[1]:]}" if replaced else None

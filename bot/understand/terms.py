@@ -141,7 +141,8 @@ def _inside_term(text: str, match: re.Match[str]) -> bool:
 def _term_of(match: re.Match[str]) -> str:
     _, terms = _glossary()
     found = match.group(1).lower()
-    return terms.get(found) or terms[_singular(found)]
+    # The pattern takes any phrase with a plural s ("clusters" for "cluster"), one word or several.
+    return terms.get(found) or terms.get(_singular(found)) or terms[found.removesuffix("s")]
 
 
 def in_report_terms(text: str, annotate: bool = False) -> str:

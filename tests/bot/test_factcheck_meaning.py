@@ -49,6 +49,13 @@ def test_a_denial_of_what_the_report_states_is_contradicted(checker, claim, repo
     assert ("新增学位" in cited or "公园游园" in cited) and "擘画蓝图" not in cited
 
 
+def test_a_denied_goal_is_contradicted_by_the_clause_naming_it(checker):
+    # "提出" and "目标" are the claim's framing, not the report's words; of the sentence naming 收入, its own clause.
+    result = checker.check("郑州没有提出旅游收入目标")
+    assert result.verdict == "contradicted", result
+    assert "旅游总收入突破2000亿元" in result.explanation and "接待游客" not in result.explanation, result.explanation
+
+
 def test_a_denial_of_a_figure_the_report_does_not_give_is_supported(checker):
     result = checker.check("郑州今年的新增学位并非4万个")
     assert result.verdict == "supported", result
@@ -94,6 +101,8 @@ def test_another_place_year_or_thing_is_not_in_the_report(checker, claim):
     ("规上工业增加值的增速目标比GDP的低", "contradicted", "9%以上"),  # 规上: the report's 规模以上
     # An everyday word names the thing as the report's word does (投用: 投入使用), and "有" closes the phrase.
     ("市区今年投用的中小学有20所", "contradicted", "15所"),
+    # Two figures of one value: each is read with its own words (供水管网 names the second one).
+    ("郑州新建改造燃气管网102公里，供水管网102公里", "contradicted", "85公里"),
     # A bound the other way is no support: "at most" against 超 (over).
     ("新能源汽车产量今年至多70万辆", "contradicted", "超70万辆"),
 ])

@@ -185,6 +185,11 @@ REPORT_WORDS = "新建改造供水管网85公里、燃气管网102公里、供�
     # "ones" stands for the earlier thing: the modifier narrows it.
     ("How about overseas ones?", "What is the target for tourist visits?",
      "What is the target for overseas tourist visits?"),
+    # A kind the report names itself takes the earlier kind's place; with the old head as one glossary phrase, the
+    # head stays.
+    ("What about the auto one?", "How big will the electronics cluster be?", "How big will the auto cluster be?"),
+    ("And the heating ones?", "How many kilometres of gas pipelines will be built?",
+     "How many kilometres of heating pipelines will be built?"),
 ])
 def test_a_follow_up_naming_another_kind_asks_of_the_reports_kind(follow_up, earlier, standalone):
     assert with_new_modifier(follow_up, earlier, lambda text: text in REPORT_WORDS) == standalone

@@ -159,6 +159,8 @@ def test_a_glossary_phrase_is_matched_singular_or_plural_the_longest_of_overlapp
     # "new school" (of "new schools") overlaps "school places": the longer phrase is the one meant.
     assert in_report_terms("How many new school places?") == "How many new 学位?"
     assert report_terms("How many new schools?") != ["学位"]
+    # A one-word phrase takes its plural too ("clusters" of "cluster"): it was matched, then not found.
+    assert report_terms("the electronics and auto clusters") == ["电子信息", "汽车", "集群规模"]
 
 
 @pytest.mark.parametrize("text", [

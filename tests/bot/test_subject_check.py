@@ -170,6 +170,10 @@ def chain(engine):
     ("How many master's graduates will Zhengzhou recruit?", "200,000"),  # 20万 are 大学生, no 硕士
     ("What GDP growth target has China set nationally for 2024?", "7%"),  # the city's target, not the country's
     ("河南全省的GDP今年预计涨几个点？", "7%"),
+    # The figure counts the thing right after it, or the last one listed before it: not the universities whose
+    # institutes they are, nor the factories named as examples of the 1000 projects.
+    ("郑州今年要新建多少所大学？", "10"),
+    ("今年要建多少个新能源电池工厂？", "1000"),
 ])
 def test_a_subject_or_scope_the_report_does_not_give_is_refused(chain, question, wrong):
     result = chain.ask(question)

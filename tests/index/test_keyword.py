@@ -33,3 +33,6 @@ def test_coverage_is_the_share_of_chinese_words_the_corpus_has():
     assert index.coverage("新增学位3万个") == 1.0
     assert index.coverage("郑州有12家三甲医院") < 0.5
     assert index.coverage("How many schools?") == 1.0
+    # Pairs straddling two words (州提, 出旅, 游收, 入目) are nobody's words: a character in a found pair is covered.
+    report = KeywordIndex(["郑州市旅游总收入突破2000亿元。主要预期目标是增长7%。"])
+    assert report.coverage("郑州提出旅游收入目标") == 0.8

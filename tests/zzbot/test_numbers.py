@@ -538,6 +538,19 @@ def test_a_figures_own_words_are_those_of_its_clause_next_to_it(text, figure, wo
     assert numbers.own_words(text, found) == words
 
 
+@pytest.mark.parametrize(("text", "figure", "counted"), [
+    # The thing after a figure is what it counts; the things listed before it name whose (examples, owners).
+    ("推进甲集团电池工厂、乙产业园等200个产业项目", "200个", "产业项目"),
+    ("引进知名大学、科研院所研究院8家", "8家", "科研院所研究院"),
+    ("新建雨水管网6公里、污水管网9公里", "9公里", "污水管网"),
+    ("新建雨水管网6公里、污水管网9公里", "6公里", "新建雨水管网"),
+    ("商业投资增长5%以上，完成80亿元", "80亿元", "商业投资完成"),  # a bare verb: the words before its figure
+])
+def test_what_a_figure_counts(text, figure, counted):
+    found = next(f for f in numbers.number_figures(text) if f.text == figure)
+    assert numbers.counted_words(text, found) == counted
+
+
 def test_a_bare_verb_measures_what_the_figure_before_it_does():
     text = "力争工业投资增长20%以上，完成1300亿元"
     amount = next(f for f in numbers.number_figures(text) if f.text == "1300亿元")

@@ -67,6 +67,7 @@ def test_english_lists_each_figure_in_english_with_the_report_words():
 @pytest.mark.parametrize(("question", "lists", "topic"), [
     ("管网建设方面给出了哪些数字指标？", True, "管网建设方面给出了"),
     ("人才方面有哪些具体数字？", True, "人才方面有"),
+    ("关于管网，报告给了哪几个数？", True, "关于管网，报告给了"),
     ("Which figures does the report give for pipelines?", True, "does the report give for pipelines"),
     ("今年要新建哪些管网？", False, "今年要新建哪些管网？"),  # things, not figures
     ("GDP目标是多少？", False, "GDP目标是多少？"),

@@ -37,6 +37,7 @@ from bot.policy.acceptance import ACCEPTANCE_CHECKS
 from bot.policy.factcheck import FactChecker
 from bot.policy.fallback import FallbackLadder
 from bot.policy.judge import SubjectJudge
+from bot.policy.parts import answered_in_parts
 from bot.policy.premises import check_premise, question_after_correction, with_correction
 from bot.policy.across_reports import across_kind, computed_across
 from bot.policy.report_scope import YearsMentioned, report_scope, sources_by_year, with_report_named
@@ -48,6 +49,7 @@ from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
 from bot.schema import AnswerResult, ChainInput, StreamEvent, chain_input
 from bot.understand.parsed import parse_question
+from bot.understand.parts import asked_parts
 from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, figure_list_topic,
                                       instruction_override, without_home)
 from bot.understand.terms import in_report_terms
@@ -135,6 +137,11 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             yield from self._checked(state, claim)
             return
         state.trace.passed("claim_checked")
+        if len(parts := asked_parts(question)) > 1:  # each thing asked on its own, in order
+            yield from answered_in_parts(question, parts, state.history, state.lang, lambda part, turns: self.events(
+                part, turns, state.backend, state.k))
+            return
+        state.trace.passed("parts_asked")
         for stage in (self._rewrite, self._focus, self._retrieve):
             stage(state)
         yield from self._answer(state)

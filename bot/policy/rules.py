@@ -200,7 +200,11 @@ CLAIM_CHECKED = Rule("claim_checked", "before",
                      "a staff question asking whether a sentence is right: the fact-check answers it",
                      "按报告核对了这句话", "Checked the sentence against the report")
 
-RULES: tuple[Rule, ...] = (CLAIM_CHECKED,) + BEFORE + ROUTE + _after() + FALLBACK
+# Then a message asking several things is answered part by part, each part going through every rule below.
+PARTS_ASKED = Rule("parts_asked", "before", "a message asking {parts} things: each answered on its own, in order",
+                   "问题包含几个部分，已逐一回答", "The question asks several things; each is answered in turn")
+
+RULES: tuple[Rule, ...] = (CLAIM_CHECKED, PARTS_ASKED) + BEFORE + ROUTE + _after() + FALLBACK
 RULE_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
 

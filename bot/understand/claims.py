@@ -227,11 +227,11 @@ def counts_listed_things(text: str, figure: numbers.Figure) -> bool:
     if figure.text[:1].isascii() or figure.value != int(figure.value) or not 2 <= figure.value <= 10:
         return False
     before = CLAUSE_END.split(text[:figure.start])[-1]
-    items = [item for item in _LIST_JOINS.split(before) if item.strip()]
+    items = [item for item in LIST_JOINS.split(before) if item.strip()]
     return len(items) == int(figure.value)
 
 
-_LIST_JOINS = re.compile(r"[和与及、]")
+LIST_JOINS = re.compile(r"[和与及、]")
 
 
 def parse_claim(text: str) -> Claim:

@@ -228,6 +228,12 @@ def unit_asked(text: str) -> str:
                  if is_measure_word(text[at:at + n]) or unit_family(text[at:at + n])), "")
 
 
+def time_word_at(text: str, at: int) -> int | None:
+    """The end of a time word ("今年", "2024年") standing at ``at`` in ``text``, None when none does."""
+    match = _TIME_WORDS.match(text, at)
+    return match.end() if match else None
+
+
 def thing_ends(rest: str) -> bool:
     """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到"), the question word, the
     possessive 的 ("电子信息产业的集群规模") or a time ("城镇就业今年要新增多少")."""
@@ -352,8 +358,10 @@ def _one_thing_asked(text: str) -> bool:
     return len(question_parts(asked, "comparison")) == 1 and not _WEIGHED_AGAINST.search(asked)
 
 
-_QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|"
+QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|"
                             r"\b(?:what|which|how|when|where|who|why|whether|will|did|does|is|are|was)\b", re.IGNORECASE)
+# Where a question's clauses part: not at the comma of 3,800.
+CLAUSE_SPLIT = re.compile(r"[，；;]|,(?!\d{3}\b)")
 # Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023, 今年 about 2024.
 _RELATIVE_YEAR = re.compile(
     r"(?P<before_last>前年|\bthe\s+year\s+before\s+last\b)|"
@@ -377,21 +385,21 @@ def asking_clause(text: str) -> str:
     """The clause that asks: the last one with a question word, in the sentences ending with a question mark
     (else the last sentence). The clauses before it often tell the asker's situation ("开车总找不到地方停，…")."""
     asking, clauses = _asking_sentence(text)
-    return next((c for c in reversed(clauses) if _QUESTION_WORD.search(c)), asking)
+    return next((c for c in reversed(clauses) if QUESTION_WORD.search(c)), asking)
 
 
 def asking_clauses(text: str) -> str:
     """Every clause with a question word, in the sentences that ask ("电子信息产业集群规模目标多少，汽车产业集群又要
     达到多少" both; "听说供水管网要建100公里，那燃气管网要建多少公里" the second), else all of them."""
     asking, clauses = _asking_sentence(text)
-    return "，".join(c for c in clauses if _QUESTION_WORD.search(c)) or asking
+    return "，".join(c for c in clauses if QUESTION_WORD.search(c)) or asking
 
 
 def _asking_sentence(text: str) -> tuple[str, list[str]]:
     """The sentences that ask (ending in a question mark, else the last), and their clauses."""
     sentences = [s.strip() for s in re.split(r"(?<=[。！？!?])|(?<=\.)\s+", text) if s.strip()]
     asking = " ".join(s for s in sentences if s.endswith(("?", "？"))) or (sentences[-1] if sentences else "")
-    return asking, re.split(r"[，；;]|,(?!\d{3}\b)", asking)  # not the comma of 3,800
+    return asking, CLAUSE_SPLIT.split(asking)
 
 
 # What separates the things a calculation question names ("供水、燃气和供热管网", "A or B", "A than B").
@@ -465,14 +473,14 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     pieces = [p.strip() for p in PART_SEPARATOR.split(text)
               # A piece that only says to total ("…, counting both?") names no thing.
               if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _SUM.fullmatch(p.strip())]
-    things = [p for p in pieces if not _QUESTION_WORD.search(p)]
+    things = [p for p in pieces if not QUESTION_WORD.search(p)]
     # A Chinese sum names its last item in the asking piece, before the word that sums ("…供热管网一共多少公里";
     # "今年一共要筹集多少套" names none); an English one asks apart ("…, how many units in all?").
     if kind == "sum" and _CJK.search(text):
-        things = [p if not _QUESTION_WORD.search(p) else _TIME_WORDS.sub("", _SUM.split(p)[0]) if _SUM.search(p)
+        things = [p if not QUESTION_WORD.search(p) else _TIME_WORDS.sub("", _SUM.split(p)[0]) if _SUM.search(p)
                   else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     elif len(things) < 2:
-        things = [p if not _QUESTION_WORD.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
+        things = [p if not QUESTION_WORD.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
     # "…比燃气管网长吗": the comparative that asks is no part of the thing.
     things = [_YES_NO_COMPARATIVE.sub("", re.sub(r"\s+", " ", p).strip()) for p in things]
     return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]

@@ -35,4 +35,4 @@ def test_every_rule_has_reasons_for_staff_and_asker():
 def test_the_table_prints_as_markdown():
     table = markdown_table().splitlines()
     assert table[0].startswith("| # | Rule | Stage |") and len(table) == len(RULES) + 2
-    assert "`claim_checked`" in table[2] and "`place_not_covered`" in table[3] and "`settings.answer.min_similarity`" in markdown_table()
+    assert "`claim_checked`" in table[2] and "`parts_asked`" in table[3] and "`place_not_covered`" in table[4] and "`settings.answer.min_similarity`" in markdown_table()

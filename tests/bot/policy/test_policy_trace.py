@@ -37,6 +37,7 @@ class Case(NamedTuple):
 
 CASES: list[Case] = [
     Case("claim_checked", "这句话对不对：“新增学位3万个”", "", {}, "fact-check answers"),
+    Case("parts_asked", "新增多少个学位？新建几所中小学校？", "", {}, "2 things"),
     Case("place_not_covered", "开封今年要新建几所中小学？", "", {}, "the report does not cover 开封"),
     # The question's figure is wrong and it asks nothing beyond it: "听说" takes it for granted.
     Case("premise_is_whole_answer", "听说新增学位3万个？", "", {}, "the correction is the whole answer"),
@@ -176,9 +177,9 @@ def test_an_answer_every_rule_passes_is_the_models(ask):
     assert [s.rule for s in decided(result)] == ["model"]
     passed = [s.rule for s in result.trace if s.outcome == "passed"]
     after = [r.name for r in RULES if r.stage == "after"]
-    assert passed[:5] == ["claim_checked", "place_not_covered", "premise_is_whole_answer", "nothing_close_enough",
-                          "year_not_covered"]
-    assert passed[5:] == after, "every check of the model's answer passed, in the table's order"
+    assert passed[:6] == ["claim_checked", "parts_asked", "place_not_covered", "premise_is_whole_answer",
+                          "nothing_close_enough", "year_not_covered"]
+    assert passed[6:] == after, "every check of the model's answer passed, in the table's order"
 
 
 def test_a_refusal_shows_the_reason_in_the_askers_language(ask):

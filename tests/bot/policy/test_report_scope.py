@@ -148,7 +148,7 @@ def test_retrieval_keeps_each_passages_document(reports_store):
 
 
 def test_a_question_over_two_years_gets_each_years_report_in_its_context(ask_reports, sources):
-    result = ask_reports("郑州2023年地区生产总值增长多少？2024年的增长目标又是多少？",
+    result = ask_reports("郑州2023年的地区生产总值增长和2024年的增长目标是多少？",
                          draft="全市地区生产总值增长7.4%[1]，地区生产总值增长7%左右[2]。")
     assert result.found, result.answer
     assert {c.source for c in result.citations} == {sources["report"], sources["review"]}

@@ -1,0 +1,104 @@
+"""A message asking several things at once, split into the questions it asks: "失业率控制在多少？物价涨幅呢？",
+"新增绿地多少，新建公园游园多少个，道路绿化多少条？", "Who delivered the report, and what is the GDP target?",
+"院士和优秀人才分别引进多少？". Each is answered on its own (``bot.policy.chain``): a small model asked two things
+answers one, or gives one thing's figure for the other. A calculation or a list over several things is one
+question, answered whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.understand.claims import LIST_JOINS
+from bot.understand.questions import (CLAUSE_SPLIT, QUESTION_WORD, asks_calculation, asks_figure_list, asks_list,
+                                     asks_quantity, thing_ends, time_word_at)
+from zzbot import numbers
+from zzbot.text import CJK, CJK_RUN
+
+# 分别/各 ("each") asks one thing of each of the things listed before it (not 各类, 各级…: kinds, levels).
+_EACH = re.compile(r"分别|各自|各(?![类种项地级个方界位])")
+_QUESTION_MARKS = ("？", "?")
+_AND = re.compile(r"^and\s+", re.IGNORECASE)  # ", and how many…": the clause asks from "how"
+
+
+def asked_parts(text: str) -> list[str]:
+    """The questions ``text`` asks, each in its own words (the sentences before the first question go with it);
+    ``[text]`` when it asks one thing, or works out or lists something over several (those are answered whole)."""
+    if asks_calculation(text) or asks_list(text) or asks_figure_list(text):
+        return [text]
+    for split in (_by_sentence, _by_clause, _by_thing):
+        if len(parts := split(text)) >= 2:
+            return parts
+    return [text]
+
+
+def _by_sentence(text: str) -> list[str]:
+    """Sentences ending in a question mark, each with what comes before it since the last one."""
+    pieces, piece = [], ""
+    for char in text:
+        piece += char
+        if char in _QUESTION_MARKS:
+            pieces.append(piece.strip())
+            piece = ""
+    if len(pieces) < 2 or not all(QUESTION_WORD.search(p) for p in pieces):
+        return []
+    if piece.strip():  # "…？谢谢" closes the last question
+        pieces[-1] += piece.rstrip()
+    return pieces
+
+
+def _by_clause(text: str) -> list[str]:
+    """Clauses of one sentence that each ask for a figure of their own thing ("新增绿地多少，新建公园游园多少个"), or
+    English clauses joined by "and" before a question word; a clause asking nothing goes with the next one."""
+    clauses = [_AND.sub("", c.strip()) for c in CLAUSE_SPLIT.split(text.strip().rstrip("？?")) if c.strip()]
+    asking = [c for c in clauses if _asks_of_its_own(c)]
+    if len(asking) < 2:
+        return []
+    mark = "？" if CJK.search(text) else "?"
+    parts, before = [], ""
+    for clause in clauses:
+        if clause in asking:
+            parts.append(f"{before}{clause}{mark}")
+            before = ""
+        else:
+            before += f"{clause}，" if CJK.search(clause) else f"{clause}, "
+    return parts
+
+
+def _asks_of_its_own(clause: str) -> bool:
+    """A clause asking something of a thing it names: a quantity of some Chinese words ("道路绿化多少条"), or an
+    English question clause."""
+    if CJK.search(clause):
+        return asks_quantity(clause) and sum(map(len, CJK_RUN.findall(_without_asking(clause)))) >= 2
+    return bool(QUESTION_WORD.match(clause.strip()))
+
+
+def _without_asking(clause: str) -> str:
+    return QUESTION_WORD.sub("", clause)
+
+
+def _by_thing(text: str) -> list[str]:
+    """"A和B分别/各…" asked of each thing listed: "院士和优秀人才今年分别引进多少" → "院士今年引进多少",
+    "优秀人才今年引进多少"; "电子信息和汽车两个集群规模各是多少" → "电子信息集群规模是多少", "汽车集群规模是多少"."""
+    each = _EACH.search(text)
+    if each is None or not CJK.search(text):
+        return []
+    start = max(text.rfind(mark, 0, each.start()) for mark in "，,；;：:。") + 1
+    items = LIST_JOINS.split(text[start:each.start()])
+    if len(items) < 2 or not all(len(item.strip()) >= 2 for item in items):
+        return []
+    # Time words before the first thing are every part's ("今年院士和…").
+    lead = 0
+    while (at := time_word_at(items[0], lead)) is not None:
+        lead = at
+    frame, items[0] = items[0][:lead], items[0][lead:]
+    # The last thing runs up to the words every thing shares: a time, a verb, or the count of the things (两个).
+    last = items[-1]
+    end = next((i for i in range(2, len(last)) if thing_ends(last[i:])), len(last))
+    counts = [f for f in numbers.number_figures(last) if f.start >= 2]
+    shared = last[end:]
+    if counts and counts[0].start < end:
+        end, shared = counts[0].start, last[counts[0].end:]
+    items[-1] = last[:end]
+    rest = shared + text[each.end():]
+    return [f"{text[:start]}{frame}{item.strip()}{rest}" for item in items]

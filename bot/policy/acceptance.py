@@ -22,7 +22,7 @@ from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
     EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
-    counts, kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere,
+    counted_elsewhere, kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere,
     wider_figures, worded_from,
 )
 from zzbot.settings import AnswerSettings
@@ -483,7 +483,7 @@ def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context
                          None, found=asked.measure)
     if reason := scope_unstated(asked, context, [], [clause]):  # the country's or province's figure, as for a model
         return Rejection("scope_stated", reason, None, found=asked.scope)
-    if (subject := asked.counted_thing) and not counts(clause, subject):
+    if (subject := asked.counted_thing) and counted_elsewhere(sentence, subject, numbers.number_figures(clause)):
         return Rejection("counts_asked_subject", f"the report's figure is not about {subject}", None, found=subject)
     if asked.wanted == "person" and not any(name in sentence for name in
                                             person_names(" ".join(s.text for s in all_sentences(context)))):

@@ -79,10 +79,11 @@ def parroted_names(answer: str, standalone: str, focus: str, sources: list[str])
 
 
 def subject_elsewhere(context: Context, subject: str, figures: list[numbers.Figure]) -> bool | None:
-    """What was counted, ``subject``, against the answer's figures: None when the words one of them counts in its
-    sentence (``numbers.counted_words``: 科研机构郑州研究院 of "一流大学、科研机构郑州研究院10家", not the universities)
-    share a word with it (or no sentence states one), else whether another context sentence names it."""
-    return named_apart(context, figures, lambda text: names(text, subject), counted=True)
+    """What was counted, ``subject``, against the answer's figures: None when a sentence stating one of them shares a
+    word with it, not only as what another thing is of (``counted_elsewhere``), or no sentence states one; else
+    whether another context sentence names it."""
+    return named_apart(context, figures, lambda text: names(text, subject),
+                       lambda text: counted_elsewhere(text, subject, figures))
 
 
 def misplaced_figures(sentence: str, named: set[str],
@@ -171,26 +172,27 @@ def better_named(context: Context, figures: list[numbers.Figure], asked: set[str
                  and all(shared < (asked & chinese_pairs(words)) for shared in holding)), None)
 
 
-def counts(clause: str, subject: str) -> bool:
-    """Whether a figure of ``clause`` counts ``subject``, named in the words it counts (``numbers.counted_words``)."""
-    return any(names(numbers.counted_words(clause, f), subject) for f in numbers.number_figures(clause))
+def counted_elsewhere(text: str, subject: str, stated: list[numbers.Figure] | None = None) -> bool:
+    """Whether the figures of ``text`` (of ``stated`` only, when given) name ``subject`` in their own words only as
+    what something else they count is of, or an example of it (``numbers.counted_words``): 一流大学 of
+    "一流大学、科研机构郑州研究院10家" (research institutes), the factory of "…电池工厂、…产业园等1000个产业项目"."""
+    figures = [f for f in numbers.number_figures(text) if stated is None or figure_check.same_as_any(f, stated)]
+    named = [f for f in figures if names(numbers.own_words(text, f), subject)]
+    return bool(named) and not any(names(numbers.counted_words(text, f), subject) for f in named)
 
 
 def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool],
-                counted: bool = False) -> bool | None:
+                misnaming: Callable[[str], bool] = lambda _: False) -> bool | None:
     """Whether what was asked about (a sentence text ``naming`` it) is named apart from the answer's figures: None
-    when a sentence stating one of them names it (with ``counted``, in the words that figure counts), or the answer
-    has no figure; else whether another context sentence does. A figure no context sentence states is one the
-    model did not read ("3座体育馆" matching “三个一批” of a passage's other sentence): it is named by none."""
+    when a sentence stating one of them names it (not as ``misnaming`` tells: as what the figure's thing is of), or
+    the answer has no figure; else whether another context sentence does. A figure no context sentence states is
+    one the model did not read ("3座体育馆" matching “三个一批” of a passage's other sentence): it is named by none."""
     if not figures:
         return None
     sentences = all_sentences(context)
     named = {id(s) for s in sentences if naming(s.text)}
     holding = [s for s in sentences if figure_check.states_any(s.text, figures)]
-    if any(id(s) in named and (not counted or any(naming(numbers.counted_words(s.text, f))
-                                                  for f in numbers.number_figures(s.text)
-                                                  if figure_check.same_as_any(f, figures)))
-           for s in holding):
+    if any(id(s) in named and not misnaming(s.text) for s in holding):
         return None
     return bool(named)
 

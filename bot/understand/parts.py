@@ -18,7 +18,6 @@ from zzbot.text import CJK, CJK_RUN
 # 分别/各 ("each") asks one thing of each of the things listed before it (not 各类, 各级…: kinds, levels).
 _EACH = re.compile(r"分别|各自|各(?![类种项地级个方界位])")
 _QUESTION_MARKS = ("？", "?")
-_AND = re.compile(r"^and\s+", re.IGNORECASE)  # ", and how many…": the clause asks from "how"
 
 
 def asked_parts(text: str) -> list[str]:
@@ -50,7 +49,7 @@ def _by_sentence(text: str) -> list[str]:
 def _by_clause(text: str) -> list[str]:
     """Clauses of one sentence that each ask for a figure of their own thing ("新增绿地多少，新建公园游园多少个"), or
     English clauses joined by "and" before a question word; a clause asking nothing goes with the next one."""
-    clauses = [_AND.sub("", c.strip()) for c in CLAUSE_SPLIT.split(text.strip().rstrip("？?")) if c.strip()]
+    clauses = [_without_and(c.strip()) for c in CLAUSE_SPLIT.split(text.strip().rstrip("？?")) if c.strip()]
     asking = [c for c in clauses if _asks_of_its_own(c)]
     if len(asking) < 2:
         return []
@@ -63,6 +62,11 @@ def _by_clause(text: str) -> list[str]:
         else:
             before += f"{clause}，" if CJK.search(clause) else f"{clause}, "
     return parts
+
+
+def _without_and(clause: str) -> str:
+    """", and how many…": the clause asks from "how"."""
+    return clause[4:].lstrip() if clause[:4].lower() == "and " else clause
 
 
 def _asks_of_its_own(clause: str) -> bool:

@@ -39,6 +39,7 @@ def _by_sentence(text: str) -> list[str]:
         if char in _QUESTION_MARKS:
             pieces.append(piece.strip())
             piece = ""
+    # Each with a question word: "听说新增学位只有1万个？那…" takes a premise for granted, checked with the rest.
     if len(pieces) < 2 or not all(QUESTION_WORD.search(p) for p in pieces):
         return []
     if piece.strip():  # "…？谢谢" closes the last question

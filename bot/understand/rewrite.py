@@ -15,6 +15,7 @@ from bot.understand.questions import (asks_part_of_previous, asks_quantity, coun
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms, report_terms
 from bot.schema import Lang
 from bot.understand.scope import asked_measure
+from zzbot import figure_check, numbers
 from zzbot.places import places_named
 from zzbot.text import CJK, CJK_RUN, chinese_pairs
 
@@ -52,7 +53,8 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
             rewritten = complete(backend, messages, max_tokens=80).strip().splitlines()
             candidate = rewritten[0].split(":", 1)[-1].split("：", 1)[-1].strip() if rewritten else ""
             if (2 <= len(candidate) <= 3 * len(question) + 80 and keeps_new_words(candidate, question, previous)
-                    and keeps_no_replaced_thing(candidate, question, previous[-1] if previous else "")):
+                    and keeps_no_replaced_thing(candidate, question, previous[-1] if previous else "")
+                    and adds_no_figure(candidate, [question, *previous])):
                 return candidate, True
             log.info("the rewrite %r drops what the follow-up %r adds, or keeps what it replaces; using the "
                      "question with its context", candidate, question)
@@ -257,6 +259,13 @@ _FUNCTION_CHARS = set("的呢吗吧啊了么那这些个么呀还又也都和与
 _FUNCTION_WORDS = frozenset("a an the and or of for in on to what about how many much is are was were will be "
                             "does do did it its that those these this there which who when where why "
                             "date day time year number amount figure total percentage share".split())
+
+
+def adds_no_figure(rewrite: str, asked: list[str]) -> bool:
+    """Whether a rewritten follow-up states only figures the questions asked state: one taken from an earlier answer
+    ("新增学位2.7万个，那新建学校多少所？") would be checked as the asker's premise."""
+    said = [f for text in asked for f in numbers.number_figures(text)]
+    return all(figure_check.same_as_any(f, said) for f in numbers.number_figures(rewrite))
 
 
 def keeps_new_words(rewrite: str, question: str, previous: list[str]) -> bool:

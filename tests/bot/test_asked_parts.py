@@ -33,6 +33,8 @@ def test_a_message_asking_several_things_is_split_into_its_questions(message, pa
     "How much investment is planned for the 3,800 projects?",  # the comma of 3,800 parts nothing
     "What are the targets for the grain area and the vegetable area?",
     "今年各类违法犯罪要打击多少起？",  # 各类: kinds, not each of a list
+    "新增学位多少？？", "Really? How many school places?",  # a question mark after a word or none asks nothing
+    "听说新增学位只有1万个？那新建学校多少所？",  # a premise without a question word goes with the question
 ])
 def test_a_message_asking_one_thing_is_not_split(message):
     assert asked_parts(message) == [message]

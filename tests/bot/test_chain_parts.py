@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from zzbot import numbers
 from zzbot import figure_check
+from bot.policy.acceptance import Draft
 from bot.policy.evidence import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
 from bot.retrieval.context import Sentence, shown_clauses
 from bot.retrieval.figure_table import FigureTable

@@ -227,3 +227,10 @@ def test_a_follow_up_pointing_back_names_no_new_thing():
     reply = "电子信息产业就业人数是多少？"
     assert standalone_question("那它的就业人数呢？", turns, "zh", lambda role: _Scripted(reply),
                                lambda text: text in ATTRIBUTE_WORDS) == (reply, True)
+
+
+def test_a_rewrite_taking_a_figure_from_the_earlier_answer_is_not_used():
+    # The figure would be checked as the asker's premise: the follow-up goes with the earlier question instead.
+    turns = [{"role": "user", "content": "新增学位多少？"}, {"role": "assistant", "content": "新增学位2.7万个[1]。"}]
+    rewritten = standalone_question("那新建学校多少所？", turns, "zh", lambda role: _Scripted("新增学位2.7万个，新建学校多少所？"))
+    assert rewritten == ("新增学位多少？ 那新建学校多少所？", False)

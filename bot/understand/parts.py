@@ -11,7 +11,7 @@ import re
 
 from bot.understand.claims import LIST_JOINS
 from bot.understand.questions import (CLAUSE_SPLIT, QUESTION_WORD, asks_calculation, asks_figure_list, asks_list,
-                                     asks_quantity, thing_ends, time_word_at)
+                                     asks_quantity, time_word_at)
 from zzbot import numbers
 from zzbot.text import CJK, CJK_RUN
 
@@ -50,32 +50,40 @@ def _by_sentence(text: str) -> list[str]:
 def _by_clause(text: str) -> list[str]:
     """Clauses of one sentence that each ask for a figure of their own thing ("新增绿地多少，新建公园游园多少个"), or
     English clauses joined by "and" before a question word; a clause asking nothing goes with the next one."""
-    clauses = [_without_and(c.strip()) for c in CLAUSE_SPLIT.split(text.strip().rstrip("？?")) if c.strip()]
+    if not CJK.search(text):
+        return _by_english_clause(text)
+    clauses = [c.strip() for c in CLAUSE_SPLIT.split(text.strip().rstrip("？?")) if c.strip()]
     asking = [c for c in clauses if _asks_of_its_own(c)]
     if len(asking) < 2:
         return []
-    mark = "？" if CJK.search(text) else "?"
     parts, before = [], ""
     for clause in clauses:
         if clause in asking:
-            parts.append(f"{before}{clause}{mark}")
+            parts.append(f"{before}{clause}？")
             before = ""
         else:
-            before += f"{clause}，" if CJK.search(clause) else f"{clause}, "
+            before += f"{clause}，"
     return parts
 
 
-def _without_and(clause: str) -> str:
-    """", and how many…": the clause asks from "how"."""
-    return clause[4:].lstrip() if clause[:4].lower() == "and " else clause
+def _by_english_clause(text: str) -> list[str]:
+    """"Who delivered the report, and what is the GDP target?": a question, then ", and" before a question word
+    with words of its own ("…, and how many?" asks the first question's thing: it stays with it)."""
+    parts = []
+    for clause in (c.strip() for c in CLAUSE_SPLIT.split(text.strip().rstrip("?？")) if c.strip()):
+        rest = clause[4:].lstrip() if clause[:4].lower() == "and " else ""
+        if parts and QUESTION_WORD.match(rest) and len(_without_asking(rest).split()) >= 2:
+            parts.append(rest)
+        elif parts:
+            parts[-1] += f", {clause}"
+        else:
+            parts.append(clause)
+    return [f"{p}?" for p in parts] if len(parts) >= 2 and QUESTION_WORD.match(parts[0]) else []
 
 
 def _asks_of_its_own(clause: str) -> bool:
-    """A clause asking something of a thing it names: a quantity of some Chinese words ("道路绿化多少条"), or an
-    English question clause."""
-    if CJK.search(clause):
-        return asks_quantity(clause) and sum(map(len, CJK_RUN.findall(_without_asking(clause)))) >= 2
-    return bool(QUESTION_WORD.match(clause.strip()))
+    """A Chinese clause asking a quantity of some words of its own ("道路绿化多少条")."""
+    return asks_quantity(clause) and sum(map(len, CJK_RUN.findall(_without_asking(clause)))) >= 2
 
 
 def _without_asking(clause: str) -> str:
@@ -97,9 +105,10 @@ def _by_thing(text: str) -> list[str]:
     while (at := time_word_at(items[0], lead)) is not None:
         lead = at
     frame, items[0] = items[0][:lead], items[0][lead:]
-    # The last thing runs up to the words every thing shares: a time, a verb, or the count of the things (两个).
+    # The last thing runs up to the words every thing shares: a time, 的, or the count of the things (两个); not up
+    # to a verb-like character (上 of 博士以上).
     last = items[-1]
-    end = next((i for i in range(2, len(last)) if thing_ends(last[i:])), len(last))
+    end = next((i for i in range(2, len(last)) if last[i] == "的" or time_word_at(last, i) is not None), len(last))
     counts = [f for f in numbers.number_figures(last) if f.start >= 2]
     shared = last[end:]
     if counts and counts[0].start < end:

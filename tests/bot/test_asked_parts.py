@@ -19,6 +19,8 @@ from bot.understand.parts import asked_parts
     # "Each" of the things listed: the words after the last one, up to a time, a verb or their count, are shared.
     ("院士和优秀人才今年分别引进多少？", ["院士今年引进多少？", "优秀人才今年引进多少？"]),
     ("电子信息和汽车两个集群规模各是多少？", ["电子信息集群规模是多少？", "汽车集群规模是多少？"]),
+    # 上 of 以上 is no verb ending the last thing; 的 starts the shared words.
+    ("优秀人才和博士以上青年人才的目标分别是多少？", ["优秀人才的目标是多少？", "博士以上青年人才的目标是多少？"]),
     # What tells the asker's situation goes with the first question; thanks with the last.
     ("我是家长。新增学位多少？新建几所中小学校？谢谢", ["我是家长。新增学位多少？", "新建几所中小学校？谢谢"]),
 ])
@@ -35,6 +37,9 @@ def test_a_message_asking_several_things_is_split_into_its_questions(message, pa
     "今年各类违法犯罪要打击多少起？",  # 各类: kinds, not each of a list
     "新增学位多少？？", "Really? How many school places?",  # a question mark after a word or none asks nothing
     "听说新增学位只有1万个？那新建学校多少所？",  # a premise without a question word goes with the question
+    # An English clause after a comma asks of its own only after "and", with words of its own.
+    "What value of imports and exports, in yuan, is Zhengzhou aiming for?",
+    "Will any new hospitals open, and how many?",
 ])
 def test_a_message_asking_one_thing_is_not_split(message):
     assert asked_parts(message) == [message]

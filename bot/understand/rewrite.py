@@ -54,7 +54,8 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
             candidate = rewritten[0].split(":", 1)[-1].split("：", 1)[-1].strip() if rewritten else ""
             if (2 <= len(candidate) <= 3 * len(question) + 80 and keeps_new_words(candidate, question, previous)
                     and keeps_no_replaced_thing(candidate, question, previous[-1] if previous else "")
-                    and adds_no_figure(candidate, [question, *previous])):
+                    # "How many of those…" asks of the earlier answer's figure: the rewrite may name it.
+                    and (asks_part_of_previous(question) or adds_no_figure(candidate, [question, *previous]))):
                 return candidate, True
             log.info("the rewrite %r drops what the follow-up %r adds, or keeps what it replaces; using the "
                      "question with its context", candidate, question)

@@ -234,3 +234,11 @@ def test_a_rewrite_taking_a_figure_from_the_earlier_answer_is_not_used():
     turns = [{"role": "user", "content": "新增学位多少？"}, {"role": "assistant", "content": "新增学位2.7万个[1]。"}]
     rewritten = standalone_question("那新建学校多少所？", turns, "zh", lambda role: _Scripted("新增学位2.7万个，新建学校多少所？"))
     assert rewritten == ("新增学位多少？ 那新建学校多少所？", False)
+
+
+def test_a_rewrite_of_a_question_about_part_of_the_earlier_answer_may_name_its_figure():
+    turns = [{"role": "user", "content": "How many tourist visits are targeted?"},
+             {"role": "assistant", "content": "170 million [1]."}]
+    reply = "How many of the 170 million tourist visits are from overseas?"
+    assert standalone_question("How many of those from overseas?", turns, "en",
+                               lambda role: _Scripted(reply)) == (reply, True)

@@ -137,7 +137,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             yield from self._checked(state, claim)
             return
         state.trace.passed("claim_checked")
-        if len(parts := asked_parts(question)) > 1:  # each thing asked on its own, in order
+        if len(parts := asked_parts(question, self.engine.corpus.mentions)) > 1:  # each thing asked on its own
             yield from answered_in_parts(question, parts, state.history, state.lang, lambda part, turns: self.events(
                 part, turns, state.backend, state.k))
             return

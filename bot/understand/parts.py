@@ -8,6 +8,7 @@ question, answered whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.understand.claims import LIST_JOINS
 from bot.understand.questions import (CLAUSE_SPLIT, QUESTION_WORD, asks_calculation, asks_figure_list, asks_list,
@@ -20,12 +21,13 @@ _EACH = re.compile(r"分别|各自|各(?![类种项地级个方界位])")
 _QUESTION_MARKS = ("？", "?")
 
 
-def asked_parts(text: str) -> list[str]:
+def asked_parts(text: str, in_report: Callable[[str], bool] = lambda _: False) -> list[str]:
     """The questions ``text`` asks, each in its own words (the sentences before the first question go with it);
-    ``[text]`` when it asks one thing, or works out or lists something over several (those are answered whole)."""
+    ``[text]`` when it asks one thing, or works out or lists something over several (those are answered whole).
+    ``in_report`` tells the report's words (the head the things listed share: 粮食和蔬菜播种面积)."""
     if asks_calculation(text) or asks_list(text) or asks_figure_list(text):
         return [text]
-    for split in (_by_sentence, _by_clause, _by_thing):
+    for split in (_by_sentence, _by_clause, lambda t: _by_thing(t, in_report)):
         if len(parts := split(text)) >= 2:
             return parts
     return [text]
@@ -90,7 +92,7 @@ def _without_asking(clause: str) -> str:
     return QUESTION_WORD.sub("", clause)
 
 
-def _by_thing(text: str) -> list[str]:
+def _by_thing(text: str, in_report: Callable[[str], bool]) -> list[str]:
     """"A和B分别/各…" asked of each thing listed: "院士和优秀人才今年分别引进多少" → "院士今年引进多少",
     "优秀人才今年引进多少"; "电子信息和汽车两个集群规模各是多少" → "电子信息集群规模是多少", "汽车集群规模是多少"."""
     each = _EACH.search(text)
@@ -113,6 +115,8 @@ def _by_thing(text: str) -> list[str]:
     shared = last[end:]
     if counts and counts[0].start < end:
         end, shared = counts[0].start, last[counts[0].end:]
-    items[-1] = last[:end]
+    # The head the things share, written once after the last ("粮食和蔬菜播种面积": 粮食播种面积 is the report's).
+    head = next((at for at in range(2, end - 1) if in_report(items[0].strip() + last[at:end])), end)
+    items[-1], shared = last[:head], last[head:end] + shared
     rest = shared + text[each.end():]
     return [f"{text[:start]}{frame}{item.strip()}{rest}" for item in items]

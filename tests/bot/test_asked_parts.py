@@ -28,6 +28,14 @@ def test_a_message_asking_several_things_is_split_into_its_questions(message, pa
     assert asked_parts(message) == parts
 
 
+def test_the_head_the_things_listed_share_is_every_parts():
+    report = "确保粮食播种面积稳定在446万亩以上。蔬菜播种面积稳定在80万亩以上。"
+    assert asked_parts("粮食和蔬菜播种面积分别稳定在多少？", lambda text: text in report) == [
+        "粮食播种面积稳定在多少？", "蔬菜播种面积稳定在多少？"]
+    # Without the report's words to tell the shared head, the last thing keeps it.
+    assert asked_parts("粮食和蔬菜播种面积分别稳定在多少？")[0] == "粮食稳定在多少？"
+
+
 @pytest.mark.parametrize("message", [
     "供水、燃气、供热管网一共要新建改造多少公里？",  # a sum over several things is one question
     "今年要打造的战略性新兴产业都有哪些？",  # so is a list

@@ -29,11 +29,11 @@ def test_a_message_asking_several_things_is_split_into_its_questions(message, pa
 
 
 def test_the_head_the_things_listed_share_is_every_parts():
-    report = "确保粮食播种面积稳定在446万亩以上。蔬菜播种面积稳定在80万亩以上。"
-    assert asked_parts("粮食和蔬菜播种面积分别稳定在多少？", lambda text: text in report) == [
-        "粮食播种面积稳定在多少？", "蔬菜播种面积稳定在多少？"]
+    report = "小麦种植面积保持在12万亩。玉米种植面积保持在9万亩。"
+    assert asked_parts("小麦和玉米种植面积分别保持在多少？", lambda text: text in report) == [
+        "小麦种植面积保持在多少？", "玉米种植面积保持在多少？"]
     # Without the report's words to tell the shared head, the last thing keeps it.
-    assert asked_parts("粮食和蔬菜播种面积分别稳定在多少？")[0] == "粮食稳定在多少？"
+    assert asked_parts("小麦和玉米种植面积分别保持在多少？")[0] == "小麦保持在多少？"
 
 
 @pytest.mark.parametrize("message", [

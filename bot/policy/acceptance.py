@@ -21,9 +21,9 @@ from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
-    EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects,
-    counted_elsewhere, kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere,
-    wider_figures, worded_from,
+    EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects, counted_elsewhere,
+    kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures,
+    worded_from,
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite

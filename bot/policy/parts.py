@@ -25,7 +25,7 @@ def answered_in_parts(question: str, parts: list[str], history: list[dict[str, s
     began = time.perf_counter()
     results: list[AnswerResult] = []
     turns = list(history)
-    for part in parts:
+    for n, part in enumerate(parts, start=1):
         streamed = False
         for event in answer_one(part, turns):
             if event.kind == "token":
@@ -36,6 +36,8 @@ def answered_in_parts(question: str, parts: list[str], history: list[dict[str, s
                 yield event
             elif event.kind == "final" and event.result is not None:
                 results.append(event.result)
+        if len(results) < n:
+            raise RuntimeError(f"the answer chain ended without a result for the part {part!r}")
         turns = turns + [{"role": "user", "content": part}, {"role": "assistant", "content": results[-1].answer}]
     result = joined(question, results, lang)
     result.timings_ms = {"total": round((time.perf_counter() - began) * 1000, 1)}
@@ -45,13 +47,13 @@ def answered_in_parts(question: str, parts: list[str], history: list[dict[str, s
 
 
 def joined(question: str, results: list[AnswerResult], lang: Lang) -> AnswerResult:
-    """The parts' answers one per line, their markers and citations numbered on from the earlier parts'; found when
-    any part is, verified when every part is; the trace of each part, then the route's own step."""
+    """The parts' answers a paragraph each, their markers and citations numbered on from the earlier parts'; found
+    when any part is, verified when every part is; the trace is the route's step, naming what decided each part."""
     answers, citations = [], []
     for result in results:
-        numbers = {c.n: len(citations) + i for i, c in enumerate(result.citations, start=1)}
-        answers.append(renumber(result.answer, numbers))
-        citations += [replace(c, n=numbers[c.n]) for c in result.citations]
+        moved = {c.n: len(citations) + i for i, c in enumerate(result.citations, start=1)}
+        answers.append(renumber(result.answer, moved))
+        citations += [replace(c, n=moved[c.n]) for c in result.citations]
     # The route decides; what decided each part, and why, is its reason (each part's own trace is the chain's).
     trace = Trace(lang)
     trace.passed("claim_checked")

@@ -57,8 +57,8 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
                     # "How many of those…" asks of the earlier answer's figure: the rewrite may name it.
                     and (asks_part_of_previous(question) or adds_no_figure(candidate, [question, *previous]))):
                 return candidate, True
-            log.info("the rewrite %r drops what the follow-up %r adds, or keeps what it replaces; using the "
-                     "question with its context", candidate, question)
+            log.info("the rewrite %r drops what the follow-up %r adds, keeps what it replaces or takes a figure "
+                     "from an answer; using the question with its context", candidate, question)
         except BackendError as err:
             log.warning("follow-up rewrite failed, using the question with its context: %s", err)
     return (f"{previous[-1]} {question}" if previous else question), False

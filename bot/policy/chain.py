@@ -49,7 +49,7 @@ from bot.retrieval.context import ContextBuilder, all_sentences, best_similarity
 from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, passage_from_document
 from bot.schema import AnswerResult, ChainInput, StreamEvent, chain_input
 from bot.understand.parsed import parse_question
-from bot.understand.parts import asked_parts
+from bot.understand.parts import asked_parts, with_shared_head
 from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, figure_list_topic,
                                       instruction_override, without_home)
 from bot.understand.terms import in_report_terms
@@ -369,7 +369,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         # The things the question names, matched to figures by code; the model writes the calculation only when
         # they cannot be (a constant: "100 - F1", "F1 / 365").
         answer = self.settings.answer
-        parts = list(state.parsed.parts)
+        parts = with_shared_head(list(state.parsed.parts), self.engine.corpus.mentions)  # 新建 (中小学校)
         min_score = answer.part_similarity if state.lang == "zh" else answer.part_similarity_en
         expression = calculation_by_parts(kind, parts, operands, self._part_scores, min_score,
                                           state.parsed.counted)

@@ -115,8 +115,24 @@ def _by_thing(text: str, in_report: Callable[[str], bool]) -> list[str]:
     shared = last[end:]
     if counts and counts[0].start < end:
         end, shared = counts[0].start, last[counts[0].end:]
-    # The head the things share, written once after the last ("粮食和蔬菜播种面积": 粮食播种面积 is the report's).
-    head = next((at for at in range(2, end - 1) if in_report(items[0].strip() + last[at:end])), end)
+    head = shared_head_at([items[0], last[:end]], in_report) or end
     items[-1], shared = last[:head], last[head:end] + shared
     rest = shared + text[each.end():]
     return [f"{text[:start]}{frame}{item.strip()}{rest}" for item in items]
+
+
+def shared_head_at(things: list[str], in_report: Callable[[str], bool]) -> int | None:
+    """Where, in the last of the things listed, the head they share begins, written once after the last ("粮食和
+    蔬菜播种面积": 播种面积; "供水、燃气、供热管网": 管网): the report writes every earlier thing with it (粮食播种面积,
+    供水管网). None when it writes none so."""
+    last = things[-1]
+    return next((at for at in range(2, len(last) - 1)
+                 if all(in_report(thing.strip() + last[at:]) for thing in things[:-1])), None)
+
+
+def with_shared_head(things: list[str], in_report: Callable[[str], bool]) -> list[str]:
+    """The things listed, each with the head they share (``shared_head_at``): "新建" and "投入使用的中小学校" are
+    新建中小学校 and 投入使用的中小学校."""
+    if len(things) < 2 or (at := shared_head_at(things, in_report)) is None:
+        return things
+    return [thing.strip() + things[-1][at:] for thing in things[:-1]] + [things[-1]]

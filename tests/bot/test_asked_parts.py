@@ -7,7 +7,7 @@ import pytest
 
 from bot.policy.parts import answered_in_parts
 from bot.schema import AnswerResult, Citation, StreamEvent
-from bot.understand.parts import asked_parts
+from bot.understand.parts import asked_parts, with_shared_head
 
 
 @pytest.mark.parametrize(("message", "parts"), [
@@ -34,6 +34,10 @@ def test_the_head_the_things_listed_share_is_every_parts():
         "小麦种植面积保持在多少？", "玉米种植面积保持在多少？"]
     # Without the report's words to tell the shared head, the last thing keeps it.
     assert asked_parts("小麦和玉米种植面积分别保持在多少？")[0] == "小麦保持在多少？"
+    # The parts of a sum too: 新建 is the schools built, not the parks.
+    schools = "市区新建学校8所，投入使用学校6所。新建公园9个。"
+    assert with_shared_head(["新建", "投入使用的学校"], lambda text: text in schools) == ["新建学校", "投入使用的学校"]
+    assert with_shared_head(["新建", "投入使用的学校"], lambda text: False) == ["新建", "投入使用的学校"]
 
 
 @pytest.mark.parametrize("message", [

@@ -12,7 +12,6 @@ from typing import Any, Literal
 from bot.schema import BotInputError, Lang
 from zzbot.places import Place
 from zzbot.numbers import number_figures
-from zzbot.text import CJK
 from zzbot.units import is_measure_word, unit_family
 from zzbot.settings import AnswerSettings
 from zzbot.text import CJK as _CJK
@@ -266,7 +265,7 @@ def refers_back(text: str) -> bool:
 
 def without_back_reference(text: str) -> str:
     """A Chinese phrase without the pronoun opening it ("它的产值增速" → 产值增速)."""
-    return _BACK_REFERENCE.sub("", text, count=1) if CJK.match(text) else text
+    return _BACK_REFERENCE.sub("", text, count=1) if _CJK.match(text) else text
 
 
 # A list of figures asked for on a topic ("人才引进方面有哪些数字", "管网建设给出了哪些数字指标", "which figures…for pipelines").

@@ -17,7 +17,7 @@ from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
 from bot.understand.questions import counted_subject
 from bot.understand.terms import asked_terms, in_report_terms, named_terms, report_terms
-from bot.policy.subject import head_misnamed, scope_unstated, term_misnamed
+from bot.policy.subject import head_misnamed, qualifier_apart, scope_unstated, term_misnamed
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
@@ -435,6 +435,15 @@ def subject_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     return Rejection("subject_stated", misnamed.reason, threshold, misnamed.anchor, found=misnamed.asked)
 
 
+def qualifier_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
+    """The figure counts one of the things the question names together, the report names another apart from it
+    (``subject.qualifier_apart``): the report has no figure for them together, and says so, quoting what is near."""
+    if draft.override or not (apart := qualifier_apart(draft.parsed, draft.context, draft.verified_numbers,
+                                                         draft.table)):
+        return None
+    return Rejection("qualifier_stated", apart.reason, None, found=apart.asked)
+
+
 def scope_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     """A question about the country's or the province's figure ("全国今年的GDP增长目标", "Henan province's target")
     is answered only from a sentence speaking of that scope: the city's figure is another subject."""
@@ -459,6 +468,7 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     no_unconfirmed_figures,
     counts_asked_subject,
     subject_stated,
+    qualifier_stated,
     about_asked_words,
     asked_term_in_passages,
     about_asked_terms,
@@ -471,7 +481,8 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
 )
 
 
-def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context: Context) -> Rejection | None:
+def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context: Context,
+                      table: FigureTable | None = None) -> Rejection | None:
     """What a quoted report clause fails to give that the question asks for (a figure, a figure in the asked
     measure, a person), as a rejection named as in the policy table (``bot.policy.rules``); None when it gives
     it. The extractive answer is held to what the question asks, as the model's is."""
@@ -485,6 +496,8 @@ def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context
         return Rejection("scope_stated", reason, None, found=asked.scope)
     if (subject := asked.counted_thing) and counted_elsewhere(sentence, subject, numbers.number_figures(clause)):
         return Rejection("counts_asked_subject", f"the report's figure is not about {subject}", None, found=subject)
+    if table is not None and (apart := qualifier_apart(asked, context, numbers.number_figures(clause), table)):
+        return Rejection("qualifier_stated", apart.reason, None, found=apart.asked)
     if asked.wanted == "person" and not any(name in sentence for name in
                                             person_names(" ".join(s.text for s in all_sentences(context)))):
         return Rejection("quote_names_person", "the report names no person for it", None)

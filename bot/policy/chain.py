@@ -77,7 +77,8 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         self.context_builder = ContextBuilder(engine, self.settings.answer)
         self.extractive = ExtractiveAnswerer(self.context_builder)
         self.fact_checker = FactChecker(engine)
-        self.ladder = FallbackLadder(self.settings.answer, self.extractive, SubjectJudge.of_engine(engine))
+        self.ladder = FallbackLadder(self.settings.answer, self.extractive, SubjectJudge.of_engine(engine),
+                                     lambda: engine.figure_table)
         self._years_mentioned = YearsMentioned(lambda: self.engine.searcher.chunks)
 
     # -- the Runnable interface ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from bot.policy.acceptance import Rejection, unmet_requirement
 from bot.policy.judge import SubjectJudge
 from bot.policy.state import ChainState
 from bot.retrieval.context import Sentence, best_similarity, sentences_naming
+from bot.retrieval.figure_table import FigureTable
 from bot.policy.rules import RULE_BY_NAME
 from bot.schema import AnswerResult, FigureCheck
 from bot.understand.parsed import parsed_text
@@ -38,8 +39,10 @@ _NOT_THE_ASKED_FIGURE = frozenset({"counts_asked_subject", "subject_stated", "ab
 
 class FallbackLadder:
     def __init__(self, settings: AnswerSettings, extractive: ExtractiveAnswerer,
-                 judge: SubjectJudge | None = None) -> None:
+                 judge: SubjectJudge | None = None, table: Callable[[], FigureTable] | None = None) -> None:
         self.settings = settings
+        # The report's figures (loaded when first asked for), to tell whose figure a quoted clause gives.
+        self.table = table
         self.extractive = extractive
         self.judge = judge
 
@@ -149,7 +152,7 @@ class FallbackLadder:
         if extract is None:
             return self.not_found(state, "extractive", reason)
         if unmet := unmet_requirement(state.parsed or parsed_text(state.focus), extract.clause, extract.sentence,
-                                      state.context):
+                                      state.context, self.table() if self.table else None):
             because = f"{reason}; {unmet.reason}" if reason else unmet.reason
             state.trace.decided(unmet.check, because, found=unmet.found)
             return self.not_found(state, "extractive", because, decided=True)

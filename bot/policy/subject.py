@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
+from bot.retrieval.figure_table import FigureTable
 from bot.understand.parsed import ParsedQuestion
 from bot.understand.terms import glossary_words, most_specific, named_terms, report_terms
 from bot.understand.scope import states_scope
@@ -79,6 +80,56 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
         return None  # no figure of the context is the question's: other checks say whether the report has one
     return Misnamed(f"the answer's figure counts {'、'.join(sorted(answer[0]))}, not {'、'.join(sorted(asked))}",
                     "、".join(sorted(asked)), True, own)
+
+
+def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure],
+                    table: FigureTable) -> Misnamed | None:
+    """The answer's figures each count a thing of their own clause, while a thing the question names stands in the
+    figure's sentence as another figure's thing or as an example of a group, outside the figure's clause: "rural
+    elderly care beds" answered with 全市养老托老床位数达到6.6万张, beside 农村养老服务设施覆盖率提升至60%;
+    "退役军人就业岗位" with 新增城镇就业12.65万人, whose sentence names 退役军人 among the groups (高校毕业生、退役军人、
+    农民工等) whose jobs the city looks after. The report gives no figure for the thing asked. Not a sentence's topic:
+    保交楼 of "抓好保交楼、稳民生工作，剩余1.9万套…交付" is what its figures are of. A figure's thing is a report term
+    the report gives figures of in one sentence only: 集群规模, of 电子信息 and of the car industry, is a measure whose
+    thing is in the clause before ("…电子信息产业产值增长5%以上，集群规模达到7000亿元")."""
+    asked = most_specific(set(parsed.terms) - named_terms(parsed.share_whole))
+    if not asked or not stated:
+        return None
+    judged = []  # per answer figure counting a thing of its own: the asked terms its sentence names apart from it
+    for sentence in all_sentences(context):
+        text = sentence.text
+        pieces = CLAUSE_END.split(text)
+        figures = numbers.number_figures(text)
+        things = [_things_counted(text, f, table) for f in figures]
+        for n, figure in enumerate(figures):
+            if not figure_check.same_as_any(figure, stated) or not (own := things[n]):
+                continue
+            clause = pieces[len(CLAUSE_END.findall(text, 0, figure.start))]
+            others = set().union(*(t for m, t in enumerate(things) if m != n))
+            judged.append((own, {t for t in asked - own if t not in clause
+                                 and (t in others - own or _an_example(text, t))}))
+    if not judged or not all(apart for _, apart in judged):
+        return None
+    own, apart = judged[0]
+    return Misnamed(f"the answer's figure counts {'、'.join(sorted(own))}; the report names "
+                    f"{'、'.join(sorted(apart))} apart from it", "、".join(sorted(apart)), False)
+
+
+def _things_counted(text: str, figure: numbers.Figure, table: FigureTable) -> set[str]:
+    """The report terms naming what ``figure`` counts in its own words, of those the report gives figures of in one
+    sentence only (not a measure such as 集群规模)."""
+    return {term for term in most_specific(named_terms(numbers.own_words(text, figure)))
+            if len({row.sentence for row in table.naming({term})}) <= 1}
+
+
+def _an_example(text: str, term: str) -> bool:
+    """Whether ``text`` names ``term`` as one of the examples listed before 等 (高校毕业生、退役军人、农民工等重点群体)."""
+    for piece in CLAUSE_END.split(text):
+        at = piece.find(term)
+        if at >= 0 and (end := piece.find("等", at)) >= 0:
+            listed = piece[at + len(term):end]
+            return not listed or listed.startswith("、") or piece[at - 1:at] == "、"
+    return False
 
 
 def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure]) -> Misnamed | None:

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from bot.policy.acceptance import (ACCEPTANCE_CHECKS, Draft, asked_term_in_passages, first_rejection, scope_stated,
-                                   subject_stated)
+from dataclasses import replace
+
+from bot.policy.acceptance import (ACCEPTANCE_CHECKS, Draft, asked_term_in_passages, first_rejection,
+                                   qualifier_stated, scope_stated, subject_stated)
+from bot.retrieval.figure_table import FigureTable
 from bot.retrieval.context import Sentence
 from bot.retrieval.retriever import Passage
 from index.chunking import Chunk
 from zzbot import numbers
 from zzbot import figure_check
 from zzbot.settings import AnswerSettings
+from index.chunking import chunk_document
+from index.documents import load_document
+from index.figures import figure_rows
+from tests.conftest import REPORT
 
 CITY = "市政设施：完成道路中小修50万平方米，主干道亮灯率98%以上，新增公共停车位10万个以上。"
 SCHOOLS = "深入推进义务教育优质均衡发展，市区新建中小学校10所，投入使用中小学校15所，新增学位2.7万个。"
@@ -21,6 +28,9 @@ CARS = "聚焦打造“新能源汽车之城”，力争新能源汽车产量超
 TARGETS = "经济社会发展主要预期目标是：地区生产总值增长7%左右，固定资产投资增长8%以上，节能减排降碳完成国家和省定目标。"
 GRADUATES = "落实“郑聚英才计划”，持续推进青年创新创业行动，力争20万名大学生来郑留郑。"
 ENERGY = "居民消费价格涨幅3%左右，节能减排降碳完成国家和省定目标。"
+JOBS = "突出抓好高校毕业生、退役军人、农民工等重点群体就业，推动创业带动就业，新增城镇就业12.65万人、农村劳动力转移就业2.68万人。"
+ELDERLY = "推进乡镇敬老院转型区域养老服务中心，农村养老服务设施覆盖率提升至60%，全市养老托老床位数达到6.6万张。"
+CLUSTER = "突出打造电子信息“1号”产业，力争电子信息产业产值增长5%以上，集群规模达到7000亿元。"
 
 
 def _draft(answer: str, question: str, *sentences: str) -> Draft:
@@ -193,3 +203,37 @@ def test_a_follow_up_naming_another_thing_drops_the_earlier_one(chain):
     result = chain.ask("那城镇就业呢？", history)
     assert "学位" not in result.standalone_question and "城镇就业" in result.standalone_question
     assert "12.65万" in result.answer and "2.7万" not in result.answer, result.answer
+
+
+@pytest.fixture(scope="module")
+def report_table() -> FigureTable:
+    return FigureTable(figure_rows(chunk_document(load_document(REPORT))))
+
+
+@pytest.mark.parametrize(("question", "answer", "sentence", "apart"), [
+    # 退役军人 is one of the groups whose jobs the city looks after, in a clause of no figure: 12.65万 are all jobs.
+    ("退役军人今年能新增多少个就业岗位？", "新增城镇就业12.65万人[1]。", JOBS, "退役军人"),
+    # The rural facilities have a figure of their own clause (60%); the beds are the whole city's.
+    ("How many rural elderly care beds will there be?", "66,000 beds [1].", ELDERLY, "农村养老服务设施"),
+])
+def test_a_figure_of_one_thing_is_no_answer_for_it_and_a_thing_named_apart(report_table, question, answer,
+                                                                           sentence, apart):
+    rejection = qualifier_stated(replace(_draft(answer, question, sentence), table=report_table), SETTINGS)
+    assert rejection is not None and rejection.threshold is None and rejection.found == apart
+
+
+@pytest.mark.parametrize(("question", "answer", "sentence"), [
+    ("今年城镇就业新增多少人？", "新增城镇就业12.65万人[1]。", JOBS),
+    ("养老托老床位数要达到多少？", "6.6万张[1]。", ELDERLY),
+    # 集群规模 has figures in two sentences (electronics, cars): a measure whose thing is the clause before's.
+    ("电子信息产业集群规模要达到多少？", "7000亿元[1]。", CLUSTER),
+])
+def test_a_figure_of_the_thing_asked_is_not_judged_apart(report_table, question, answer, sentence):
+    assert qualifier_stated(replace(_draft(answer, question, sentence), table=report_table), SETTINGS) is None
+
+
+def test_a_measure_term_is_told_from_a_thing_by_the_reports_figures(report_table):
+    """Without the report's figures 集群规模 would be the figure's own thing, and 电子信息 named apart from it."""
+    draft = _draft("7000亿元[1]。", "电子信息产业集群规模要达到多少？", CLUSTER)
+    assert qualifier_stated(draft, SETTINGS) is not None
+    assert qualifier_stated(replace(draft, table=report_table), SETTINGS) is None

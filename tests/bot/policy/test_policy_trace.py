@@ -77,6 +77,8 @@ CASES: list[Case] = [
     Case("counts_asked_subject", "新建多少个幼儿园？", "新建中小学校10所[1]。", {}, "幼儿园"),
     Case("about_joined_place", "郑州和开封加起来GDP增长多少？", "地区生产总值增长7%左右[1]。", {}, "郑开"),
     Case("subject_stated", "燃气管网多长？", "燃气管网85公里[1]。", {}, "燃气管网"),
+    # 中小学校 are the 10所's thing, beside the places' own clause: 2.7万 are not said to be the new schools'.
+    Case("qualifier_stated", "新建中小学校里新增多少学位？", "新增学位2.7万个[1]。", {}, "中小学校 apart"),
     Case("figures_where_named", "How long are the gas and heating pipes?",
          "85 km of gas pipes and 102 km of heating pipes [1].", {"min_similarity": -1.0}, "85"),
     # One kind's figure of a thing the report splits into kinds: the sentence with both is quoted.

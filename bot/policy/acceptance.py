@@ -21,13 +21,13 @@ from bot.policy.subject import head_misnamed, qualifier_apart, scope_unstated, t
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import in_measure, person_names, states_measure
 from bot.policy.evidence import (
-    EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects, counted_elsewhere,
-    kinds_left_out, misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures,
-    worded_from,
+    EVERYWHERE, PROMPT_WORDS, leads_with_figure, adds_to, better_named, copied_from, corrects, kinds_left_out,
+    misnamed_figure, misplaced_figures, named_apart, parroted_names, subject_elsewhere, wider_figures, worded_from,
 )
 from zzbot.settings import AnswerSettings
 from bot.understand.claims import direction_of, opposite
-from zzbot.text import chinese_pairs, cited_numbers, clause_around, up_to_clause_end, without_markers
+from zzbot.text import (chinese_pairs, cited_numbers, clause_around, names_outside_per, up_to_clause_end,
+                        without_markers)
 
 # An answer that opens by saying the report does not answer, and words that turn it into a correction.
 _REFUSAL = re.compile(r"(?:报告|文件)(?:中|里)?(?:没有|并没有|未|并未)(?:说|提到|提及|涉及|明确|给出|写)|没有找到|"
@@ -298,14 +298,15 @@ def _asked_report_terms(draft: Draft) -> list[str]:
     was asked; a Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降"
     answered with 居民消费价格涨幅3%左右: no passage names 房价). An English answer giving a figure only beside words
     ("The target is … about 5.5%" for "Since new urban jobs are set to fall, what is the target?") is held to them
-    when one sentence alone names them: a word of many things ("project", 项目) names no one figure's thing."""
+    when at most one sentence names them (none: "The population target is 4.8" where only 每千人口 names 人口): a
+    word of many things ("project", 项目) names no one figure's thing."""
     answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
     if draft.lang == "zh":
         return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
     terms = report_terms(draft.question)
     if answers_with_figure:
         return terms
-    return terms if draft.verified_numbers and len(sentences_naming(draft.context, terms)) == 1 else []
+    return terms if draft.verified_numbers and len(sentences_naming(draft.context, terms)) <= 1 else []
 
 
 def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:
@@ -314,7 +315,7 @@ def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection 
     ("新开1条线"); no judge of meaning overrides this. Beside a term the passages name, one the report uses nowhere
     (公交 beside 投入使用 in "How many new bus routes will open?"), not one used elsewhere (人口 of 每千人口)."""
     terms = _asked_report_terms(draft)
-    missing = [term for term in terms if not any(term in text for text in draft.sources)]
+    missing = [term for term in terms if not any(names_outside_per(text, term) for text in draft.sources)]
     if missing and len(missing) < len(terms) and draft.mentions is not None:
         missing = [term for term in missing if not draft.mentions(term)]
     if missing:
@@ -330,8 +331,9 @@ def about_asked_terms(draft: Draft, settings: AnswerSettings) -> Rejection | Non
     the report's directly."""
     if not (terms := _asked_report_terms(draft)):
         return None
+    # A term only the base of a rate names (每千人口) is not what its figure counts: 4.8个 is no population.
     named_elsewhere = named_apart(draft.context, draft.verified_numbers,
-                                  lambda text: any(term in text for term in terms))
+                                  lambda text: any(names_outside_per(text, term) for term in terms))
     if named_elsewhere is None:
         return None
     return Rejection("about_asked_terms", f"the answer's figure is not about {'、'.join(terms)}",
@@ -479,29 +481,6 @@ ACCEPTANCE_CHECKS: tuple[Check, ...] = (
     every_kind_given,
     direction_as_reported,
 )
-
-
-def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context: Context,
-                      table: FigureTable | None = None) -> Rejection | None:
-    """What a quoted report clause fails to give that the question asks for (a figure, a figure in the asked
-    measure, a person), as a rejection named as in the policy table (``bot.policy.rules``); None when it gives
-    it. The extractive answer is held to what the question asks, as the model's is."""
-    if asked.quantity and not numbers.number_figures(clause):
-        return Rejection("quote_gives_figure", "the report's closest sentence gives no figure for it", None)
-    if asked.quantity and asked.measure and not states_measure(clause, asked.measure):
-        return Rejection("quote_in_asked_measure",
-                         f"the report's closest sentence gives no figure in the measure asked for ({asked.measure})",
-                         None, found=asked.measure)
-    if reason := scope_unstated(asked, context, [], [clause]):  # the country's or province's figure, as for a model
-        return Rejection("scope_stated", reason, None, found=asked.scope)
-    if (subject := asked.counted_thing) and counted_elsewhere(sentence, subject, numbers.number_figures(clause)):
-        return Rejection("counts_asked_subject", f"the report's figure is not about {subject}", None, found=subject)
-    if table is not None and (apart := qualifier_apart(asked, context, numbers.number_figures(clause), table)):
-        return Rejection("qualifier_stated", apart.reason, None, found=apart.asked)
-    if asked.wanted == "person" and not any(name in sentence for name in
-                                            person_names(" ".join(s.text for s in all_sentences(context)))):
-        return Rejection("quote_names_person", "the report names no person for it", None)
-    return None
 
 
 def first_rejection(draft: Draft, settings: AnswerSettings,

@@ -8,6 +8,7 @@ after number normalisation), never by a language model.
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -28,7 +29,7 @@ from bot.understand.scope import asked_scope, level_of, level_words, states_scop
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from zzbot.text import CJK_RUN, chinese_pairs, clause_around, up_to_clause_end
+from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around, up_to_clause_end
 
 # A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
 _CUMULATIVE = "累计"
@@ -211,6 +212,9 @@ class FactChecker:
         if not outcome.named and not states_subject(in_report_terms(figure.subject), _sentence_text(outcome.clause),
                                                     self._subject_share):
             return None
+        if not outcome.named and not _names_kind(in_report_terms(figure.subject), outcome.clause,
+                                                 outcome.report_figure):
+            return None
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
             return outcome._replace(comparison="different_level")
@@ -378,6 +382,27 @@ def _magnitude_hint(report: numbers.Figure, claim: numbers.Figure) -> float:
 def _sentence_text(clause: Clause) -> str:
     chunk = clause.passage.chunk
     return chunk.text[clause.sentence[0] - chunk.start: clause.sentence[1] - chunk.start]
+
+
+def _names_kind(subject: str, piece: Clause, figure: numbers.Figure) -> bool:
+    """Whether a claim's words name the kind of thing ``figure`` (of ``piece``) counts, where its clause lists kinds
+    of one thing in one unit (供水 of "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里": a claim on 天然气管道
+    of 85公里 is not about the water mains); a kind of the same figure's value will do (“免证可办”事项100个、“跨省
+    通办”事项100个). True where the clause lists no kinds."""
+    sentence = _sentence_text(piece)
+    at = piece.start - piece.sentence[0] + figure.start  # the clause of the sentence, not its piece cut at 、
+    ends = [m.end() for m in CLAUSE_END.finditer(sentence)]
+    clause = sentence[max([0] + [e for e in ends if e <= at]):min([len(sentence)] + [e for e in ends if e > at])]
+    listed = [f for f in numbers.number_figures(clause) if (f.unit, f.percent) == (figure.unit, figure.percent)]
+    words = [numbers.words_before(clause, f) for f in listed]
+    head = os.path.commonprefix([w[::-1] for w in words])[::-1]
+    if len(listed) < 2 or len(head) < 2:
+        return True
+    kinds = [w[:-len(head)] for w in words]
+    size = min(map(len, kinds))  # the kind's own words: as many characters as the shortest kind's
+    same = [kind[-size:] for f, kind in zip(listed, kinds, strict=True)
+            if figure_check.same_value(f.value, figure.value)]
+    return size < 2 or any(chinese_pairs(kind) & chinese_pairs(subject) for kind in same)
 
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:

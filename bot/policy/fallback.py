@@ -11,14 +11,17 @@ from typing import NamedTuple
 from zzbot import figure_check, numbers
 from bot.answer.extractive import Extract, ExtractiveAnswerer, Note, nearby_text
 from bot.llm.prompting import not_found_message
-from bot.policy.acceptance import Rejection, unmet_requirement
+from bot.policy.acceptance import Rejection
 from bot.policy.judge import SubjectJudge
 from bot.policy.state import ChainState
-from bot.retrieval.context import Sentence, best_similarity, sentences_naming
+from bot.policy.evidence import counted_elsewhere
+from bot.policy.subject import qualifier_apart, scope_unstated
+from bot.retrieval.context import Context, Sentence, all_sentences, best_similarity, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.policy.rules import RULE_BY_NAME
 from bot.schema import AnswerResult, FigureCheck
-from bot.understand.parsed import parsed_text
+from bot.understand.parsed import ParsedQuestion, parsed_text
+from bot.understand.scope import person_names, states_measure
 from bot.understand.terms import report_terms
 from zzbot.settings import AnswerSettings
 from zzbot.text import clause_around
@@ -162,6 +165,29 @@ class FallbackLadder:
             verified=True, citations=[extract.citation], backend="extractive", timings_ms={}, lang=state.lang,
             fallback_reason=reason, figures=[FigureCheck(f.text, True, 1) for f in extract.figures],
         )
+
+
+def unmet_requirement(asked: ParsedQuestion, clause: str, sentence: str, context: Context,
+                      table: FigureTable | None = None) -> Rejection | None:
+    """What a quoted report clause fails to give that the question asks for (a figure, a figure in the asked
+    measure, a person), as a rejection named as in the policy table (``bot.policy.rules``); None when it gives
+    it. The extractive answer is held to what the question asks, as the model's is."""
+    if asked.quantity and not numbers.number_figures(clause):
+        return Rejection("quote_gives_figure", "the report's closest sentence gives no figure for it", None)
+    if asked.quantity and asked.measure and not states_measure(clause, asked.measure):
+        return Rejection("quote_in_asked_measure",
+                         f"the report's closest sentence gives no figure in the measure asked for ({asked.measure})",
+                         None, found=asked.measure)
+    if reason := scope_unstated(asked, context, [], [clause]):  # the country's or province's figure, as for a model
+        return Rejection("scope_stated", reason, None, found=asked.scope)
+    if (subject := asked.counted_thing) and counted_elsewhere(sentence, subject, numbers.number_figures(clause)):
+        return Rejection("counts_asked_subject", f"the report's figure is not about {subject}", None, found=subject)
+    if table is not None and (apart := qualifier_apart(asked, context, numbers.number_figures(clause), table)):
+        return Rejection("qualifier_stated", apart.reason, None, found=apart.asked)
+    if asked.wanted == "person" and not any(name in sentence for name in
+                                            person_names(" ".join(s.text for s in all_sentences(context)))):
+        return Rejection("quote_names_person", "the report names no person for it", None)
+    return None
 
 
 def _gives(state: ChainState) -> Callable[[str], bool]:

@@ -142,9 +142,9 @@ CHECK_TEXTS: dict[str, tuple[str, str, str, str | None]] = {
     "subject_stated": ("the figure's own clause names something else than what the question asks",
         "回答的数字说的不是“{found}”",
         "The answer's figure is not about “{found}”", "rejected_similarity"),
-    "qualifier_stated": ("the figure counts one of the things the question names together; the report's sentence "
-        "names another of them apart from the figure", "报告没有单独给出“{found}”这一部分的数字",
-        "The report gives no figure for that group on its own", None),
+    "qualifier_stated": ("the figure counts a thing of its own clause; the report's sentence names what the "
+        "question asks about apart from it (another figure's thing, or an example of a group)",
+        "报告没有单独给出“{found}”的数字", "The report gives no figure for that on its own", None),
     "scope_stated": ("the figure's sentence does not speak of the scope asked (the country, the province)",
         "报告里的数字不是问题问的范围",
         "The report's figure is not for the scope asked about", None),

@@ -123,7 +123,8 @@ def _things_counted(text: str, figure: numbers.Figure, table: FigureTable) -> se
 
 
 def _an_example(text: str, term: str) -> bool:
-    """Whether ``text`` names ``term`` as one of the examples listed before 等 (高校毕业生、退役军人、农民工等重点群体)."""
+    """Whether ``text`` names ``term`` as one of the examples listed before 等 (高校毕业生、退役军人、农民工等
+    重点群体)."""
     for piece in CLAUSE_END.split(text):
         at = piece.find(term)
         if at >= 0 and (end := piece.find("等", at)) >= 0:

@@ -166,9 +166,13 @@ def test_an_english_answer_must_stand_in_a_sentence_using_the_reports_term_for_w
     # "population" is 人口: 200,000 graduates are not it, and no sentence of the passages speaks of it.
     borrowed = draft("200,000 people [1].", "What is the population of Zhengzhou?", [[graduates]])
     assert asked_term_in_passages(borrowed, settings).threshold is None
-    # When another sentence uses the term, the report's sentence may still be quoted.
+    # 每千人口 is the base of the childcare rate, not a population: no sentence names 人口, none is quoted.
     assert about_asked_terms(draft("200,000 people [1].", "What is the population of Zhengzhou?",
-                                   [[graduates], [nursery]]), settings).threshold == settings.rejected_similarity
+                                   [[graduates], [nursery]]), settings).threshold is None
+    # When another sentence uses the term, the report's sentence may still be quoted.
+    tourists = Sentence(passage, 20, 30, "力争接待游客达到1.7亿人次，境外游客突破75万人次。")
+    assert about_asked_terms(draft("200,000 people [1].", "How many overseas tourists?",
+                                   [[graduates], [tourists]]), settings).threshold == settings.rejected_similarity
     # The figure's own sentence uses the term: accepted; a question without glossary terms is not judged.
     assert about_asked_terms(draft("4.8 places per 1,000 people [1].", "Any daycare places for toddlers?",
                                    [[nursery]]), settings) is None

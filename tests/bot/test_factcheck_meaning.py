@@ -169,6 +169,17 @@ def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, cl
     assert (result.verdict, result.report_figures[:1]) == (verdict, [report_figure]), result
 
 
+@pytest.mark.parametrize(("claim", "verdict"), [
+    # 85公里 are the water mains' of three kinds of 管网 listed: a claim naming none of 供水 is about another kind.
+    ("今年石油管道要新建改造85公里", "not_in_report"),
+    ("今年城里的供水管网要新建改造85公里", "supported"),
+    # Two kinds of the same value: either kind named holds.
+    ("今年“跨省通办”事项要新增100个", "supported"),
+])
+def test_a_figure_of_kinds_listed_holds_only_for_its_own_kind(checker, claim, verdict):
+    assert checker.check(claim).verdict == verdict
+
+
 @pytest.mark.parametrize("claim", [
     "全国居民消费价格涨幅控制在3%左右",
     "河南全省城镇调查失业率控制在5.5%左右",

@@ -88,6 +88,16 @@ def test_a_term_the_report_uses_elsewhere_does_not_refuse_beside_one_the_passage
     assert asked_term_in_passages(draft, SETTINGS) is None
 
 
+def test_a_term_named_only_as_the_base_of_a_rate_is_not_what_the_figure_counts():
+    """人口 of 每千人口 is the base of the childcare rate: 4.8个 is no population, however the answer words it."""
+    childcare = "实施普惠托育服务专项行动，力争每千人口拥有3岁以下婴幼儿托位数达到4.8个。"
+    rejection = first_rejection(_draft("The population target is 4.8 [1].", "What is the headcount target?",
+                                       childcare), SETTINGS)
+    assert rejection is not None and rejection.found == "人口"
+    assert asked_term_in_passages(_draft("4.8 places [1].", "How many childcare places per 1,000 people?",
+                                         childcare), SETTINGS) is None
+
+
 def test_a_thing_the_glossary_knows_and_no_passage_names_is_not_in_the_report():
     rejection = first_rejection(_draft("新增公共充电桩10万个以上[1]。", "今年全市打算新增多少个公共充电桩？", CITY),
                                 SETTINGS)
@@ -137,7 +147,7 @@ def test_the_citys_figure_does_not_answer_for_the_country_or_the_province(questi
 
 def test_the_citys_clause_is_not_quoted_for_the_provinces_figure_either():
     """The report's own sentence, quoted when the model's answer fails, is held to the scope asked as the model's is."""
-    from bot.policy.acceptance import unmet_requirement
+    from bot.policy.fallback import unmet_requirement
     from bot.understand.parsed import parse_question
 
     draft = _draft("", "河南省级层面的经济增速目标定了多少？", TARGETS)

@@ -85,9 +85,9 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
 def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure],
                     table: FigureTable) -> Misnamed | None:
     """The answer's figures each count a thing of their own clause, while a thing the question names stands in the
-    figure's sentence as another figure's thing or as an example of a group, outside the figure's clause: "rural
-    elderly care beds" answered with 全市养老托老床位数达到6.6万张, beside 农村养老服务设施覆盖率提升至60%;
-    "退役军人就业岗位" with 新增城镇就业12.65万人, whose sentence names 退役军人 among the groups (高校毕业生、退役军人、
+    figure's sentence outside that clause, as an example of a group or, beside another thing asked that the figure
+    counts, as another figure's thing: "rural elderly care beds" answered with 全市养老托老床位数达到6.6万张, beside
+    农村养老服务设施覆盖率提升至60%; "退役军人就业岗位" with 新增城镇就业12.65万人, whose sentence names 退役军人 among the groups (高校毕业生、退役军人、
     农民工等) whose jobs the city looks after. The report gives no figure for the thing asked. Not a sentence's topic:
     保交楼 of "抓好保交楼、稳民生工作，剩余1.9万套…交付" is what its figures are of. A figure's thing is a report term
     the report gives figures of in one sentence only: 集群规模, of 电子信息 and of the car industry, is a measure whose
@@ -106,8 +106,10 @@ def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbe
                 continue
             clause = pieces[len(CLAUSE_END.findall(text, 0, figure.start))]
             others = set().union(*(t for m, t in enumerate(things) if m != n))
+            # Another figure's thing only beside a thing asked the figure counts: "roads…greenery" is 绿地 by the
+            # glossary, the 300万平方米's thing, and the model rightly gives the roads' 50条.
             judged.append((own, {t for t in asked - own if t not in clause
-                                 and (t in others - own or _an_example(text, t))}))
+                                 and ((own & asked and t in others - own) or _an_example(text, t))}))
     if not judged or not all(apart for _, apart in judged):
         return None
     own, apart = judged[0]

@@ -237,6 +237,9 @@ def test_a_figure_of_one_thing_is_no_answer_for_it_and_a_thing_named_apart(repor
     ("养老托老床位数要达到多少？", "6.6万张[1]。", ELDERLY),
     # 集群规模 has figures in two sentences (electronics, cars): a measure whose thing is the clause before's.
     ("电子信息产业集群规模要达到多少？", "7000亿元[1]。", CLUSTER),
+    # "greenery" is 绿地 (300万平方米's thing): beside no thing asked that 50条 counts, it is no qualifier of it.
+    ("How many roads get new greenery along them?", "50 roads [1].",
+     "践行公园城市理念，市区新增绿地300万平方米，新建公园游园30个，完成道路绿化50条。"),
 ])
 def test_a_figure_of_the_thing_asked_is_not_judged_apart(report_table, question, answer, sentence):
     assert qualifier_stated(replace(_draft(answer, question, sentence), table=report_table), SETTINGS) is None

@@ -15,7 +15,6 @@ from zzbot import figure_check, numbers
 from bot.retrieval.context import Context, all_sentences, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
-from bot.understand.questions import counted_subject
 from bot.understand.terms import asked_terms, in_report_terms, named_terms, report_terms
 from bot.policy.subject import head_misnamed, qualifier_apart, scope_unstated, term_misnamed
 from bot.understand.parsed import ParsedQuestion, parsed_text
@@ -157,7 +156,7 @@ def states_asked_measure(draft: Draft, settings: AnswerSettings) -> Rejection | 
 def _counted_in_measure(draft: Draft, measure: str) -> tuple[numbers.Figure, ...]:
     """The figures in ``measure`` of the only context clause naming what the question counts; none when no
     clause or several do."""
-    subject = counted_subject(draft.question)
+    subject = draft.parsed.counted_thing
     clauses: dict[str, list[numbers.Figure]] = {}
     for sentence in all_sentences(draft.context) if subject else []:
         for figure in numbers.number_figures(sentence.text):

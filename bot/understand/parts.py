@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.understand.claims import LIST_JOINS
+from bot.understand.claims import LIST_JOINS, counts_listed_things
 from bot.understand.questions import (CLAUSE_SPLIT, QUESTION_WORD, asks_calculation, asks_figure_list, asks_list,
                                      asks_quantity, time_word_at)
 from zzbot import numbers
@@ -109,13 +109,14 @@ def _by_thing(text: str, in_report: Callable[[str], bool]) -> list[str]:
     frame, items[0] = items[0][:lead], items[0][lead:]
     # The last thing runs up to the words every thing shares: a time, 的, or the count of the things (两个); not up
     # to a verb-like character (上 of 博士以上).
-    last = items[-1]
+    last, listed = items[-1], text[start:each.start()]
     end = next((i for i in range(2, len(last)) if last[i] == "的" or time_word_at(last, i) is not None), len(last))
-    counts = [f for f in numbers.number_figures(last) if f.start >= 2]
+    offset = len(listed) - len(last)  # where the last thing starts in the listed words
+    counts = [f for f in numbers.number_figures(listed) if counts_listed_things(listed, f)]
     shared = last[end:]
-    if counts and counts[0].start < end:
-        end, shared = counts[0].start, last[counts[0].end:]
-    head = shared_head_at([items[0], last[:end]], in_report) or end
+    if counts and counts[0].start - offset < end:
+        end, shared = counts[0].start - offset, last[counts[0].end - offset:]
+    head = shared_head_at([*items[:-1], last[:end]], in_report) or end
     items[-1], shared = last[:head], last[head:end] + shared
     rest = shared + text[each.end():]
     return [f"{text[:start]}{frame}{item.strip()}{rest}" for item in items]

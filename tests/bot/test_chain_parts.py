@@ -443,7 +443,7 @@ def test_a_figure_in_another_measure_than_the_count_asked_points_at_the_clause_g
     assert rejection.threshold == settings.min_similarity  # quoted, as the clause answers it
     assert states_asked_measure(replace(area, raw="新建公园游园30个[1]。"), settings) is None
     # nothing in the context names what is counted: judged as any rejected answer
-    roads = replace(area, question="今年会多几个停车场？")
+    roads = replace(_draft(area.raw, "今年会多几个停车场？", [parks.text]), context=[[parks]])
     assert states_asked_measure(roads, settings).anchor == ()
 
 

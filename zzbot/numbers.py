@@ -80,7 +80,7 @@ _EN_STOP = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", 
             "new", "newly", "key", "major", "main", "additional", "more", "other", "total"}
 
 _PRE_ZH = {
-    "大约": "about", "约": "about", "将近": "about", "接近": "about", "近": "about",
+    "大约": "about", "大概": "about", "差不多": "about", "约": "about", "将近": "about", "接近": "about", "近": "about",
     "不超过": "at_most", "不高于": "at_most", "不多于": "at_most", "不到": "at_most",
     "低于": "at_most", "少于": "at_most", "不足": "at_most", "跌破": "at_most",
     "不低于": "at_least", "不少于": "at_least", "至少": "at_least", "最少": "at_least", "起码": "at_least",
@@ -89,6 +89,8 @@ _PRE_ZH = {
     "多于": "over",
     "达到": "reach", "达": "reach", "到": "reach", "至": "reach",
 }
+# Words hedging a figure though a verb stands between ("固投大约涨8%"): what a claim says is about so much.
+HEDGES_ZH = tuple(word for word, qualifier in _PRE_ZH.items() if qualifier == "about" and len(word) > 1)
 _PRE_EN = {
     "about": "about", "around": "about", "approximately": "about", "approx.": "about",
     "roughly": "about", "nearly": "about", "almost": "about", "some": "about", "close to": "about",

@@ -41,6 +41,10 @@ CANDIDATES_PER_PART = 5
 # A result with more decimals than this is rounded and marked as approximate.
 DECIMALS = 2
 _EXPRESSION = re.compile(r"[A-Za-z0-9.+\-*/×÷() ]+")
+# The operators of each kind of calculation (a share may be written per hundred, "F1 / F2 * 100", or be what is
+# left of a whole: "100 - F1").
+_OPERATORS = {"sum": set("+"), "comparison": set("-"), "ratio": set("/÷"), "per_unit": set("/÷"),
+              "share": set("/÷*×-")}
 _CONSTANT = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?![A-Za-z0-9])")
 _REACH = re.compile(r"^(?:达到|达|至|到)")
 # The report's qualifier words around a figure, left out of the working.
@@ -101,6 +105,8 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
     which is larger is read from their values. ``counted``: the unit family the question counts in ("how many
     homes"), when it names one: only figures in it (3,800 projects are no homes)."""
     parts = _distinct_parts(parts)
+    if kind == "per_unit" and len(parts) == 1:
+        return _shared_out(parts[0], operands, scores, min_score)
     if counted and kind != "per_unit":
         operands = [o for o in operands if units.unit_family(o.row.unit) == counted]
     if len(parts) < 2 or len(operands) < 2:
@@ -122,6 +128,23 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
     if not best[1]:
         return None
     return _expression(kind, [operands[i] for i in best[1]])
+
+
+def _shared_out(part: str, operands: list[Operand], scores: Callable[[str, list[str]], np.ndarray],
+                min_score: float) -> str | None:
+    """A per-unit question naming its total and what it is shared among in one phrase ("已谋划的项目平均每个投资多少"):
+    an amount over a count of things (个, 人次…, not a rate) of one sentence, the pair the phrase is closest to, each
+    at least ``min_score``: 5200亿元 of 完成投资 over the 3800个 projects, not the model's pick of any two figures."""
+    closeness = scores(part, [row_topic(o.row) for o in operands])
+    pairs = [(float(closeness[i] + closeness[j]), amount, count)
+             for i, count in enumerate(operands) for j, amount in enumerate(operands)
+             if i != j and min(closeness[i], closeness[j]) >= min_score and not (count.row.percent or amount.row.percent)
+             and measure_of(count.row.unit) == "count" and count.row.unit != amount.row.unit
+             and (count.row.source, count.row.sentence_start) == (amount.row.source, amount.row.sentence_start)]
+    if not pairs:
+        return None
+    _, amount, count = max(pairs, key=lambda pair: pair[0])
+    return f"{amount.name} / {count.name}"
 
 
 def one_thing_summed(question: str, operands: list[Operand]) -> str | None:
@@ -240,6 +263,8 @@ def compute(kind: Calculation, expression: str, operands: list[Operand], lang: L
     except CalculationError:
         return None
     used = [by_name[name] for name in names if name in by_name]
+    if not {c for c in expression if c in "+-*/×÷"} <= _OPERATORS[kind]:
+        return None  # "F8 * 4.8" answers no comparison: the model's sum, difference… must be the one asked
     # Two figures, or one with a constant ("100 - F1": what is not covered; "F1 / 365": a day's share).
     if not used or len(used) != len(names) or (len(used) < 2 and not _CONSTANT.search(expression)):
         return None

@@ -8,7 +8,7 @@ One copy of the word lists: the fact-check and the premises read claims with the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.understand.questions import relative_years, thing_ends
@@ -242,6 +242,8 @@ def parse_claim(text: str) -> Claim:
         if _is_per_base(text, figure) or counts_listed_things(text, figure):
             continue
         clause = clause_around(text, figure.start, figure.end)
+        if figure.qualifier is None and any(hedge in clause[:clause.find(figure.text)] for hedge in numbers.HEDGES_ZH):
+            figure = replace(figure, qualifier="about")  # 大约涨8%: about 8%, not 8% as the report's 8%以上
         direction, word = direction_of(clause)
         figures.append(ClaimFigure(figure, clause, _figure_subject(clause, figure, places), direction, word,
                                    _denied(text, figure)))

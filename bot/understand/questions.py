@@ -306,7 +306,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
     ("ratio", re.compile(r"几倍|多少倍|\bhow\s+many\s+times\b|\bratio\b|\btimes\s+(?:as|the)\b", re.IGNORECASE)),
     ("share", re.compile(r"占.{0,16}(?:比例|比重|百分之|几成|多少)|几分之几|\bwhat\s+(?:share|percentage|proportion|fraction)\b"
                          r"|\bshare\s+of\b", re.IGNORECASE)),
-    ("per_unit", re.compile(r"平均每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]|"
+    ("per_unit", re.compile(r"平均到?每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]|"
                             # "how much would each tourist visit bring in": an amount shared out, one each
                             r"\bhow\s+much\b[^?？]*\beach\s+(?!of\b|other\b|year\b)[a-z]", re.IGNORECASE)),
     ("comparison", re.compile(
@@ -316,7 +316,8 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
         r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短)(?:吗|不)|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
-        r"\bby\s+how\s+(?:much|many)\b|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
+        # "by how much does the supply grow" asks how much one thing grows, as 增长多少 does.
+        r"\bby\s+how\s+(?:much|many)\b(?![^?？]*\b(?:grows?|rises?|increases?|expands?|goes\s+up|go\s+up)\b)|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
         r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
         # "any more trees or forests" asks whether there will be more, not which is more.
         r"\bthe\s+same\b",

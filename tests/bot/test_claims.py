@@ -177,3 +177,12 @@ def test_a_modal_verb_is_no_part_of_the_thing_counted():
 ])
 def test_what_each_figure_of_a_claim_counts(claim, subject):
     assert parse_claim(claim).figures[0].subject == subject
+
+
+@pytest.mark.parametrize(("claim", "qualifier"), [
+    ("全市固投大约涨8%", "about"),  # the hedge stands before the verb, not the figure
+    ("固投涨了8%", None),
+    ("固投大概8%，绿地新增300万平方米", None),  # the hedge is the other clause's
+])
+def test_a_hedge_before_the_verb_qualifies_the_claims_figure(claim, qualifier):
+    assert parse_claim(claim).figures[-1].figure.qualifier == qualifier

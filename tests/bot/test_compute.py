@@ -202,3 +202,24 @@ def test_a_sum_leaving_out_a_thing_asked_is_no_total_but_a_comparison_may_skip_a
     assert calculation_by_parts("sum", parts, operands, scores, 0.4) is None
     assert calculation_by_parts("comparison", parts, operands, scores, 0.4) is not None
     assert calculation_by_parts("sum", parts[1:], operands, scores, 0.4) is not None
+
+
+def test_a_per_unit_question_naming_one_phrase_shares_an_amount_out_over_a_count_of_its_sentence(report):
+    from bot.answer.compute import calculation_by_parts
+
+    # 5200亿元 and 3800个 share a sentence; 1300亿元 (industrial investment) is as close but has no count beside it.
+    operands, (amount, count, industrial) = _operands(report, "5200亿元", "3800个", "1300亿元")
+
+    def scores(part: str, topics: list[str]) -> np.ndarray:
+        return np.array([0.9 if any(w in t for w in ("投资", "项目")) else 0.1 for t in topics])
+
+    assert calculation_by_parts("per_unit", ["那些项目平摊下来投资"], operands, scores, 0.4) == f"{amount} / {count}"
+    assert calculation_by_parts("per_unit", ["那些项目平摊下来投资"], operands, scores, 0.95) is None
+
+
+@pytest.mark.parametrize("expression", ["F1 * F2", "F1 + F2"])
+def test_a_comparison_is_a_difference_not_another_operation(report, expression):
+    operands, (gas, water) = _operands(report, "102公里", "85公里")
+    written = expression.replace("F1", gas).replace("F2", water)
+    assert compute("comparison", written, operands, "zh", "燃气管网比供水管网长多少？") is None
+    assert compute("comparison", f"{gas} - {water}", operands, "zh", "燃气管网比供水管网长多少？") is not None

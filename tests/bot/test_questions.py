@@ -247,6 +247,10 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     # "两者" points back to the two things named before the asking clause.
     ("绿地和供热面积，两者差了多少平方米？", "comparison"), ("今年绿地差了多少？", None),
     ("Which growth target is higher, industrial value added or fixed-asset investment?", "comparison"),
+    # "by how much" with a verb of change asks how much one thing grows; with two things it weighs them
+    ("Green space: by how much does it grow this year?", None),
+    ("By how much do the gas mains exceed the water mains?", "comparison"),
+    ("平均到每个项目，投资有多少？", "per_unit"),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):
     from bot.understand.questions import asks_calculation

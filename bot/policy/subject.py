@@ -15,7 +15,8 @@ from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
 from bot.understand.parsed import ParsedQuestion
-from bot.understand.terms import glossary_words, most_specific, named_terms, report_terms
+from bot.understand.questions import PART_SEPARATOR
+from bot.understand.terms import glossary_phrases, glossary_words, most_specific, named_terms, report_terms
 from bot.understand.scope import states_scope
 from zzbot import figure_check, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs
@@ -106,10 +107,12 @@ def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbe
                 continue
             clause = pieces[len(CLAUSE_END.findall(text, 0, figure.start))]
             others = set().union(*(t for m, t in enumerate(things) if m != n))
-            # Another figure's thing only beside a thing asked the figure counts: "roads…greenery" is 绿地 by the
-            # glossary, the 300万平方米's thing, and the model rightly gives the roads' 50条.
-            judged.append((own, {t for t in asked - own if t not in clause
-                                 and ((own & asked and t in others - own) or _an_example(text, t))}))
+            # Another figure's thing only where the question writes it as one phrase with a thing asked the figure
+            # counts: "roads…greenery" is 绿地 by the glossary, the 300万平方米's thing, and the roads' 50条 is
+            # right; "parks or green space" asks of two things, each with its own figure.
+            judged.append((own, {t for t in asked - own if t not in clause and (
+                (t in others - own and any(_written_together(parsed.asking, t, o) for o in own & asked))
+                or _an_example(text, t))}))
     if not judged or not all(apart for _, apart in judged):
         return None
     own, apart = judged[0]
@@ -122,6 +125,21 @@ def _things_counted(text: str, figure: numbers.Figure, table: FigureTable) -> se
     sentence only (not a measure such as 集群规模)."""
     return {term for term in most_specific(named_terms(numbers.own_words(text, figure)))
             if len({row.sentence for row in table.naming({term})}) <= 1}
+
+
+def _written_together(question: str, term: str, other: str) -> bool:
+    """Whether a question writes two report terms as one thing, the one narrowing the other ("rural elderly care
+    beds", "退役军人…就业岗位"), not as things listed or weighed ("parks or green space", "粮食和蔬菜"): nothing
+    separating things stands between them (``questions.PART_SEPARATOR``)."""
+    spans = {term_of: (at, at + len(written)) for written, term_of in glossary_phrases(question)
+             if (at := question.find(written)) >= 0}
+    for name in (term, other):
+        if name not in spans and (at := question.find(name)) >= 0:
+            spans[name] = (at, at + len(name))
+    if term not in spans or other not in spans:
+        return False
+    (a_start, a_end), (b_start, b_end) = sorted([spans[term], spans[other]])
+    return a_end <= b_start and not PART_SEPARATOR.search(question[a_end:b_start])
 
 
 def _an_example(text: str, term: str) -> bool:

@@ -31,6 +31,7 @@ ENERGY = "居民消费价格涨幅3%左右，节能减排降碳完成国家和�
 JOBS = "突出抓好高校毕业生、退役军人、农民工等重点群体就业，推动创业带动就业，新增城镇就业12.65万人、农村劳动力转移就业2.68万人。"
 ELDERLY = "推进乡镇敬老院转型区域养老服务中心，农村养老服务设施覆盖率提升至60%，全市养老托老床位数达到6.6万张。"
 CLUSTER = "突出打造电子信息“1号”产业，力争电子信息产业产值增长5%以上，集群规模达到7000亿元。"
+PARKS = "践行公园城市理念，市区新增绿地300万平方米，新建公园游园30个，完成道路绿化50条。"
 
 
 def _draft(answer: str, question: str, *sentences: str) -> Draft:
@@ -238,8 +239,9 @@ def test_a_figure_of_one_thing_is_no_answer_for_it_and_a_thing_named_apart(repor
     # 集群规模 has figures in two sentences (electronics, cars): a measure whose thing is the clause before's.
     ("电子信息产业集群规模要达到多少？", "7000亿元[1]。", CLUSTER),
     # "greenery" is 绿地 (300万平方米's thing): beside no thing asked that 50条 counts, it is no qualifier of it.
-    ("How many roads get new greenery along them?", "50 roads [1].",
-     "践行公园城市理念，市区新增绿地300万平方米，新建公园游园30个，完成道路绿化50条。"),
+    ("How many roads get new greenery along them?", "50 roads [1].", PARKS),
+    # Two things asked, each with its own figure: "or" lists them, neither narrows the other.
+    ("Any new parks or green space planned?", "3 million square metres of green space [1].", PARKS),
 ])
 def test_a_figure_of_the_thing_asked_is_not_judged_apart(report_table, question, answer, sentence):
     assert qualifier_stated(replace(_draft(answer, question, sentence), table=report_table), SETTINGS) is None

@@ -11,7 +11,7 @@ from zzbot import figure_check, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, Sentence, all_sentences
 from bot.retrieval.figure_table import FigureTable
-from bot.understand.questions import thing_ends
+from bot.understand.questions import PART_SEPARATOR, thing_ends
 from bot.understand.terms import asked_terms, is_kind_of, most_specific, named_terms, written_span
 from zzbot.text import CJK, CJK_RUN, CLAUSE_END, PER_BASES, chinese_pairs, names_outside_per, tokenize, without_markers
 
@@ -31,6 +31,8 @@ PROMPT_WORDS = chinese_pairs("报告没有说，而是不会减少：报告要�
 _PER = re.compile(r"\bper\s*$", re.IGNORECASE)
 # An answer "leads with" a figure that starts within this many characters ("About 200,000 people").
 _LEAD_CHARS = 8
+# The most things an answer's own count of what it lists is taken to count (a list of 2 to 12 names).
+_OWN_LIST_MAX = 12
 
 
 def words(text: str) -> set[str]:
@@ -224,6 +226,21 @@ def per_capita_base(answer: str, figure: numbers.Figure, sources: list[str]) -> 
     每千人口…4.8个), which is no figure of its own."""
     base = PER_BASES.get(int(figure.value)) if figure.value == int(figure.value) else None
     return bool(base and _PER.search(answer[:figure.start]) and any(base in source for source in sources))
+
+
+def counts_own_list(answer: str, figure: numbers.Figure) -> bool:
+    """Whether ``figure`` counts the things the answer lists right after it, as many as it says ("lists 6 strategic
+    emerging industries: 电子信息、新能源汽车及电池、装备制造、新材料、生物医药"): the answer's own count of what it
+    quotes, no figure the report states. Things are told apart as a question's parts are (、和及, "and")."""
+    if figure.value != int(figure.value) or not 2 <= figure.value <= _OWN_LIST_MAX:
+        return False
+    after = answer[figure.end:]
+    colon = min((at for at in (after.find(":"), after.find("：")) if at >= 0), default=-1)
+    if colon < 0 or CLAUSE_END.search(after[:colon]):
+        return False
+    listed = after[colon + 1:]
+    listed = listed[:min((at for at in map(listed.find, "[。.") if at >= 0), default=len(listed))]
+    return len([item for item in PART_SEPARATOR.split(listed) if item.strip()]) == int(figure.value)
 
 
 def kinds_left_out(context: Context, question: str,

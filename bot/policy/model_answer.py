@@ -17,7 +17,7 @@ from bot.answer.english import (
     without_own_conversions,
 )
 from bot.policy.acceptance import Draft
-from bot.policy.evidence import per_capita_base
+from bot.policy.evidence import counts_own_list, per_capita_base
 from bot.policy.premises import direction_noted
 from bot.policy.state import ChainState, previous_answer
 from bot.retrieval.figure_table import FigureTable
@@ -48,7 +48,8 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable |
     # Years and dates are checked against the whole report: the question's year need not be in the passage.
     known = corpus.corpus_dates()
     checks = [c if c.figure.kind == "number" else replace(c, found=(c.figure.kind, c.figure.value) in known)
-              for c in checks if c.figure.kind != "ordinal" and not per_capita_base(plain, c.figure, sources)]
+              for c in checks if c.figure.kind != "ordinal" and not per_capita_base(plain, c.figure, sources)
+              and not counts_own_list(plain, c.figure)]
     # A corrected figure has left the question (the report's replaced it): the same value stated of another thing
     # came from the report ("GDP目标是增长8%" corrected to 7%, then 固定资产投资增长8%以上).
     unconfirmed = [f for f in state.premise.figures if state.correction is None or f != state.correction.asked

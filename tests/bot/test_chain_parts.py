@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from zzbot import numbers
 from zzbot import figure_check
 from bot.policy.acceptance import Draft
-from bot.policy.evidence import adds_to, parroted_names, per_capita_base, subject_elsewhere, worded_from
+from bot.policy.evidence import (adds_to, counts_own_list, parroted_names, per_capita_base, subject_elsewhere,
+                                 worded_from)
 from bot.retrieval.context import Sentence, shown_clauses
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import repair_scale, source_quote
@@ -500,3 +503,14 @@ def test_every_kind_is_asked_for_only_where_the_question_names_the_thing_itself(
     assert not names_as_thing("郑州今年新增的博士后工作站有多少个？", "博士")
     assert kinds_left_out([[talents]], "郑州今年新增的博士后工作站有多少个？", numbers.number_figures("1万名")) is None
     assert kinds_left_out([[talents]], "博士今年新增多少名？", numbers.number_figures("1万名")) is not None
+
+
+@pytest.mark.parametrize(("answer", "own"), [
+    # 及 joins two things as 、 does: six listed, as the answer says.
+    ("The report lists 6 strategic emerging industries:电子信息、新能源汽车及电池、装备制造、新材料、生物医药 [1].", True),
+    ("报告点了三场攻坚战：重污染天气消除、臭氧污染防治和柴油货车污染治理[1]。", True),
+    ("The report lists 5 industries: electronics, cars and materials [1].", False),  # three listed, not five
+    ("It adds 30 parks: more green [1].", False),
+])
+def test_an_answers_count_of_the_things_it_lists_is_its_own(answer, own):
+    assert counts_own_list(answer, numbers.number_figures(answer)[0]) is own

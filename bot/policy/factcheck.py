@@ -24,7 +24,7 @@ from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
-from bot.understand.terms import glossary_spans, in_report_terms, report_terms
+from bot.understand.terms import glossary_spans, in_report_terms, named_terms, report_terms
 from bot.understand.scope import asked_scope, level_of, level_words, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
@@ -151,9 +151,10 @@ class FactChecker:
         scores = self.engine.similarities(matched, [c.text for c in clauses], [c.section for c in clauses])
         best = int(scores.argmax())
         clause = clauses[best]
-        # As for a figure, the report's own term for what an English claim names, in the clause, says as much as a
-        # close clause ("not add any school places" against 新增学位2.7万个 scores 0.38).
-        named = any(term in clause.text for term in terms)
+        # As for a figure, the report's own term for what the claim names, in the clause, says as much as a close
+        # clause ("not add any school places" against 新增学位2.7万个 scores 0.38; 进出口总值 in the long targets'
+        # sentence).
+        named = any(term in clause.text for term in {*terms, *named_terms(claim.affirmed)})
         if scores[best] < self.engine.settings.answer.min_claim_similarity and not named:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
         turned = opposite(claim.direction, direction_of(clause.text)[0])

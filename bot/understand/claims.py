@@ -52,6 +52,8 @@ _FIGURE_DENIED = re.compile(r"\s*(?:是|为|有|达|到|达到|超过|就是|\bb
 _FILLER = re.compile(
     r"\d{4}年|今年|明年|去年|全年|年内|年底|本年度|报告|政府|预计|计划|力争|将要|已经|可以|全市|市区|城区|我们|一共|总共|"
     r"累计|大约|左右|以上|以下|超过|达到|至少|不少于|其中|今后|"
+    # How much a thing moves, never what moves ("进出口总值将大幅下降").
+    r"大幅度?|小幅度?|明显|显著|略微|稍微|大大|"
     # Single characters only where they are never part of a noun's own words; 要 is a modal ("总产量要稳在"), except
     # in 要素, 要求, 要点.
     r"将|的|了|要(?![素求点])")

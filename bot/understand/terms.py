@@ -87,6 +87,11 @@ def most_specific(terms: set[str]) -> set[str]:
     return {t for t in terms if not any(t != u and t in u.replace(NOT + t, "") for u in terms)}
 
 
+_QUOTES = "'\"‘’“”"
+_QUOTED_SPACE = f"[{_QUOTES}]?\\s+[{_QUOTES}]?"
+_NO_QUOTES = str.maketrans("", "", _QUOTES)
+
+
 @cache
 def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
     """English phrases for the report's Chinese terms (data/glossary.tsv), as one pattern, longest first; the last
@@ -100,7 +105,8 @@ def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
             terms |= {key: chinese.strip() for phrase in english.split(",") if phrase.strip()
                       for key in (phrase.strip().lower(), _singular(phrase.strip().lower()))}
     stems = sorted({_singular(t) for t in terms}, key=len, reverse=True)
-    alternatives = "|".join(f"{re.escape(t)}s?" for t in stems)
+    # A phrase's words may be quoted apart ("'cross-province' services" names 跨省通办).
+    alternatives = "|".join(f"{re.escape(t)}s?".replace(r"\ ", _QUOTED_SPACE) for t in stems)
     return re.compile(rf"(?<![A-Za-z&])({alternatives})(?![A-Za-z&])", re.IGNORECASE), terms
 
 
@@ -140,7 +146,7 @@ def _inside_term(text: str, match: re.Match[str]) -> bool:
 
 def _term_of(match: re.Match[str]) -> str:
     _, terms = _glossary()
-    found = match.group(1).lower()
+    found = " ".join(match.group(1).lower().translate(_NO_QUOTES).split())
     # The pattern takes any phrase with a plural s ("clusters" for "cluster"), one word or several.
     return terms.get(found) or terms.get(_singular(found)) or terms[found.removesuffix("s")]
 

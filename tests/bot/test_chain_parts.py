@@ -188,6 +188,9 @@ def test_the_reports_terms_for_an_english_question():
     assert report_terms("The street lights keep going dark. Any daycare?") == ["主干道亮灯率", "托位"]
     assert report_terms("How much money goes into the new industrial investment group?") == ["产业投资集团"]
     assert report_terms("今年新增多少学位？") == []
+    # A phrase's words quoted apart are still the phrase.
+    assert report_terms("Are 300 'cross-province' services planned?") == ["跨省通办"]
+    assert report_terms("How many “cross-province” services?") == ["跨省通办"]
 
 
 def test_a_chinese_answer_must_give_something_of_the_passages():

@@ -89,7 +89,6 @@ def most_specific(terms: set[str]) -> set[str]:
 
 _QUOTES = "'\"‘’“”"
 _QUOTED_SPACE = f"[{_QUOTES}]?\\s+[{_QUOTES}]?"
-_NO_QUOTES = str.maketrans("", "", _QUOTES)
 
 
 @cache
@@ -146,7 +145,9 @@ def _inside_term(text: str, match: re.Match[str]) -> bool:
 
 def _term_of(match: re.Match[str]) -> str:
     _, terms = _glossary()
-    found = " ".join(match.group(1).lower().translate(_NO_QUOTES).split())
+    words = match.group(1).lower().split()  # the quotes between words, not an apostrophe (master's)
+    found = " ".join(w.lstrip(_QUOTES) if i else w for i, w in enumerate(
+        [w.rstrip(_QUOTES) for w in words[:-1]] + words[-1:]))
     # The pattern takes any phrase with a plural s ("clusters" for "cluster"), one word or several.
     return terms.get(found) or terms.get(_singular(found)) or terms[found.removesuffix("s")]
 

@@ -24,12 +24,13 @@ from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
-from bot.understand.terms import glossary_spans, in_report_terms, named_terms, report_terms
+from bot.understand.terms import (glossary_spans, in_report_terms, is_kind_of, most_specific, named_terms,
+                                  report_terms)
 from bot.understand.scope import asked_scope, level_of, level_words, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around, up_to_clause_end
+from zzbot.text import CJK_RUN, chinese_pairs, clause_around, up_to_clause_end
 
 # A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
 _CUMULATIVE = "累计"
@@ -213,8 +214,7 @@ class FactChecker:
         if not outcome.named and not states_subject(in_report_terms(figure.subject), _sentence_text(outcome.clause),
                                                     self._subject_share):
             return None
-        if not outcome.named and not _names_kind(in_report_terms(figure.subject), outcome.clause,
-                                                 outcome.report_figure):
+        if not _names_kind(figure.clause, outcome.clause, outcome.report_figure):
             return None
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
@@ -265,6 +265,9 @@ class FactChecker:
         # mains' 102公里, not of the heating area's 400万平方米 in the same sentence.
         termed = of_the_term_named(candidates, own_context)
         candidates = termed or of_the_term_named(every, own_context) or candidates
+        # Of figures of kinds of one thing, the kind the claim names (投入使用中小学校 is the 15所, not 新建's 10所).
+        # With its verbs: 新建 or 投入使用 tells the schools apart.
+        candidates = [(c, f) for c, f in candidates if _names_kind(claimed.clause, c, f)] or candidates
         # A figure of the claim's unit whose own words use the report's term for what the claim's figure counts is
         # labelled by it, as an English claim's glossary term labels one ("工业投资完成1500亿元" against
         # …工业投资…完成1300亿元; not "工业投资占总投资5200亿元": that amount is the whole's).
@@ -385,25 +388,42 @@ def _sentence_text(clause: Clause) -> str:
     return chunk.text[clause.sentence[0] - chunk.start: clause.sentence[1] - chunk.start]
 
 
-def _names_kind(subject: str, piece: Clause, figure: numbers.Figure) -> bool:
-    """Whether a claim's words name the kind of thing ``figure`` (of ``piece``) counts, where its clause lists kinds
-    of one thing in one unit (供水 of "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里": a claim on 天然气管道
-    of 85公里 is not about the water mains); a kind of the same figure's value will do (“免证可办”事项100个、“跨省
-    通办”事项100个). True where the clause lists no kinds."""
+def _names_kind(clause: str, piece: Clause, figure: numbers.Figure) -> bool:
+    """Whether a claim's figure's clause names the kind of thing ``figure`` (of ``piece``) counts, where the report's
+    sentence gives kinds of one thing in one unit, their words ending alike (供水 of "新建改造供水管网85公里、燃气管网
+    102公里、供热管网31.5公里": a claim on 天然气管道 of 85公里 is not about the water mains; 市区新建 of "市区新建中小
+    学校10所，投入使用中小学校15所": one on 投入使用中小学校10所 is about the 15所). A kind of a figure of the same value
+    will do (“免证可办”事项100个、“跨省通办”事项100个). A thing and a kind of it (汽车 and 新能源汽车) are no two kinds.
+    True where the sentence gives no kinds; for an English claim, also where it names none of them (its "new" is
+    no Chinese 新建)."""
+    words = in_report_terms(clause)
     sentence = _sentence_text(piece)
-    at = piece.start - piece.sentence[0] + figure.start  # the clause of the sentence, not its piece cut at 、
-    ends = [m.end() for m in CLAUSE_END.finditer(sentence)]
-    clause = sentence[max([0] + [e for e in ends if e <= at]):min([len(sentence)] + [e for e in ends if e > at])]
-    listed = [f for f in numbers.number_figures(clause) if (f.unit, f.percent) == (figure.unit, figure.percent)]
-    words = [numbers.words_before(clause, f) for f in listed]
-    head = os.path.commonprefix([w[::-1] for w in words])[::-1]
-    if len(listed) < 2 or len(head) < 2:
+    at = piece.start - piece.sentence[0] + figure.start
+    listed = [f for f in numbers.number_figures(sentence) if (f.unit, f.percent) == (figure.unit, figure.percent)]
+    if not CJK_RUN.search(words) or all(f.start != at for f in listed):
         return True
-    kinds = [w[:-len(head)] for w in words]
-    size = min(map(len, kinds))  # the kind's own words: as many characters as the shortest kind's
-    same = [kind[-size:] for f, kind in zip(listed, kinds, strict=True)
-            if figure_check.same_value(f.value, figure.value)]
-    return size < 2 or any(chinese_pairs(kind) & chinese_pairs(subject) for kind in same)
+    own = {f.start: numbers.words_before(sentence, f) for f in listed}
+    kin = [f for f in listed if f.start == at or (len(_common_end(own[f.start], own[at])) >= 2
+                                                  and not _part_and_whole(own[f.start], own[at]))]
+    head = _common_end(*(own[f.start] for f in kin))
+    if len(kin) < 2 or len(head) < 2:
+        return True
+    kinds = {f.start: own[f.start][:-len(head)] for f in kin}
+    size = min(map(len, kinds.values()))  # the kind's own words: as many characters as the shortest kind's
+    named = {f.start for f in kin if chinese_pairs(kinds[f.start][-size:]) & chinese_pairs(words)}
+    if size < 2 or (not named and not CJK_RUN.search(clause)):
+        return True
+    return any(f.start in named for f in kin if figure_check.same_value(f.value, figure.value))
+
+
+def _part_and_whole(words: str, other: str) -> bool:
+    """Whether the report terms of two figures' words are a thing and a kind of it (新能源汽车 and 汽车)."""
+    terms, others = most_specific(named_terms(words)), most_specific(named_terms(other))
+    return any(is_kind_of(a, b) or is_kind_of(b, a) for a in terms for b in others)
+
+
+def _common_end(*words: str) -> str:
+    return os.path.commonprefix([w[::-1] for w in words])[::-1]
 
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:

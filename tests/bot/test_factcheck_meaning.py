@@ -24,6 +24,7 @@ def checker(engine):
     ("Public parking spaces are to be reduced by more than 100,000", ("up", "down")),
     # Without a figure: how much it moves (大幅) names no thing; 进出口总值 is the report's term in a long sentence.
     ("今年郑州的进出口总值会大幅缩减", ("增长", "缩减")),
+    ("研发投入强度今年会回落到2.8%", ("达到", "回落")),
 ])
 def test_a_figure_moved_the_other_way_is_contradicted(checker, claim, report_words):
     result = checker.check(claim)
@@ -177,6 +178,9 @@ def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, cl
     ("今年城里的供水管网要新建改造85公里", "supported"),
     # Two kinds of the same value: either kind named holds.
     ("今年“跨省通办”事项要新增100个", "supported"),
+    # Kinds in clauses of their own: 10所 are the new schools, the schools put into use are 15所.
+    ("今年城区投入使用的中小学校是10所", "contradicted"),
+    ("今年市区新建的中小学校为10所", "supported"),
 ])
 def test_a_figure_of_kinds_listed_holds_only_for_its_own_kind(checker, claim, verdict):
     assert checker.check(claim).verdict == verdict

@@ -297,15 +297,17 @@ def _asked_report_terms(draft: Draft) -> list[str]:
     was asked; a Chinese question by the glossary's terms it writes out, on any answer with a figure ("房价会不会降"
     answered with 居民消费价格涨幅3%左右: no passage names 房价). An English answer giving a figure only beside words
     ("The target is … about 5.5%" for "Since new urban jobs are set to fall, what is the target?") is held to them
-    when at most one sentence names them (none: "The population target is 4.8" where only 每千人口 names 人口): a
-    word of many things ("project", 项目) names no one figure's thing."""
+    when one sentence alone names them, or none but as the base of a rate ("The population target is 4.8" where
+    only 每千人口 names 人口): a word of many things ("project", 项目) names no one figure's thing."""
     answers_with_figure = draft.parsed.quantity or leads_with_figure(without_markers(draft.raw))
     if draft.lang == "zh":
         return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
     terms = report_terms(draft.question)
     if answers_with_figure:
         return terms
-    return terms if draft.verified_numbers and len(sentences_naming(draft.context, terms)) <= 1 else []
+    naming = len(sentences_naming(draft.context, terms))
+    per_base = naming == 0 and all(any(term in s.text for s in all_sentences(draft.context)) for term in terms)
+    return terms if draft.verified_numbers and (naming == 1 or per_base) else []
 
 
 def asked_term_in_passages(draft: Draft, settings: AnswerSettings) -> Rejection | None:

@@ -97,6 +97,10 @@ def test_a_term_named_only_as_the_base_of_a_rate_is_not_what_the_figure_counts()
     assert rejection is not None and rejection.found == "人口"
     assert asked_term_in_passages(_draft("4.8 places [1].", "How many childcare places per 1,000 people?",
                                          childcare), SETTINGS) is None
+    # A word of many things no passage uses (project, 项目) holds no answer to it.
+    forest = "实施嵩山森林质量提升工程，完成营造林3.28万亩，创建省级森林城市1个、森林乡村50个。"
+    assert asked_term_in_passages(_draft("Songshan's, with 32,800 mu [1].", "Which mountain's forests get a project?",
+                                         forest), SETTINGS) is None
 
 
 def test_a_thing_the_glossary_knows_and_no_passage_names_is_not_in_the_report():

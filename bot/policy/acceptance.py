@@ -439,8 +439,9 @@ def subject_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
 
 
 def qualifier_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
-    """The figure counts one of the things the question names together, the report names another apart from it
-    (``subject.qualifier_apart``): the report has no figure for them together, and says so, quoting what is near."""
+    """The answer's figure counts a thing of its own clause while the report names what the question asks about
+    apart from it, as another figure's thing or an example of a group (``subject.qualifier_apart``): the report has
+    no figure for what was asked, and the answer says so, quoting what is near."""
     if draft.override or not (apart := qualifier_apart(draft.parsed, draft.context, draft.verified_numbers,
                                                          draft.table)):
         return None

@@ -88,8 +88,9 @@ def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbe
     """The answer's figures each count a thing of their own clause, while a thing the question names stands in the
     figure's sentence outside that clause, as an example of a group or, beside another thing asked that the figure
     counts, as another figure's thing: "rural elderly care beds" answered with 全市养老托老床位数达到6.6万张, beside
-    农村养老服务设施覆盖率提升至60%; "退役军人就业岗位" with 新增城镇就业12.65万人, whose sentence names 退役军人 among the groups (高校毕业生、退役军人、
-    农民工等) whose jobs the city looks after. The report gives no figure for the thing asked. Not a sentence's topic:
+    农村养老服务设施覆盖率提升至60%; "退役军人就业岗位" with 新增城镇就业12.65万人, whose sentence names 退役军人
+    among the groups (高校毕业生、退役军人、农民工等) whose jobs the city looks after. The report gives no figure for
+    the thing asked. Not a sentence's topic:
     保交楼 of "抓好保交楼、稳民生工作，剩余1.9万套…交付" is what its figures are of. A figure's thing is a report term
     the report gives figures of in one sentence only: 集群规模, of 电子信息 and of the car industry, is a measure whose
     thing is in the clause before ("…电子信息产业产值增长5%以上，集群规模达到7000亿元")."""

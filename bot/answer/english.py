@@ -29,6 +29,19 @@ def english_figures(answer: str) -> str:
     return "".join(pieces) + answer[last:]
 
 
+def spaced_names(answer: str) -> str:
+    """Chinese words the model glued to English ones set apart by a space ("called中原科技城…" → "called 中原科技城…",
+    "Mayor何雄" → "Mayor 何雄"): the report's names stay as written, the sentence reads as English around them."""
+    glued = [i for i in range(1, len(answer))
+             if (LATIN.match(answer[i - 1]) and CJK.match(answer[i])) or (CJK.match(answer[i - 1])
+                                                                           and LATIN.match(answer[i]))]
+    pieces, last = [], 0
+    for at in glued:
+        pieces += [answer[last:at], " "]
+        last = at
+    return "".join(pieces) + answer[last:]
+
+
 # How far back an English qualifier of a figure can start ("no more than ").
 _QUALIFIER_REACH = 20
 

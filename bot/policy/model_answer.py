@@ -12,6 +12,7 @@ from bot.answer.english import (
     quoted_in_english,
     repair_scale,
     source_quote,
+    spaced_names,
     unquoted,
     with_digits,
     without_own_conversions,
@@ -37,7 +38,7 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable |
     elif state.lang == "en":
         if state.parsed.quantity:  # "How long…?" answered "three years": a figure to check
             text = with_digits(text)
-        text = without_own_conversions(repair_scale(english_figures(text), sources), sources)
+        text = spaced_names(without_own_conversions(repair_scale(english_figures(text), sources), sources))
         if not state.parsed.quantity and not CJK.search(unquoted(text)):
             # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山):
             # the report's own words go with it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.english import english_figures, repair_scale, restore_qualifiers
+from bot.answer.english import english_figures, repair_scale, restore_qualifiers, spaced_names
 from index.chunking import chunk_document
 from index.documents import load_document
 from index.figures import figure_rows
@@ -96,3 +96,12 @@ def test_a_report_clause_given_as_an_english_answer_leads_with_its_figures_in_en
         "about 5.5% (report: “城镇调查失业率控制在5.5%左右”) [1]")
     assert quoted_in_english("The unemployment target is about 5.5% [1].", sources) is None  # English prose
     assert quoted_in_english("失业率控制在6%[1]", sources) is None  # not the report's words
+
+
+@pytest.mark.parametrize(("answer", "spaced"), [
+    ("The talent programme is called郑聚英才计划 [1].", "The talent programme is called 郑聚英才计划 [1]."),
+    ("Mayor何雄 presented it.", "Mayor 何雄 presented it."),
+    ("1000 PhD (博士) -level talents; 2.7万 places", "1000 PhD (博士) -level talents; 2.7万 places"),
+])
+def test_a_chinese_name_glued_to_an_english_word_is_set_apart(answer, spaced):
+    assert spaced_names(answer) == spaced

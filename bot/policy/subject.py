@@ -16,7 +16,7 @@ from bot.retrieval.context import Context, all_sentences
 from bot.retrieval.figure_table import FigureTable
 from bot.understand.parsed import ParsedQuestion
 from bot.understand.questions import PART_SEPARATOR
-from bot.understand.terms import glossary_phrases, glossary_words, most_specific, named_terms, report_terms
+from bot.understand.terms import glossary_words, most_specific, named_terms, report_terms, written_span
 from bot.understand.scope import states_scope
 from zzbot import figure_check, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs
@@ -60,12 +60,17 @@ def figure_clauses(context: Context) -> list[tuple[numbers.Figure, str, str]]:
     return found
 
 
+def _asked_terms(parsed: ParsedQuestion) -> set[str]:
+    """The report's most specific terms for what the question asks about; the whole of a share asked is its base,
+    not what it asks of ("What share of GDP will R&D spending reach?" asks of 研发投入)."""
+    return most_specific(set(parsed.terms) - named_terms(parsed.share_whole))
+
+
 def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure]) -> Misnamed | None:
     """The answer's figures each count something the report names by a more specific or another term than the
     question's ("How many vehicles in total…" answered with 新能源汽车产量超70万辆, for 汽车产量突破140万辆; "多少老外"
     with 接待游客1.7亿人次, for 境外游客75万人次), while another figure of the context is the question's own."""
-    # The whole of a share asked is its base ("What share of GDP will R&D spending reach?" asks of 研发投入).
-    asked = most_specific(set(parsed.terms) - named_terms(parsed.share_whole))
+    asked = _asked_terms(parsed)
     if not asked or not stated:
         return None
     placed = [(figure, most_specific(named_terms(words))) for figure, words, _ in figure_clauses(context)]
@@ -94,7 +99,7 @@ def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbe
     保交楼 of "抓好保交楼、稳民生工作，剩余1.9万套…交付" is what its figures are of. A figure's thing is a report term
     the report gives figures of in one sentence only: 集群规模, of 电子信息 and of the car industry, is a measure whose
     thing is in the clause before ("…电子信息产业产值增长5%以上，集群规模达到7000亿元")."""
-    asked = most_specific(set(parsed.terms) - named_terms(parsed.share_whole))
+    asked = _asked_terms(parsed)
     if not asked or not stated:
         return None
     judged = []  # per answer figure counting a thing of its own: the asked terms its sentence names apart from it
@@ -132,14 +137,10 @@ def _written_together(question: str, term: str, other: str) -> bool:
     """Whether a question writes two report terms as one thing, the one narrowing the other ("rural elderly care
     beds", "退役军人…就业岗位"), not as things listed or weighed ("parks or green space", "粮食和蔬菜"): nothing
     separating things stands between them (``questions.PART_SEPARATOR``)."""
-    spans = {term_of: (at, at + len(written)) for written, term_of in glossary_phrases(question)
-             if (at := question.find(written)) >= 0}
-    for name in (term, other):
-        if name not in spans and (at := question.find(name)) >= 0:
-            spans[name] = (at, at + len(name))
-    if term not in spans or other not in spans:
+    first, second = written_span(question, term), written_span(question, other)
+    if first is None or second is None:
         return False
-    (a_start, a_end), (b_start, b_end) = sorted([spans[term], spans[other]])
+    (_, a_end), (b_start, _) = sorted([first, second])
     return a_end <= b_start and not PART_SEPARATOR.search(question[a_end:b_start])
 
 

@@ -191,7 +191,7 @@ def asks_quantity(text: str) -> bool:
 # "多少所幼儿园": what a Chinese quantity question counts, after its measure word.
 _COUNTED = re.compile(
     r"(?:多少|几)(?:万平方米|平方米|公里|千米|人次|亿元|万元|[个所家项条座名人套张辆亩吨元万亿倍块处栋间户台级类批场次年天])?"
-    r"([\u4e00-\u9fff]{2,8})"
+    r"((?:[A-Za-z0-9]+)?[\u4e00-\u9fff]{2,8})"  # "多少个5G基站": a Latin or digit head is part of the name
 )
 
 

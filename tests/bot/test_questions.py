@@ -125,6 +125,7 @@ def test_list_questions(text, expected):
     ("今年要帮多少人找到工作？", ""),  # what the people counted do, not what is counted
     ("今年要引进多少名院士？", "院士"), ("今年会多几个公园吗？", "公园"),  # the particle asks, it is not counted
     ("供水管网要新建改造多少公里？", ""),  # a unit measures the thing before it, it is not what is counted
+    ("郑州今年计划新增多少个5G基站？", "5G基站"),  # a Latin or digit head is part of the name
 ])
 def test_what_a_quantity_question_counts(text, expected):
     assert counted_subject(text) == expected

@@ -134,8 +134,10 @@ _STATED_SCOPE: dict[Scope, re.Pattern[str]] = {
 }
 
 
-# The level of a thing the city counts (国家级智能制造项目, 省级森林城市): a 省级 one is no 国家级 one.
-_LEVEL = re.compile(r"(国家|省|市|县)级|\b(national|provincial|municipal|city|county)[- ]level\b", re.IGNORECASE)
+# The level of a thing the city counts (国家级智能制造项目, 省级森林城市): a 省级 one is no 国家级 one. 国家 before
+# the thing's name is a level too (国家森林城市, 国家科技型中小企业), but not in 国家和省定目标 or 国家队.
+_LEVEL = re.compile(r"(国家|省|市|县)级|(国家)(?![和与及队])|\b(national|provincial|municipal|county)(?:[- ]level)?\b|"
+                    r"\b(city)[- ]level\b", re.IGNORECASE)
 _LEVEL_NAME = {"国家": "nation", "national": "nation", "省": "province", "provincial": "province", "市": "city",
                "municipal": "city", "city": "city", "县": "county", "county": "county"}
 
@@ -143,7 +145,7 @@ _LEVEL_NAME = {"国家": "nation", "national": "nation", "省": "province", "pro
 def level_of(text: str) -> str | None:
     """The level a text names for the thing it counts ("创建省级森林城市1个" → province), None when it names none."""
     match = _LEVEL.search(text)
-    return _LEVEL_NAME[(match.group(1) or match.group(2)).lower()] if match else None
+    return _LEVEL_NAME[next(g for g in match.groups() if g).lower()] if match else None
 
 
 def level_words(text: str) -> str:

@@ -66,7 +66,9 @@ def test_questions_that_ask_for_a_person(text, expected):
 @pytest.mark.parametrize(("text", "level"), [
     ("创建省级森林城市1个", "province"), ("新增国家级智能制造项目5个以上", "nation"),
     ("5 provincial-level smart manufacturing projects", "province"), ("新增学位2.7万个", None),
-    ("national database of tech SMEs", None),  # "national" alone names no level of the thing
+    ("national forest city", "nation"), ("创建国家森林城市1个", "nation"), ("入库国家科技型中小企业", "nation"),
+    ("完成国家和省定目标", None), ("当好国家队", None),  # the country's targets, a team: no level of a thing
+    ("city-level parks", "city"), ("city parks", None),
 ])
 def test_the_level_a_text_names(text, level):
     from bot.understand.scope import level_of

@@ -128,12 +128,22 @@ def of_the_term_named(candidates: list[tuple[Sentence, numbers.Figure]], words: 
     带动汽车产量突破140万辆, not of the 新能源汽车 figure of the same value (a kind of car, not all cars)."""
     asked = most_specific(named_terms(words))
     # A term named only as the base of a rate (每千人口) is not what the figure counts: 4.8个 is no population.
-    named = [(piece, figure, terms) for piece, figure in candidates
-             if (terms := _counted_terms(piece.own_words(figure))) & asked]
+    counted = [(piece, figure, _counted_terms(piece.own_words(figure))) for piece, figure in candidates]
+    named = [(piece, figure, terms) for piece, figure, terms in counted if any(_written_by(t, asked) for t in terms)]
     # A figure whose words name a term the words asked do not (投入使用中小学校15所 for "15 new schools") is another
     # thing's than one naming only the terms asked (新建中小学校10所), when there is one.
-    exact = [(piece, figure) for piece, figure, terms in named if all(any(t in a for a in asked) for t in terms)]
+    exact = [(piece, figure) for piece, figure, terms in named
+             if all(any(t in a for a in asked) or _written_by(t, asked) for t in terms)]
     return exact or [(piece, figure) for piece, figure, _ in named]
+
+
+def _written_by(term: str, asked: set[str]) -> bool:
+    """Whether ``term`` is one of the terms asked or is written by them together ("60 projects for outstanding
+    young talents" names 优秀青年人才 and 项目: the report's 优秀青年人才项目)."""
+    rest = term
+    for part in sorted(asked, key=len, reverse=True):
+        rest = rest.replace(part, "")
+    return term in asked or (len(asked) > 1 and not rest)
 
 
 def _counted_terms(own: str) -> set[str]:

@@ -229,6 +229,8 @@ def test_the_other_projects_are_not_the_named_ones(checker, claim, verdict):
     ("Zhengzhou will add at least 5 provincial-level smart manufacturing projects", "contradicted", "different_level"),
     # Two figures joined by "and": each matched by its own part (the comma of 10,000 cuts no clause).
     ("The city will train 10,000 digital talents and attract 1,000 doctoral-level young talents", "supported", None),
+    # Two terms of the claim writing one report term together: 优秀青年人才 + 项目, not the 3800个 projects.
+    ("The report sets a target of supporting 60 projects for outstanding young talents.", "supported", None),
     # A figure and a ranking: the ranking that does not hold decides.
     ("农村劳动力转移就业2.68万人，比新增城镇就业还多", "contradicted", None),
 ])

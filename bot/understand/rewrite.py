@@ -273,7 +273,12 @@ def keeps_new_words(rewrite: str, question: str, previous: list[str]) -> bool:
     """Whether a rewritten follow-up keeps what the follow-up adds to the earlier questions: its own Chinese words
     and Latin words ("配售型的呢？" rewritten as the earlier rental-housing question drops 配售)."""
     earlier = " ".join(previous)
+    # The question word and its unit add nothing of their own: "完成多少亿" rewritten "工业投资增长多少亿" keeps 少亿
+    # but drops 完成.
+    if span := question_word(question):
+        question = f"{question[:span[0]]} {question[span[1] + len(unit_asked(question)):]}"
     new_pairs = {p for p in chinese_pairs(question) - chinese_pairs(earlier) if not set(p) & _FUNCTION_CHARS}
+    new_pairs = {p for p in new_pairs if len(p) > 1} or new_pairs  # a lone character (亿) is no word of its own
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
     new_words = words - _FUNCTION_WORDS - {w.lower() for w in re.findall(r"[A-Za-z]+", earlier)}
     kept_pairs = not new_pairs or any(p in rewrite for p in new_pairs)

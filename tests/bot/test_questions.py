@@ -182,6 +182,9 @@ def test_markup_in_a_chinese_question_does_not_make_it_english(text):
      True),
     ("今年新建多少块足球场？", "那足球场呢？", ["今年新建多少个口袋公园？"], True),
     ("On what date was the report delivered?", "On what date?", ["Who delivered the report?"], True),
+    # The question word and a lone character after it are no words of the follow-up's own: 完成 is.
+    ("工业投资增长多少亿？", "完成多少亿？", ["工业投资增长多少？"], False),
+    ("工业投资完成多少亿？", "完成多少亿？", ["工业投资增长多少？"], True),
 ])
 def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous, kept):
     from bot.understand.rewrite import keeps_new_words

@@ -203,10 +203,14 @@ def counted_subject(text: str) -> str:
     if not match or _DOING.match(match.group(1)):
         return ""
     subject = match.group(1).rstrip("吗呢啊呀吧")  # "会多几个公园吗": the particle asks, it is not counted
+    # "多少大学毕业生留下来": a verb with its direction after the thing (留下来, 引进来) says what the counted do.
+    if len(subject) >= 4 and subject[-1] in _DIRECTION_ENDS:
+        subject = subject[:-3] if subject[-2] in _DIRECTIONS else subject[:-2]
     # "燃气管网要新建改造多少公里": a unit measures the thing named before it; it is not what is counted.
     return subject if len(subject) >= 2 and not unit_family(subject) else ""
 
 
+_DIRECTIONS, _DIRECTION_ENDS = "上下进出回过起开", "来去"
 _DOING = re.compile(r"[找来去到在能要会有拿得享住参被获留上进帮回看用买租领]")
 
 

@@ -126,6 +126,7 @@ def test_list_questions(text, expected):
     ("今年要引进多少名院士？", "院士"), ("今年会多几个公园吗？", "公园"),  # the particle asks, it is not counted
     ("供水管网要新建改造多少公里？", ""),  # a unit measures the thing before it, it is not what is counted
     ("郑州今年计划新增多少个5G基站？", "5G基站"),  # a Latin or digit head is part of the name
+    ("市里想让多少大学毕业生留下来？", "大学毕业生"), ("今年要让多少青年人才留下来？", "青年人才"),  # what the counted do
 ])
 def test_what_a_quantity_question_counts(text, expected):
     assert counted_subject(text) == expected

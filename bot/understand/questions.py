@@ -304,6 +304,14 @@ def quoted_phrases(text: str) -> list[str]:
 
 
 Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
+# The rest of a whole once a part is taken out ("汽车产量里除了新能源车，其他车多少万辆", "Apart from new-energy
+# vehicles, how many other cars…") is the difference of the two: a comparison of the whole and the part.
+_REMAINDER = re.compile(
+    r"(?P<zh_whole>[^，,。？?]{2,12}?)(?:里|中|当中)?[，,]?除了?(?P<zh_part>[^，,。？?]{2,16}?)(?:之外|以外)?[，,]?"
+    r"(?:其他|其余|剩下|剩余)[^，,。？?]{0,10}(?:多少|几)|"
+    r"\b(?:other\s+than|apart\s+from|excluding|not\s+counting)\s+(?P<en_part>[^,?？]+?),?\s+how\s+(?:many|much)\s+"
+    r"(?:other\s+|more\s+)?(?P<en_whole>[a-z][a-z -]*?)\s+(?:will|are|is|do|does|would|can)\b",
+    re.IGNORECASE)
 # What a question asks to work out, first match wins: a difference ("多多少", "by how much") is answered as a
 # comparison, which states both figures, which is larger and by how much.
 _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
@@ -324,7 +332,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"\bby\s+how\s+(?:much|many)\b(?![^?？]*\b(?:grows?|rises?|increases?|expands?|goes\s+up|go\s+up)\b)|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
         r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
         # "any more trees or forests" asks whether there will be more, not which is more.
-        r"\bthe\s+same\b",
+        r"\bthe\s+same\b|" + _REMAINDER.pattern,
         re.IGNORECASE)),
     ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|\bplus\b|"
                        r"\btogether\b|\b(?:counting|including)\s+(?:both|all|them|everything)\b|"
@@ -341,7 +349,7 @@ def asks_calculation(text: str) -> Calculation | None:
     if kind == "sum" and asks_list(text):
         # "交通方面一共给出了哪些数字目标" asks for the targets, listed: figures of different things add up to nothing.
         return None
-    if kind == "comparison" and not number_figures(text) and (
+    if kind == "comparison" and not number_figures(text) and not _REMAINDER.search(text) and (
             len(question_parts(text, kind)) < 2 or _one_thing_asked(text)):
         return None
     return kind
@@ -458,6 +466,9 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     """The things a calculation question names, in order ("供水、燃气、供热管网一共多少公里" → 供水, 燃气, 供热管网…):
     the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
     so does any question with fewer than two pieces that do not ask."""
+    if match := _REMAINDER.search(text):
+        return [(match.group("zh_whole") or match.group("en_whole")).strip(" ，,"),
+                (match.group("zh_part") or match.group("en_part")).strip(" ，,")]
     if match := _OF_WHOLE.search(text):
         found = {name: value for name, value in match.groupdict().items() if value}
         part = found.get("in_part") or found.get("zh_part") or found.get("en_part") or found.get("en_maker", "")

@@ -229,6 +229,10 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     ("How many kilometres of water, gas and heating pipes in total will be laid?", "sum",
      ["water", "gas", "heating pipes"]),
     ("How many more kilometres of gas pipes than heating pipes, in km?", "comparison", ["gas pipes", "heating pipes"]),
+    # The rest of a whole once a part is taken out: the whole and the part, weighed.
+    ("汽车产量里除了新能源车，其他车大约多少万辆？", "comparison", ["汽车产量", "新能源车"]),
+    ("Apart from new-energy vehicles, how many other cars will be produced?", "comparison",
+     ["cars", "new-energy vehicles"]),
 ])
 def test_the_things_a_calculation_question_names(text, kind, parts):
     from bot.understand.questions import asks_calculation, question_parts
@@ -358,7 +362,8 @@ def test_a_question_mixing_chinese_and_english_is_read():
     assert clean_question("新增学位 how many?", 2000) == "新增学位 how many?"
 
 
-@pytest.mark.parametrize("question", ["交通方面一共给出了哪些数字目标？", "What are the housing targets, in total?"])
+@pytest.mark.parametrize("question", ["交通方面一共给出了哪些数字目标？", "What are the housing targets, in total?",
+                                      "除了GDP，其他目标还有哪些？"])
 def test_a_question_asking_which_things_is_a_list_never_a_sum(question):
     assert asks_calculation(question) is None
 

@@ -79,6 +79,8 @@ def test_refusals_name_what_the_report_says_nearby(chain, question, nearby):
                                       "去年郑州经济实际增长了多少？",
                                       "What is the 2025 target for new energy vehicle output?",
                                       "What is the population of Zhengzhou?",  # not the 200,000 graduates
+                                      # not the 10 primary and secondary schools
+                                      "How many kindergartens are planned for the districts?",
                                       "How much money will the city put into the new industrial investment group?"])
 def test_refusals_of_a_person_or_year_the_report_does_not_give(chain, question):
     assert not chain.ask(question).found

@@ -363,6 +363,21 @@ def test_a_term_no_passage_names_refuses_even_a_figure_no_sentence_states():
     assert rejection is not None and rejection.threshold is None  # no passage names 地铁
 
 
+def test_an_english_yes_about_a_thing_the_report_never_names_is_refused():
+    from bot.policy.acceptance import asked_term_in_passages
+    from zzbot.settings import AnswerSettings
+
+    schools = "市区新建中小学校10所，投入使用中小学校15所，新增学位2.7万个。"
+    draft = replace(_draft("Yes: the report plans 10 kindergartens [1].", "Does the city plan any kindergartens?",
+                           [schools]), mentions=lambda term: term in schools)
+    rejection = asked_term_in_passages(draft, AnswerSettings())
+    assert rejection is not None and rejection.found == "幼儿园"
+    # A term the report uses elsewhere (项目) is a word of many things: a figure-less answer is not held to it.
+    projects = replace(draft, raw="Yes [1].", text="Yes [1].", question="Will new projects be started?",
+                       mentions=lambda term: True)
+    assert asked_term_in_passages(projects, AnswerSettings()) is None
+
+
 def test_a_who_question_is_answered_by_the_person_in_the_asked_role():
     from bot.policy.acceptance import person_in_asked_role
     from zzbot.settings import AnswerSettings

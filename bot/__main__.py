@@ -20,7 +20,6 @@ from bot.understand.questions import (
     clean_history,
     clean_question,
     load_history_file,
-    prompt_roles,
 )
 from zzbot.commands import Unavailable, run_command
 from zzbot.progress import Progress
@@ -100,6 +99,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         clean_question(args.question, settings.question_max_chars)
     first = questions[0] if questions else QuestionLine(1, args.question, history)
     engine = Engine(settings)
+    from bot.understand.parsed import prompt_roles  # the question's reading imports langchain: not for `figures`
+
     # The embedder, the index and the model context(s) this question needs load side by side.
     engine.preload(settings.llm.backend, prompt_roles(first.question, bool(first.history), settings.answer))
     from bot.policy.chain import AnswerChain  # langchain's import, meanwhile

@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import Calculation
+from bot.understand.calculation import Calculation
 from bot.retrieval.retriever import Passage
 from bot.schema import Citation, FigureCheck, Lang
 from bot.understand.scope import asked_measure, in_measure

@@ -19,7 +19,8 @@ from bot.retrieval.retriever import Passage
 from bot.schema import Lang
 from bot.understand.claims import COMPARATIVE
 from bot.understand.parsed import ParsedQuestion
-from bot.understand.questions import Calculation, without_year
+from bot.understand.calculation import Calculation
+from bot.understand.questions import without_year
 from index.corpus import CorpusFacts
 from index.figures import FigureRow
 from zzbot.arithmetic import CalculationError

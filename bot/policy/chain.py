@@ -50,7 +50,8 @@ from bot.retrieval.retriever import Passage, ReportRetriever, fuse_rankings, pas
 from bot.schema import AnswerResult, ChainInput, StreamEvent, chain_input
 from bot.understand.parsed import parse_question
 from bot.understand.parts import asked_parts, with_shared_head
-from bot.understand.questions import (Calculation, clean_history, clean_question, detect_lang, figure_list_topic,
+from bot.understand.calculation import Calculation
+from bot.understand.questions import (clean_history, clean_question, detect_lang, figure_list_topic,
                                       instruction_override, without_home)
 from bot.understand.terms import in_report_terms
 from bot.understand.claims import claim_to_check

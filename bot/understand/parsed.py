@@ -14,12 +14,13 @@ from functools import lru_cache
 from bot.schema import Lang
 from bot.understand import questions, scope
 from bot.understand.claims import counts_listed_things, subject_words, thing_words
-from bot.understand.questions import Calculation
+from bot.understand.calculation import Calculation, asks_calculation, question_parts
 from bot.understand.rewrite import new_thing
 from bot.understand.terms import glossary_phrases, in_report_terms, named_terms, report_terms
 from bot.understand.scope import Scope
 from zzbot import numbers
 from zzbot.places import Place, places_named
+from zzbot.settings import AnswerSettings
 from zzbot.text import CJK
 
 # The kinds of answer a question wants beyond a measure of ``scope.asked_measure``.
@@ -84,9 +85,9 @@ def parsed_text(text: str) -> ParsedQuestion:
 def parse_question(text: str, history: list[dict[str, str]] | None = None) -> ParsedQuestion:
     """``text`` read once; ``history`` (cleaned turns) gives a follow-up its previous question."""
     asking = questions.question_focus(text)
-    calculation = questions.asks_calculation(asking)
+    calculation = asks_calculation(asking)
     previous = next((t["content"] for t in reversed(history or []) if t["role"] == "user"), "")
-    parts = tuple(questions.question_parts(asking, calculation)) if calculation else ()
+    parts = tuple(question_parts(asking, calculation)) if calculation else ()
     naming = _naming(asking, calculation, parts)
     return ParsedQuestion(
         text=text, lang=questions.detect_lang(text), asking=asking, override=questions.instruction_override(text),
@@ -173,3 +174,16 @@ def _terms(text: str) -> tuple[str, ...]:
 
 def _years(text: str) -> list[int]:
     return [int(f.value) for f in numbers.extract_figures(text) if f.kind == "year"]
+
+
+def prompt_roles(question: str, history: bool, answer: AnswerSettings) -> list[str]:
+    """The prompt roles (see bot.policy.chain.PROMPT_ROLES) answering ``question`` will use, in the order of use: known
+    before any model loads, so only those are loaded and primed."""
+    lang = questions.detect_lang(question)
+    roles = [f"rewrite.{lang}"] if history and answer.history_turns else []
+    if lang == "en" and answer.translate_questions:
+        roles.append("translate.en")
+    roles.append(f"answer.{lang}")
+    if asks_calculation(question):
+        roles.append(f"compute.{lang}")
+    return roles

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 
 from bot.understand.claims import LIST_JOINS, counts_listed_things
-from bot.understand.questions import (CLAUSE_SPLIT, QUESTION_WORD, asks_calculation, asks_figure_list, asks_list,
+from bot.understand.calculation import asks_calculation
+from bot.understand.questions import (CLAUSE_SPLIT, QUESTION_WORD, asks_figure_list, asks_list,
                                      asks_quantity, time_word_at)
 from zzbot import numbers
 from zzbot.text import CJK, CJK_RUN

@@ -7,13 +7,11 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from bot.schema import BotInputError, Lang
 from zzbot.places import Place
-from zzbot.numbers import number_figures
 from zzbot.units import is_measure_word, unit_family
-from zzbot.settings import AnswerSettings
 from zzbot.text import CJK as _CJK
 from zzbot.text import LATIN as _LATIN
 from zzbot.text import without_markup
@@ -233,14 +231,14 @@ def unit_asked(text: str) -> str:
 
 def time_word_at(text: str, at: int) -> int | None:
     """The end of a time word ("今年", "2024年") standing at ``at`` in ``text``, None when none does."""
-    match = _TIME_WORDS.match(text, at)
+    match = TIME_WORDS.match(text, at)
     return match.end() if match else None
 
 
 def thing_ends(rest: str) -> bool:
     """Whether the words naming a thing end where ``rest`` starts: at a verb ("要达到"), the question word, the
     possessive 的 ("电子信息产业的集群规模") or a time ("城镇就业今年要新增多少")."""
-    return bool(_DOING.match(rest) or _TIME_WORDS.match(rest)) or rest.startswith(("多少", "几", "是多少", "的"))
+    return bool(_DOING.match(rest) or TIME_WORDS.match(rest)) or rest.startswith(("多少", "几", "是多少", "的"))
 # "What main targets are set…" asks for several things as "what are the targets" does; "what share of … are" asks one.
 _LIST = re.compile(r"哪些|哪[几两二三四五六七八九十]|"
                    r"\bwhat\b(?!\s+(?:share|fraction|percentage|proportion|portion|part|number|percent)\b)[^?？]{0,60}?"
@@ -303,73 +301,6 @@ def quoted_phrases(text: str) -> list[str]:
     return [p for p in _QUOTED_PHRASE.findall(text) if _CJK.search(p)]
 
 
-Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
-# The rest of a whole once a part is taken out ("汽车产量里除了新能源车，其他车多少万辆", "Apart from new-energy
-# vehicles, how many other cars…") is the difference of the two: a comparison of the whole and the part.
-_REMAINDER = re.compile(
-    r"(?P<zh_whole>[^，,。？?]{2,12}?)(?:里|中|当中)?[，,]?除了?(?P<zh_part>[^，,。？?]{2,16}?)(?:之外|以外)?[，,]?"
-    r"(?:其他|其余|剩下|剩余)[^，,。？?]{0,10}(?:多少|几)|"
-    r"\b(?:other\s+than|apart\s+from|excluding|not\s+counting)\s+(?P<en_part>[^,?？]+?),?\s+how\s+(?:many|much)\s+"
-    r"(?:other\s+|more\s+)?(?P<en_whole>[a-z][a-z -]*?)\s+(?:will|are|is|do|does|would|can)\b",
-    re.IGNORECASE)
-# What a question asks to work out, first match wins: a difference ("多多少", "by how much") is answered as a
-# comparison, which states both figures, which is larger and by how much.
-_CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
-    ("ratio", re.compile(r"几倍|多少倍|\bhow\s+many\s+times\b|\bratio\b|\btimes\s+(?:as|the)\b", re.IGNORECASE)),
-    ("share", re.compile(r"占.{0,16}(?:比例|比重|百分之|几成|多少)|几分之几|\bwhat\s+(?:share|percentage|proportion|fraction)\b"
-                         r"|\bshare\s+of\b", re.IGNORECASE)),
-    ("per_unit", re.compile(r"平均到?每|平均一|人均|\bon\s+average\b|\baverage\b[^?？]*\bper\b|\bper\s+(?!cent\b)[a-z]|"
-                            # "how much would each tourist visit bring in": an amount shared out, one each
-                            r"\bhow\s+much\b[^?？]*\beach\s+(?!of\b|other\b|year\b)[a-z]", re.IGNORECASE)),
-    ("comparison", re.compile(
-        # A comparative, not the tail of a verb of change: 增长多少 / 提高多少 / 减少多少 ask for one figure.
-        r"多了?多少|(?<![减缺])少了?多少|相差|差了?多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"
-        r"(?<![缩减])小多少|(?<![增延成])长多少|多出|"
-        r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
-        r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短)(?:吗|不)|"
-        r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
-        # "by how much does the supply grow" asks how much one thing grows, as 增长多少 does.
-        r"\bby\s+how\s+(?:much|many)\b(?![^?？]*\b(?:grows?|rises?|increases?|expands?|goes\s+up|go\s+up)\b)|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
-        r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
-        # "any more trees or forests" asks whether there will be more, not which is more.
-        r"\bthe\s+same\b|" + _REMAINDER.pattern,
-        re.IGNORECASE)),
-    ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|\bplus\b|"
-                       r"\btogether\b|\b(?:counting|including)\s+(?:both|all|them|everything)\b|"
-                       r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b",
-                       re.IGNORECASE)),
-)
-
-
-def asks_calculation(text: str) -> Calculation | None:
-    """What a question asks to work out from the report's figures ("一共多少", "which is bigger", "几倍"), or None
-    for a question that asks for a figure as the report states it. A comparison needs two things, or one and a
-    constant ("覆盖率离100%还差多少"): "财政收入能多多少" asks how much one thing grows, a figure the report states."""
-    kind = next((kind for kind, pattern in _CALCULATIONS if pattern.search(text)), None)
-    if kind == "sum" and asks_list(text):
-        # "交通方面一共给出了哪些数字目标" asks for the targets, listed: figures of different things add up to nothing.
-        return None
-    if kind == "comparison" and not number_figures(text) and not _REMAINDER.search(text) and (
-            len(question_parts(text, kind)) < 2 or _one_thing_asked(text)):
-        return None
-    return kind
-
-
-# Words that join the things a comparison weighs against each other, within the clause that asks, or point back to
-# the two named before it ("…和…，两者差了多少").
-_WEIGHED_AGAINST = re.compile(r"[、和与跟及或比哪]|还是|相比|对比|两者|二者|这两|\b(?:and|or|than|vs\.?|versus|compared|which|"
-                              r"both|the\s+two)\b",
-                              re.IGNORECASE)
-
-
-def _one_thing_asked(text: str) -> bool:
-    """The clause that asks names one thing and weighs it against nothing: "开车总找不到地方停，今年能多出多少车位"
-    asks how many more spaces there will be; the clause before it is the asker's situation, not a second thing.
-    A clause asking which ("…，哪个更长") leaves the things to the clauses before it."""
-    asked = asking_clause(text)
-    return len(question_parts(asked, "comparison")) == 1 and not _WEIGHED_AGAINST.search(asked)
-
-
 QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|"
                             r"\b(?:what|which|how|when|where|who|why|whether|will|did|does|is|are|was)\b", re.IGNORECASE)
 # Where a question's clauses part: not at the comma of 3,800.
@@ -418,25 +349,9 @@ def _asking_sentence(text: str) -> tuple[str, list[str]]:
 PART_SEPARATOR = re.compile(
     r"[、，；;：:？?！!。+]|,(?!\d{3}\b)|以及|加上|还是|或者|或是|相比|对比|和|与|跟|及|或|比|plus|\band\b|\bor\b|\bthan\b|\bexceeds?\b|\bvs\.?|"
     r"\bversus\b|\bcompared\s+(?:to|with)\b", re.IGNORECASE)
-# "A是B的几倍", "A占B的比例": the two things a ratio or share compares.
-_OF_WHOLE = re.compile(r"(?P<in_part>.+?)在(?P<in_whole>.+?)(?:里|中|当中)[^，,。？?]{0,6}?占|"
-                       r"(?P<zh_part>.+?)(?:是|占|相当于)(?P<zh_whole>.+?)的?(?:大概|大约|约|差不多)?(?:是|有)?"
-                       r"(?:几倍|多少倍|比例|比重|百分之几|几分之几|几成|多少)|"
-                       r"\b(?:fraction|share|proportion|percentage|part)\s+of\s+(?P<en_whole>.+?)\s+(?:(?:is|are|comes\s+from)\s+"
-                       r"(?P<en_part>.+?)|"
-                       # "what share of total output would new energy vehicles make up"
-                       r"(?:would|will|could|do|does)\s+(?P<en_maker>.+?)\s+(?:make\s+up|account\s+for|represent|reach|hit|amount\s+to))"
-                       r"[?？.]*$", re.IGNORECASE)
-_ASKING_WORDS = re.compile(
-    r"哪个|哪类|哪一项|哪项|多多少|少多少|大多少|高多少|长多少|多出多少|多几个|一共|总共|合计|加起来|加在一起|相差多少|差多少|"
-    r"多少|几个|更多|更大|更高|更长|\b(?:how\s+(?:much|many)(?:\s+(?:more|bigger|larger|higher|longer))?|which|what|is|are|"
-    r"will|the|in\s+total|in\s+all|combined|altogether|together|bigger|larger|higher|longer|more|by)\b",
-    re.IGNORECASE)
-
-
 # "How many kilometres of water, gas and heating pipes in total will be built?": the things an English question
 # counts stand between its question word (and the unit) and its verb.
-_COUNTED_THINGS = re.compile(
+COUNTED_THINGS = re.compile(
     r"(?:\bhow\s+(?:many|much)\s+(?:more\s+)?(?:[\w-]+\s+of\s+)?|\b(?:combined|total)\s+(?:number|amount)\s+of\s+)"
     r"(?P<things>.+?)(?=\s+(?:will|would|are|is|be|do|does|"
     r"did|can|could|should|has|have|in\s+(?:total|all)|altogether|combined|together)\b|\s*[?？:：]|$)", re.IGNORECASE)
@@ -445,70 +360,13 @@ _COUNTED_THINGS = re.compile(
 def counted_things_span(text: str) -> tuple[int, int] | None:
     """Where an English question names what it counts ("How many elderly-care beds?" → elderly-care beds), None
     when it asks no "how many"."""
-    match = _COUNTED_THINGS.search(text) if not _CJK.search(text) else None
+    match = COUNTED_THINGS.search(text) if not _CJK.search(text) else None
     return match.span("things") if match else None
 
 
 def names_a_time(text: str) -> bool:
     """Whether ``text`` is only a time ("去年", "2023年"): no thing a follow-up asks about instead."""
-    return bool(_TIME_WORDS.fullmatch(text.strip()))
+    return bool(TIME_WORDS.fullmatch(text.strip()))
 
 
-_MEASURE_WANTED = re.compile(r"(?:in|as)\s+(?:[a-z]+\s?){1,2}[?？.]*$", re.IGNORECASE)
-_YES_NO_COMPARATIVE = re.compile(r"更?[高低多少大小长短](?:吗|不)$")
-_TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")
-
-
-_SUM = dict(_CALCULATIONS)["sum"]
-
-
-def question_parts(text: str, kind: Calculation) -> list[str]:
-    """The things a calculation question names, in order ("供水、燃气、供热管网一共多少公里" → 供水, 燃气, 供热管网…):
-    the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
-    so does any question with fewer than two pieces that do not ask."""
-    if match := _REMAINDER.search(text):
-        return [(match.group("zh_whole") or match.group("en_whole")).strip(" ，,"),
-                (match.group("zh_part") or match.group("en_part")).strip(" ，,")]
-    if match := _OF_WHOLE.search(text):
-        found = {name: value for name, value in match.groupdict().items() if value}
-        part = found.get("in_part") or found.get("zh_part") or found.get("en_part") or found.get("en_maker", "")
-        whole = found.get("in_whole") or found.get("zh_whole") or found.get("en_whole", "")
-        return [part.strip(" ，,"), whole.strip(" ，,")]
-    counted = _COUNTED_THINGS.search(text) if not _CJK.search(text) else None
-    if kind == "per_unit" and counted and " per " in counted.group("things"):
-        # "how much investment per project": the total before "per", what it is shared among after it.
-        total, _, among = counted.group("things").partition(" per ")
-        return [_ASKING_WORDS.sub(" ", total).strip(), among.split()[0]]
-    if counted:
-        things = [p.strip() for p in PART_SEPARATOR.split(counted.group("things"))
-                  if p and p.strip() and not _MEASURE_WANTED.match(p.strip())]
-        if len(things) >= 2:
-            return things
-    # "in yuan", "in km": the measure the answer is wanted in, not a thing to count.
-    pieces = [p.strip() for p in PART_SEPARATOR.split(text)
-              # A piece that only says to total ("…, counting both?") names no thing.
-              if p and p.strip() and not _MEASURE_WANTED.match(p.strip()) and not _SUM.fullmatch(p.strip())]
-    things = [p for p in pieces if not QUESTION_WORD.search(p)]
-    # A Chinese sum names its last item in the asking piece, before the word that sums ("…供热管网一共多少公里";
-    # "今年一共要筹集多少套" names none); an English one asks apart ("…, how many units in all?").
-    if kind == "sum" and _CJK.search(text):
-        things = [p if not QUESTION_WORD.search(p) else _TIME_WORDS.sub("", _SUM.split(p)[0]) if _SUM.search(p)
-                  else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
-    elif len(things) < 2:
-        things = [p if not QUESTION_WORD.search(p) else _ASKING_WORDS.sub(" ", p).strip() for p in pieces]
-    # "…比燃气管网长吗": the comparative that asks is no part of the thing.
-    things = [_YES_NO_COMPARATIVE.sub("", re.sub(r"\s+", " ", p).strip()) for p in things]
-    return [p for p in things if len(_CJK.findall(p)) >= 2 or re.search(r"[A-Za-z]{3,}", p)]
-
-
-def prompt_roles(question: str, history: bool, answer: AnswerSettings) -> list[str]:
-    """The prompt roles (see bot.policy.chain.PROMPT_ROLES) answering ``question`` will use, in the order of use: known
-    before any model loads, so only those are loaded and primed."""
-    lang = detect_lang(question)
-    roles = [f"rewrite.{lang}"] if history and answer.history_turns else []
-    if lang == "en" and answer.translate_questions:
-        roles.append("translate.en")
-    roles.append(f"answer.{lang}")
-    if asks_calculation(question):
-        roles.append(f"compute.{lang}")
-    return roles
+TIME_WORDS = re.compile(r"今年|明年|去年|全年|\d{4}年")

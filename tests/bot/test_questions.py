@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from bot.understand.questions import (asks_calculation, asks_list, asks_quantity, clean_history, clean_question,
+from bot.understand.calculation import asks_calculation
+from bot.understand.questions import (asks_list, asks_quantity, clean_history, clean_question,
                                       counted_subject, detect_lang, instruction_override, load_history_file,
                                       question_focus, quoted_phrases)
 from bot.understand.terms import asked_terms, most_specific, named_terms, in_report_terms, report_terms
@@ -235,7 +236,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
      ["cars", "new-energy vehicles"]),
 ])
 def test_the_things_a_calculation_question_names(text, kind, parts):
-    from bot.understand.questions import asks_calculation, question_parts
+    from bot.understand.calculation import asks_calculation, question_parts
 
     assert asks_calculation(text) == kind
     assert question_parts(text, kind) == parts
@@ -262,7 +263,7 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     ("平均到每个项目，投资有多少？", "per_unit"),
 ])
 def test_a_verb_of_change_is_no_comparison(text, kind):
-    from bot.understand.questions import asks_calculation
+    from bot.understand.calculation import asks_calculation
 
     assert asks_calculation(text) == kind
 
@@ -319,7 +320,7 @@ def test_the_documents_own_place_is_not_searched_for(text, searched):
     ("供水管网比燃气管网长吗？", ["供水管网", "燃气管网"]),
 ])
 def test_a_yes_no_comparison_names_its_two_things(text, parts):
-    from bot.understand.questions import question_parts
+    from bot.understand.calculation import question_parts
 
     assert question_parts(text, "comparison") == parts
 
@@ -391,7 +392,7 @@ def test_a_question_for_several_things_is_a_list(question, several):
     ("How much will spending grow each year?", None),
 ])
 def test_how_much_each_shares_an_amount_out(text, kind):
-    from bot.understand.questions import asks_calculation
+    from bot.understand.calculation import asks_calculation
 
     assert asks_calculation(text) == kind
 
@@ -431,7 +432,7 @@ def test_the_unit_a_question_asks_in(question, unit, family):
 
 
 def test_by_how_many_one_thing_exceeds_another_is_a_comparison_of_both():
-    from bot.understand.questions import asks_calculation, question_parts
+    from bot.understand.calculation import asks_calculation, question_parts
 
     question = "By how many kilometres do the gas mains exceed the water mains?"
     assert asks_calculation(question) == "comparison"

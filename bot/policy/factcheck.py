@@ -21,7 +21,7 @@ from zzbot import in_english
 from bot.engine import Engine
 from bot.answer.citations import citation_for
 from bot.retrieval.context import Sentence, clauses_of, sentences_of
-from bot.understand.claims import (Claim, ClaimFigure, direction_of, head_of, opposite, parse_claim, states_subject,
+from bot.understand.claims import (Claim, ClaimFigure, claimed_direction, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import (glossary_spans, in_report_terms, is_kind_of, most_specific, named_terms,
@@ -158,7 +158,8 @@ class FactChecker:
         named = any(term in clause.text for term in {*terms, *named_terms(claim.affirmed)})
         if scores[best] < self.engine.settings.answer.min_claim_similarity and not named:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
-        turned = opposite(claim.direction, direction_of(clause.text)[0])
+        claimed, claimed_word = claimed_direction(claim.direction, claim.direction_word, claim.text, clause.text)
+        turned = opposite(claimed, direction_of(clause.text)[0])
         leveled = _other_level(claim.text, clause.text)
         verdict: Verdict = "contradicted" if claim.negated or turned or leveled else "supported"
         explanation = None
@@ -167,7 +168,7 @@ class FactChecker:
             explanation = (f"报告原文是“{quote}”：报告是{level_words(quote)}，不是{words}。" if lang == "zh" else
                            f"The report says “{quote}”: {level_words(quote)}, not {words}.")
         elif verdict == "contradicted":
-            explanation = _explain_statement(lang, claim, clause.text.strip(), turned)
+            explanation = _explain_statement(lang, claim, clause.text.strip(), turned, claimed=claimed_word)
         result = self._result(claim.text, lang, verdict, [], [clause], began, explanation=explanation)
         if verdict == "contradicted":
             result.difference = _NEGATED if claim.negated else _DIRECTION if turned else "different_level"
@@ -222,7 +223,7 @@ class FactChecker:
         if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in _ONE_YEAR):
             return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
         report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]
-        if opposite(figure.direction, report_direction):
+        if opposite(claimed_direction(figure.direction, None, figure.clause, outcome.clause.text)[0], report_direction):
             return outcome._replace(comparison=_DIRECTION)
         if figure.denied:
             return outcome._replace(comparison=_FLIPPED.get(outcome.comparison, outcome.comparison))
@@ -459,7 +460,8 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
         return f"The report says “{quote}”, which supports the claim."
     kind, claim_figure, report_figure, clause = outcomes[0]
     if kind in (_NEGATED, _DIRECTION) and claim is not None:
-        return _explain_statement(lang, claim, quote, kind == _DIRECTION, numbers.own_words(clause.text, report_figure))
+        return _explain_statement(lang, claim, quote, kind == _DIRECTION, numbers.own_words(clause.text, report_figure),
+                                  claimed_direction(None, None, claim.text, clause.text)[1])
     english = in_english.format_english(report_figure)
     if lang == "zh":
         reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同",
@@ -478,12 +480,13 @@ def _other_level(claim_words: str, report_words: str) -> bool:
     return bool(claimed and reported and claimed != reported)
 
 
-def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool, report_words: str = "") -> str:
+def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool, report_words: str = "",
+                       claimed: str | None = None) -> str:
     """Why a claim is contradicted by a clause stating the thing positively: it moves it the other way ("报告是新增，
     不是减少") or denies it."""
     if turned:
         reported, word = direction_of(report_words) if direction_of(report_words)[0] else direction_of(quote)
-        claimed = next((f.direction_word for f in claim.figures if f.direction_word), None) or claim.direction_word
+        claimed = next((f.direction_word for f in claim.figures if f.direction_word), None) or claimed or claim.direction_word
         if lang == "zh":
             return f"报告原文是“{quote}”：报告是{word}，不是{claimed}。"
         went = {"up": "it goes up, not down", "down": "it goes down, not up", "steady": "it holds steady, not down"}

@@ -135,6 +135,22 @@ def direction_of(text: str) -> tuple[Direction | None, str | None]:
     return ("down" if down else "up"), found.group(0)
 
 
+def claimed_direction(direction: Direction | None, word: str | None, claim: str,
+                      report: str) -> tuple[Direction | None, str | None]:
+    """The way a claim moves its thing, and its word; where its words go both ways, those outside the runs it shares
+    with the report's clause, but for a shared direction word alone: 新增 of "新增学位会减少" is the report's name of
+    the thing (新增学位2.7万个), 减少 is the claim's; 增长 of "由下降转为增长" against "平稳增长" is no name."""
+    if direction is not None:
+        return direction, word
+    own, at = [], 0
+    while at < len(claim):
+        end = next((end for end in range(len(claim), at + 1, -1) if claim[at:end] in report), at)
+        named = end > at and not (DOWN.fullmatch(claim[at:end]) or UP.fullmatch(claim[at:end]))
+        own.append(" " if named else claim[at:max(end, at + 1)])
+        at = max(end, at + 1)
+    return direction_of("".join(own))
+
+
 def opposite(claim: Direction | None, report: Direction | None) -> bool:
     """Whether a claim moves a figure against the report: the other way, or down where the report holds it."""
     return (claim, report) in {("up", "down"), ("down", "up"), ("down", "steady")}

@@ -63,6 +63,17 @@ def test_the_direction_a_text_moves_things(text, direction, word):
     assert direction_of(text) == (direction, word)
 
 
+@pytest.mark.parametrize(("claim", "report", "direction"), [
+    ("郑州今年新增学位会减少", "新增学位2.7万个", "down"),  # 新增 names the thing as the report does; 减少 is claimed
+    ("进出口总值由下降转为增长", "进出口总值平稳增长", None),  # a shared direction word alone names nothing
+    ("郑州今年新增学位", "新增学位2.7万个", None),
+])
+def test_a_claims_direction_is_read_outside_the_reports_name_of_its_thing(claim, report, direction):
+    from bot.understand.claims import claimed_direction
+
+    assert claimed_direction(None, None, claim, report)[0] == direction
+
+
 def test_opposite_directions_need_both_sides():
     assert opposite("down", "up") and opposite("up", "down")
     assert not opposite("up", "up") and not opposite(None, "up") and not opposite("down", None)

@@ -12,14 +12,24 @@ from zzbot.numbers import number_figures
 from zzbot.text import CJK as _CJK
 
 Calculation = Literal["sum", "comparison", "ratio", "per_unit", "share"]
-# The rest of a whole once a part is taken out ("汽车产量里除了新能源车，其他车多少万辆", "Apart from new-energy
-# vehicles, how many other cars…") is the difference of the two: a comparison of the whole and the part.
+# What a question sets aside ("除了新增城镇就业，其他…", "Apart from new-energy vehicles, how many…"): not what it asks
+# about. The rest of a whole once that part is taken out ("汽车产量里除了新能源车，其他车多少万辆") is the difference
+# of the two: a comparison of the whole and the part.
+_SET_ASIDE_ZH = r"除了?(?P<zh_part>[^，,。？?]{2,16}?)(?:之外|以外)?[，,]?(?=其他|其余|剩下|剩余|还)"
+_SET_ASIDE_EN = r"\b(?:other\s+than|apart\s+from|excluding|not\s+counting|besides)\s+(?P<en_part>[^,?？]+?),?\s+(?=how\b|what\b)"
+_SET_ASIDE = re.compile(f"{_SET_ASIDE_ZH}|{_SET_ASIDE_EN}", re.IGNORECASE)
 _REMAINDER = re.compile(
-    r"(?P<zh_whole>[^，,。？?]{2,12}?)(?:里|中|当中)?[，,]?除了?(?P<zh_part>[^，,。？?]{2,16}?)(?:之外|以外)?[，,]?"
-    r"(?:其他|其余|剩下|剩余)[^，,。？?]{0,10}(?:多少|几)|"
-    r"\b(?:other\s+than|apart\s+from|excluding|not\s+counting)\s+(?P<en_part>[^,?？]+?),?\s+how\s+(?:many|much)\s+"
-    r"(?:other\s+|more\s+)?(?P<en_whole>[a-z][a-z -]*?)\s+(?:will|are|is|do|does|would|can)\b",
+    rf"(?P<zh_whole>[^，,。？?]{{2,12}}?)(?:里|中|当中)?[，,]?{_SET_ASIDE_ZH}[^，,。？?]{{2,12}}?(?:多少|几)|"
+    rf"{_SET_ASIDE_EN}how\s+(?:many|much)\s+(?:other\s+|more\s+)?(?P<en_whole>[a-z][a-z -]*?)\s+"
+    r"(?:will|are|is|do|does|would|can)\b",
     re.IGNORECASE)
+
+
+def without_set_aside(text: str) -> str:
+    """``text`` without what it sets aside ("除了新增城镇就业，其他就业目标有多少人" → "其他就业目标有多少人")."""
+    return _SET_ASIDE.sub(" ", text).strip()
+
+
 # What a question asks to work out, first match wins: a difference ("多多少", "by how much") is answered as a
 # comparison, which states both figures, which is larger and by how much.
 _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (

@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.schema import Lang
 from bot.understand import questions, scope
 from bot.understand.claims import counts_listed_things, subject_words, thing_words
-from bot.understand.calculation import Calculation, asks_calculation, question_parts
+from bot.understand.calculation import Calculation, asks_calculation, question_parts, without_set_aside
 from bot.understand.rewrite import new_thing
 from bot.understand.terms import glossary_phrases, in_report_terms, named_terms, report_terms
 from bot.understand.scope import Scope
@@ -109,6 +109,7 @@ def _naming(asking: str, calculation: Calculation | None, parts: tuple[str, ...]
     "听说供水管网要建100公里，那燃气管网要建多少公里？"."""
     if calculation:  # a calculation names its operands in any clause ("按旅游总收入和接待游客人次算，…")
         return asking
+    asking = without_set_aside(asking)  # "除了新增城镇就业，其他…" does not ask about 城镇就业
     clauses = questions.asking_clauses(asking)
     return clauses if _terms(clauses) else asking
 

@@ -38,6 +38,8 @@ def test_what_a_question_asks_about_and_wants(question, things, terms, wanted):
     # Every clause that asks names what is asked; the comma of 3,800 separates no clause.
     ("公园游园要新建几个，绿地又新增多少平方米？", ("公园游园", "绿地")),
     ("How much investment should the 3,800 planned projects complete?", ("投资", "项目")),
+    # What the question sets aside is not what it asks about.
+    ("除了新增城镇就业，其他就业目标有多少人？", ()),
 ])
 def test_the_things_asked_are_named_in_the_clauses_that_ask(question, terms):
     assert parse_question(question).terms == terms

@@ -26,7 +26,7 @@ from bot.understand.claims import (Claim, ClaimFigure, claimed_direction, direct
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import (glossary_spans, in_report_terms, is_kind_of, most_specific, named_terms,
                                   report_terms)
-from bot.understand.scope import asked_scope, level_of, level_words, states_scope
+from bot.understand.scope import asked_scope, extent_of, level_of, level_words, states_scope
 from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
 from bot.schema import CheckResult, Citation, Lang, Verdict
@@ -220,6 +220,8 @@ class FactChecker:
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
             return outcome._replace(comparison="different_level")
+        if (extent := extent_of(figure.clause)) and extent_of(outcome.clause.text) not in (None, extent):
+            return outcome._replace(comparison="different_qualifier")  # 交付一半 for 全部交付
         if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in _ONE_YEAR):
             return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
         report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]

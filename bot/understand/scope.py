@@ -148,6 +148,18 @@ def level_of(text: str) -> str | None:
     return _LEVEL_NAME[next(g for g in match.groups() if g).lower()] if match else None
 
 
+# How much of a thing a text says is done (剩余1.9万套…全部交付): half of it is not all of it.
+_EXTENT = re.compile(r"(全部|所有|全都)|(一半|半数)|(大部分|大多数|多数)|(一部分|部分|少部分|少数)|"
+                     r"\b(?:(all|every|each)|(half)|(most)|(some|part))\s+of\b|\b(?:(all)|(half))\b", re.IGNORECASE)
+_EXTENTS = ("all", "half", "most", "part", "all", "half", "most", "part", "all", "half")
+
+
+def extent_of(text: str) -> str | None:
+    """How much of its thing a text says is done ("全部交付" → all, "交付一半" → half), None when it says not."""
+    match = _EXTENT.search(text)
+    return _EXTENTS[next(n for n, g in enumerate(match.groups()) if g)] if match else None
+
+
 def level_words(text: str) -> str:
     """The words naming that level ("省级"), "" when none."""
     match = _LEVEL.search(text)

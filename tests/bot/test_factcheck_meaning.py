@@ -226,6 +226,8 @@ def test_the_other_projects_are_not_the_named_ones(checker, claim, verdict):
     # Another level of the thing: 省级 where the claim says 国家级, and the reverse.
     ("今年郑州要创建国家级森林城市一个", "contradicted", "different_level"),
     ("郑州市今年创建国家森林城市1个", "contradicted", "different_level"),  # 国家 before the name is its level
+    # Half of the remaining units is not all of them (全部交付).
+    ("剩余1.9万套专项借款项目今年交付一半", "contradicted", "different_qualifier"),
     # 新增 of the report's 新增学位 names the thing; the claim moves it down.
     ("郑州今年新增学位会减少", "contradicted", "direction"),
     ("Zhengzhou will add at least 5 provincial-level smart manufacturing projects", "contradicted", "different_level"),

@@ -85,3 +85,13 @@ def test_the_unit_a_count_question_counts_in(question, family):
     from bot.understand.scope import counted_family
 
     assert counted_family(question) == family
+
+
+@pytest.mark.parametrize(("text", "extent"), [
+    ("剩余1.9万套专项借款项目全部交付", "all"), ("交付一半", "half"), ("部分交付", "part"), ("大部分交付", "most"),
+    ("half of the remaining units", "half"), ("all of the remaining units", "all"), ("新增学位2.7万个", None),
+])
+def test_how_much_of_its_thing_a_text_says_is_done(text, extent):
+    from bot.understand.scope import extent_of
+
+    assert extent_of(text) == extent

@@ -8,9 +8,7 @@ after number normalisation), never by a language model.
 from __future__ import annotations
 
 import math
-import os
 import time
-from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -20,15 +18,14 @@ from zzbot import figure_check
 from zzbot import in_english
 from bot.engine import Engine
 from bot.answer.citations import citation_for
-from bot.retrieval.context import Sentence, clauses_of, sentences_of
-from bot.understand.claims import (Claim, ClaimFigure, claimed_direction, direction_of, head_of, opposite, parse_claim, states_subject,
+from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direction, direction_of, head_of, opposite, parse_claim, states_subject,
                                    subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
-from bot.understand.terms import (glossary_spans, in_report_terms, is_kind_of, most_specific, named_terms,
+from bot.understand.terms import (glossary_spans, in_report_terms, named_terms,
                                   report_terms)
 from bot.understand.scope import asked_scope, extent_of, level_of, level_words, states_scope
-from bot.retrieval.retriever import Passage
 from bot.policy.evidence import of_the_term_named
+from bot.policy.report_clauses import Clause, names_kind, passage_clauses, reported_direction, sentence_text
 from bot.schema import CheckResult, Citation, Lang, Verdict
 from zzbot.text import CJK_RUN, chinese_pairs, clause_around, up_to_clause_end
 
@@ -67,19 +64,6 @@ class _Outcome(NamedTuple):
     named: bool  # the report's term for what an English claim measures labels the figure
 
 
-@dataclass
-class Clause(Sentence):
-    """A clause of a retrieved passage (absolute offsets), with the span of the sentence it belongs to."""
-
-    sentence: tuple[int, int] = (0, 0)
-
-    def own_words(self, figure: numbers.Figure) -> str:
-        """Read in its sentence: an item of an enumeration may count the thing of the item before it
-        ("确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上": the grain's output)."""
-        at = self.start - self.sentence[0]
-        return numbers.own_words(_sentence_text(self), replace(figure, start=figure.start + at, end=figure.end + at))
-
-
 class FactChecker:
     def __init__(self, engine: Engine, k: int = 4) -> None:
         self.engine = engine
@@ -101,7 +85,7 @@ class FactChecker:
         year, home = self.engine.corpus.sole_year(), self.engine.corpus.home_place()
         queries = dict.fromkeys(without_home(q, year, home) for q in (matched, in_report_terms(parsed.affirmed, True)))
         passages = {p.chunk.chunk_id: p for query in queries for p in self.engine.search(query, k=self.k)}
-        clauses = self._about_places(parsed, [c for p in passages.values() for c in _clauses(p)])
+        clauses = self._about_places(parsed, [c for p in passages.values() for c in passage_clauses(p)])
         # The country's or the province's figure is stated only by a clause speaking of that scope.
         scope = asked_scope(parsed.affirmed)
         clauses = [c for c in clauses if states_scope(c.text, scope)]
@@ -138,7 +122,7 @@ class FactChecker:
             if not corpus.covers_place(place, claim.text):
                 return []
             name = corpus.joined_name(place, claim.text) or place.chinese
-            clauses = [c for c in clauses if name in up_to_clause_end(_sentence_text(c), c.end - c.sentence[0])]
+            clauses = [c for c in clauses if name in up_to_clause_end(sentence_text(c), c.end - c.sentence[0])]
         return clauses
 
     def _check_statement(self, claim: Claim, matched: str, lang: Lang, clauses: list[Clause],
@@ -212,10 +196,10 @@ class FactChecker:
         if outcome is None:
             return None
         # The claim's everyday words in the report's (投用 → 投入使用) name what it counts as the report does.
-        if not outcome.named and not states_subject(in_report_terms(figure.subject), _sentence_text(outcome.clause),
+        if not outcome.named and not states_subject(in_report_terms(figure.subject), sentence_text(outcome.clause),
                                                     self._subject_share):
             return None
-        if not _names_kind(figure.clause, outcome.clause, outcome.report_figure):
+        if not names_kind(figure.clause, outcome.clause, outcome.report_figure):
             return None
         report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
@@ -224,7 +208,7 @@ class FactChecker:
             return outcome._replace(comparison="different_qualifier")  # 交付一半 for 全部交付
         if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in _ONE_YEAR):
             return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
-        report_direction = direction_of(report_words)[0] or direction_of(outcome.clause.text)[0]
+        report_direction = reported_direction(outcome.clause, outcome.report_figure)[0]
         if opposite(claimed_direction(figure.direction, None, figure.clause, outcome.clause.text)[0], report_direction):
             return outcome._replace(comparison=_DIRECTION)
         if figure.denied:
@@ -270,7 +254,7 @@ class FactChecker:
         candidates = termed or of_the_term_named(every, own_context) or candidates
         # Of figures of kinds of one thing, the kind the claim names (投入使用中小学校 is the 15所, not 新建's 10所).
         # With its verbs: 新建 or 投入使用 tells the schools apart.
-        candidates = [(c, f) for c, f in candidates if _names_kind(claimed.clause, c, f)] or candidates
+        candidates = [(c, f) for c, f in candidates if names_kind(claimed.clause, c, f)] or candidates
         # A figure of the claim's unit whose own words use the report's term for what the claim's figure counts is
         # labelled by it, as an English claim's glossary term labels one ("工业投资完成1500亿元" against
         # …工业投资…完成1300亿元; not "工业投资占总投资5200亿元": that amount is the whole's).
@@ -285,9 +269,9 @@ class FactChecker:
         # Ranked with the words the claim shares with the clause's sentence: "完成1300亿元" is the industrial
         # investment of "工业投资完成1500亿元" only by its sentence's subject.
         ranking = scores + self.engine.settings.answer.word_weight * np.array(
-            self.engine.word_overlap(context, [_sentence_text(c) for c, _ in candidates])) + np.array(
+            self.engine.word_overlap(context, [sentence_text(c) for c, _ in candidates])) + np.array(
             [_SAME_UNIT * figure_check.same_unit(f, figure) + _magnitude_hint(f, figure)
-             + _SUBJECT * subject_share(claimed.subject, _sentence_text(c))
+             + _SUBJECT * subject_share(claimed.subject, sentence_text(c))
              + (_figure_hint(f, figure) if lang == "en" else 0.0) for c, f in candidates])
         # Among near-equal matches (figures of one clause score alike) the same value wins.
         top = float(max(ranking))
@@ -329,21 +313,16 @@ def _stated_alike(claim: Claim, clauses: list[Clause]) -> bool:
     return False
 
 
-def _clauses(passage: Passage) -> list[Clause]:
-    return [Clause(c.passage, c.start, c.end, c.text, sentence=(sentence.start, sentence.end))
-            for sentence in sentences_of([passage]) for c in clauses_of(sentence)]
-
-
 def _naming_subject(clauses: list[Clause], subject: str, terms: list[str], min_share: float) -> list[Clause]:
     """The clauses of sentences naming what a claim without a figure is about: the head of its Chinese words
     (学位 of "没有新增学位"), else one of the report's terms for what an English claim names. The report's title
     and byline share the claim's year and place, never its thing."""
     if head_of(subject):
-        named = [c for c in clauses if states_subject(subject, _sentence_text(c), min_share)]
+        named = [c for c in clauses if states_subject(subject, sentence_text(c), min_share)]
         # The clause naming it itself, when one does (旅游总收入突破2000亿元, not the visitors' clause beside it).
         return [c for c in named if states_subject(subject, c.text, min_share)] or named
     if terms:
-        return [c for c in clauses if any(term in _sentence_text(c) for term in terms)]
+        return [c for c in clauses if any(term in sentence_text(c) for term in terms)]
     return clauses
 
 
@@ -358,7 +337,7 @@ def _naming_most(candidates: list[tuple[Clause, numbers.Figure]],
     def held(candidate: tuple[Clause, numbers.Figure]) -> tuple[int, int, int]:
         clause, figure = candidate
         return tuple(sum(term in text for term in terms)  # type: ignore[return-value]
-                     for text in (clause.own_words(figure), clause.text, _sentence_text(clause)))
+                     for text in (clause.own_words(figure), clause.text, sentence_text(clause)))
 
     counts = [held(c) for c in candidates]
     most = max(counts)
@@ -384,49 +363,6 @@ def _magnitude_hint(report: numbers.Figure, claim: numbers.Figure) -> float:
     if report.value <= 0 or claim.value <= 0:
         return 0.0
     return _MAGNITUDE * max(0.0, 1.0 - abs(math.log10(report.value / claim.value)) / _MAGNITUDE_DECADES)
-
-
-def _sentence_text(clause: Clause) -> str:
-    chunk = clause.passage.chunk
-    return chunk.text[clause.sentence[0] - chunk.start: clause.sentence[1] - chunk.start]
-
-
-def _names_kind(clause: str, piece: Clause, figure: numbers.Figure) -> bool:
-    """Whether a claim's figure's clause names the kind of thing ``figure`` (of ``piece``) counts, where the report's
-    sentence gives kinds of one thing in one unit, their words ending alike (供水 of "新建改造供水管网85公里、燃气管网
-    102公里、供热管网31.5公里": a claim on 天然气管道 of 85公里 is not about the water mains; 市区新建 of "市区新建中小
-    学校10所，投入使用中小学校15所": one on 投入使用中小学校10所 is about the 15所). A kind of a figure of the same value
-    will do (“免证可办”事项100个、“跨省通办”事项100个). A thing and a kind of it (汽车 and 新能源汽车) are no two kinds.
-    True where the sentence gives no kinds; for an English claim, also where it names none of them (its "new" is
-    no Chinese 新建)."""
-    words = in_report_terms(clause)
-    sentence = _sentence_text(piece)
-    at = piece.start - piece.sentence[0] + figure.start
-    listed = [f for f in numbers.number_figures(sentence) if (f.unit, f.percent) == (figure.unit, figure.percent)]
-    if not CJK_RUN.search(words) or all(f.start != at for f in listed):
-        return True
-    own = {f.start: numbers.words_before(sentence, f) for f in listed}
-    kin = [f for f in listed if f.start == at or (len(_common_end(own[f.start], own[at])) >= 2
-                                                  and not _part_and_whole(own[f.start], own[at]))]
-    head = _common_end(*(own[f.start] for f in kin))
-    if len(kin) < 2 or len(head) < 2:
-        return True
-    kinds = {f.start: own[f.start][:-len(head)] for f in kin}
-    size = min(map(len, kinds.values()))  # the kind's own words: as many characters as the shortest kind's
-    named = {f.start for f in kin if chinese_pairs(kinds[f.start][-size:]) & chinese_pairs(words)}
-    if size < 2 or (not named and not CJK_RUN.search(clause)):
-        return True
-    return any(f.start in named for f in kin if figure_check.same_value(f.value, figure.value))
-
-
-def _part_and_whole(words: str, other: str) -> bool:
-    """Whether the report terms of two figures' words are a thing and a kind of it (新能源汽车 and 汽车)."""
-    terms, others = most_specific(named_terms(words)), most_specific(named_terms(other))
-    return any(is_kind_of(a, b) or is_kind_of(b, a) for a in terms for b in others)
-
-
-def _common_end(*words: str) -> str:
-    return os.path.commonprefix([w[::-1] for w in words])[::-1]
 
 
 def _claim_context(claim: str, figure: numbers.Figure) -> str:
@@ -462,7 +398,7 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
         return f"The report says “{quote}”, which supports the claim."
     kind, claim_figure, report_figure, clause = outcomes[0]
     if kind in (_NEGATED, _DIRECTION) and claim is not None:
-        return _explain_statement(lang, claim, quote, kind == _DIRECTION, numbers.own_words(clause.text, report_figure),
+        return _explain_statement(lang, claim, quote, kind == _DIRECTION, reported_direction(clause, report_figure),
                                   claimed_direction(None, None, claim.text, clause.text)[1])
     english = in_english.format_english(report_figure)
     if lang == "zh":
@@ -482,12 +418,12 @@ def _other_level(claim_words: str, report_words: str) -> bool:
     return bool(claimed and reported and claimed != reported)
 
 
-def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool, report_words: str = "",
-                       claimed: str | None = None) -> str:
+def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool,
+                       reported: tuple[Direction | None, str | None] = (None, None), claimed: str | None = None) -> str:
     """Why a claim is contradicted by a clause stating the thing positively: it moves it the other way ("报告是新增，
     不是减少") or denies it."""
     if turned:
-        reported, word = direction_of(report_words) if direction_of(report_words)[0] else direction_of(quote)
+        reported, word = reported if reported[0] else direction_of(quote)
         claimed = next((f.direction_word for f in claim.figures if f.direction_word), None) or claimed or claim.direction_word
         if lang == "zh":
             return f"报告原文是“{quote}”：报告是{word}，不是{claimed}。"

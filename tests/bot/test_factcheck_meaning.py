@@ -228,6 +228,8 @@ def test_the_other_projects_are_not_the_named_ones(checker, claim, verdict):
     ("郑州市今年创建国家森林城市1个", "contradicted", "different_level"),  # 国家 before the name is its level
     # Half of the remaining units is not all of them (全部交付).
     ("剩余1.9万套专项借款项目今年交付一半", "contradicted", "different_qualifier"),
+    # An item listed shares the list's verb: 新增城镇就业12.65万人、农村劳动力转移就业2.68万人 adds both.
+    ("农村劳动力转移就业今年要压减2.68万人", "contradicted", "direction"),
     # 新增 of the report's 新增学位 names the thing; the claim moves it down.
     ("郑州今年新增学位会减少", "contradicted", "direction"),
     ("Zhengzhou will add at least 5 provincial-level smart manufacturing projects", "contradicted", "different_level"),

@@ -42,10 +42,14 @@ _NOT_THE_ASKED_FIGURE = frozenset({"counts_asked_subject", "subject_stated", "ab
 
 class FallbackLadder:
     def __init__(self, settings: AnswerSettings, extractive: ExtractiveAnswerer,
-                 judge: SubjectJudge | None = None, table: Callable[[], FigureTable] | None = None) -> None:
+                 judge: SubjectJudge | None = None, table: Callable[[], FigureTable] | None = None,
+                 mentions: Callable[[str], bool] | None = None) -> None:
         self.settings = settings
         # The report's figures (loaded when first asked for), to tell whose figure a quoted clause gives.
         self.table = table
+        # Whether the indexed documents use a word anywhere: a question naming a term they never use is not quoted
+        # an answer ("hospital beds per 1,000 residents": not the childcare places per 1,000 people).
+        self.mentions = mentions
         self.extractive = extractive
         self.judge = judge
 
@@ -53,6 +57,8 @@ class FallbackLadder:
         """The model found no answer. A small model misses answers in long sentences: a passage this close to
         the question is shown; an override attempt is judged as the claim it carries would be."""
         state.trace.decided("model_said_not_found")
+        if self._names_unknown(state):
+            return self.not_found(state, backend)
         if best_similarity(state.context) >= self.settings.sure_similarity:
             return self.extractive_answer(state, "closest_passage", RULE_BY_NAME["closest_passage"].reason,
                                           note="closest")
@@ -74,9 +80,13 @@ class FallbackLadder:
         if (rejection.check in _NOT_THE_ASKED_FIGURE and state.parsed is not None and state.parsed.scope == "city"
                 and not state.joined and (named := naming_sentence(state)) is not None and named.figures):
             return self.extractive_answer(state, "naming_sentence", rejection.reason, named.figures, note="closest")
-        if rejection.threshold is None:
+        if rejection.threshold is None or self._names_unknown(state):
             return self.not_found(state, "extractive", rejection.reason)
         return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
+
+    def _names_unknown(self, state: ChainState) -> bool:
+        """Whether the question names a report term the indexed documents use nowhere (医院床位, 幼儿园)."""
+        return bool(self.mentions and state.parsed and not all(map(self.mentions, state.parsed.terms)))
 
     def fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
                  anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:
@@ -101,7 +111,7 @@ class FallbackLadder:
         # "how much will tourists spend", not the visits beside it): the one a judge of meaning may accept.
         extract = (self.extractive.answer(state.context, state.asked, state.chinese, state.lang, gives=_gives(state))
                    if nearby and best_similarity(state.context) >= self.settings.nearby_similarity else None)
-        if refused_by in JUDGED_REFUSALS:
+        if refused_by in JUDGED_REFUSALS and not self._names_unknown(state):
             # Too far from the question to show as nearby, the model's own clause is still judged: its words may be
             # none of the question's (坑坑洼洼的马路 for 道路中小修).
             own = extract or (self.extractive.answer(state.context, state.asked, state.chinese, state.lang,

@@ -81,6 +81,8 @@ def test_refusals_name_what_the_report_says_nearby(chain, question, nearby):
                                       "What is the population of Zhengzhou?",  # not the 200,000 graduates
                                       # not the 10 primary and secondary schools
                                       "How many kindergartens are planned for the districts?",
+                                      # no 医院床位 anywhere: not the childcare places per 1,000 people, quoted
+                                      "What is the target for hospital beds per 1,000 residents?",
                                       "How much money will the city put into the new industrial investment group?"])
 def test_refusals_of_a_person_or_year_the_report_does_not_give(chain, question):
     assert not chain.ask(question).found

@@ -13,7 +13,7 @@ from bot.answer.english import (
     repair_scale,
     source_quote,
     spaced_names,
-    unquoted,
+    mostly_chinese,
     with_digits,
     without_own_conversions,
 )
@@ -25,7 +25,7 @@ from bot.retrieval.figure_table import FigureTable
 from bot.schema import AnswerResult, FigureCheck, Lang
 from bot.understand.questions import asks_part_of_previous
 from index.corpus import CorpusFacts
-from zzbot.text import CJK, CLAUSE_MARKS, cited_numbers, clause_around, without_markers
+from zzbot.text import CLAUSE_MARKS, cited_numbers, clause_around, without_markers
 
 
 def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable | None = None) -> Draft:
@@ -39,9 +39,9 @@ def draft(state: ChainState, raw: str, corpus: CorpusFacts, table: FigureTable |
         if state.parsed.quantity:  # "How long…?" answered "three years": a figure to check
             text = with_digits(text)
         text = spaced_names(without_own_conversions(repair_scale(english_figures(text), sources), sources))
-        if not state.parsed.quantity and not CJK.search(unquoted(text)):
-            # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山):
-            # the report's own words go with it.
+        if not state.parsed.quantity and not mostly_chinese(text):
+            # A name or programme in English only may be a wrong romanisation ("Shaoxing" for 嵩山), or half
+            # translated ("diesel 货车", "autumn winter pollution" for 重污染天气): the report's own words go with it.
             text = f"{text} {source_quote(state.context, without_markers(text))}"
     text = repoint(text, sources)
     plain = without_markers(text)

@@ -22,7 +22,7 @@ from bot.policy.rules import RULE_BY_NAME
 from bot.schema import AnswerResult, FigureCheck
 from bot.understand.parsed import ParsedQuestion, parsed_text
 from bot.understand.scope import person_names, states_measure
-from bot.understand.terms import report_terms
+from bot.understand.terms import most_specific, report_terms
 from zzbot.settings import AnswerSettings
 from zzbot.text import clause_around
 
@@ -57,7 +57,7 @@ class FallbackLadder:
         """The model found no answer. A small model misses answers in long sentences: a passage this close to
         the question is shown; an override attempt is judged as the claim it carries would be."""
         state.trace.decided("model_said_not_found")
-        if self._names_unknown(state):
+        if self._names_unknown(state) or self._figureless(state):
             return self.not_found(state, backend)
         if best_similarity(state.context) >= self.settings.sure_similarity:
             return self.extractive_answer(state, "closest_passage", RULE_BY_NAME["closest_passage"].reason,
@@ -84,6 +84,18 @@ class FallbackLadder:
             return self.not_found(state, "extractive", rejection.reason)
         return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
 
+    def _figureless(self, state: ChainState) -> Extract | None:
+        """The one clause stating what a quantity question asks about without a figure (进出口总值平稳增长, 居民人均可
+        支配收入与经济增长同步): the report gives it none, so no other clause's figure (GDP's 7%左右) is quoted for it."""
+        terms = most_specific(set(state.parsed.terms)) if state.parsed and state.parsed.quantity else set()
+        holding = sentences_naming(state.context, sorted(terms)) if terms else []
+        if len(holding) != 1 or any(any(term in clause_around(holding[0].text, f.start, f.end) for term in terms)
+                                    for f in numbers.number_figures(holding[0].text)):
+            return None
+        return self.extractive.answer(state.context, state.asked, state.chinese, state.lang,
+                                      gives=lambda clause: all(term in clause for term in terms),
+                                      sentence=holding[0].text)
+
     def _names_unknown(self, state: ChainState) -> bool:
         """Whether the question names a report term the indexed documents use nowhere (医院床位, 幼儿园)."""
         return bool(self.mentions and state.parsed and not all(map(self.mentions, state.parsed.terms)))
@@ -96,7 +108,7 @@ class FallbackLadder:
         the model's answer, whose sentence is the one quoted."""
         if threshold is None:
             threshold = self.settings.extractive_similarity
-        if best_similarity(state.context) >= threshold:
+        if best_similarity(state.context) >= threshold and not self._figureless(state):
             return self.extractive_answer(state, "extractive_fallback", reason, anchor, note)
         return self.not_found(state, "extractive", reason)
 
@@ -109,8 +121,10 @@ class FallbackLadder:
         refused_by = "" if decided else _last_decided(state)
         # The nearby clause is, where the sentence has one, the one giving what was asked (旅游总收入突破2000亿元 for
         # "how much will tourists spend", not the visits beside it): the one a judge of meaning may accept.
-        extract = (self.extractive.answer(state.context, state.asked, state.chinese, state.lang, gives=_gives(state))
-                   if nearby and best_similarity(state.context) >= self.settings.nearby_similarity else None)
+        extract = self._figureless(state) if nearby else None
+        extract = extract or (self.extractive.answer(state.context, state.asked, state.chinese, state.lang,
+                                                     gives=_gives(state))
+                              if nearby and best_similarity(state.context) >= self.settings.nearby_similarity else None)
         if refused_by in JUDGED_REFUSALS and not self._names_unknown(state):
             # Too far from the question to show as nearby, the model's own clause is still judged: its words may be
             # none of the question's (坑坑洼洼的马路 for 道路中小修).

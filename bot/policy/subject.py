@@ -83,6 +83,13 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     own = tuple(figure for figure, terms in placed if terms & asked and (measure_of(figure.unit), figure.percent)
                 in measures)
     if not own:
+        # The question's own thing stated without a figure (居民人均可支配收入与经济增长同步): no figure is its. Only
+        # a term for the whole thing asked (博士 of 博士后工作站 is none).
+        whole = asked <= {*report_terms(parsed.naming), *parsed.things}
+        if whole and any(all(term in clause for term in asked) and not numbers.number_figures(clause)
+                         for sentence in all_sentences(context) for clause in CLAUSE_END.split(sentence.text)):
+            return Misnamed(f"the answer's figure counts {'、'.join(sorted(answer[0]))}; the report states "
+                            f"{'、'.join(sorted(asked))} without a figure", "、".join(sorted(asked)), False)
         return None  # no figure of the context is the question's: other checks say whether the report has one
     return Misnamed(f"the answer's figure counts {'、'.join(sorted(answer[0]))}, not {'、'.join(sorted(asked))}",
                     "、".join(sorted(asked)), True, own)

@@ -88,6 +88,13 @@ def test_refusals_of_a_person_or_year_the_report_does_not_give(chain, question):
     assert not chain.ask(question).found
 
 
+@pytest.mark.parametrize(("question", "stated"), [("外贸今年能增长多少？", "进出口总值平稳增长"),
+                                                ("老百姓的收入今年能涨多少？", "居民人均可支配收入与经济增长同步")])
+def test_a_thing_stated_without_a_figure_is_quoted_not_given_another_things_figure(chain, question, stated):
+    result = chain.ask(question)
+    assert not result.found and stated in result.answer and "%" not in result.answer, result.answer
+
+
 def test_an_elliptical_follow_up_asks_about_its_own_subject(chain):
     history = [{"role": "user", "content": "今年要筹集多少保障性租赁住房？"},
                {"role": "assistant", "content": "筹集保障性租赁住房1.5万套（间）[1]。"}]

@@ -64,6 +64,15 @@ def test_a_thing_no_clause_names_is_not_answered_with_a_neighbours_figure():
                           SETTINGS) is None
 
 
+def test_a_thing_the_report_states_without_a_figure_takes_no_other_things_figure():
+    """居民人均可支配收入 is stated beside the targets, with no figure: 建筑业总产值's 10% is not its growth."""
+    targets = "建筑业总产值增长10%以上，居民人均可支配收入与经济增长同步，进出口总值平稳增长。"
+    rejection = subject_stated(_draft("居民人均可支配收入预计增长10%[1]。", "人均收入今年能涨多少？", targets),
+                               SETTINGS)
+    assert rejection is not None and rejection.threshold is None and "without a figure" in rejection.reason
+    assert subject_stated(_draft("建筑业总产值增长10%以上[1]。", "建筑业总产值增长多少？", targets), SETTINGS) is None
+
+
 def test_a_thing_named_before_the_question_word_is_judged_by_its_head_though_a_word_of_it_is_a_term():
     """博士 is a report term, but 博士后工作站 is no 博士: the head 工作站 is named by no clause of the figure."""
     talents = "组建中原科技城博士后创新创业孵化园，新引进优秀人才2500名以上，累计引进院士25名以上。"

@@ -79,7 +79,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         self.extractive = ExtractiveAnswerer(self.context_builder)
         self.fact_checker = FactChecker(engine)
         self.ladder = FallbackLadder(self.settings.answer, self.extractive, SubjectJudge.of_engine(engine),
-                                     lambda: engine.figure_table, engine.corpus.mentions)
+                                     lambda: engine.figure_table, lambda word: engine.corpus.mentions(word))
         self._years_mentioned = YearsMentioned(lambda: self.engine.searcher.chunks)
 
     # -- the Runnable interface ---------------------------------------------------------------------
@@ -364,8 +364,6 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
         """A sum, comparison, ratio… worked out by code from the figures the question names (or, when they cannot
         be matched, from the model's calculation); None when there is nothing to combine (the question is then
         answered as any other)."""
-        if not all(map(self.engine.corpus.mentions, state.parsed.terms)):
-            return None  # "hospital beds per thousand people": the report names no 医院床位 to work anything out of
         passages = self._search(state.focus, state.k + self.settings.answer.compute_extra_passages, state)
         operands = operands_of(passages, self.engine.figure_rows, self._relevance(state.focus, state.chinese))
         if kind == "ratio" and stated_multiple(state.focus, operands):
@@ -389,7 +387,9 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                 step = state.trace.decided("comparison_side_missing", part=unmatched[0])
                 return self.ladder.not_found(state, "extractive", step.reason, decided=True)
         written_by = "extractive"
-        if expression is None and operands and (backend := self._compute_backend(state)) is not None:
+        # Nothing is worked out of a thing the report never names ("hospital beds per 1,000 people": no 医院床位).
+        if (expression is None and operands and all(map(self.engine.corpus.mentions, state.parsed.terms))
+                and (backend := self._compute_backend(state)) is not None):
             expression, written_by = pick_calculation(operands, state.focus, state.lang, backend), backend.name
         if expression is None:
             return None

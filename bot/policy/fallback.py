@@ -15,7 +15,7 @@ from bot.policy.acceptance import Rejection
 from bot.policy.judge import SubjectJudge
 from bot.policy.state import ChainState
 from bot.policy.evidence import counted_elsewhere
-from bot.policy.subject import qualifier_apart, scope_unstated
+from bot.policy.subject import qualifier_apart, scope_unstated, stated_without_figure
 from bot.retrieval.context import Context, Sentence, all_sentences, best_similarity, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.policy.rules import RULE_BY_NAME
@@ -85,16 +85,15 @@ class FallbackLadder:
         return self.fallback(state, rejection.reason, rejection.threshold, list(rejection.anchor))
 
     def _figureless(self, state: ChainState) -> Extract | None:
-        """The one clause stating what a quantity question asks about without a figure (进出口总值平稳增长, 居民人均可
-        支配收入与经济增长同步): the report gives it none, so no other clause's figure (GDP's 7%左右) is quoted for it."""
+        """The clause stating what a quantity question asks about without a figure (进出口总值平稳增长, 居民人均可
+        支配收入与经济增长同步) where no clause gives it one: no other clause's figure (GDP's 7%左右) is its answer."""
         terms = most_specific(set(state.parsed.terms)) if state.parsed and state.parsed.quantity else set()
-        holding = sentences_naming(state.context, sorted(terms)) if terms else []
-        if len(holding) != 1 or any(any(term in clause_around(holding[0].text, f.start, f.end) for term in terms)
-                                    for f in numbers.number_figures(holding[0].text)):
+        stated = stated_without_figure(state.context, terms) if terms else None
+        if stated is None or any(all(term in clause_around(s.text, f.start, f.end) for term in terms)
+                                 for s in all_sentences(state.context) for f in numbers.number_figures(s.text)):
             return None
         return self.extractive.answer(state.context, state.asked, state.chinese, state.lang,
-                                      gives=lambda clause: all(term in clause for term in terms),
-                                      sentence=holding[0].text)
+                                      gives=lambda clause: clause == stated[0], sentence=stated[1])
 
     def _names_unknown(self, state: ChainState) -> bool:
         """Whether the question names a report term the indexed documents use nowhere (医院床位, 幼儿园)."""
@@ -108,8 +107,9 @@ class FallbackLadder:
         the model's answer, whose sentence is the one quoted."""
         if threshold is None:
             threshold = self.settings.extractive_similarity
-        if best_similarity(state.context) >= threshold and not self._figureless(state):
-            return self.extractive_answer(state, "extractive_fallback", reason, anchor, note)
+        if best_similarity(state.context) >= threshold:
+            # What the report states without a figure is the clause quoted, to be found giving none.
+            return self.extractive_answer(state, "extractive_fallback", reason, anchor, note, self._figureless(state))
         return self.not_found(state, "extractive", reason)
 
     def not_found(self, state: ChainState, backend: str, reason: str | None = None, *, decided: bool = False,

@@ -85,9 +85,7 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     if not own:
         # The question's own thing stated without a figure (居民人均可支配收入与经济增长同步): no figure is its. Only
         # a term for the whole thing asked (博士 of 博士后工作站 is none).
-        whole = asked <= {*report_terms(parsed.naming), *parsed.things}
-        if whole and any(all(term in clause for term in asked) and not numbers.number_figures(clause)
-                         for sentence in all_sentences(context) for clause in CLAUSE_END.split(sentence.text)):
+        if asked <= {*report_terms(parsed.naming), *parsed.things} and stated_without_figure(context, asked):
             return Misnamed(f"the answer's figure counts {'、'.join(sorted(answer[0]))}; the report states "
                             f"{'、'.join(sorted(asked))} without a figure", "、".join(sorted(asked)), False)
         return None  # no figure of the context is the question's: other checks say whether the report has one
@@ -131,6 +129,19 @@ def qualifier_apart(parsed: ParsedQuestion, context: Context, stated: list[numbe
     own, apart = judged[0]
     return Misnamed(f"the answer's figure counts {'、'.join(sorted(own))}; the report names "
                     f"{'、'.join(sorted(apart))} apart from it", "、".join(sorted(apart)), False)
+
+
+def stated_without_figure(context: Context, terms: set[str]) -> tuple[str, str] | None:
+    """The first context clause naming every term with no figure (进出口总值平稳增长), with its sentence; not the
+    clause opening a sentence whose figures follow (抓好保交楼工作，剩余1.9万套…交付: the topic, whose figures they
+    are). None when there is none."""
+    for sentence in all_sentences(context):
+        pieces = CLAUSE_END.split(sentence.text)
+        for n, clause in enumerate(pieces):
+            if (all(term in clause for term in terms) and not numbers.number_figures(clause)
+                    and not (n == 0 and any(numbers.number_figures(piece) for piece in pieces[1:]))):
+                return clause, sentence.text
+    return None
 
 
 def _things_counted(text: str, figure: numbers.Figure, table: FigureTable) -> set[str]:

@@ -85,7 +85,8 @@ def term_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     if not own:
         # The question's own thing stated without a figure (居民人均可支配收入与经济增长同步): no figure is its. Only
         # a term for the whole thing asked (博士 of 博士后工作站 is none).
-        if asked <= {*report_terms(parsed.naming), *parsed.things} and stated_without_figure(context, asked):
+        if (parsed.quantity and asked <= {*report_terms(parsed.naming), *parsed.things}
+                and stated_without_figure(context, asked)):
             return Misnamed(f"the answer's figure counts {'、'.join(sorted(answer[0]))}; the report states "
                             f"{'、'.join(sorted(asked))} without a figure", "、".join(sorted(asked)), False)
         return None  # no figure of the context is the question's: other checks say whether the report has one

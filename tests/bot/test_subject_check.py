@@ -71,6 +71,9 @@ def test_a_thing_the_report_states_without_a_figure_takes_no_other_things_figure
                                SETTINGS)
     assert rejection is not None and rejection.threshold is None and "without a figure" in rejection.reason
     assert subject_stated(_draft("建筑业总产值增长10%以上[1]。", "建筑业总产值增长多少？", targets), SETTINGS) is None
+    # A question asking for no figure: a figure beside the answer (a quote of the report's sentence) is not its.
+    assert subject_stated(_draft("居民人均可支配收入与经济增长同步；建筑业总产值增长10%以上[1]。", "居民收入有什么目标？",
+                                 targets), SETTINGS) is None
 
 
 def test_a_thing_named_before_the_question_word_is_judged_by_its_head_though_a_word_of_it_is_a_term():

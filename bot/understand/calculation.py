@@ -56,7 +56,9 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         re.IGNORECASE)),
     ("sum", re.compile(r"一共|总共|合计|共计|加起来|加在一起|总和|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|\bplus\b|"
                        r"\btogether\b|\b(?:counting|including)\s+(?:both|all|them|everything)\b|"
-                       r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b",
+                       r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b|"
+                       # "Adding the rental homes to the talent flats, what's the total?": the two things added.
+                       r"\b(?:adding|if\s+(?:you|we|I)\s+add)\s+(?!up\b)(?P<added>[^,?？]+?)\s+to\s+(?P<to>[^,?？]+)",
                        re.IGNORECASE)),
 )
 
@@ -115,6 +117,8 @@ def question_parts(text: str, kind: Calculation) -> list[str]:
     """The things a calculation question names, in order ("供水、燃气、供热管网一共多少公里" → 供水, 燃气, 供热管网…):
     the pieces between its separators that do not ask; a Chinese sum also counts what its asking piece names, and
     so does any question with fewer than two pieces that do not ask."""
+    if kind == "sum" and (match := _SUM.search(text)) and match.group("added"):
+        return [match.group("added").strip(), match.group("to").strip()]
     if match := _REMAINDER.search(text):
         return [(match.group("zh_whole") or match.group("en_whole")).strip(" ，,"),
                 (match.group("zh_part") or match.group("en_part")).strip(" ，,")]

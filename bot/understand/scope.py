@@ -84,8 +84,10 @@ def counted_family(question: str) -> str | None:
     """The unit family a count question counts in, by the word after its question word ("how many homes", "多少套":
     homes); None when that word is no unit of a known family ("how many projects", "多少个")."""
     if match := _COUNT_ASKED.search(question):
-        return next((family for word in question[match.end():].lower().split()[:3]
-                     if (family := units.unit_family(word.strip("?？,.")))), None)
+        words = [word.strip("?？,.") for word in question[match.end():].lower().split()[:3]]
+        # Two words before one: "square metres" is an area, not the metres of a length.
+        return next((family for n in range(len(words)) for size in (2, 1)
+                     if (family := units.unit_family(" ".join(words[n:n + size])))), None)
     return units.unit_family(unit_asked(question))
 
 

@@ -261,6 +261,8 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     ("Green space: by how much does it grow this year?", None),
     ("By how much do the gas mains exceed the water mains?", "comparison"),
     ("平均到每个项目，投资有多少？", "per_unit"),
+    # "Adding … to …" names the two things a sum adds.
+    ("If you add the green space to the heating area, how many square metres is that?", "sum"),
     # A verb between the comparative and the question word: still the two weighed.
     ("燃气管网比供水管网多建多少公里？", "comparison"), ("比例是多少？", None),
 ])

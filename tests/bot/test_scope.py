@@ -80,6 +80,7 @@ def test_the_level_a_text_names(text, level):
     ("In the push for unfinished homes, how many homes in total, both kinds of projects?", "homes"),
     ("保交楼一共交付多少套？", "homes"), ("一共多少公里？", "km"),
     ("How many projects in total?", None), ("一共几所学校？", None),  # a count in no known family
+    ("Green space plus heating area: how many square metres?", "m2"),  # an area, not the metres of a length
 ])
 def test_the_unit_a_count_question_counts_in(question, family):
     from bot.understand.scope import counted_family

@@ -18,8 +18,8 @@ from zzbot import figure_check
 from zzbot import in_english
 from bot.engine import Engine
 from bot.answer.citations import citation_for
-from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direction, direction_of, head_of, opposite, parse_claim, states_subject,
-                                   subject_share, subject_words, without_rate_bases)
+from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direction, direction_of, head_of, opposite,
+                                   parse_claim, states_subject, subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import (glossary_spans, in_report_terms, named_terms,
                                   report_terms)

@@ -150,16 +150,21 @@ def level_of(text: str) -> str | None:
     return _LEVEL_NAME[next(g for g in match.groups() if g).lower()] if match else None
 
 
-# How much of a thing a text says is done (剩余1.9万套…全部交付): half of it is not all of it.
-_EXTENT = re.compile(r"(全部|所有|全都)|(一半|半数)|(大部分|大多数|多数)|(一部分|部分|少部分|少数)|"
-                     r"\b(?:(all|every|each)|(half)|(most)|(some|part))\s+of\b|\b(?:(all)|(half))\b", re.IGNORECASE)
-_EXTENTS = ("all", "half", "most", "part", "all", "half", "most", "part", "all", "half")
+# How much of a thing a text says is done (剩余1.9万套…全部交付): half of it is not all of it. One table of the words
+# and what they say; the pattern is built from it (longer words first: 大部分 before 部分).
+_EXTENT_WORDS = {"全部": "all", "所有": "all", "全都": "all", "一半": "half", "半数": "half", "大部分": "most",
+                 "大多数": "most", "多数": "most", "一部分": "part", "部分": "part", "少部分": "part", "少数": "part",
+                 "all": "all", "every": "all", "each": "all", "half": "half", "most": "most", "some": "part",
+                 "part": "part"}
+_EXTENT = re.compile("({})|\\b({})\\s+of\\b|\\b(all|half)\\b".format(
+    "|".join(sorted((w for w in _EXTENT_WORDS if not w.isascii()), key=len, reverse=True)),
+    "|".join(w for w in _EXTENT_WORDS if w.isascii())), re.IGNORECASE)
 
 
 def extent_of(text: str) -> str | None:
     """How much of its thing a text says is done ("全部交付" → all, "交付一半" → half), None when it says not."""
     match = _EXTENT.search(text)
-    return _EXTENTS[next(n for n, g in enumerate(match.groups()) if g)] if match else None
+    return _EXTENT_WORDS[next(g for g in match.groups() if g).lower()] if match else None
 
 
 def level_words(text: str) -> str:

@@ -11,6 +11,27 @@ _MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July",
                 "August", "September", "October", "November", "December"]
 
 
+_ONES = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+         "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_DIGITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# A count written in words before what it counts ("three years", "thirty parks", "twenty-five thousand places");
+# "one" alone is too often no count ("one of the…", "one thing").
+_NUMBER_WORD = re.compile(rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<digit>{'|'.join(_DIGITS)}))?|"
+                          rf"(?P<ones>{'|'.join(_ONES)}))\b(?=[ \t]+[A-Za-z])", re.IGNORECASE)
+
+
+def with_digits(text: str) -> str:
+    """Counts an English text writes as words ("three years", "thirty new parks") in digits, so they are checked
+    like any figure (against 三年 or 30个 in the report)."""
+    def value(match: re.Match[str]) -> str:
+        if match["ones"]:
+            return str(_ONES.index(match["ones"].lower()) + 2)
+        digit = _DIGITS.index(match["digit"].lower()) + 1 if match["digit"] else 0
+        return str((_TENS.index(match["tens"].lower()) + 2) * 10 + digit)
+    return _NUMBER_WORD.sub(value, text)
+
+
 _EN_UNIT_OF = {
     "元": "yuan", "美元": "US dollars", "亩": "mu", "斤": "jin", "公斤": "kg", "吨": "tonnes",
     "辆": "vehicles", "人次": "person-times", "人": "people", "名": "people", "户": "households",

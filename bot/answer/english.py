@@ -103,18 +103,6 @@ def repair_scale(answer: str, sources: list[str]) -> str:
     return restore_qualifiers(answer, sources)
 
 
-_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-# A small count written as a word before what it counts ("three years", "five projects"); "one" is too often
-# no count ("one of the…").
-_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b(?=[ \t]+[A-Za-z])", re.IGNORECASE)
-
-
-def with_digits(answer: str) -> str:
-    """Small counts an answer writes as words ("three years") in digits, so they are checked like any figure
-    (against 三年 in the report)."""
-    return _NUMBER_WORD.sub(lambda m: str(_NUMBER_WORDS.index(m.group(1).lower()) + 2), answer)
-
-
 _PARENTHESIS = re.compile(r"\s*[（(]([^（()）]*)[）)]")
 
 

@@ -431,7 +431,7 @@ def subject_stated(draft: Draft, settings: AnswerSettings) -> Rejection | None:
         return None
     parsed = draft.parsed
     misnamed = (term_misnamed(parsed, draft.context, draft.verified_numbers)
-                or head_misnamed(parsed, draft.context, draft.verified_numbers))
+                or head_misnamed(parsed, draft.context, draft.verified_numbers, draft.mentions))
     if misnamed is None:
         return None
     threshold = settings.min_similarity if misnamed.anchor else (

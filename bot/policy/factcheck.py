@@ -74,6 +74,8 @@ class FactChecker:
         began = time.perf_counter()
         claim = clean_question(claim, self.engine.settings.question_max_chars)
         lang = detect_lang(claim)
+        if lang == "en":  # "thirty new parks" is checked as 30 against 新建公园游园30个
+            claim = in_english.with_digits(claim)
         parsed = parse_claim(claim)
         # "R&D intensity" is matched as 研发投入强度, the report's words; figures are read from the claim as written.
         # A denial is looked up as what it denies: the report states things, it does not deny them.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from zzbot import figure_check
+from zzbot.in_english import with_digits
 from bot.answer.citations import citation_for, figure_highlights, renumber, repoint
 from bot.answer.english import (
     english_figures,
@@ -14,7 +15,6 @@ from bot.answer.english import (
     source_quote,
     spaced_names,
     mostly_chinese,
-    with_digits,
     without_own_conversions,
 )
 from bot.policy.acceptance import Draft

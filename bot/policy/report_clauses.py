@@ -60,7 +60,9 @@ def names_kind(clause: str, piece: Clause, figure: numbers.Figure) -> bool:
         return True
     kinds = {f.start: own[f.start][:-len(head)] for f in kin}
     size = min(map(len, kinds.values()))  # the kind's own words: as many characters as the shortest kind's
-    named = {f.start for f in kin if chinese_pairs(kinds[f.start][-size:]) & chinese_pairs(words)}
+    # The kind the claim names most: 市区 of "郑州市区…投入使用中小学校10所" is shared with 市区新建, 投入使用 wholly.
+    shared = {f.start: len(chinese_pairs(kinds[f.start][-size:]) & chinese_pairs(words)) for f in kin}
+    named = {start for start, count in shared.items() if count and count == max(shared.values())}
     if size < 2 or (not named and not CJK_RUN.search(clause)):
         return True
     return any(f.start in named for f in kin if figure_check.same_value(f.value, figure.value))

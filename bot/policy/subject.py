@@ -9,6 +9,7 @@ so a paraphrase is bridged by the glossary (上学的名额 → 学位, 老外 �
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.compute import measure_of
@@ -174,10 +175,12 @@ def _an_example(text: str, term: str) -> bool:
     return False
 
 
-def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure]) -> Misnamed | None:
+def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers.Figure],
+                  mentions: Callable[[str], bool] | None = None) -> Misnamed | None:
     """A Chinese thing asked that no clause of the answer's figures names by a character of its head, when the
     glossary gives no term of the report's for that head: "今年全市打算新增多少个公共充电桩" answered with 新增公共停车位
-    10万个 (公共 is shared, 充电桩 is not)."""
+    10万个 (公共 is shared, 充电桩 is not). Nor one whose clause names the head after another word, while the word
+    before the head asked is one the documents use nowhere (``mentions``): "污水管网" answered with 供热管网31.5公里."""
     if parsed.lang != "zh" or not parsed.quantity or not stated or not parsed.things:
         return None
     thing = parsed.things[0]
@@ -190,7 +193,12 @@ def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     clauses = figure_clauses(context)
     if not any(figure_check.same_as_any(f, stated) for f, _, _ in clauses):
         return None  # a figure no context sentence states: figures_verified judges it
-    if any(set(head) & set(clause) for f, _, clause in clauses if figure_check.same_as_any(f, stated)):
+    answering = [clause for f, _, clause in clauses if figure_check.same_as_any(f, stated)]
+    word = thing[-2 * HEAD_CHARS:-HEAD_CHARS]  # the word right before the head: 污水 of 污水管网
+    if (mentions and len(word) == HEAD_CHARS and all(CJK.match(c) for c in word) and not mentions(word)
+            and any(head in clause for clause in answering)):
+        return Misnamed(f"the answer's figure is not about {thing}: the report names no {word}{head}", thing, False)
+    if any(set(head) & set(clause) for clause in answering):
         return None
     own = tuple(f for f, _, clause in clauses if head in clause)
     return Misnamed(f"the answer's figure is not about {thing}: its clause does not name {head}", thing, bool(own),

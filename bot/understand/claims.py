@@ -39,8 +39,8 @@ STEADY = re.compile(r"稳定在|保持在|稳住|\b(?:stable|steady|stays?|remai
 # less than" and "not only" are a bound and a conjunction.
 NEGATION = re.compile(
     # 有没有, 是不是, 会不会 ask; they deny nothing. 不 or 没 right before a verb moving a thing denies the move
-    # ("不新增绿地", "没新增学位"), as before a verb of doing ("不建公园", "没修路"); 不断 and 不低于 stay bounds and adverbs.
-    rf"(?<![有没])没有|(?<![有没])[没不](?={UP.pattern}|{DOWN.pattern}|[建修盖搞办引招设做]|实施|开展|安排|组建|创建)|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
+    # ("不新增绿地", "没新增学位"), as before a verb of doing ("不建公园", "没修路") or of saying ("根本没提嵩山"); 不断 and 不低于 stay bounds and adverbs.
+    rf"(?<![有没])没有|(?<![有没])[没不](?={UP.pattern}|{DOWN.pattern}|[建修盖搞办引招设做提说讲写]|实施|开展|安排|组建|创建)|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
     r"不计划|不准备|"
     r"\b(?:not|no|never|none)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",
     re.IGNORECASE)

@@ -88,7 +88,8 @@ def most_specific(terms: set[str]) -> set[str]:
 
 
 _QUOTES = "'\"‘’“”"
-_QUOTED_SPACE = f"[{_QUOTES}]?\\s+[{_QUOTES}]?"
+# A phrase's words may be quoted apart ("'cross-province' services") or hyphened ("forest-village titles").
+_QUOTED_SPACE = f"[{_QUOTES}]?(?:\\s+|-)[{_QUOTES}]?"
 
 
 @cache
@@ -148,8 +149,12 @@ def _term_of(match: re.Match[str]) -> str:
     words = match.group(1).lower().split()  # the quotes between words, not an apostrophe (master's)
     found = " ".join(w.lstrip(_QUOTES) if i else w for i, w in enumerate(
         [w.rstrip(_QUOTES) for w in words[:-1]] + words[-1:]))
-    # The pattern takes any phrase with a plural s ("clusters" for "cluster"), one word or several.
-    return terms.get(found) or terms.get(_singular(found)) or terms[found.removesuffix("s")]
+    # The pattern takes any phrase with a plural s ("clusters" for "cluster"), one word or several, its words
+    # hyphened where the glossary spaces them ("forest-village" for "forest village").
+    for key in (found, found.replace("-", " ")):
+        if term := terms.get(key) or terms.get(_singular(key)) or terms.get(key.removesuffix("s")):
+            return term
+    raise KeyError(found)
 
 
 def in_report_terms(text: str, annotate: bool = False) -> str:

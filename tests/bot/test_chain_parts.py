@@ -191,6 +191,8 @@ def test_the_reports_terms_for_an_english_question():
     # A phrase's words quoted apart are still the phrase.
     assert report_terms("Are 300 'cross-province' services planned?") == ["跨省通办"]
     assert report_terms("How many “cross-province” services?") == ["跨省通办"]
+    # Or hyphened, where the glossary spaces them.
+    assert report_terms("How many forest-village titles?") == ["森林乡村"]
 
 
 def test_a_chinese_answer_must_give_something_of_the_passages():
@@ -442,13 +444,14 @@ def test_the_models_own_unit_conversions_are_dropped():
 
 
 def test_small_counts_written_as_words_are_checked_as_figures():
-    from bot.answer.english import with_digits
+    from zzbot.in_english import with_digits
 
     answer = with_digits("The campaign runs for three years [1].")
     assert answer == "The campaign runs for 3 years [1]."
     assert all(c.found for c in figure_check.match_figures(answer, ["开展安全生产治本攻坚三年行动。"]))
     assert not figure_check.match_figures(with_digits("It runs for five years [1]."), ["开展安全生产治本攻坚三年行动。"])[0].found
     assert with_digits("one of the ten") == "one of the ten"  # no count before a word
+    assert with_digits("thirty new parks and twenty-five thousand places") == "30 new parks and 25 thousand places"
 
 
 def test_a_figure_in_another_measure_than_the_count_asked_points_at_the_clause_giving_the_count():

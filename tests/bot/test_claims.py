@@ -19,6 +19,7 @@ from bot.understand.claims import Ranking, direction_of, head_of, opposite, pars
     ("今年不新建公园游园", True, True, []),
     ("市区今年没新增绿地", True, True, []),
     ("今年不建森林乡村了", True, True, []), ("今年没修道路", True, True, []),  # before a verb of doing, too
+    ("报告压根没提黄河流域", True, True, []), ("报告不讲粮食安全", True, True, []),  # and of saying
     ("全市不断提高研发投入强度", False, False, []),
     # A bound, the future and a yes-no question deny nothing.
     ("全社会研发投入强度不低于2.8%", False, False, []),

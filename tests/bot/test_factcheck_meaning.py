@@ -166,6 +166,10 @@ def test_a_question_without_a_figure_or_a_denial_takes_nothing_for_granted(check
     ("郑州今年要让30万大学生留下来", "contradicted", "20万名"),
     # The thing named keeps its own figure, whatever the unit: the heating area's 400万平方米 is not the gas mains'.
     ("燃气管网今年新建改造400万平方米", "contradicted", "102公里"),
+    # A glossary phrase hyphened ("forest-village") is the phrase; a count written in words is a figure.
+    ("Just 1 forest-village title will be created this year", "contradicted", "50个"),
+    ("Zhengzhou will build ten new parks this year", "contradicted", "30个"),
+    ("Zhengzhou will build thirty new parks this year", "supported", "30个"),
 ])
 def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, claim, verdict, report_figure):
     result = checker.check(claim)
@@ -181,6 +185,8 @@ def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, cl
     # Kinds in clauses of their own: 10所 are the new schools, the schools put into use are 15所.
     ("今年城区投入使用的中小学校是10所", "contradicted"),
     ("今年市区新建的中小学校为10所", "supported"),
+    # The kind the claim names most: 市区 is shared with 市区新建, 投入使用 is the other kind's whole word.
+    ("郑州市区今年投入使用的中小学校共10所", "contradicted"),
 ])
 def test_a_figure_of_kinds_listed_holds_only_for_its_own_kind(checker, claim, verdict):
     assert checker.check(claim).verdict == verdict

@@ -64,6 +64,19 @@ def test_a_thing_no_clause_names_is_not_answered_with_a_neighbours_figure():
                           SETTINGS) is None
 
 
+def test_a_thing_whose_word_before_its_head_the_report_never_uses_is_not_a_sibling_of_the_same_head():
+    """管网 is in 供热管网31.5公里's clause, but 污水 is nowhere in the report: the sewers have no figure there."""
+    pipes = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。"
+    draft = _draft("新建改造污水管网31.5公里[1]。", "今年新建改造多少公里的污水管网？", pipes)
+    assert subject_stated(draft, SETTINGS) is None  # without knowing what the documents use, no word is unknown
+    draft.mentions = lambda word: word in REPORT.read_text(encoding="utf-8")
+    rejection = subject_stated(draft, SETTINGS)
+    assert rejection is not None and rejection.threshold is None and "污水管网" in rejection.reason
+    asked_for_gas = _draft("新建改造燃气管网102公里[1]。", "今年新建改造多少公里的燃气管网？", pipes)
+    asked_for_gas.mentions = draft.mentions
+    assert subject_stated(asked_for_gas, SETTINGS) is None
+
+
 def test_a_thing_the_report_states_without_a_figure_takes_no_other_things_figure():
     """居民人均可支配收入 is stated beside the targets, with no figure: 建筑业总产值's 10% is not its growth."""
     targets = "建筑业总产值增长10%以上，居民人均可支配收入与经济增长同步，进出口总值平稳增长。"

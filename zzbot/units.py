@@ -38,7 +38,7 @@ _FAMILY = {
     "家": "firms", "enterprises": "firms", "companies": "firms", "firms": "firms",
     "户": "households", "households": "households",
     "套": "homes", "units": "homes", "homes": "homes", "apartments": "homes", "flats": "homes",
-    "年": "years", "years": "years", "百分点": "pp", "percentage points": "pp", "percentage point": "pp",
+    "年": "years", "years": "years", "岁": "years", "百分点": "pp", "percentage points": "pp", "percentage point": "pp",
 }
 
 
@@ -54,9 +54,9 @@ def unit_family(unit: str | None) -> str | None:
     return _FAMILY.get(_CN_UNIT_NORM.get(unit, unit).lower())
 
 
-# Units that measure (money, length, area, weight) rather than count: a figure in one of these is never the
+# Units that measure (money, length, area, weight, time and age) rather than count: a figure in one of these is never the
 # same figure as one counted in a measure word (27,000 yuan is not 2.7万个 places).
-MEASURED_FAMILIES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp"})
+MEASURED_FAMILIES = frozenset({"yuan", "usd", "mu", "jin", "ha", "t", "kg", "km", "m", "m2", "km2", "pp", "years"})
 
 
 def measure_words_differ(a: str | None, b: str | None) -> bool:

@@ -274,6 +274,9 @@ class FactChecker:
             self.engine.word_overlap(context, [sentence_text(c) for c, _ in candidates])) + np.array(
             [_SAME_UNIT * figure_check.same_unit(f, figure) + _magnitude_hint(f, figure)
              + _SUBJECT * subject_share(claimed.subject, sentence_text(c))
+             # and with the figure's own words: 免证 of "免证就能办的事项…30项" is the 100个's “免证可办”事项, not
+             # 新增“一件事”30项 in the same sentence
+             + _SUBJECT * subject_share(claimed.subject, c.own_words(f))
              + (_figure_hint(f, figure) if lang == "en" else 0.0) for c, f in candidates])
         # Among near-equal matches (figures of one clause score alike) the same value wins.
         top = float(max(ranking))

@@ -92,7 +92,7 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
     return ParsedQuestion(
         text=text, lang=questions.detect_lang(text), asking=asking, override=questions.instruction_override(text),
         naming=naming,
-        things=tuple(things_asked(naming, parts)) or ((thing,) if (thing := new_thing(text) if previous else "") else ()),
+        things=tuple(things_asked(naming, parts)) or ((thing,) if (thing := new_thing(text, previous) if previous else "") else ()),
         terms=_terms(naming),
         quantity=questions.asks_quantity(asking), measure=scope.asked_measure(asking), wanted=wanted(asking),
         counted=scope.counted_family(asking),
@@ -100,7 +100,7 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
         parts=parts,
         places=tuple(places_named(asking)), years=tuple(_years(asking)),
         relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),
-        premises=tuple(f for f in numbers.number_figures(asking) if not counts_listed_things(asking, f)), new_thing=new_thing(text) if previous else "",
+        premises=tuple(f for f in numbers.number_figures(asking) if not counts_listed_things(asking, f)), new_thing=new_thing(text, previous) if previous else "",
         previous=previous)
 
 

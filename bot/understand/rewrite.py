@@ -80,21 +80,33 @@ _ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?
 _TOPIC_WORDS = ("那一块", "这一块", "那块", "这块", "方面", "那边", "这边")
 
 
-def new_thing(follow_up: str) -> str:
-    """The thing an elliptical follow-up asks the earlier question about instead ("那城镇就业呢？" → 城镇就业, "And
+def new_thing(follow_up: str, earlier: str = "") -> str:
+    """The thing an elliptical follow-up asks the ``earlier`` question about instead ("那城镇就业呢？" → 城镇就业, "And
     what about urban jobs?" → urban jobs); "" for any other follow-up, and for one naming a modifier of the earlier
-    thing ("境外的呢？", "配售型的呢？": the earlier thing stays, narrowed)."""
-    match = _ONLY_SUBJECT.match(follow_up.strip())
-    if match is None:
-        return ""
-    thing = without_back_reference(next(g for g in match.groups() if g is not None).strip(" “”\""))
-    thing = next((thing[:-len(w)] for w in _TOPIC_WORDS if thing.endswith(w)), thing)
+    thing ("境外的呢？", "配售型的呢？": the earlier thing stays, narrowed). Words after a topic word that the earlier
+    question asks too are its frame, not the thing ("汽车那块的产值呢" after "…产业产值增长多少": 汽车)."""
+    thing, frame = _named(follow_up)
+    thing = thing if frame in earlier else thing + frame
     # A time or a place changes when, or where, the earlier question asks ("那去年呢？", "那开封呢？"), not what.
     if (_modifier_only(thing) or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing)
             or names_a_time(thing) or any(thing.removesuffix("市").removesuffix("省") in (p.chinese, *p.english)
                                           for p in places_named(thing))):
         return ""
     return thing
+
+
+def _named(follow_up: str) -> tuple[str, str]:
+    """What an elliptical follow-up names, split at a topic word: the thing, and the words after it ("汽车那块的产值呢"
+    → 汽车, 产值; "农民工那块呢" → 农民工, "")."""
+    match = _ONLY_SUBJECT.match(follow_up.strip())
+    if match is None:
+        return "", ""
+    thing = without_back_reference(next(g for g in match.groups() if g is not None).strip(" “”\""))
+    for word in _TOPIC_WORDS:
+        head, found, rest = thing.partition(word)
+        if found and len(head) >= 2:
+            return head, rest.removeprefix("的")
+    return thing, ""
 
 
 def _modifier_only(words: str) -> str:
@@ -106,10 +118,15 @@ def _modifier_only(words: str) -> str:
     return head.strip() if last.lower() in ("one", "ones") else ""
 
 
-def replaced_thing(earlier: str) -> tuple[str, int, int] | None:
-    """The thing the earlier question asks about, with the span of its words a new thing replaces: a Chinese
-    question's counted thing with its measure word (多少个学位 → 学位, the span of 个学位: 个 counts 学位, not
-    城镇就业), else its first glossary phrase ("school places")."""
+def replaced_thing(earlier: str, frame: str = "") -> tuple[str, int, int] | None:
+    """The thing the earlier question asks about, with the span of its words a new thing replaces: the words from
+    its first report term up to the ``frame`` a follow-up shares with it ("电子信息产业产值增长多少" with 产值 →
+    电子信息产业); a Chinese question's counted thing with its measure word (多少个学位 → 学位, the span of 个学位: 个
+    counts 学位, not 城镇就业), else its first glossary phrase ("school places")."""
+    if frame and (end := earlier.find(frame)) > 0:
+        found = sorted(at for term in most_specific(named_terms(earlier[:end])) if (at := earlier.find(term)) >= 0)
+        if found:
+            return earlier[found[0]:end], found[0], end
     if CJK.search(earlier) and (subject := counted_subject(earlier)):
         # The measure word between the question word and the thing goes with the thing.
         asked = span[1] if (span := question_word(earlier)) else 0
@@ -157,12 +174,14 @@ def with_new_subject(question: str, earlier: str, in_report: Callable[[str], boo
     dropped ("今年新增多少个学位？" + "那城镇就业呢？" → "今年新增多少城镇就业？"; "How many new school
     places…?" + "What about urban jobs?" → "How many new urban jobs…?"), when the follow-up names only a thing
     and the earlier question names what it asks about; None otherwise."""
-    return _with_thing(new_thing(question), earlier, in_report)
+    frame = _named(question)[1]
+    return _with_thing(new_thing(question, earlier), earlier, in_report, frame if frame in earlier else "")
 
 
-def _with_thing(thing: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:
-    """The earlier question asked of ``thing`` in place of its own (``with_new_subject``)."""
-    replaced = replaced_thing(earlier) if thing else None
+def _with_thing(thing: str, earlier: str, in_report: Callable[[str], bool], frame: str = "") -> str | None:
+    """The earlier question asked of ``thing`` in place of its own (``with_new_subject``), up to the ``frame`` words
+    it shares with the follow-up when there are any."""
+    replaced = replaced_thing(earlier, frame) if thing else None
     if replaced is None or thing.lower() in earlier.lower():
         return None
     old, start, end = replaced
@@ -192,7 +211,7 @@ def with_new_attribute(follow_up: str, earlier: str, in_report: Callable[[str], 
     """The earlier question asked of another measure of its thing, when the follow-up names no thing of its own but
     words the report writes after that thing ("电子信息产业集群规模目标是多少" + "那产值增速呢" → "电子信息产业产值增速
     是多少": the report has 电子信息产业产值); None otherwise."""
-    words = new_thing(follow_up)
+    words = new_thing(follow_up, earlier)
     head = _head_thing(earlier) if words and CJK.search(words) and not named_terms(words) else None
     if head is None:
         return None
@@ -249,7 +268,7 @@ def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], b
 def keeps_no_replaced_thing(rewrite: str, question: str, earlier: str) -> bool:
     """Whether a rewritten elliptical follow-up has let go of the thing it replaces: "那城镇就业呢？" after
     "今年新增多少个学位？" rewritten as "城镇就业新增多少个学位？" still asks about 学位."""
-    thing = "" if refers_back(question) else new_thing(question)
+    thing = "" if refers_back(question) else new_thing(question, earlier)
     replaced = replaced_thing(earlier) if thing else None
     return replaced is None or replaced[0].lower() in thing.lower() or replaced[0].lower() not in rewrite.lower()
 

@@ -187,6 +187,8 @@ def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, cl
     ("今年市区新建的中小学校为10所", "supported"),
     # The kind the claim names most: 市区 is shared with 市区新建, 投入使用 is the other kind's whole word.
     ("郑州市区今年投入使用的中小学校共10所", "contradicted"),
+    # Kinds named apart, in units of their own: a word of the claim's figure's own (免证) tells whose figure it is.
+    ("不用证件就能办的事项今年新增30项", "contradicted"),
 ])
 def test_a_figure_of_kinds_listed_holds_only_for_its_own_kind(checker, claim, verdict):
     assert checker.check(claim).verdict == verdict

@@ -297,6 +297,9 @@ def test_the_reports_own_year_is_not_searched_for(text, searched):
     # The measure word after the question word counted the old thing: green space is no 个; 几 needs one.
     ("那绿地呢？", "今年新建公园游园多少个？", "今年新建绿地多少？"),
     ("森林乡村呢？", "今年创建省级森林城市几个？", "今年创建省级森林乡村多少？"),
+    # Words after a topic word that the earlier question asks too are its frame: the thing before them is replaced.
+    ("装备制造那一块的产值呢？", "电子信息产业产值增长多少？", "装备制造产值增长多少？"),
+    ("装备制造那一块的规模呢？", "电子信息产业产值增长多少？", None),  # a measure of its own: not this frame
 ])
 def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(question, earlier, standalone):
     from bot.understand.rewrite import with_new_subject

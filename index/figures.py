@@ -8,12 +8,12 @@ checking facts ask for exactly this list; the answer chain takes the operands of
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from index.chunking import Chunk
+from zzbot import figure_words
 from zzbot import numbers
 from zzbot import in_english
 from zzbot.text import split_sentences
@@ -27,8 +27,6 @@ _TARGET_MARKS = ("力争", "确保", "争取", "努力", "计划", "预计", "�
 _RESULT_MARKS = ("去年", "过去", "已经", "已完成", "累计完成", "比上年", "同比", "较上年")
 # Section headings over a look back at past years.
 _REVIEW_SECTIONS = ("回顾", "过去五年", "工作总结")
-# The report's own qualifier words around a figure; the negated ones first, so 不超过 is not read as 超过.
-_QUALIFIER_WORDS = re.compile(r"不超过|不高于|不低于|不少于|以上|左右|以下|以内|超过|超|突破|约|近")
 
 
 @dataclass(frozen=True)
@@ -77,10 +75,10 @@ def _sentence_rows(chunk: Chunk, sentence: str, offset: int) -> list[FigureRow]:
     rows: list[FigureRow] = []
     figures = [f for f in numbers.number_figures(sentence) if _countable(sentence, f)]
     for figure in figures:
-        before = numbers.words_before(sentence, figure, figures)
-        after = numbers.words_after(sentence, figure.end)
+        before = figure_words.words_before(sentence, figure, figures)
+        after = figure_words.words_after(sentence, figure.end)
         subject, mark = _subject(before, after)
-        qualifier = " ".join(dict.fromkeys([*([mark] if mark else []), *_QUALIFIER_WORDS.findall(figure.text)]))
+        qualifier = " ".join(dict.fromkeys([*([mark] if mark else []), *_qualifiers(figure.text)]))
         rows.append(FigureRow(
             row_id=f"{chunk.source}:{offset + figure.start}", source=chunk.source, section=chunk.section,
             subject=subject, figure=figure.text, value=figure.value, unit=figure.unit, percent=figure.percent,
@@ -91,6 +89,11 @@ def _sentence_rows(chunk: Chunk, sentence: str, offset: int) -> list[FigureRow]:
             target_year=chunk.meta.target_year, review_year=chunk.meta.review_year, document_kind=chunk.meta.kind,
         ))
     return rows
+
+
+def _qualifiers(figure_text: str) -> list[str]:
+    """The report's own qualifier words around a figure (超, 以上, 左右), not one saying it is reached (达到)."""
+    return [w for w in numbers.qualifier_words(figure_text) if w and not numbers.reaches(w)]
 
 
 def _countable(sentence: str, figure: numbers.Figure) -> bool:
@@ -108,9 +111,9 @@ def english_value(figure: numbers.Figure) -> str:
 
 def _subject(before: str, after: str) -> tuple[str, str]:
     """What the figure measures, and the word marking it as a target (力争…), "" when none."""
-    subject = before.strip(numbers.EDGE)
+    subject = before.strip(figure_words.EDGE)
     mark = next((m for m in _TARGET_MARKS if subject.startswith(m)), "")
-    subject = numbers.without_links(subject.removeprefix(mark))
+    subject = figure_words.without_links(subject.removeprefix(mark))
     if after:
         subject = f"{subject}…{after}" if subject else after
     return subject, mark

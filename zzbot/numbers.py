@@ -26,14 +26,13 @@ from decimal import Decimal
 from typing import Literal
 
 from zzbot.units import _CN_UNIT_NORM, _CN_UNITS
-from zzbot.text import CITATION_MARKER, CJK_RUN, CLAUSE_END, markup_spans
+from zzbot.text import CITATION_MARKER, markup_spans
 
 __all__ = [
     "Figure",
     "extract_figures",
     "number_figures",
-    "own_words",
-    "words_before",
+    "qualifier_words",
 ]
 
 Kind = Literal["number", "year", "date", "ordinal"]
@@ -113,6 +112,19 @@ _POST = {
     "and above": "at_least", "or so": "about", "or less": "at_most", "or fewer": "at_most",
     "or below": "at_most", "and below": "at_most", "or under": "at_most",
 }
+
+
+def qualifier_words(text: str) -> tuple[str, str]:
+    """The Chinese qualifier words a figure as written opens and ends with, from the lexicons it is read with
+    ("超70万辆" → ("超", ""), "达到6.6万张" → ("达到", ""), "7%左右" → ("", "左右")); "" where there is none."""
+    opening = next((w for w in sorted(_PRE_ZH, key=len, reverse=True) if text.startswith(w)), "")
+    ending = next((w for w in sorted(_POST, key=len, reverse=True) if not w.isascii() and text.endswith(w)), "")
+    return opening, ending
+
+
+def reaches(word: str) -> bool:
+    """Whether a qualifier word only says a figure is reached (达到, 至), qualifying nothing of its value."""
+    return _PRE_ZH.get(word) == "reach"
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -415,84 +427,7 @@ def extract_figures(text: str) -> list[Figure]:
     ]
 
 
-# --- English rendering -----------------------------------------------------
-
-
-
-
-# --- verification ----------------------------------------------------------
-
-
-# --- figures of a text ------------------------------------------------------
-
-_WORDS_AFTER = re.compile(r"[^\s，,；;：:。！？!?、（(0-9]*")
-# Linking verbs between what is measured and its figure ("研发投入强度达到2.8%"), not part of what is measured.
-LINKS = ("提升至", "提高到", "提高至", "增加到", "稳定在", "控制在", "保持在", "达到", "突破", "超过", "不低于", "不少于",
-         "达", "至", "到", "为", "在", "超")
-EDGE = "、和及与等的 \t"
-# Words this short before a figure are a bare verb ("完成"): the figure measures the previous figure's subject.
-_BARE_VERB = 2
-# A total this short with no thing of its own ("总产量", "总产值") totals the previous figure's thing: "粮食播种面积
-# 稳定在446万亩以上、总产量稳定在29亿斤以上" is the grain's output.
-_TOTAL, _BARE_TOTAL = "总", 4
-
 
 def number_figures(text: str) -> list[Figure]:
     """The quantities of a text (no years, dates or ordinals)."""
     return [f for f in extract_figures(text) if f.kind == "number"]
-
-
-def own_words(text: str, figure: Figure) -> str:
-    """The words a figure follows in its clause (``words_before``) and the words it counts right after it:
-    "燃气管网" for 102公里 in "新建改造供水管网85公里、燃气管网102公里", "抓好已谋划的…个项目建设" for 3800 in
-    "抓好已谋划的3800个项目建设", and for 1300亿元 in "力争工业投资增长20%以上，完成1300亿元" the investment's words
-    (``words_before``)."""
-    return f"{words_before(text, figure)}…{words_after(text, figure.end)}"
-
-
-def counted_words(text: str, figure: Figure) -> str:
-    """The words naming what a figure counts, of its own words: the thing right after it ("3800个项目建设" →
-    个项目建设), else the last of the things listed before it ("一流大学、科研机构郑州研究院10家" → 科研机构郑州研究院:
-    the universities name whose institutes they are; "…产业园等1000个产业项目" counts the projects), else all of them."""
-    after = words_after(text, figure.end)
-    if sum(map(len, CJK_RUN.findall(after))) >= 2:
-        return after
-    before = words_before(text, figure)
-    return before[max(before.rfind("、"), before.rfind("等")) + 1:]
-
-
-def words_before(text: str, figure: Figure, figures: list[Figure] | None = None) -> str:
-    """The words a figure follows in its clause, from the previous figure (of ``figures``, by default the text's)
-    or the punctuation before it. When they are only a bare verb ("，完成1300亿元"), the figure measures what the
-    previous figure does, whose words come first (without its 增长: a rate's verb is not what the amount counts); so
-    do they when they are only a total ("、总产量稳定在"), of the previous figure's thing."""
-    figures = number_figures(text) if figures is None else figures
-    previous = [f for f in figures if f.end <= figure.start]
-    clause_ends = [m.end() for m in CLAUSE_END.finditer(text, 0, figure.start)]
-    start = max([f.end for f in previous] + clause_ends, default=0)
-    words = text[start:figure.start].lstrip("、 ")
-    own = without_links(words)
-    if previous and len(own) + len(words_after(text, figure.end)) <= _BARE_VERB:
-        return words_before(text, previous[-1], figures).removesuffix("增长") + words
-    if previous and own.startswith(_TOTAL) and len(own) <= _BARE_TOTAL:
-        return f"{without_links(words_before(text, previous[-1], figures))}…{words}"
-    return words
-
-
-def without_links(words: str) -> str:
-    """What is measured, without the verbs linking it to its figure ("研发投入强度达到" → "研发投入强度")."""
-    words = words.strip(EDGE)
-    changed = True
-    while changed:
-        changed = False
-        for link in LINKS:
-            if words.endswith(link) and len(words) > len(link):
-                words, changed = words[: -len(link)], True
-    return words.strip(EDGE)
-
-
-def words_after(text: str, position: int) -> str:
-    """The words right after a figure up to the next punctuation or figure: what a leading figure counts
-    ("个项目建设" after 3800)."""
-    match = _WORDS_AFTER.match(text, position)
-    return match.group() if match else ""

@@ -46,9 +46,6 @@ _EXPRESSION = re.compile(r"[A-Za-z0-9.+\-*/×÷() ]+")
 _OPERATORS = {"sum": set("+"), "comparison": set("-"), "ratio": set("/÷"), "per_unit": set("/÷"),
               "share": set("/÷*×-")}
 _CONSTANT = re.compile(r"(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?![A-Za-z0-9])")
-_REACH = re.compile(r"^(?:达到|达|至|到)")
-# The report's qualifier words around a figure, left out of the working.
-_QUALIFIED = re.compile(r"^(?:达到|达|至|到|超过|超|突破|约|近)|(?:以上|左右|以下|以内)$")
 _SCALES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
 
 
@@ -428,13 +425,17 @@ def _cited_figure(operand: Operand, numbering: dict[str, int], lang: Lang) -> st
 def _shown_figure(row: FigureRow, lang: Lang) -> str:
     """An operand as an answer cites it: the report's figure without a leading 达到, or its English value, both with
     the report's qualifier (以上, over)."""
-    return _REACH.sub("", row.figure) if lang == "zh" else row.english
+    if lang != "zh":
+        return row.english
+    opening, _ = numbers.qualifier_words(row.figure)
+    return row.figure[len(opening):] if numbers.reaches(opening) else row.figure
 
 
 def _bare_figure(row: FigureRow, lang: Lang) -> str:
     """An operand as the working shows it: the value and unit alone (446万亩, 4.46 million mu)."""
-    if lang == "zh":
-        return _QUALIFIED.sub("", row.figure)
+    if lang == "zh":  # the report's qualifier words around it left out of the working
+        opening, ending = numbers.qualifier_words(row.figure)
+        return row.figure[len(opening):len(row.figure) - len(ending)]
     unit = in_english.english_unit(row.unit)
     value = in_english.format_english(numbers.Figure("", 0, 0, row.value, row.percent, row.unit))
     return value + (f" {unit}" if unit else "")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from zzbot import figure_check, numbers
+from zzbot import figure_check, figure_words, numbers
 from bot.retrieval.context import Context, all_sentences, sentences_naming
 from bot.retrieval.figure_table import FigureTable
 from bot.answer.english import mostly_chinese
@@ -358,7 +358,7 @@ def a_part_as_named(draft: Draft, settings: AnswerSettings) -> Rejection | None:
     if not terms or not figures:
         return None
     for sentence in all_sentences(draft.context):
-        if any(term in numbers.own_words(sentence.text, f) for f in numbers.number_figures(sentence.text)
+        if any(term in figure_words.own_words(sentence.text, f) for f in numbers.number_figures(sentence.text)
                if figure_check.same_as_any(f, figures) for term in terms):
             return None
     return Rejection("a_part_as_named", f"the report gives no figure for {'、'.join(terms)} itself", None)

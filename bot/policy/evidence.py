@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zzbot import figure_check, numbers
+from zzbot import figure_check, figure_words, numbers
 from bot.answer.compute import measure_of
 from bot.retrieval.context import Context, Sentence, all_sentences
 from bot.retrieval.figure_table import FigureTable
@@ -93,7 +93,7 @@ def misplaced_figures(sentence: str, named: set[str],
     """The sentence's figures an answer states although their own words name none of the terms it names, when a
     figure of the same measure whose own words do name one is left out: the answer put one where the other belongs
     (figures whose words hold no glossary term are not judged); and the figures that belong to the terms named."""
-    placed = [(figure, named_terms(numbers.own_words(sentence, figure))) for figure in numbers.number_figures(sentence)]
+    placed = [(figure, named_terms(figure_words.own_words(sentence, figure))) for figure in numbers.number_figures(sentence)]
     wrong = [f for f, terms in placed if terms and not terms & named and figure_check.same_as_any(f, stated)]
     left_out = [f for f, terms in placed if terms & named and not figure_check.same_as_any(f, stated)]
     # Only a figure of the same measure can stand in another's place (2000亿元 is no count of visitors).
@@ -109,7 +109,7 @@ def wider_figures(sentence: str, asked: set[str],
     Also the sentence's figures of the things asked."""
     wider, own = [], []
     for figure in numbers.number_figures(sentence):
-        terms = named_terms(numbers.own_words(sentence, figure))
+        terms = named_terms(figure_words.own_words(sentence, figure))
         if terms & asked:
             own.append(figure)
         elif (terms and figure_check.same_as_any(figure, stated)
@@ -161,7 +161,7 @@ def misnamed_figure(answer: str, table: FigureTable, stated: list[numbers.Figure
         for figure in numbers.number_figures(clause):
             if not figure_check.same_as_any(figure, stated) or figure_check.same_as_any(figure, given):
                 continue
-            own = table.naming(most_specific(named_terms(numbers.own_words(clause, figure))))
+            own = table.naming(most_specific(named_terms(figure_words.own_words(clause, figure))))
             if own and not any(r.percent == figure.percent and figure_check.same_value(r.value, figure.value)
                                for r in own):
                 return figure, own
@@ -186,11 +186,11 @@ def better_named(context: Context, figures: list[numbers.Figure], asked: set[str
 
 def counted_elsewhere(text: str, subject: str, stated: list[numbers.Figure] | None = None) -> bool:
     """Whether the figures of ``text`` (of ``stated`` only, when given) name ``subject`` in their own words only as
-    what something else they count is of, or an example of it (``numbers.counted_words``): 一流大学 of
+    what something else they count is of, or an example of it (``figure_words.counted_words``): 一流大学 of
     "一流大学、科研机构郑州研究院10家" (research institutes), the factory of "…电池工厂、…产业园等1000个产业项目"."""
     figures = [f for f in numbers.number_figures(text) if stated is None or figure_check.same_as_any(f, stated)]
-    named = [f for f in figures if names(numbers.own_words(text, f), subject)]
-    return bool(named) and not any(names(numbers.counted_words(text, f), subject) for f in named)
+    named = [f for f in figures if names(figure_words.own_words(text, f), subject)]
+    return bool(named) and not any(names(figure_words.counted_words(text, f), subject) for f in named)
 
 
 def named_apart(context: Context, figures: list[numbers.Figure], naming: Callable[[str], bool],
@@ -266,7 +266,7 @@ def kinds_left_out(context: Context, question: str,
         figures = numbers.number_figures(sentence.text)
         # The thing is the sentence's topic, named by none of its figures (集中供热 is 400万平方米's own: no topic).
         if (not any(term in sentence.text for term in asked)
-                or any(term in numbers.own_words(sentence.text, f) for f in figures for term in asked)):
+                or any(term in figure_words.own_words(sentence.text, f) for f in figures for term in asked)):
             continue
         kinds = [f for f in figures if not f.percent]
         given = [f for f in kinds if figure_check.same_as_any(f, stated)]

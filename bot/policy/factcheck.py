@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from zzbot import figure_words
 from zzbot import numbers
 from zzbot import figure_check
 from zzbot import in_english
@@ -203,7 +204,7 @@ class FactChecker:
             return None
         if not names_kind(figure.clause, outcome.clause, outcome.report_figure):
             return None
-        report_words = numbers.own_words(outcome.clause.text, outcome.report_figure)
+        report_words = figure_words.own_words(outcome.clause.text, outcome.report_figure)
         if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
             return outcome._replace(comparison="different_level")
         if (extent := extent_of(figure.clause)) and extent_of(outcome.clause.text) not in (None, extent):
@@ -309,7 +310,7 @@ def _stated_alike(claim: Claim, clauses: list[Clause]) -> bool:
     """Whether a clause states a figure of the kind of one of the claim's, with a word of that figure's own words in
     the claim (without place, filler and direction words): 20万 of "要让20万大学生留下来" in 力争20万名大学生来郑留郑."""
     for claimed in claim.figures:
-        own = chinese_pairs(subject_words(numbers.own_words(claim.text, claimed.figure), claim.places))
+        own = chinese_pairs(subject_words(figure_words.own_words(claim.text, claimed.figure), claim.places))
         for clause in clauses:
             for figure in numbers.number_figures(clause.text):
                 if (figure.percent == claimed.figure.percent and not figure_check.units_conflict(figure, claimed.figure)

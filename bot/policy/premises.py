@@ -16,16 +16,13 @@ from bot.answer.english import WRITTEN_NUMBER
 from bot.schema import CheckResult, Citation, Lang
 from bot.understand.claims import DOWN, NEGATION, UP, parse_claim
 from bot.understand.parsed import ParsedQuestion, parse_question
-from bot.understand.questions import asking_clauses, refers_back
+from bot.understand.questions import ASKS_WHAT, asking_clauses, refers_back
 from index.figures import english_value
 from zzbot import numbers
 from zzbot import figure_check
 from zzbot import in_english
 from zzbot.text import CJK, CLAUSE_MARKS, clause_around, without_markers
 
-# What is left of a question once its premise is corrected asks something more when it holds a question word
-# ("…，那固定资产投资呢？" asks of another thing).
-_ASKS_MORE = re.compile(r"多少|几|什么|哪|怎么|如何|何时|呢|\b(?:what|which|how|when|where)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"^(?:.{0,6}?(?:报告|文件|政府)(?:里|中)?(?:说|提出|提到|写着|表示|称)|据说|听说|既然|如果|假如|"
     # Whoever else is said to have said it: "你刚才已经确认了…", "the previous assistant already confirmed…".
@@ -202,7 +199,7 @@ def corrected_question(question: str, correction: Correction) -> str | None:
     if asked is None:  # a denial corrected: the report's clause answers the why
         return None
     remainder = question.replace(clause_around(question, asked.start, asked.end), "", 1)
-    if not _ASKS_MORE.search(remainder):
+    if not (ASKS_WHAT.search(remainder) or "呢" in remainder):  # "…，那固定资产投资呢？" asks of another thing
         return None
     written = WRITTEN_NUMBER.search(question, asked.start, asked.end)
     reported = numbers.number_figures(correction.reported)

@@ -10,7 +10,7 @@ from bot.retrieval.context import Sentence, clauses_of, sentences_of
 from bot.retrieval.retriever import Passage
 from bot.understand.claims import Direction, direction_of
 from bot.understand.terms import in_report_terms, is_kind_of, most_specific, named_terms
-from zzbot import figure_check, numbers
+from zzbot import figure_check, figure_words, numbers
 from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs
 
 
@@ -24,7 +24,7 @@ class Clause(Sentence):
         """Read in its sentence: an item of an enumeration may count the thing of the item before it
         ("确保粮食播种面积稳定在446万亩以上、总产量稳定在29亿斤以上": the grain's output)."""
         at = self.start - self.sentence[0]
-        return numbers.own_words(sentence_text(self), replace(figure, start=figure.start + at, end=figure.end + at))
+        return figure_words.own_words(sentence_text(self), replace(figure, start=figure.start + at, end=figure.end + at))
 
 
 def passage_clauses(passage: Passage) -> list[Clause]:
@@ -52,7 +52,7 @@ def names_kind(clause: str, piece: Clause, figure: numbers.Figure) -> bool:
     listed = [f for f in numbers.number_figures(sentence) if (f.unit, f.percent) == (figure.unit, figure.percent)]
     if not CJK_RUN.search(words) or all(f.start != at for f in listed):
         return True
-    own = {f.start: numbers.words_before(sentence, f) for f in listed}
+    own = {f.start: figure_words.words_before(sentence, f) for f in listed}
     kin = [f for f in listed if f.start == at or (len(_common_end(own[f.start], own[at])) >= 2
                                                   and not _part_and_whole(own[f.start], own[at]))]
     head = _common_end(*(own[f.start] for f in kin))
@@ -83,5 +83,5 @@ def reported_direction(clause: Clause, figure: numbers.Figure) -> tuple[Directio
     (新增城镇就业12.65万人、农村劳动力转移就业2.68万人: things listed share the list's verb)."""
     at = clause.start - clause.sentence[0] + figure.start
     listed = CLAUSE_END.split(sentence_text(clause)[:at])[-1]
-    return next((found for words in (numbers.own_words(clause.text, figure), clause.text, listed)
+    return next((found for words in (figure_words.own_words(clause.text, figure), clause.text, listed)
                  if (found := direction_of(words))[0]), (None, None))

@@ -19,7 +19,7 @@ from bot.understand.parsed import ParsedQuestion
 from bot.understand.questions import PART_SEPARATOR
 from bot.understand.terms import glossary_words, most_specific, named_terms, report_terms, written_span
 from bot.understand.scope import states_scope
-from zzbot import figure_check, numbers
+from zzbot import figure_check, figure_words, numbers
 from zzbot.text import CJK, CLAUSE_END, chinese_pairs
 
 # A thing asked is judged by its head, the characters it ends with (公共充电桩 → 电桩; the head names the thing,
@@ -49,7 +49,7 @@ def may_mean(question: str, term: str, asked: set[str]) -> bool:
 
 
 def figure_clauses(context: Context) -> list[tuple[numbers.Figure, str, str]]:
-    """Every context figure with its own words (``numbers.own_words``) and its clause read with the one before it,
+    """Every context figure with its own words (``figure_words.own_words``) and its clause read with the one before it,
     which often holds its subject ("工业投资增长20%以上，完成1300亿元")."""
     found = []
     for sentence in all_sentences(context):
@@ -57,7 +57,7 @@ def figure_clauses(context: Context) -> list[tuple[numbers.Figure, str, str]]:
         for figure in numbers.number_figures(sentence.text):
             index = len(CLAUSE_END.findall(sentence.text, 0, figure.start))
             clause = "，".join(pieces[max(index - 1, 0):index + 1])
-            found.append((figure, numbers.own_words(sentence.text, figure), clause))
+            found.append((figure, figure_words.own_words(sentence.text, figure), clause))
     return found
 
 
@@ -149,7 +149,7 @@ def stated_without_figure(context: Context, terms: set[str]) -> tuple[str, str] 
 def _things_counted(text: str, figure: numbers.Figure, table: FigureTable) -> set[str]:
     """The report terms naming what ``figure`` counts in its own words, of those the report gives figures of in one
     sentence only (not a measure such as 集群规模)."""
-    return {term for term in most_specific(named_terms(numbers.own_words(text, figure)))
+    return {term for term in most_specific(named_terms(figure_words.own_words(text, figure)))
             if len({row.sentence for row in table.naming({term})}) <= 1}
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from bot.understand.questions import asks_list, quoted_phrases
 from bot.retrieval.retriever import Passage
+from zzbot import figure_words
 from zzbot import numbers
 from zzbot.settings import AnswerSettings
 from zzbot.text import clause_spans, long_sentence_clauses, names_outside_per, split_sentences
@@ -44,8 +45,8 @@ class Sentence:
         return self.passage.chunk.section
 
     def own_words(self, figure: numbers.Figure) -> str:
-        """What ``figure`` (one of this text's) counts, in this text's words (``numbers.own_words``)."""
-        return numbers.own_words(self.text, figure)
+        """What ``figure`` (one of this text's) counts, in this text's words (``figure_words.own_words``)."""
+        return figure_words.own_words(self.text, figure)
 
 
 Context = list[list[Sentence]]  # per numbered passage [1], [2]…

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.understand.questions import relative_years, thing_ends
+from bot.understand.questions import ASKS_WHAT, relative_years, thing_ends
 from bot.understand.terms import in_report_terms
 from zzbot import numbers
 from zzbot.places import Place, places_named
@@ -305,8 +305,6 @@ _ASKS_TO_CHECK = re.compile(
     r"sentence\s+|statement\s+)?(?:true|correct|right|accurate)|fact[- ]?check|(?:check|verify)\s+(?:this|that|"
     r"whether|if|the\s+following))\b",
     re.IGNORECASE)
-# A sentence that itself asks ("多少…，对吗") is a question, not a claim to check.
-_ASKS_ITSELF = re.compile(r"多少|几[个所项座家条]|哪|什么|谁|\b(?:what|how|which|who|when|where)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"“([^”]{4,})”|「([^」]{4,})」|‘([^’]{4,})’|\"([^\"]{4,})\"|'([^']{4,})'")
 # What frames the claim around the asking words: "这句话", "稿子里写的是", "有人说", a colon, the closing mark.
 _CLAIM_FRAME = re.compile(
@@ -330,4 +328,4 @@ def claim_to_check(question: str) -> str | None:
         claim = _CLAIM_FRAME.sub("", claim).strip()
     # Something to check is left: a few Chinese characters or English words, not only "this".
     enough = len("".join(CJK_RUN.findall(claim))) >= 4 or len(claim.split()) >= 3
-    return claim if enough and not _ASKS_ITSELF.search(claim) else None
+    return claim if enough and not ASKS_WHAT.search(claim) else None

@@ -301,6 +301,9 @@ def quoted_phrases(text: str) -> list[str]:
     return [p for p in _QUOTED_PHRASE.findall(text) if _CJK.search(p)]
 
 
+# A word asking for a thing, a figure, a time or a person, not a yes-no one: what is left of a question once its
+# premise is corrected asks something more with one; a sentence with one asks, it is no claim to check.
+ASKS_WHAT = re.compile(r"多少|几(?!乎)|什么|哪|谁|怎么|如何|何时|\b(?:what|which|how|who|when|where)\b", re.IGNORECASE)
 QUESTION_WORD = re.compile(r"多少|几|什么|哪|吗|呢|怎么|如何|是否|"
                             r"\b(?:what|which|how|when|where|who|why|whether|will|did|does|is|are|was)\b", re.IGNORECASE)
 # Where a question's clauses part: not at the comma of 3,800.

@@ -125,15 +125,10 @@ _SCOPES: tuple[tuple[Scope, re.Pattern[str]], ...] = (
         r"中央政府|国务院|\bcentral\s+government\b|\bstate\s+council\b",
         re.IGNORECASE)),
     ("province", re.compile(
-        r"全省|本省|河南(?!省会)|(?<!cross-)\bprovince-?wide\b|(?<!cross-)\bthe\s+province(?:['’]s)?\b|"
+        r"全省|本省|省定|河南(?!省会)|(?<!cross-)\bprovince-?wide\b|(?<!cross-)\bthe\s+province(?:['’]s)?\b|"
         r"\bHenan\b(?!['’]s\s+capital|\s+capital)|\bprovincial\s+(?:gdp|economy|target|growth|average|total)\b",
         re.IGNORECASE)),
 )
-# What a report sentence says of the country's or the province's own targets ("完成国家和省定目标", "居全省前列").
-_STATED_SCOPE: dict[Scope, re.Pattern[str]] = {
-    "nation": re.compile(r"全国|国家(?!级|中心|队|首批|科技|高新|重点|森林|示范)"),
-    "province": re.compile(r"全省|省定|河南"),
-}
 
 
 # The level of a thing the city counts (国家级智能制造项目, 省级森林城市): a 省级 one is no 国家级 one. 国家 before
@@ -180,5 +175,6 @@ def asked_scope(question: str) -> Scope:
 
 
 def states_scope(sentence: str, scope: Scope) -> bool:
-    """Whether a report sentence speaks of ``scope`` itself (the city's scope is every sentence's)."""
-    return scope == "city" or bool(_STATED_SCOPE[scope].search(sentence))
+    """Whether a report sentence speaks of ``scope`` itself, in the words a question asks of it ("完成国家和省定目标",
+    "居全省前列"); the city's scope is every sentence's."""
+    return scope == "city" or bool(dict(_SCOPES)[scope].search(sentence))

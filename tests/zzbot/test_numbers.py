@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from zzbot import figure_words
 from zzbot import numbers
 from zzbot.numbers import Figure, extract_figures
 from zzbot.figure_check import compare_qualified, match_figures, same_value
@@ -535,7 +536,7 @@ def test_markup_and_addresses_hold_no_figures(text, figures):
 ])
 def test_a_figures_own_words_are_those_of_its_clause_next_to_it(text, figure, words):
     found = next(f for f in numbers.number_figures(text) if f.text == figure)
-    assert numbers.own_words(text, found) == words
+    assert figure_words.own_words(text, found) == words
 
 
 @pytest.mark.parametrize(("text", "figure", "counted"), [
@@ -548,11 +549,21 @@ def test_a_figures_own_words_are_those_of_its_clause_next_to_it(text, figure, wo
 ])
 def test_what_a_figure_counts(text, figure, counted):
     found = next(f for f in numbers.number_figures(text) if f.text == figure)
-    assert numbers.counted_words(text, found) == counted
+    assert figure_words.counted_words(text, found) == counted
 
 
 def test_a_bare_verb_measures_what_the_figure_before_it_does():
     text = "力争工业投资增长20%以上，完成1300亿元"
     amount = next(f for f in numbers.number_figures(text) if f.text == "1300亿元")
-    words = numbers.own_words(text, amount)
+    words = figure_words.own_words(text, amount)
     assert "工业投资" in words and "增长" not in words  # the investment's amount, not its growth rate
+
+
+@pytest.mark.parametrize(("text", "words", "reached"), [
+    ("超70万辆", ("超", ""), False), ("达到6.6万张", ("达到", ""), True), ("7%左右", ("", "左右"), False),
+    ("不超过5%", ("不超过", ""), False),  # the longest word: not 超过
+    ("2.7万个", ("", ""), False),
+])
+def test_the_qualifier_words_a_figure_opens_and_ends_with(text, words, reached):
+    assert numbers.qualifier_words(text) == words
+    assert numbers.reaches(words[0]) is reached

@@ -304,7 +304,7 @@ def _asked_report_terms(draft: Draft) -> list[str]:
         return sorted(named_terms(draft.question)) if answers_with_figure or draft.verified_numbers else []
     terms = report_terms(draft.question)
     # A term the report uses nowhere ("kindergartens": 幼儿园) holds any answer, a "yes" too: none is about it.
-    if answers_with_figure or (draft.mentions is not None and not all(map(draft.mentions, terms))):
+    if answers_with_figure or (draft.mentions is not None and draft.parsed.unknown_terms(draft.mentions)):
         return terms
     naming = len(sentences_naming(draft.context, terms))
     per_base = naming == 0 and all(any(term in s.text for s in all_sentences(draft.context)) for term in terms)

@@ -388,7 +388,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
                 return self.ladder.not_found(state, "extractive", step.reason, decided=True)
         written_by = "extractive"
         # Nothing is worked out of a thing the report never names ("hospital beds per 1,000 people": no 医院床位).
-        if (expression is None and operands and all(map(self.engine.corpus.mentions, state.parsed.terms))
+        if (expression is None and operands and not state.parsed.unknown_terms(self.engine.corpus.mentions)
                 and (backend := self._compute_backend(state)) is not None):
             expression, written_by = pick_calculation(operands, state.focus, state.lang, backend), backend.name
         if expression is None:

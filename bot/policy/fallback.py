@@ -97,7 +97,7 @@ class FallbackLadder:
 
     def _names_unknown(self, state: ChainState) -> bool:
         """Whether the question names a report term the indexed documents use nowhere (医院床位, 幼儿园)."""
-        return bool(self.mentions and state.parsed and not all(map(self.mentions, state.parsed.terms)))
+        return bool(self.mentions and state.parsed and state.parsed.unknown_terms(self.mentions))
 
     def fallback(self, state: ChainState, reason: str | None, threshold: float | None = None,
                  anchor: list[numbers.Figure] | None = None, note: Note = "rejected") -> AnswerResult:

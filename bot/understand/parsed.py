@@ -8,6 +8,7 @@ chain can build the ``ParsedQuestion`` in one stage and every later stage reads 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,6 +60,11 @@ class ParsedQuestion:
     # → "" as 境外 narrows the earlier thing rather than replacing it), and that previous question.
     new_thing: str = ""
     previous: str = ""
+
+    def unknown_terms(self, mentions: Callable[[str], bool]) -> list[str]:
+        """The report's terms for what it asks about that the indexed documents use nowhere (``mentions``: 幼儿园,
+        医院床位): no figure of theirs is about it, nothing is worked out of it, no answer holds."""
+        return [term for term in self.terms if not mentions(term)]
 
     @property
     def share_whole(self) -> str:

@@ -38,7 +38,7 @@ _FAMILY = {
     "家": "firms", "enterprises": "firms", "companies": "firms", "firms": "firms",
     "户": "households", "households": "households",
     "套": "homes", "units": "homes", "homes": "homes", "apartments": "homes", "flats": "homes",
-    "年": "years", "years": "years", "岁": "years", "百分点": "pp", "percentage points": "pp", "percentage point": "pp",
+    "年": "years", "years": "years", "year": "years", "岁": "years", "百分点": "pp", "percentage points": "pp", "percentage point": "pp",
 }
 
 

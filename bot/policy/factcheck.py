@@ -32,7 +32,7 @@ from zzbot.text import CJK_RUN, chinese_pairs, clause_around, up_to_clause_end
 
 # A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
 _CUMULATIVE = "累计"
-_ONE_YEAR = ("一年", "一年内", "in one year", "in a single year", "this year alone", "within a year")
+_ONE_YEAR = ("一年", "一年内", "仅今年", "光今年", "in one year", "in a single year", "year alone", "within a year")
 # Similarities this close count as a tie, broken in favour of the same figure.
 _TIE = 0.02
 # A report figure counting the same thing as the claim's (元 and 元) is the likelier counterpart.
@@ -209,7 +209,8 @@ class FactChecker:
             return outcome._replace(comparison="different_level")
         if (extent := extent_of(figure.clause)) and extent_of(outcome.clause.text) not in (None, extent):
             return outcome._replace(comparison="different_qualifier")  # 交付一半 for 全部交付
-        if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in _ONE_YEAR):
+        one_year = (*_ONE_YEAR, *(f"{year} alone" for year in claim.years), *(f"仅{year}年" for year in claim.years))
+        if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in one_year):
             return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
         report_direction = reported_direction(outcome.clause, outcome.report_figure)[0]
         if opposite(claimed_direction(figure.direction, None, figure.clause, outcome.clause.text)[0], report_direction):

@@ -42,6 +42,9 @@ NEGATION = re.compile(
     # ("不新增绿地", "没新增学位"), as before a verb of doing ("不建公园", "没修路") or of saying ("根本没提嵩山"); 不断 and 不低于 stay bounds and adverbs.
     rf"(?<![有没])没有|(?<![有没])[没不](?={UP.pattern}|{DOWN.pattern}|[建修盖搞办引招设做提说讲写]|实施|开展|安排|组建|创建)|(?<!是)不是|并非|并不|并未|未(?!来|成年)|(?<!会)不会|不再|不将|不打算|"
     r"不计划|不准备|"
+    # Stopping a thing denies it is done ("暂停扫黑除恶斗争", "scrap the vegetable-basket system").
+    r"暂停|停止|取消|终止|叫停|废除|放弃|\b(?:stop|stops|stopped|halt|halts|halted|suspend|suspends|suspended|scrap|"
+    r"scraps|scrapped|abandon|abandons|abandoned|cancel|cancels|cancell?ed)\b|"
     r"\b(?:not|no|never|none)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",
     re.IGNORECASE)
 # Between a negation and the figure it denies ("不是2.7万个", "并非达到", "not 27,000"), only these words.

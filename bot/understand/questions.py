@@ -311,7 +311,8 @@ CLAUSE_SPLIT = re.compile(r"[，；;]|,(?!\d{3}\b)")
 # Years named relative to the document's own: "last year's GDP" in a 2024 report asks about 2023, 今年 about 2024.
 _RELATIVE_YEAR = re.compile(
     r"(?P<before_last>前年|\bthe\s+year\s+before\s+last\b)|"
-    r"(?P<last>(?<!前)去年|上一年|上年度|\blast\s+year(?:'s)?\b|\bprevious\s+year\b)|"
+    r"(?P<last>(?<!前)去年|上一年|上年度|\blast\s+year(?:'s)?\b|\bprevious\s+year\b|\ba\s+year\s+(?:ago|earlier)\b|"
+    r"\bthe\s+year\s+before\b(?!\s+last)|\bthe\s+prior\s+year\b)|"
     r"(?P<this>今年|本年度|\bthis\s+year(?:'s)?\b)|"
     r"(?P<next>明年|下一年|\bnext\s+year(?:'s)?\b)|"
     r"(?P<after_next>后年|\bthe\s+year\s+after\s+next\b)",

@@ -68,6 +68,8 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
 # question.
 _ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?)呢[？?。]?$|"
                            r"^(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+)?(.+?)[?？.]*$|"
+                           # "Same question for veg growing land?", "And the same for rural jobs?"
+                           r"^(?:and\s+)?(?:the\s+)?same\s+(?:question\s+|thing\s+)?(?:for|about)\s+(?:the\s+)?(.+?)[?？.]*$|"
                            # "And for toddlers?" names a thing alone (a clause asks more: "And for rural workers
                            # moving into other jobs?", "And how many…?").
                            r"^and\s+for\s+(?:the\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)[?？.]*$|"

@@ -20,6 +20,7 @@ from bot.understand.claims import Ranking, direction_of, head_of, opposite, pars
     ("市区今年没新增绿地", True, True, []),
     ("今年不建森林乡村了", True, True, []), ("今年没修道路", True, True, []),  # before a verb of doing, too
     ("报告压根没提黄河流域", True, True, []), ("报告不讲粮食安全", True, True, []),  # and of saying
+    ("今年要停止实施嵩山森林质量提升工程", True, True, []), ("The city will scrap its talent plan", True, True, []),
     ("全市不断提高研发投入强度", False, False, []),
     # A bound, the future and a yes-no question deny nothing.
     ("全社会研发投入强度不低于2.8%", False, False, []),
@@ -100,6 +101,8 @@ def test_relative_years_are_offsets():
     assert parse_claim("去年新增学位2.7万个").relative_years == (-1,)
     assert parse_claim("今年新增学位2.7万个").relative_years == (0,)
     assert parse_claim("2024年新增学位2.7万个").relative_years == ()
+    assert parse_claim("Retail sales rose 8% the year before the report").relative_years == (-1,)
+    assert parse_claim("Retail sales rose 8% the year before last").relative_years == (-2,)
 
 
 def test_every_figure_with_what_it_counts_and_its_direction():

@@ -168,8 +168,8 @@ def test_a_question_without_a_figure_or_a_denial_takes_nothing_for_granted(check
     ("燃气管网今年新建改造400万平方米", "contradicted", "102公里"),
     # A glossary phrase hyphened ("forest-village") is the phrase; a count written in words is a figure.
     ("Just 1 forest-village title will be created this year", "contradicted", "50个"),
-    ("Zhengzhou will build ten new parks this year", "contradicted", "30个"),
-    ("Zhengzhou will build thirty new parks this year", "supported", "30个"),
+    ("Ten parks and pocket parks are planned for the city", "contradicted", "30个"),
+    ("Thirty parks and pocket parks are planned for the city", "supported", "30个"),
 ])
 def test_a_claim_is_checked_against_the_figure_of_the_thing_it_names(checker, claim, verdict, report_figure):
     result = checker.check(claim)
@@ -257,4 +257,5 @@ def test_levels_joined_figures_and_rankings_with_figures(checker, claim, verdict
 def test_a_cumulative_figure_is_no_figure_of_one_year(checker):
     # 累计引进院士25名以上 counts since the start: 25 in a single year is another claim.
     assert checker.check("郑州一年内就引进院士25名以上").verdict == "contradicted"
+    assert checker.check("Bringing in twenty-five academicians in 2024 alone is the plan").verdict == "contradicted"
     assert checker.check("郑州力争累计引进院士25名以上").verdict == "supported"

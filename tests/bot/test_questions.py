@@ -300,6 +300,7 @@ def test_the_reports_own_year_is_not_searched_for(text, searched):
     # Words after a topic word that the earlier question asks too are its frame: the thing before them is replaced.
     ("装备制造那一块的产值呢？", "电子信息产业产值增长多少？", "装备制造产值增长多少？"),
     ("装备制造那一块的规模呢？", "电子信息产业产值增长多少？", None),  # a measure of its own: not this frame
+    ("Same question for rural jobs?", "How many new urban jobs this year?", "How many new rural jobs?"),
 ])
 def test_a_follow_up_naming_only_a_subject_is_asked_as_the_earlier_question(question, earlier, standalone):
     from bot.understand.rewrite import with_new_subject

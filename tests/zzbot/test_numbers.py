@@ -512,6 +512,9 @@ def test_units_conflict_only_between_known_different_families():
     assert units_conflict(figure("1500亿元"), figure("20万名"))
     assert not units_conflict(figure("1500亿元"), figure("1300亿元"))
     assert not units_conflict(figure("25个"), figure("3条"))  # unknown counters decide nothing
+    # An age or a span of years is no count: "3-6 year olds" says nothing of 10所, nor 3岁以下 of 4.8个.
+    assert units_conflict(figure("6 year olds"), figure("10所"))
+    assert units_conflict(figure("3岁以下"), figure("4.8个"))
 
 
 @pytest.mark.parametrize(("text", "figures"), [

@@ -246,6 +246,11 @@ def no_unconfirmed_figures(draft: Draft, settings: AnswerSettings) -> Rejection 
     """An answer that repeats a figure the question supplies and the report does not confirm: even when some
     passage holds that value (1万 digital talents for "10,000 academicians"), the answer took it from the question."""
     stated = [f for f in numbers.number_figures(without_markers(draft.raw)) if figure_check.same_as_any(f, draft.unconfirmed)]
+    if not stated and draft.unconfirmed and draft.parsed.wanted == "yes_no" and not draft.verified_numbers:
+        # "…目标是126.5万吗？" answered "是", no figure of the report's: the answer affirms the question's.
+        return Rejection("no_unconfirmed_figures", f"the answer settles the question's {draft.unconfirmed[0].text}, "
+                         "which the report does not confirm, without a figure of the report's",
+                         settings.rejected_similarity, found=draft.unconfirmed[0].text)
     if not stated:
         return None
     others = tuple(f for f in draft.verified_numbers if not figure_check.same_as_any(f, draft.unconfirmed))

@@ -115,7 +115,8 @@ CHECK_TEXTS: dict[str, tuple[str, str, str, str | None]] = {
     "direction_as_reported": ("the answer moves a figure the other way than the report's clause does",
         "报告说的是“{found}”，方向与回答相反",
         "The report has it the other way ({found})", "min_similarity"),
-    "no_unconfirmed_figures": ("the answer repeats a figure the question supplies and the report does not confirm",
+    "no_unconfirmed_figures": ("the answer repeats a figure the question supplies and the report does not confirm, or "
+                               "answers yes or no to it without a figure of the report's",
         "报告没有证实问题里的{found}",
         "The report does not confirm the question's {found}", "override_similarity"),
     "not_a_bare_refusal": ("the model says the report does not answer, without a correction",

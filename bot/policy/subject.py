@@ -193,12 +193,15 @@ def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
     clauses = figure_clauses(context)
     if not any(figure_check.same_as_any(f, stated) for f, _, _ in clauses):
         return None  # a figure no context sentence states: figures_verified judges it
-    answering = [clause for f, _, clause in clauses if figure_check.same_as_any(f, stated)]
+    answering = [(words, clause) for f, words, clause in clauses if figure_check.same_as_any(f, stated)]
     word = thing[-2 * HEAD_CHARS:-HEAD_CHARS]  # the word right before the head: 污水 of 污水管网
+    # The figure's own words end with the head (供热管网31.5公里), another word before it there; not a count of the
+    # things asked (两个 of "两个交付数字"): a word naming a kind.
     if (mentions and len(word) == HEAD_CHARS and all(CJK.match(c) for c in word) and not mentions(word)
-            and any(head in clause for clause in answering)):
+            and not numbers.number_figures(word)
+            and any(words.partition("…")[0].endswith(head) for words, _ in answering)):
         return Misnamed(f"the answer's figure is not about {thing}: the report names no {word}{head}", thing, False)
-    if any(set(head) & set(clause) for clause in answering):
+    if any(set(head) & set(clause) for _, clause in answering):
         return None
     own = tuple(f for f, _, clause in clauses if head in clause)
     return Misnamed(f"the answer's figure is not about {thing}: its clause does not name {head}", thing, bool(own),

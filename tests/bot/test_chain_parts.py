@@ -152,10 +152,10 @@ def test_a_figure_taken_from_the_question_and_not_confirmed_is_rejected():
     assert no_unconfirmed_figures(honest, AnswerSettings()) is None
     # A yes-no question on a figure the report does not confirm is not settled without a figure of the report's.
     jobs = ["新增城镇就业12.65万人、农村劳动力转移就业2.68万人。"]
-    asked = "城里今年新添就业的目标定的是126.5万吗？"
-    affirmed = _draft("是[1]。", asked, jobs, unconfirmed="126.5万")
+    asked = "从农村转出来打工的，今年能有3万人吗？"
+    affirmed = _draft("是[1]。", asked, jobs, unconfirmed="3万人")
     assert no_unconfirmed_figures(affirmed, AnswerSettings()).check == "no_unconfirmed_figures"
-    corrected = _draft("不是，新增城镇就业12.65万人[1]。", asked, jobs, unconfirmed="126.5万")
+    corrected = _draft("不到，农村劳动力转移就业2.68万人[1]。", asked, jobs, unconfirmed="3万人")
     assert no_unconfirmed_figures(corrected, AnswerSettings()) is None
 
 

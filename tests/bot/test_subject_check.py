@@ -75,6 +75,11 @@ def test_a_thing_whose_word_before_its_head_the_report_never_uses_is_not_a_sibli
     asked_for_gas = _draft("新建改造燃气管网102公里[1]。", "今年新建改造多少公里的燃气管网？", pipes)
     asked_for_gas.mentions = draft.mentions
     assert subject_stated(asked_for_gas, SETTINGS) is None
+    # A count of the things asked (两个) is no word naming a kind of them.
+    housing = "抓好保交楼、稳民生工作，剩余1.9万套专项借款项目全部交付，非专项借款项目交付4.2万套以上。"
+    counted = _draft("非专项借款项目交付4.2万套以上[1]。", "保交楼方面的两个交付数字分别是多少", housing)
+    counted.mentions = draft.mentions
+    assert subject_stated(counted, SETTINGS) is None
 
 
 def test_a_thing_the_report_states_without_a_figure_takes_no_other_things_figure():

@@ -21,7 +21,7 @@ Direction = Literal["up", "down", "steady"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
-DOWN = re.compile(r"减少|下降|降(?![水雨雪落])|跌(?!幅)|缩减|削减|下调|萎缩|压(?:减|缩|到|至|低)|缩小|回落|下滑|走低|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
+DOWN = re.compile(r"减少|下降|降(?![水雨雪落])|跌(?!幅)|缩减|削减|下调|萎缩|缩水|压(?:减|缩|到|至|低)|缩小|回落|下滑|走低|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
                   r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
                   r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
                   r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"

@@ -120,7 +120,7 @@ _SCOPES: tuple[tuple[Scope, re.Pattern[str]], ...] = (
         # "national" asks the country's figure when what it qualifies is a figure ("the national urban unemployment
         # target"), not when it names a thing the city counts ("national database", "national-level projects").
         r"\bnational\s+(?:[\w&-]+\s+){0,3}?(?:gdp|economy|economic|target|growth|average|figure|total|rate|"
-        r"level\s+of)\b|\bChina(?:['’]s)?\b(?!\s*[–—-])|\b(?:the|whole)\s+country(?:['’]s)?\b|"
+        r"level\s+of)\b|(?<!outside\s)(?<!mainland\s)\bChina(?:['’]s)?\b(?!\s*[–—-])|\b(?:the|whole)\s+country(?:['’]s)?\b|"
         # The country's government sets the country's targets ("中央经济工作会议" is a meeting the city follows).
         r"中央政府|国务院|\bcentral\s+government\b|\bstate\s+council\b",
         re.IGNORECASE)),

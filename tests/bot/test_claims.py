@@ -61,6 +61,7 @@ def test_a_denial_is_looked_up_as_what_it_denies(claim, affirmed):
     ("供热管网目标降到20公里", "down", "降"),  # 降到, 降至: a fall, whatever follows
     ("年降水量800毫米", None, None),  # 降水 is rain, not a fall
     ("菜地面积被压到60万亩", "down", "压到"),  # pressed down to
+    ("预算收入今年缩水5%", "down", "缩水"),
 ])
 def test_the_direction_a_text_moves_things(text, direction, word):
     assert direction_of(text) == (direction, word)

@@ -60,6 +60,7 @@ def test_the_things_asked_are_named_in_the_clauses_that_ask(question, terms):
     ("What national R&D intensity target does the report name?", "nation"),
     ("What is the target for the national high tech enterprise roster?", "city"),
     ("How many China–Europe freight train trips are planned?", "city"),
+    ("How many tourists from outside mainland China are expected?", "city"),  # visitors from abroad, the city's
     ("作为河南省会，郑州今年GDP增长多少？", "city"),
     ("How many cross-province services are added?", "city"),
     # The country's government sets the country's targets; the city follows 中央经济工作会议, a meeting.

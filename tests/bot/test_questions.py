@@ -378,6 +378,7 @@ def test_a_question_asking_which_things_is_a_list_never_a_sum(question):
 
 
 @pytest.mark.parametrize("question", ["供水、燃气和供热管网一共多少公里？", "新建的中小学校加上投入使用的，总数是几所？",
+                                      "公园和绿道合起来多少个？",
                                       "Summing the parks and the greened roads, what is the count?"])
 def test_a_total_of_named_things_is_still_a_sum(question):
     assert asks_calculation(question) == "sum"

@@ -47,8 +47,8 @@ class Split(BaseModel):
     # Cases written and tuned on after the split was drawn (also listed in dev): kept out of the stratification,
     # as they all had to go to dev.
     tuned: list[str] = []
-    # Test ids withdrawn to dev once they had been seen (named in the tests): dev from then on; the draw's balance
-    # still counts them as test, where they were drawn.
+    # Test ids withdrawn to dev once they had been seen (named in the tests, or their failure read): dev from then
+    # on; the draw's balance still counts them as test, where they were drawn.
     withdrawn: list[str] = []
 
     def part_of(self) -> dict[str, Part]:

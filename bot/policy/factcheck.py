@@ -24,7 +24,7 @@ from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direct
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import (glossary_spans, in_report_terms, named_terms,
                                   report_terms)
-from bot.understand.scope import asked_scope, extent_of, level_of, level_words, states_scope
+from bot.understand.scope import asked_scope, extent_of, level_words, other_level, states_scope
 from bot.policy.evidence import of_the_term_named
 from bot.policy.report_clauses import Clause, names_kind, passage_clauses, reported_direction, sentence_text
 from bot.schema import CheckResult, Citation, Lang, Verdict
@@ -91,7 +91,7 @@ class FactChecker:
         clauses = self._about_places(parsed, [c for p in passages.values() for c in passage_clauses(p)])
         # The country's or the province's figure is stated only by a clause speaking of that scope.
         scope = asked_scope(parsed.affirmed)
-        clauses = [c for c in clauses if states_scope(c.text, scope)]
+        clauses = [c for c in clauses if states_scope(c.text, scope, parsed.affirmed)]
         # A claim about a year the report never mentions (a 2025 target in a 2024 report) is not in it,
         # whatever figures the report gives for its own year.
         coverage = self.engine.searcher.word_coverage(matched)  # "GDP" counts as the report's 地区生产总值
@@ -147,13 +147,13 @@ class FactChecker:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
         claimed, claimed_word = claimed_direction(claim.direction, claim.direction_word, claim.text, clause.text)
         turned = opposite(claimed, direction_of(clause.text)[0])
-        leveled = _other_level(claim.text, clause.text)
+        leveled = other_level(claim.text, clause.text)
         verdict: Verdict = "contradicted" if claim.negated or turned or leveled else "supported"
         explanation = None
         if leveled and not (claim.negated or turned):
-            quote, words = clause.text.strip(), level_words(claim.text)
-            explanation = (f"报告原文是“{quote}”：报告是{level_words(quote)}，不是{words}。" if lang == "zh" else
-                           f"The report says “{quote}”: {level_words(quote)}, not {words}.")
+            quote, (words, reported) = clause.text.strip(), leveled
+            explanation = (f"报告原文是“{quote}”：报告是{reported}，不是{words}。" if lang == "zh" else
+                           f"The report says “{quote}”: {reported}, not {words}.")
         elif verdict == "contradicted":
             explanation = _explain_statement(lang, claim, clause.text.strip(), turned, claimed=claimed_word)
         result = self._result(claim.text, lang, verdict, [], [clause], began, explanation=explanation)
@@ -205,7 +205,7 @@ class FactChecker:
         if not names_kind(figure.clause, outcome.clause, outcome.report_figure):
             return None
         report_words = figure_words.own_words(outcome.clause.text, outcome.report_figure)
-        if _other_level(figure.clause, report_words):  # 国家级 where the report has 省级
+        if other_level(figure.clause, report_words):  # 国家级 where the report has 省级, 城市 where it has 农村
             return outcome._replace(comparison="different_level")
         if (extent := extent_of(figure.clause)) and extent_of(outcome.clause.text) not in (None, extent):
             return outcome._replace(comparison="different_qualifier")  # 交付一半 for 全部交付
@@ -378,10 +378,16 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
     rate ("per 1,000 residents") left out."""
     claim = without_rate_bases(claim)
     context = clause_around(claim, figure.start, figure.end)
-    if len(numbers.number_figures(context)) >= 2:
+    if len(figures := numbers.number_figures(context)) >= 2:
         phrases = glossary_spans(claim)
         bounds = [0, *(b for m in PART_SEPARATOR.finditer(claim) for b in m.span()
                        if not any(a <= m.start() < z for a, z in phrases)), len(claim)]
+        # A Chinese figure's thing is named before it, an English one's after it: "工业投资1300亿元占全部重点项目投资
+        # 5200亿元" gives the 5200亿 "全部重点项目投资", not the industrial investment before 1300亿.
+        offset = claim.find(context)
+        other = [offset + (f.end if detect_lang(claim) == "zh" else f.start) for f in figures
+                 if offset >= 0 and f.start + offset != figure.start]
+        bounds += other
         part = claim[max(b for b in bounds if b <= figure.start):min(b for b in bounds if b >= figure.end)].strip()
         context = part if _names_something(part, figure) else context
     # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.
@@ -408,21 +414,17 @@ def _explain(lang: Lang, verdict: Verdict, outcomes: list, clauses: list[Clause]
         return _explain_statement(lang, claim, quote, kind == _DIRECTION, reported_direction(clause, report_figure),
                                   claimed_direction(None, None, claim.text, clause.text)[1])
     english = in_english.format_english(report_figure)
+    leveled = other_level(claim.text, figure_words.own_words(clause.text, report_figure)) if claim else None
+    reported_level = leveled[1] if leveled else level_words(clause.text)
     if lang == "zh":
         reason = {"different_qualifier": "限定词不同", "different_unit": "单位不同",
-                  "different_level": f"级别不同（报告是“{level_words(clause.text)}”）"}.get(kind, "数字不同")
+                  "different_level": f"级别或范围不同（报告是“{reported_level}”）"}.get(kind, "数字不同")
         return f"报告原文是“{quote}”（{report_figure.text}），与说法中的“{claim_figure.text}”{reason}。"
     reason = {"different_qualifier": "a different qualifier", "different_unit": "a different unit",
-              "different_level": f"another level (the report's is {level_words(clause.text)})"}.get(
+              "different_level": f"another level or area (the report's is {reported_level})"}.get(
         kind, "a different figure")
     return (f"The report says “{quote}” ({report_figure.text} = {english}); the claim's "
             f"“{claim_figure.text}” has {reason}.")
-
-
-def _other_level(claim_words: str, report_words: str) -> bool:
-    """Whether the claim names another level of the thing than the report's words do (国家级 against 省级)."""
-    claimed, reported = level_of(claim_words), level_of(report_words)
-    return bool(claimed and reported and claimed != reported)
 
 
 def _explain_statement(lang: Lang, claim: Claim, quote: str, turned: bool,

@@ -218,7 +218,7 @@ def scope_unstated(parsed: ParsedQuestion, context: Context, stated: list[number
     # figure for 地区生产总值增长7%左右 at its start.
     texts = [clause for figure, _, clause in figure_clauses(context) if figure_check.same_as_any(figure, stated)] \
         if stated else cited
-    if any(states_scope(text, parsed.scope) for text in texts):
+    if any(states_scope(text, parsed.scope, parsed.asking) for text in texts):
         return None
     whose = {"nation": "the country", "province": "the province"}[parsed.scope]
     return f"the question asks for {whose}'s figure; the report's sentence gives the city's"

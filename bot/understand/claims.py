@@ -21,11 +21,11 @@ Direction = Literal["up", "down", "steady"]
 
 # Words that say which way a figure moves: a claim that has the report's figure going the other way ("GDP to
 # shrink by about 7%" for 增长7%左右) is wrong however right its figure.
-DOWN = re.compile(r"减少|下降|降(?![水雨雪落])|跌(?!幅)|缩减|削减|下调|萎缩|缩水|压(?:减|缩|到|至|低)|缩小|回落|下滑|走低|砍伐|关闭|拆除|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
+DOWN = re.compile(r"减少|下降|降(?![水雨雪落])|跌(?!幅)|缩减|削减|下调|萎缩|缩水|压(?:减|缩|到|至|低)|缩小|回落|下滑|走低|砍伐|关闭|拆除|撤(?:掉|销|除|走)|(?:减|砍|去)掉|\b(?:shrink|shrinks|shrinking|shrank|shrunk|fall|"
                   r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
                   r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
                   r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"
-                  r"demolished)\b",
+                  r"demolished|remove|removes|removing|removed|eliminate|eliminates|eliminating|eliminated)\b",
                   re.IGNORECASE)
 # Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩. 增加值
 # (value added) is a noun; 涨幅 and 跌幅 (the size of a change, "涨幅3%左右") move nothing by themselves.
@@ -45,7 +45,7 @@ NEGATION = re.compile(
     # Stopping a thing denies it is done ("暂停扫黑除恶斗争", "scrap the vegetable-basket system").
     r"暂停|停止|取消|终止|叫停|废除|放弃|\b(?:stop|stops|stopped|halt|halts|halted|suspend|suspends|suspended|scrap|"
     r"scraps|scrapped|abandon|abandons|abandoned|cancel|cancels|cancell?ed)\b|"
-    r"\b(?:not|no|never|none)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",
+    r"\b(?:not|no|never|none|zero)\b(?!\s+(?:less|more|fewer|later|earlier|only)\b)(?!\.)|n't\b",
     re.IGNORECASE)
 # Between a negation and the figure it denies ("不是2.7万个", "并非达到", "not 27,000"), only these words.
 _FIGURE_DENIED = re.compile(r"\s*(?:是|为|有|达|到|达到|超过|就是|\bbe\b|\bequal\b|\bexactly\b|\bjust\b)?\s*$",

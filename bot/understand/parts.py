@@ -134,7 +134,34 @@ def shared_head_at(things: list[str], in_report: Callable[[str], bool]) -> int |
 
 def with_shared_head(things: list[str], in_report: Callable[[str], bool]) -> list[str]:
     """The things listed, each with the head they share (``shared_head_at``): "新建" and "投入使用的中小学校" are
-    新建中小学校 and 投入使用的中小学校."""
+    新建中小学校 and 投入使用的中小学校. One thing written as several before one head, with no mark between them
+    ("供水燃气供热管网"), is the things the report writes each with that head (供水管网, 燃气管网, 供热管网)."""
+    if len(things) == 1:
+        return _run_together(things[0], in_report) or things
     if len(things) < 2 or (at := shared_head_at(things, in_report)) is None:
         return things
     return [thing.strip() + things[-1][at:] for thing in things[:-1]] + [things[-1]]
+
+
+def _run_together(thing: str, in_report: Callable[[str], bool]) -> list[str] | None:
+    """The report's things run together in ``thing``, each of its words before the head written with the head
+    (``with_shared_head``); None unless there are at least two."""
+    thing = thing.strip()
+    for at in range(len(thing) - 2, 1, -1):  # the shortest head first: 管网, not 供热管网
+        head, before = thing[at:], thing[:at]
+        for lead in range(len(before) - 3):  # words before the first thing ("今年") are no thing
+            if (pieces := _pieces(before[lead:], head, in_report)) and len(pieces) >= 2:
+                return [piece + head for piece in pieces]
+    return None
+
+
+def _pieces(words: str, head: str, in_report: Callable[[str], bool]) -> list[str] | None:
+    """``words`` cut into pieces of two to four characters, each written with ``head`` in the report; None when
+    they cannot be."""
+    if not words:
+        return []
+    for size in (2, 3, 4):
+        if (len(words) >= size and in_report(words[:size] + head)
+                and (rest := _pieces(words[size:], head, in_report)) is not None):
+            return [words[:size], *rest]
+    return None

@@ -145,6 +145,35 @@ def level_of(text: str) -> str | None:
     return _LEVEL_NAME[next(g for g in match.groups() if g).lower()] if match else None
 
 
+def level_words(text: str) -> str:
+    """The words naming that level ("省级"), "" when none."""
+    match = _LEVEL.search(text)
+    return match.group(0) if match else ""
+
+
+# The side of the city a thing counted is on: 农村养老服务设施 are no 城市 ones, 城镇就业 no 农村 jobs.
+_AREA = re.compile(r"(城市|城镇|城区|市区|城里)|(农村|乡村|乡镇|村里)|\b(urban)\b|\b(rural|countryside|villages?)\b",
+                   re.IGNORECASE)
+
+
+def _area_of(text: str) -> tuple[str, str] | None:
+    """The side a text names ("urban", "rural") and its word; None when it names none, or both (城乡)."""
+    found = {("urban" if m.group(1) or m.group(3) else "rural"): m.group(0) for m in _AREA.finditer(text)}
+    return next(iter(found.items())) if len(found) == 1 else None
+
+
+def other_level(claim_words: str, report_words: str) -> tuple[str, str] | None:
+    """The words of a claim and of the report naming another level or side of the thing (国家级 against 省级, 城市
+    against 农村), None when they name the same or either names none."""
+    claimed, reported = level_of(claim_words), level_of(report_words)
+    if claimed and reported and claimed != reported:
+        return level_words(claim_words), level_words(report_words)
+    claimed_area, reported_area = _area_of(claim_words), _area_of(report_words)
+    if claimed_area and reported_area and claimed_area[0] != reported_area[0]:
+        return claimed_area[1], reported_area[1]
+    return None
+
+
 # How much of a thing a text says is done (剩余1.9万套…全部交付): half of it is not all of it. One table of the words
 # and what they say; the pattern is built from it (longer words first: 大部分 before 部分).
 _EXTENT_WORDS = {"全部": "all", "所有": "all", "全都": "all", "一半": "half", "半数": "half", "大部分": "most",
@@ -162,19 +191,17 @@ def extent_of(text: str) -> str | None:
     return _EXTENT_WORDS[next(g for g in match.groups() if g).lower()] if match else None
 
 
-def level_words(text: str) -> str:
-    """The words naming that level ("省级"), "" when none."""
-    match = _LEVEL.search(text)
-    return match.group(0) if match else ""
-
-
 def asked_scope(question: str) -> Scope:
     """Whose figure a question asks for: the country's ("What GDP growth target has China set nationally?",
     "全国的GDP目标"), the province's ("河南省…", "Henan province's…"), else the city's the report is about."""
     return next((scope for scope, pattern in _SCOPES if pattern.search(question)), "city")
 
 
-def states_scope(sentence: str, scope: Scope) -> bool:
+def states_scope(sentence: str, scope: Scope, question: str = "") -> bool:
     """Whether a report sentence speaks of ``scope`` itself, in the words a question asks of it ("完成国家和省定目标",
-    "居全省前列"); the city's scope is every sentence's."""
-    return scope == "city" or bool(dict(_SCOPES)[scope].search(sentence))
+    "居全省前列"); the city's scope is every sentence's. A sentence writing the very word the ``question`` reads as
+    its scope names a thing of the city's with it: "进国家库的企业" is 入库国家科技型中小企业's 国家."""
+    if scope == "city":
+        return True
+    pattern = dict(_SCOPES)[scope]
+    return bool(pattern.search(sentence)) or any(m.group(0) in sentence for m in pattern.finditer(question))

@@ -40,6 +40,13 @@ def test_the_head_the_things_listed_share_is_every_parts():
     assert with_shared_head(["新建", "投入使用的学校"], lambda text: False) == ["新建", "投入使用的学校"]
 
 
+def test_things_run_together_before_one_head_are_the_reports_things():
+    report = "改造雨水管道20公里、污水管道35公里、中水管道6公里。"
+    assert with_shared_head(["今年雨水污水中水管道"], lambda text: text in report) == ["雨水管道", "污水管道", "中水管道"]
+    assert with_shared_head(["污水管道"], lambda text: text in report) == ["污水管道"]  # one thing stays one
+    assert with_shared_head(["雨水污水管道"], lambda text: False) == ["雨水污水管道"]  # the report names neither
+
+
 @pytest.mark.parametrize("message", [
     "供水、燃气、供热管网一共要新建改造多少公里？",  # a sum over several things is one question
     "今年要打造的战略性新兴产业都有哪些？",  # so is a list

@@ -22,6 +22,7 @@ from bot.understand.claims import Ranking, direction_of, head_of, opposite, pars
     ("报告压根没提黄河流域", True, True, []), ("报告不讲粮食安全", True, True, []),  # and of saying
     ("今年要停止实施嵩山森林质量提升工程", True, True, []), ("The city will scrap its talent plan", True, True, []),
     ("全市不断提高研发投入强度", False, False, []),
+    ("Zhengzhou gets zero new parks in 2024", True, True, []),  # zero of a thing: none of it
     # A bound, the future and a yes-no question deny nothing.
     ("全社会研发投入强度不低于2.8%", False, False, []),
     ("GDP will grow by no less than 7%", False, False, []),
@@ -62,6 +63,8 @@ def test_a_denial_is_looked_up_as_what_it_denies(claim, affirmed):
     ("年降水量800毫米", None, None),  # 降水 is rain, not a fall
     ("菜地面积被压到60万亩", "down", "压到"),  # pressed down to
     ("预算收入今年缩水5%", "down", "缩水"),
+    ("今年准备撤掉路边车位5万个", "down", "撤掉"),  # taking away is a fall
+    ("The city will remove 50,000 roadside spaces", "down", "remove"),
 ])
 def test_the_direction_a_text_moves_things(text, direction, word):
     assert direction_of(text) == (direction, word)

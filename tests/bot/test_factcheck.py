@@ -31,6 +31,10 @@ def checker(engine):
         ("85 km of gas pipes will be built", "contradicted", "102公里"),  # gas, not the water mains' 85公里
         ("500 new academicians", "contradicted", "25名以上"),  # named 院士 although the similarity is low
         ("the 3,800 planned projects", "supported", "3800个"),  # counted projects, not the 5200亿元 invested
+        # Each figure by the words before it: the whole's 5200亿元, not the industrial investment's 1300亿元.
+        ("工业投资1300亿元占全部重点项目投资6000亿元", "contradicted", "5200亿元"),
+        ("城镇养老服务设施覆盖率提升至60%", "contradicted", "60%"),  # the report's 60% is the villages'
+        ("The city will remove 100,000 public parking spaces", "contradicted", "10万个"),
     ],
 )
 def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, report_figure):

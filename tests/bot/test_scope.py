@@ -76,6 +76,28 @@ def test_the_level_a_text_names(text, level):
     assert level_of(text) == level
 
 
+@pytest.mark.parametrize(("claim", "report", "words"), [
+    ("创建国家级森林城市1个", "创建省级森林城市1个", ("国家级", "省级")),
+    ("城镇养老设施覆盖率达到70%", "农村养老服务设施覆盖率提升至", ("城镇", "农村")),
+    ("rural jobs", "新增城镇就业", ("rural", "城镇")),
+    ("市区新增绿地", "市区新增绿地", None), ("新增绿地", "市区新增绿地", None),  # the same side, or none named
+    ("农村新增学位", "统筹城乡学位", None),  # 城乡 names both sides
+])
+def test_another_level_or_side_of_a_thing(claim, report, words):
+    from bot.understand.scope import other_level
+
+    assert other_level(claim, report) == words
+
+
+def test_a_scope_word_the_reports_sentence_writes_names_its_thing():
+    from bot.understand.scope import asked_scope, states_scope
+
+    question = "进国家名录的示范企业有几家？"
+    assert asked_scope(question) == "nation"
+    assert states_scope("认定国家名录示范企业20家", "nation", question)
+    assert not states_scope("认定省级示范企业20家", "nation", question)
+
+
 @pytest.mark.parametrize(("question", "family"), [
     ("In the push for unfinished homes, how many homes in total, both kinds of projects?", "homes"),
     ("保交楼一共交付多少套？", "homes"), ("一共多少公里？", "km"),

@@ -85,16 +85,22 @@ _TOPIC_WORDS = ("那一块", "这一块", "那块", "这块", "方面", "那边"
 def new_thing(follow_up: str, earlier: str = "") -> str:
     """The thing an elliptical follow-up asks the ``earlier`` question about instead ("那城镇就业呢？" → 城镇就业, "And
     what about urban jobs?" → urban jobs); "" for any other follow-up, and for one naming a modifier of the earlier
-    thing ("境外的呢？", "配售型的呢？": the earlier thing stays, narrowed). Words after a topic word that the earlier
-    question asks too are its frame, not the thing ("汽车那块的产值呢" after "…产业产值增长多少": 汽车)."""
+    thing ("境外的呢？", "配售型的呢？": the earlier thing stays, narrowed)."""
+    return _thing_and_frame(follow_up, earlier)[0]
+
+
+def _thing_and_frame(follow_up: str, earlier: str) -> tuple[str, str]:
+    """``new_thing``, and the words after a topic word that the earlier question asks too: its frame, not the thing
+    ("汽车那块的产值呢" after "…产业产值增长多少": 汽车, 产值); ("", "") when it names no new thing."""
     thing, frame = _named(follow_up)
-    thing = thing if frame in earlier else thing + frame
+    if frame not in earlier:
+        thing, frame = thing + frame, ""
     # A time or a place changes when, or where, the earlier question asks ("那去年呢？", "那开封呢？"), not what.
     if (_modifier_only(thing) or len(thing) < 2 or asks_quantity(thing) or asks_part_of_previous(thing)
             or names_a_time(thing) or any(thing.removesuffix("市").removesuffix("省") in (p.chinese, *p.english)
                                           for p in places_named(thing))):
-        return ""
-    return thing
+        return "", ""
+    return thing, frame
 
 
 def _named(follow_up: str) -> tuple[str, str]:
@@ -176,11 +182,10 @@ def with_new_subject(question: str, earlier: str, in_report: Callable[[str], boo
     dropped ("今年新增多少个学位？" + "那城镇就业呢？" → "今年新增多少城镇就业？"; "How many new school
     places…?" + "What about urban jobs?" → "How many new urban jobs…?"), when the follow-up names only a thing
     and the earlier question names what it asks about; None otherwise."""
-    frame = _named(question)[1]
-    return _with_thing(new_thing(question, earlier), earlier, in_report, frame if frame in earlier else "")
+    return _with_thing(*_thing_and_frame(question, earlier), earlier, in_report)
 
 
-def _with_thing(thing: str, earlier: str, in_report: Callable[[str], bool], frame: str = "") -> str | None:
+def _with_thing(thing: str, frame: str, earlier: str, in_report: Callable[[str], bool]) -> str | None:
     """The earlier question asked of ``thing`` in place of its own (``with_new_subject``), up to the ``frame`` words
     it shares with the follow-up when there are any."""
     replaced = replaced_thing(earlier, frame) if thing else None
@@ -247,7 +252,7 @@ def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], b
         # "What about the auto one?" after "…the electronics cluster…": a kind the report names itself takes the
         # earlier kind's place.
         if report_terms(modifier):
-            return _with_thing(modifier, earlier, in_report)
+            return _with_thing(modifier, "", earlier, in_report)
         # "How about overseas ones?" after "…tourist visits?": the modifier goes before the earlier thing.
         replaced = replaced_thing(earlier)
         return f"{earlier[:replaced[1]]}{modifier} {earlier[replaced[1]:]}" if replaced else None
@@ -270,8 +275,8 @@ def with_new_modifier(follow_up: str, earlier: str, in_report: Callable[[str], b
 def keeps_no_replaced_thing(rewrite: str, question: str, earlier: str) -> bool:
     """Whether a rewritten elliptical follow-up has let go of the thing it replaces: "那城镇就业呢？" after
     "今年新增多少个学位？" rewritten as "城镇就业新增多少个学位？" still asks about 学位."""
-    thing = "" if refers_back(question) else new_thing(question, earlier)
-    replaced = replaced_thing(earlier) if thing else None
+    thing, frame = ("", "") if refers_back(question) else _thing_and_frame(question, earlier)
+    replaced = replaced_thing(earlier, frame) if thing else None
     return replaced is None or replaced[0].lower() in thing.lower() or replaced[0].lower() not in rewrite.lower()
 
 

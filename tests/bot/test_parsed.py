@@ -173,6 +173,10 @@ def test_a_model_rewrite_that_loses_the_new_words_is_refused(reply, standalone):
 def test_a_narrowing_follow_up_may_keep_the_earlier_thing():
     assert keeps_no_replaced_thing("今年海外来郑游客要接待多少？", "海外的呢？", "今年来郑游客要接待多少？")
     assert not keeps_no_replaced_thing("城镇就业新增多少个学位？", "那城镇就业呢？", "今年新增多少个学位？")
+    # A follow-up keeping the earlier frame (产值) replaces the thing before it: a rewrite still naming that is refused.
+    earlier = "电子信息产业产值增长多少？"
+    assert keeps_no_replaced_thing("汽车产业产值增长多少？", "汽车那块的产值呢？", earlier)
+    assert not keeps_no_replaced_thing("汽车电子信息产业产值增长多少？", "汽车那块的产值呢？", earlier)
 
 
 REPORT_WORDS = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里。接待游客达到1.7亿人次，境外游客突破75万人次。"

@@ -20,19 +20,16 @@ from zzbot import in_english
 from bot.engine import Engine
 from bot.answer.citations import citation_for
 from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direction, direction_of, head_of, opposite,
-                                   parse_claim, states_subject, subject_share, subject_words, without_rate_bases)
+                                   parse_claim, period_of, states_subject, subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import (glossary_spans, in_report_terms, named_terms,
                                   report_terms)
-from bot.understand.scope import asked_scope, extent_of, level_words, other_level, states_scope
+from bot.understand.scope import asked_scope, extent_of, level_words, other_extent, other_level, states_scope
 from bot.policy.evidence import of_the_term_named
 from bot.policy.report_clauses import Clause, names_kind, passage_clauses, reported_direction, sentence_text
 from bot.schema import CheckResult, Citation, Lang, Verdict
-from zzbot.text import CJK_RUN, chinese_pairs, clause_around, up_to_clause_end
+from zzbot.text import CJK_RUN, CLAUSE_END, chinese_pairs, clause_around, up_to_clause_end
 
-# A report figure counted since the start (累计) is no figure of one year's ("今年一年就要引进25名院士").
-_CUMULATIVE = "累计"
-_ONE_YEAR = ("一年", "一年内", "仅今年", "光今年", "in one year", "in a single year", "year alone", "within a year")
 # Similarities this close count as a tie, broken in favour of the same figure.
 _TIE = 0.02
 # A report figure counting the same thing as the claim's (元 and 元) is the likelier counterpart.
@@ -111,7 +108,15 @@ class FactChecker:
             return self._check_statement(parsed, matched, lang, clauses, began)
         outcomes = [self._judged(parsed, figure, self._outcome(claim, lang, figure, clauses))
                     for figure in parsed.figures]
-        return self._verdict(claim, lang, parsed, outcomes, began)
+        result = self._verdict(claim, lang, parsed, outcomes, began)
+        if result.verdict == "supported":
+            # Its clauses without a figure hold too ("…交付4.2万套以上，剩余专项借款项目交付一半").
+            for part in _clauses_without_figures(claim):
+                stated = parse_claim(part)
+                checked = self._check_statement(stated, in_report_terms(stated.affirmed), lang, clauses, began)
+                if checked.verdict == "contradicted":
+                    return checked
+        return result
 
     def _about_places(self, claim: Claim, clauses: list[Clause]) -> list[Clause]:
         """The clauses that may speak of the places the claim names: none for a place the report does not cover
@@ -147,7 +152,8 @@ class FactChecker:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
         claimed, claimed_word = claimed_direction(claim.direction, claim.direction_word, claim.text, clause.text)
         turned = opposite(claimed, direction_of(clause.text)[0])
-        leveled = other_level(claim.text, clause.text)
+        # Another level or side of the thing (省级 for 国家级, 农村 for 城市), or another share of it done (全部交付).
+        leveled = other_level(claim.text, clause.text) or other_extent(claim.text, clause.text)
         verdict: Verdict = "contradicted" if claim.negated or turned or leveled else "supported"
         explanation = None
         if leveled and not (claim.negated or turned):
@@ -209,8 +215,7 @@ class FactChecker:
             return outcome._replace(comparison="different_level")
         if (extent := extent_of(figure.clause)) and extent_of(outcome.clause.text) not in (None, extent):
             return outcome._replace(comparison="different_qualifier")  # 交付一半 for 全部交付
-        one_year = (*_ONE_YEAR, *(f"{year} alone" for year in claim.years), *(f"仅{year}年" for year in claim.years))
-        if _CUMULATIVE in report_words and any(word in figure.clause.lower() for word in one_year):
+        if {period_of(figure.clause), period_of(report_words)} == {"one_year", "cumulative"}:
             return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
         report_direction = reported_direction(outcome.clause, outcome.report_figure)[0]
         if opposite(claimed_direction(figure.direction, None, figure.clause, outcome.clause.text)[0], report_direction):
@@ -392,6 +397,12 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
         context = part if _names_something(part, figure) else context
     # A bare figure ("7%") says nothing of what it measures: fall back to the whole claim.
     return context if _names_something(context, figure) else claim
+
+
+def _clauses_without_figures(claim: str) -> list[str]:
+    """The clauses of a claim holding figures elsewhere that state a thing of their own without one."""
+    parts = [p.strip() for p in CLAUSE_END.split(claim)]
+    return [p for p in parts if len(parts) > 1 and not numbers.number_figures(p) and parse_claim(p).subject]
 
 
 def _names_something(words: str, figure: numbers.Figure) -> bool:

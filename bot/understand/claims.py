@@ -66,9 +66,12 @@ _PLACE_SUFFIX = "[市省区县]?"
 # mains than gas mains", "the water mains are longer than the gas mains"; in a claim or a question.
 COMPARATIVE = re.compile(
     r"比(?P<other>[^，,。？?比]{2,16}?)(?:还|更|要)?(?P<word>提高|增加|增长|下降|减少|[多高大长快少低小短慢])|"
+    # "新能源汽车产量要超过汽车总产量": a verb of ranking before a thing, not a figure (超过70万辆 is a bound).
+    r"(?P<verb>超过|多于|高于|大于|少于|低于|不及)(?P<thing>[^\d，,。？?]{2,16}?)(?=[，,。？?]|$)|"
     r"\b(?P<en>more|higher|larger|bigger|greater|longer|faster|less|fewer|lower|smaller|shorter|slower)\b"
     r"(?P<between>[^.?!]{0,60}?)\bthan\b(?P<after>[^.?!，。]+)", re.IGNORECASE)
-_LESS = frozenset("少低小短慢") | {"下降", "减少", "less", "fewer", "lower", "smaller", "shorter", "slower"}
+_LESS = frozenset("少低小短慢") | {"下降", "减少", "少于", "低于", "不及", "less", "fewer", "lower", "smaller", "shorter",
+                                 "slower"}
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,19 @@ class Claim:
     def denies_event(self) -> bool:
         """The negation denies the thing happening ("没有新增学位", "will not add"), not only a figure's value."""
         return self.negated and not any(f.denied for f in self.figures)
+
+
+# The span a figure counts over: one year's ("今年一年就要引进25名院士", "in 2024 alone") or since the start (累计).
+# A figure of one is no figure of the other.
+Period = Literal["one_year", "cumulative"]
+_PERIOD = re.compile(r"(一年内?|[仅光单]今年|仅\d{4}年|\bin\s+(?:one|a\s+single)\s+year\b|\b(?:year|\d{4})\s+alone\b|"
+                     r"\bwithin\s+a\s+year\b)|(累计|\bcumulative(?:ly)?\b|\bin\s+all\s+so\s+far\b)", re.IGNORECASE)
+
+
+def period_of(text: str) -> Period | None:
+    """The span ``text`` counts its figure over, None when it names none."""
+    match = _PERIOD.search(text)
+    return None if match is None else "one_year" if match.group(1) else "cumulative"
 
 
 def direction_of(text: str) -> tuple[Direction | None, str | None]:
@@ -283,10 +299,11 @@ def _ranking(text: str, places: tuple[Place, ...], negated: bool) -> Ranking | N
     match = COMPARATIVE.search(text)
     if match is None:
         return None
-    if match.group("word"):
+    if match.group("word") or match.group("verb"):
         before = text[:match.start()]
         negated = negated or before.endswith("不")  # bare 不 denies no verb elsewhere, but "不比" denies the ranking
-        first, second, word = subject_words(before.rstrip("不并"), places), match.group("other"), match.group("word")
+        first = subject_words(before.rstrip("不并"), places)
+        second, word = match.group("other") or match.group("thing"), match.group("word") or match.group("verb")
     else:
         between = match.group("between").strip()
         first = between if re.search(r"[A-Za-z\u4e00-\u9fff]{2}", between) else text[:match.start()]

@@ -191,6 +191,15 @@ def extent_of(text: str) -> str | None:
     return _EXTENT_WORDS[next(g for g in match.groups() if g).lower()] if match else None
 
 
+def other_extent(claim_words: str, report_words: str) -> tuple[str, str] | None:
+    """The words of a claim and of the report saying how much of the thing is done, when they differ ("交付一半"
+    against "全部交付"); None when they agree or either says not."""
+    claimed, reported = _EXTENT.search(claim_words), _EXTENT.search(report_words)
+    if claimed and reported and extent_of(claimed.group(0)) != extent_of(reported.group(0)):
+        return claimed.group(0), reported.group(0)
+    return None
+
+
 def asked_scope(question: str) -> Scope:
     """Whose figure a question asks for: the country's ("What GDP growth target has China set nationally?",
     "全国的GDP目标"), the province's ("河南省…", "Henan province's…"), else the city's the report is about."""

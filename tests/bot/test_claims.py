@@ -206,3 +206,27 @@ def test_what_each_figure_of_a_claim_counts(claim, subject):
 ])
 def test_a_hedge_before_the_verb_qualifies_the_claims_figure(claim, qualifier):
     assert parse_claim(claim).figures[-1].figure.qualifier == qualifier
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("今年一年就引进院士30名", "one_year"), ("光今年就新建公园40个", "one_year"), ("60 parks in 2024 alone", "one_year"),
+    ("累计引进院士25名以上", "cumulative"), ("cumulatively 25 academicians", "cumulative"),
+    ("新增学位2.7万个", None), ("每年新增学位", None),
+])
+def test_the_span_a_figure_counts_over(text, period):
+    from bot.understand.claims import period_of
+
+    assert period_of(text) == period
+
+
+@pytest.mark.parametrize(("claim", "larger", "smaller"), [
+    ("雨水管网长度要超过污水管网", "雨水管网长度", "污水管网"),  # a verb of ranking before a thing
+    ("公园数量低于绿道数量", "绿道数量", "公园数量"),
+])
+def test_a_verb_of_ranking_before_a_thing_ranks_two_things(claim, larger, smaller):
+    ranking = parse_claim(claim).ranking
+    assert (ranking.larger, ranking.smaller) == (larger, smaller)
+
+
+def test_a_verb_of_ranking_before_a_figure_is_a_bound():
+    assert parse_claim("雨水管网长度要超过30公里").ranking is None

@@ -35,6 +35,7 @@ def checker(engine):
         ("工业投资1300亿元占全部重点项目投资6000亿元", "contradicted", "5200亿元"),
         ("城镇养老服务设施覆盖率提升至60%", "contradicted", "60%"),  # the report's 60% is the villages'
         ("The city will remove 100,000 public parking spaces", "contradicted", "10万个"),
+        ("新能源汽车产量要高于汽车总产量", "contradicted", "140万辆"),  # a ranking by verb, decided by both figures
     ],
 )
 def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, report_figure):
@@ -43,6 +44,12 @@ def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, r
     assert any(report_figure in figure for figure in result.report_figures)
     assert result.citations and report_figure in result.citations[0].text
     assert result.explanation
+
+
+def test_a_claims_clause_without_a_figure_is_checked_too(checker):
+    result = checker.check("非专项借款项目交付4.2万套以上，剩余专项借款项目只交付一部分")
+    assert result.verdict == "contradicted", result
+    assert "全部交付" in result.citations[0].text
 
 
 @pytest.mark.parametrize("claim", ["郑州有12家三甲医院", "今年郑州地铁要新开3条线", "In 2025 Zhengzhou aims for 6% GDP growth"])

@@ -160,6 +160,10 @@ class AnswerSettings(_Group):
     # least this share of its character pairs: 新增公共停车位… does not name 公共充电桩 (a claim about it is not in
     # the report), 全社会研发投入强度达到2.8% names 研发投入强度目标.
     claim_subject_share: float = Field(0.5, ge=0.0, le=1.0)
+    # A claim without a figure has only its words to tell its thing by: the sentence must hold its head and at
+    # least this share of its pairs too (提出旅游收入目标 holds 0.29 of 旅游总收入突破2000亿元; 国际消费中心城市 only
+    # 城市 of 超大特大城市, 0.22).
+    claim_statement_share: float = Field(0.25, ge=0.0, le=1.0)
 
 
 class ChromaSettings(_Group):

@@ -22,7 +22,7 @@ from bot.answer.citations import citation_for
 from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direction, direction_of, head_of, opposite,
                                    parse_claim, period_of, states_subject, subject_share, subject_words, without_rate_bases)
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
-from bot.understand.terms import (glossary_spans, in_report_terms, named_terms,
+from bot.understand.terms import (glossary_spans, in_report_terms, most_specific, named_terms,
                                   report_terms)
 from bot.understand.scope import asked_scope, extent_of, level_words, other_extent, other_level, states_scope
 from bot.policy.evidence import of_the_term_named
@@ -138,7 +138,8 @@ class FactChecker:
         """A claim without a figure ("郑州今年没有新增学位"): judged by the closest sentence that names its
         thing; a denial of what that sentence states, or its thing moved the other way, is contradicted."""
         terms = report_terms(claim.affirmed)
-        clauses = _naming_subject(clauses, claim.subject, terms, self._subject_share)
+        clauses = _naming_subject(clauses, claim.subject, terms, self._subject_share,
+                                  self.engine.settings.answer.claim_statement_share)
         if not clauses:
             return self._result(claim.text, lang, "not_in_report", [], [], began)
         scores = self.engine.similarities(matched, [c.text for c in clauses], [c.section for c in clauses])
@@ -257,6 +258,10 @@ class FactChecker:
         candidates = [(c, f) for c, f in every
                       if not (figure_check.units_conflict(f, figure) and not figure_check.same_value(f.value, figure.value))]
         candidates, named = _naming_most(candidates, report_terms(own_context))
+        # A Chinese claim's own terms tell siblings apart by their sentences: "汽车产业集群规模7000亿" is the cars'
+        # 集群规模达到4000亿元, not the electronics' 7000亿元 of the same words. (Only a glossary term, matched
+        # across languages, says the report labels the figure.)
+        candidates = _naming_most(candidates, sorted(most_specific(named_terms(own_context))))[0]
         # The thing the claim names keeps its own figure, whatever its unit: "燃气管网…400万平方米" speaks of the gas
         # mains' 102公里, not of the heating area's 400万平方米 in the same sentence.
         termed = of_the_term_named(candidates, own_context)
@@ -325,12 +330,15 @@ def _stated_alike(claim: Claim, clauses: list[Clause]) -> bool:
     return False
 
 
-def _naming_subject(clauses: list[Clause], subject: str, terms: list[str], min_share: float) -> list[Clause]:
+def _naming_subject(clauses: list[Clause], subject: str, terms: list[str], min_share: float,
+                    statement_share: float) -> list[Clause]:
     """The clauses of sentences naming what a claim without a figure is about: the head of its Chinese words
     (学位 of "没有新增学位"), else one of the report's terms for what an English claim names. The report's title
     and byline share the claim's year and place, never its thing."""
     if head_of(subject):
-        named = [c for c in clauses if states_subject(subject, sentence_text(c), min_share)]
+        # Some of its other words too (settings.answer.claim_statement_share), not its head alone.
+        named = [c for c in clauses if states_subject(subject, sentence_text(c), min_share)
+                 and subject_share(subject, sentence_text(c)) >= statement_share]
         # The clause naming it itself, when one does (旅游总收入突破2000亿元, not the visitors' clause beside it).
         return [c for c in named if states_subject(subject, c.text, min_share)] or named
     if terms:

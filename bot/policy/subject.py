@@ -201,7 +201,7 @@ def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
             and not numbers.number_figures(word)
             and any(words.partition("…")[0].endswith(head) for words, _ in answering)):
         return Misnamed(f"the answer's figure is not about {thing}: the report names no {word}{head}", thing, False)
-    if any(set(head) & set(clause) for _, clause in answering):
+    if any(set(head) <= set(clause) for _, clause in answering):  # both characters: 化 of 孵化器 is in 深化
         return None
     own = tuple(f for f, _, clause in clauses if head in clause)
     return Misnamed(f"the answer's figure is not about {thing}: its clause does not name {head}", thing, bool(own),

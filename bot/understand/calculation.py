@@ -54,7 +54,7 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         # "any more trees or forests" asks whether there will be more, not which is more.
         r"\bthe\s+same\b|" + _REMAINDER.pattern,
         re.IGNORECASE)),
-    ("sum", re.compile(r"一共|总共|合计|共计|加起来|合起来|加在一起|加上|总和|\bsumm(?:ing|ed)\b|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|\bplus\b|"
+    ("sum", re.compile(r"一共|总共|合计|共计|加起来|合起来|加在一起|加一块|加到一块|加一起|合在一起|加上|总和|\bsumm(?:ing|ed)\b|\bin\s+(?:all|total)\b|\bcombined\b|\baltogether\b|\bplus\b|"
                        r"\btogether\b|\b(?:counting|including)\s+(?:both|all|them|everything)\b|"
                        r"\badd(?:ed)?\s+up\b|\bsum\s+of\b|\btotal\s+(?:of|number\s+of)\b[^?？]*\band\b|"
                        # "Adding the rental homes to the talent flats, what's the total?": the two things added.

@@ -25,11 +25,13 @@ DOWN = re.compile(r"减少|下降|降(?![水雨雪落])|跌(?!幅)|缩减|削减
                   r"falls|falling|fell|drop|drops|dropping|dropped|decline|declines|declining|declined|decrease|"
                   r"decreases|decreasing|decreased|cut|cuts|cutting|reduce|reduces|reducing|reduced|lower|lowers|"
                   r"lowering|lowered|close(?!\s+to\b)|closes|closing|closed|demolish|demolishes|demolishing|"
-                  r"demolished|remove|removes|removing|removed|eliminate|eliminates|eliminating|eliminated)\b",
+                  r"demolished|remove|removes|removing|removed|eliminate|eliminates|eliminating|eliminated|"
+                  r"contract(?!\s+(?:with|for|worth))|contracts(?!\s+(?:with|for|worth))|contracting|contracted)\b",
                   re.IGNORECASE)
 # Building or creating something moves it up too: "cutting forest by 32,800 mu" for 完成营造林3.28万亩. 增加值
-# (value added) is a noun; 涨幅 and 跌幅 (the size of a change, "涨幅3%左右") move nothing by themselves.
-UP = re.compile(r"增长|增加(?!值)|涨(?!幅)|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|grew|rise|rises|rose|"
+# (value added) is a noun. The size of a rise is a rise ("涨幅3%左右": prices go up by about 3%; "涨幅要降低3%" is
+# the other way); 跌幅 moves nothing by itself.
+UP = re.compile(r"增长|增加(?!值)|涨|增幅|增速|提高|提升|上升|扩大|新增|突破|达到|新建|营造|创建|\b(?:grow|grows|growth|grew|rise|rises|rose|"
                 r"increase|increases|increased|raise|raises|raised|expand|expands|expanded|add|adds|adding|added)\b",
                 re.IGNORECASE)
 # Words holding a figure where it is ("稳定在80万亩以上"): a claim moving it down is wrong, one moving it up may hold.

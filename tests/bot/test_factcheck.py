@@ -36,6 +36,9 @@ def checker(engine):
         ("城镇养老服务设施覆盖率提升至60%", "contradicted", "60%"),  # the report's 60% is the villages'
         ("The city will remove 100,000 public parking spaces", "contradicted", "10万个"),
         ("新能源汽车产量要高于汽车总产量", "contradicted", "140万辆"),  # a ranking by verb, decided by both figures
+        # Siblings told apart by their sentences' terms: the electronics cluster's 7000亿元, not the cars' 4000亿元.
+        ("电子信息产业集群规模达到4000亿元", "contradicted", "7000亿元"),
+        ("今年物价要下跌3%左右", "contradicted", "3%左右"),  # the size of a rise (涨幅) is a rise
     ],
 )
 def test_claims_get_the_verdict_and_the_report_figure(checker, claim, verdict, report_figure):
@@ -52,7 +55,8 @@ def test_a_claims_clause_without_a_figure_is_checked_too(checker):
     assert "全部交付" in result.citations[0].text
 
 
-@pytest.mark.parametrize("claim", ["郑州有12家三甲医院", "今年郑州地铁要新开3条线", "In 2025 Zhengzhou aims for 6% GDP growth"])
+@pytest.mark.parametrize("claim", ["郑州今年要打造国际会展名城",  # 城 is in 城市 sentences; the thing is nowhere
+                                   "郑州有12家三甲医院", "今年郑州地铁要新开3条线", "In 2025 Zhengzhou aims for 6% GDP growth"])
 def test_claims_the_report_does_not_speak_to(checker, claim):
     result = checker.check(claim)
     assert result.verdict == "not_in_report", result

@@ -113,6 +113,8 @@ def test_an_answer_moving_the_other_way_than_the_question_says_so_first():
         "The report has it going up, not down: at least 5% (“力争电子信息产业产值增长5%以上”) [1]. At least 5% [1].")
     # the same way, no way at all, or an answer that already corrects it: nothing to note
     assert direction_noted("今年新增多少公共停车位？", "10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
-    assert direction_noted("物价会下降多少？", "3%左右。", "居民消费价格涨幅3%左右", 1, "zh") is None
+    assert direction_noted("失业率会下降多少？", "5.5%左右。", "城镇调查失业率控制在5.5%左右", 1, "zh") is None
+    # The size of a rise is a rise: prices asked to fall are noted as the report has them, going up by about 3%.
+    assert direction_noted("物价会下降多少？", "3%左右。", "居民消费价格涨幅3%左右", 1, "zh").startswith("报告不是下降")
     assert direction_noted(question, "报告不是减少，是新增10万个以上。", "新增公共停车位10万个以上", 1, "zh") is None
     assert direction_noted("Why cut parking?", "No cut: 100,000 more [1].", "新增公共停车位10万个以上", 1, "en") is None

@@ -232,6 +232,7 @@ def test_a_rewrite_must_keep_what_the_follow_up_adds(rewrite, question, previous
     ("How many more kilometres of gas pipes than heating pipes, in km?", "comparison", ["gas pipes", "heating pipes"]),
     # The rest of a whole once a part is taken out: the whole and the part, weighed.
     ("汽车产量里除了新能源车，其他车大约多少万辆？", "comparison", ["汽车产量", "新能源车"]),
+    ("雨水管网和污水管网加一块多少公里？", "sum", ["雨水管网", "污水管网"]),  # 加一块 totals
     ("Apart from new-energy vehicles, how many other cars will be produced?", "comparison",
      ["cars", "new-energy vehicles"]),
 ])

@@ -64,6 +64,13 @@ def test_a_thing_no_clause_names_is_not_answered_with_a_neighbours_figure():
                           SETTINGS) is None
 
 
+def test_one_character_of_a_head_shared_by_another_word_does_not_name_it():
+    """化 of 孵化器 is in 深化 of the answer's clause: a head is named by both its characters."""
+    firms = "深化科技型中小企业梯度培育机制，新认定高企1000家，入库国家科技型中小企业8000家以上。"
+    rejection = subject_stated(_draft("要建1000家[1]。", "郑州今年要建多少个创业孵化器？", firms), SETTINGS)
+    assert rejection is not None and "孵化器" in rejection.reason
+
+
 def test_a_thing_whose_word_before_its_head_the_report_never_uses_is_not_a_sibling_of_the_same_head():
     """管网 is in 供热管网31.5公里's clause, but 污水 is nowhere in the report: the sewers have no figure there."""
     pipes = "新建改造供水管网85公里、燃气管网102公里、供热管网31.5公里，新增集中供热面积400万平方米。"

@@ -201,7 +201,9 @@ def head_misnamed(parsed: ParsedQuestion, context: Context, stated: list[numbers
             and not numbers.number_figures(word)
             and any(words.partition("…")[0].endswith(head) for words, _ in answering)):
         return Misnamed(f"the answer's figure is not about {thing}: the report names no {word}{head}", thing, False)
-    if any(set(head) <= set(clause) for _, clause in answering):  # both characters: 化 of 孵化器 is in 深化
+    # Both its characters in the clause, or one in the figure's own words (剩 of "…楼盘剩多少套" in 剩余1.9万套):
+    # 化 of 孵化器 in 深化, a clause before 新认定高企1000家, names no incubator.
+    if any(set(head) <= set(clause) or set(head) & set(words) for words, clause in answering):
         return None
     own = tuple(f for f, _, clause in clauses if head in clause)
     return Misnamed(f"the answer's figure is not about {thing}: its clause does not name {head}", thing, bool(own),

@@ -204,7 +204,7 @@ def head_of(subject: str) -> str:
 
 # Words closing a claim's phrase before its figure that name nothing ("目标为2.8%", "控制在5.5%", "只有5所"), or a
 # question's before its question word ("交付数字分别是多少" counts 交付's figures).
-_TRAILING = re.compile(r"(?:目标|任务|数字|数据|指标|数量)?(?:分别|各自|各|都|一共|总共|大概|大约|大致|约|只有|仅有|只|仅|才)?"
+_TRAILING = re.compile(r"(?:目标|任务|数字|数据|指标|数量)?(?:分别|各自|各|都|一共|总共|共计|合计|共|大概|大约|大致|约|只有|仅有|只|仅|才)?"
                        r"(?:为|是|有|到|在|达|控制在|保持在|稳定在)?$")
 
 

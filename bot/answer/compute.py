@@ -24,6 +24,7 @@ from bot.schema import Citation, FigureCheck, Lang
 from bot.understand.scope import asked_measure, in_measure
 from bot.answer.citations import citation_for
 from index.figures import FigureRow
+from zzbot import figure_words
 from zzbot import numbers
 from zzbot import units
 from zzbot import in_english
@@ -135,13 +136,21 @@ def _shared_out(part: str, operands: list[Operand], scores: Callable[[str, list[
     closeness = scores(part, [row_topic(o.row) for o in operands])
     pairs = [(float(closeness[i] + closeness[j]), amount, count)
              for i, count in enumerate(operands) for j, amount in enumerate(operands)
-             if i != j and min(closeness[i], closeness[j]) >= min_score and not (count.row.percent or amount.row.percent)
+             # the count close enough, or counting the thing the phrase names ("平均每个重点项目…": 3800个项目)
+             if i != j and closeness[j] >= min_score and (closeness[i] >= min_score or _counts_named(count, part))
+             and not (count.row.percent or amount.row.percent)
              and measure_of(count.row.unit) == "count" and count.row.unit != amount.row.unit
              and (count.row.source, count.row.sentence_start) == (amount.row.source, amount.row.sentence_start)]
     if not pairs:
         return None
     _, amount, count = max(pairs, key=lambda pair: pair[0])
     return f"{amount.name} / {count.name}"
+
+
+def _counts_named(count: Operand, part: str) -> bool:
+    """Whether the thing a count is of, the words right after it ("3800个项目建设": 项目), is named in ``part``."""
+    after = CJK_RUN.findall(figure_words.words_after(count.row.sentence, count.row.end - count.row.sentence_start))
+    return bool(after) and len(after[0]) >= 2 and after[0][:2] in part
 
 
 def one_thing_summed(question: str, operands: list[Operand]) -> str | None:

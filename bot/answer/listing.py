@@ -26,10 +26,16 @@ class ListedFigures:
     working: str | None = None  # nothing is worked out (a computed answer's place for its calculation)
 
 
-def figure_span(sentence: Sentence) -> tuple[str, list[numbers.Figure], tuple[int, int]] | None:
+def figure_span(sentence: Sentence, set_aside: frozenset[str] = frozenset()
+                ) -> tuple[str, list[numbers.Figure], tuple[int, int]] | None:
     """The sentence from its first clause with a figure to its last one (its report-order span), the figures in it
-    and the span's absolute offsets; None when it states no figure."""
+    and the span's absolute offsets; None when it states no figure. A clause at either end naming a term the
+    question sets aside (``set_aside``: 生产总值 of "除了GDP…") is left out."""
     clauses = [c for c in clauses_of(sentence) if numbers.number_figures(c.text)]
+    while clauses and any(term in clauses[0].text for term in set_aside):
+        clauses.pop(0)
+    while clauses and any(term in clauses[-1].text for term in set_aside):
+        clauses.pop()
     if not clauses:
         return None
     start, end = clauses[0].start, clauses[-1].end
@@ -37,13 +43,14 @@ def figure_span(sentence: Sentence) -> tuple[str, list[numbers.Figure], tuple[in
     return text, numbers.number_figures(text), (start, end)
 
 
-def listed_figures(context: Context, lang: Lang, margin: float,
-                   relevance: Callable[[list[str]], np.ndarray]) -> ListedFigures | None:
+def listed_figures(context: Context, lang: Lang, margin: float, relevance: Callable[[list[str]], np.ndarray],
+                   set_aside: frozenset[str] = frozenset()) -> ListedFigures | None:
     """Every figure of the context sentences closest to the topic (``relevance`` scores texts against it, without
     the words asking for a list: "目标" would pull in the targets' sentence), those within ``margin`` of the
     closest, in report order, each passage cited; None when no context sentence states a figure."""
     # Each sentence's figure span, found once: (group index, sentence, span).
-    stating = [(n, s, found) for n, group in enumerate(context) for s in group if (found := figure_span(s)) is not None]
+    stating = [(n, s, found) for n, group in enumerate(context) for s in group
+               if (found := figure_span(s, set_aside)) is not None]
     if not stating:
         return None
     scores = relevance([_with_lead(s) for _, s, _ in stating])

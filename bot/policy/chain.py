@@ -272,7 +272,7 @@ class AnswerChain(Runnable[ChainInput, dict[str, Any]]):
             return result
         if state.parsed.lists_figures and not state.override and (listed := listed_figures(
                 state.context, state.lang, self.settings.answer.listed_margin,
-                self._relevance(figure_list_topic(state.focus), dense=True))) is not None:
+                self._relevance(figure_list_topic(state.focus), dense=True), state.parsed.set_aside_terms)) is not None:
             state.trace.decided("figures_listed")
             return _answered_by_code(state, listed, "extractive")
         # No calculation for a joined place: the report gives Kaifeng's own figures nowhere.

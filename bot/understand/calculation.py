@@ -25,6 +25,12 @@ _REMAINDER = re.compile(
     re.IGNORECASE)
 
 
+def set_aside(text: str) -> str:
+    """What ``text`` sets aside ("除了GDP，还有哪些目标" → GDP), "" when nothing."""
+    match = _SET_ASIDE.search(text)
+    return (match.group("zh_part") or match.group("en_part") or "").strip() if match else ""
+
+
 def without_set_aside(text: str) -> str:
     """``text`` without what it sets aside ("除了新增城镇就业，其他就业目标有多少人" → "其他就业目标有多少人")."""
     return _SET_ASIDE.sub(" ", text).strip()

@@ -15,9 +15,9 @@ from functools import lru_cache
 from bot.schema import Lang
 from bot.understand import questions, scope
 from bot.understand.claims import counts_listed_things, subject_words, thing_words
-from bot.understand.calculation import Calculation, asks_calculation, question_parts, without_set_aside
+from bot.understand.calculation import Calculation, asks_calculation, question_parts, set_aside, without_set_aside
 from bot.understand.rewrite import new_thing
-from bot.understand.terms import glossary_phrases, in_report_terms, named_terms, report_terms
+from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms, report_terms
 from bot.understand.scope import Scope
 from zzbot import numbers
 from zzbot.places import Place, places_named
@@ -56,6 +56,7 @@ class ParsedQuestion:
     relative_years: tuple[int, ...]  # offsets from the documents' year (去年 → -1)
     scope: Scope  # whose figure it asks: the city's, the province's or the country's
     premises: tuple[numbers.Figure, ...]  # the figures it takes for granted
+    set_aside: str = ""  # what it sets aside, in its own words ("除了GDP，还有哪些目标" → GDP)
     # A follow-up that only names another thing for the previous question ("那城镇就业呢？" → 城镇就业; "境外的呢？"
     # → "" as 境外 narrows the earlier thing rather than replacing it), and that previous question.
     new_thing: str = ""
@@ -75,6 +76,11 @@ class ParsedQuestion:
     def counted_thing(self) -> str:
         """What a Chinese quantity question counts ("多少所大学" → 大学); "" for one asking which ("哪几场攻坚战")."""
         return questions.counted_subject(self.asking) if self.lang == "zh" and not questions.asks_list(self.asking) else ""
+
+    @property
+    def set_aside_terms(self) -> frozenset[str]:
+        """The report's terms for what it sets aside ("除了GDP" → 生产总值): no part of what it asks for."""
+        return frozenset(most_specific(named_terms(in_report_terms(self.set_aside)))) if self.set_aside else frozenset()
 
     @property
     def in_report_terms(self) -> str:
@@ -106,7 +112,8 @@ def parse_question(text: str, history: list[dict[str, str]] | None = None) -> Pa
         parts=parts,
         places=tuple(places_named(asking)), years=tuple(_years(asking)),
         relative_years=tuple(questions.relative_years(asking)), scope=scope.asked_scope(asking),
-        premises=tuple(f for f in numbers.number_figures(asking) if not counts_listed_things(asking, f)), new_thing=new_thing(text, previous) if previous else "",
+        premises=tuple(f for f in numbers.number_figures(asking) if not counts_listed_things(asking, f)),
+        set_aside=set_aside(asking), new_thing=new_thing(text, previous) if previous else "",
         previous=previous)
 
 

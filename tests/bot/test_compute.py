@@ -223,3 +223,16 @@ def test_a_comparison_is_a_difference_not_another_operation(report, expression):
     written = expression.replace("F1", gas).replace("F2", water)
     assert compute("comparison", written, operands, "zh", "燃气管网比供水管网长多少？") is None
     assert compute("comparison", f"{gas} - {water}", operands, "zh", "燃气管网比供水管网长多少？") is not None
+
+
+def test_a_per_unit_amount_is_shared_among_the_count_of_the_thing_named(report):
+    from bot.answer.compute import calculation_by_parts
+
+    operands, (investment, projects) = _operands(report, "5200亿元", "3800个")
+    # The phrase is close to the amount's clause only; the count is taken for the thing it names (项目).
+    def scores(part: str, topics: list[str]) -> np.ndarray:
+        return np.array([0.9 if "5200" in t else 0.3 for t in topics])
+
+    assert calculation_by_parts("per_unit", ["平均每个重点项目要完成 亿元投资"], operands, scores, 0.6) == (
+        f"{investment} / {projects}")
+    assert calculation_by_parts("per_unit", ["平均每所学校要完成 亿元投资"], operands, scores, 0.6) is None

@@ -75,3 +75,16 @@ def test_english_lists_each_figure_in_english_with_the_report_words():
 def test_a_question_asking_for_the_figures_on_a_topic(question, lists, topic):
     assert asks_figure_list(question) is lists
     assert figure_list_topic(question) == topic
+
+
+def test_a_clause_naming_what_the_question_sets_aside_is_left_out():
+    context = _context(LEAD + FOREST + PARKS)
+    listed = listed_figures(context, "zh", 0.12, _scores({"增绿": 0.40, "公园": 0.45}), frozenset({"营造林"}))
+    assert listed is not None and "3.28万亩" not in listed.answer and "森林乡村50个" in listed.answer
+
+
+def test_what_a_question_sets_aside_is_read_in_the_reports_terms():
+    from bot.understand.parsed import parse_question
+
+    assert parse_question("除了GDP，还有哪些经济目标？").set_aside_terms == {"生产总值"}
+    assert parse_question("还有哪些经济目标？").set_aside_terms == frozenset()

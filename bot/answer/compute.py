@@ -102,7 +102,8 @@ def calculation_by_parts(kind: Calculation, parts: list[str], operands: list[Ope
     a per-unit figure; None when fewer than two things match a figure. Only which figures are chosen matters:
     which is larger is read from their values. ``counted``: the unit family the question counts in ("how many
     homes"), when it names one: only figures in it (3,800 projects are no homes)."""
-    parts = _distinct_parts(parts)
+    # A share's or ratio's whole may be named by the words of its part (游客 of 境外游客): both stay.
+    parts = parts if kind in ("share", "ratio") else _distinct_parts(parts)
     if kind == "per_unit" and len(parts) == 1:
         return _shared_out(parts[0], operands, scores, min_score)
     if counted and kind != "per_unit":

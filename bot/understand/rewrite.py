@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from bot.llm.client import BackendError, ChatBackend, complete
 from bot.llm.prompting import render
-from bot.understand.questions import (asks_part_of_previous, asks_quantity, counted_subject, counted_things_span,
+from bot.understand.questions import (TIME_WORDS, asks_part_of_previous, asks_quantity, counted_subject, counted_things_span,
                                      names_a_time, question_word, refers_back, thing_ends, unit_asked,
                                      without_back_reference)
 from bot.understand.terms import glossary_phrases, in_report_terms, most_specific, named_terms, report_terms
@@ -37,7 +37,8 @@ def standalone_question(question: str, turns: list[dict[str, str]], lang: Lang,
     # A follow-up naming only another thing, or another kind of it, is resolved on the earlier question's own
     # structure: its frame and measure kept ("那固定资产投资呢" after "GDP目标多少" keeps 目标; a model dropped it).
     # "那它的产值增速呢" asks another measure of the earlier thing: it names no new thing to put in its place.
-    if previous and (resolved := with_new_modifier(question, previous[-1], in_report)
+    if previous and (resolved := with_share_of_earlier(question, previous[-1])
+                     or with_new_modifier(question, previous[-1], in_report)
                      or with_new_attribute(question, previous[-1], in_report)
                      or (not refers_back(question) and with_new_subject(question, previous[-1], in_report))):
         return resolved, True
@@ -76,6 +77,34 @@ _ONLY_SUBJECT = re.compile(r"^(?:那么?|还有)?([\u4e00-\u9fff“”\"]{2,12}?
                            r"^and\s+(?!(?:for|in|of|to|by|on|at|with|how|what|which|who|when|where|why)\b)"
                            r"(?:the\s+)?(.+?)[?？.]*$",
                            re.IGNORECASE)
+
+
+# A follow-up asking what share of the earlier thing a part is ("And the overseas share of them?" after "How many
+# tourist visits…?"; "境外游客的占比呢？" after "今年要接待多少游客？").
+_SHARE_OF_EARLIER = re.compile(
+    r"^(?:and\s+|what\s+about\s+|how\s+about\s+)?(?:the\s+)?(?P<en>[a-z][\w\s-]*?)\s+(?:share|proportion|percentage|"
+    r"fraction)(?:\s+of\s+(?:it|them|that|this|those|the\s+total))?\s*[?？.]*$|"
+    r"^那?(?P<zh>[\u4e00-\u9fff]{2,10}?)的?(?:占比|占多少|占多大比例|占的比例|所占比例|的比例)呢?[？?]*$", re.IGNORECASE)
+
+
+def with_share_of_earlier(follow_up: str, earlier: str) -> str | None:
+    """The share of the earlier question's thing a follow-up asks a part of to have, as a question of its own
+    ("What share of tourist visits is overseas?", "境外游客占游客的比例是多少？"); None for any other follow-up."""
+    match = _SHARE_OF_EARLIER.match(follow_up.strip())
+    if match is None:
+        return None
+    if part := match.group("en"):
+        whole = replaced_thing(earlier)
+        return f"What share of {whole[0]} is {part.strip()}?" if whole else None
+    # The earlier thing: its words before what it asks ("供水管网要新建多少公里" → 供水管网), else its report term.
+    words = TIME_WORDS.sub("", earlier).strip()
+    lead = words[:min((at for w in _ASKING_VERBS if (at := words.find(w)) >= 0), default=0)].strip(" ，,")
+    terms = sorted((t for t in most_specific(named_terms(earlier)) if t in earlier), key=earlier.find)
+    whole = lead if len(CJK.findall(lead)) >= 2 else terms[0] if terms else ""
+    return f"{match.group('zh')}占{whole}的比例是多少？" if whole else None
+
+
+_ASKING_VERBS = ("要", "是", "有", "多少", "几", "将", "会", "能", "达到", "突破")
 
 
 # Words after a follow-up's thing marking it as the topic, naming nothing ("农民工那块呢？", "就业方面呢？").

@@ -236,3 +236,15 @@ def test_a_per_unit_amount_is_shared_among_the_count_of_the_thing_named(report):
     assert calculation_by_parts("per_unit", ["平均每个重点项目要完成 亿元投资"], operands, scores, 0.6) == (
         f"{investment} / {projects}")
     assert calculation_by_parts("per_unit", ["平均每所学校要完成 亿元投资"], operands, scores, 0.6) is None
+
+
+def test_a_shares_whole_named_within_its_part_stays_a_part(report):
+    from bot.answer.compute import calculation_by_parts
+
+    operands, (new_energy, cars) = _operands(report, "超70万辆", "突破140万辆")
+    def scores(part: str, topics: list[str]) -> np.ndarray:
+        own = "超70万辆" if part.startswith("新能源") else "突破140万辆"
+        return np.array([1.0 if own in t else 0.9 if "万辆" in t else 0.3 for t in topics])
+
+    assert calculation_by_parts("share", ["新能源汽车产量", "汽车产量"], operands, scores, 0.6) == (
+        f"{new_energy} / {cars}")

@@ -249,3 +249,15 @@ def test_a_rewrite_of_a_question_about_part_of_the_earlier_answer_may_name_its_f
     reply = "How many of the 170 million tourist visits are from overseas?"
     assert standalone_question("How many of those from overseas?", turns, "en",
                                lambda role: _Scripted(reply)) == (reply, True)
+
+
+@pytest.mark.parametrize(("follow_up", "earlier", "standalone"), [
+    ("And the electric share of them?", "How many buses will the city buy?", "What share of buses is electric?"),
+    ("那电动公交占多少？", "公交车要采购多少辆？", "电动公交占公交车的比例是多少？"),
+    ("那电动公交的占比呢？", "今年要买多少公交？", "电动公交占公交的比例是多少？"),  # the earlier thing's term
+    ("那电动公交呢？", "公交车要采购多少辆？", None),  # another thing, not a share of it
+])
+def test_a_follow_up_asking_a_share_of_the_earlier_thing(follow_up, earlier, standalone):
+    from bot.understand.rewrite import with_share_of_earlier
+
+    assert with_share_of_earlier(follow_up, earlier) == standalone

@@ -26,6 +26,7 @@ _PERSON = re.compile(r"谁|哪位|哪一位|\bwho\b", re.IGNORECASE)
 
 # The measure a question asks for, first match wins. A growth question is about a percentage even when it
 # names revenue; money is asked for by its unit or by spending words.
+_UNIT = "unit"
 _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"百分之几|百分比|(?:多少|几)个?(?:百分)?点(?![位子])|增长多少|增长(?:的)?(?:预期)?目标|增幅|增速|涨幅|\bwhat\s+(?:percentage|percent|rate)\b|"
                            r"\bhow\s+many\s+percent|\bby\s+what\s+percent|\bgrowth\b|\bincrease\b|\brise\b|"
@@ -35,11 +36,9 @@ _MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("yuan", re.compile(r"多少(?:亿|万|千)?元|多少钱|多少资金|多少经费|花多少|投资多少|\b(?:how\s+many|in)\s+(?:yuan|rmb)\b|"
                         r"\bhow\s+much\b[^?？]*\b(?:spend|spent|spending|cost|costs|invest|invested|investment|budget|"
                         r"fund|funding|money|yuan|rmb|revenue|income)\b", re.IGNORECASE)),
-    ("km", re.compile(r"多少(?:万)?(?:公里|千米)|\bhow\s+many\s+(?:km|kilomet)", re.IGNORECASE)),
-    ("m2", re.compile(r"多少(?:万)?平方米|\bhow\s+many\s+square\s+met", re.IGNORECASE)),
-    ("mu", re.compile(r"多少(?:万)?亩|\bhow\s+many\s+mu\b", re.IGNORECASE)),
-    ("jin", re.compile(r"多少(?:亿|万)?斤", re.IGNORECASE)),
-    ("vehicles", re.compile(r"多少(?:万)?辆|\bhow\s+many\s+(?:vehicles|cars)\b", re.IGNORECASE)),
+    # A unit asked for by name: its family (``zzbot.units``: 千米 and kilometres are km).
+    (_UNIT, re.compile(r"多少(?:亿|万|千)?(平方米|公里|千米|亩|斤|辆)|"
+                       r"\bhow\s+many\s+(km|kilomet(?:re|er)s|square\s+met(?:re|er)s|mu|vehicles|cars)\b", re.IGNORECASE)),
     # An area asked by its noun ("暖气的面积要扩大多少"), in whatever unit: 平方米 or 亩.
     # Not "the urban area", a place.
     ("area", re.compile(r"面积|\b(?:what|how\s+much)\s+area\b|\barea\s+of\b|\bfloor\s+space\b", re.IGNORECASE)),
@@ -75,9 +74,11 @@ def asks_person(question: str) -> bool:
 def asked_measure(question: str) -> str | None:
     """What a question measures its answer in: a unit family of ``zzbot.numbers`` ("yuan", "km"…) or "percent";
     None when it does not say."""
-    return next((measure for measure, pattern in _MEASURES if pattern.search(question)
-                 # "How many teams…grow?" counts: a percentage is asked for only as one ("how many percentage points").
-                 and not (measure == "percent" and _COUNT_ASKED.search(question))), None)
+    for measure, pattern in _MEASURES:
+        # "How many teams…grow?" counts: a percentage is asked for only as one ("how many percentage points").
+        if (match := pattern.search(question)) and not (measure == "percent" and _COUNT_ASKED.search(question)):
+            return units.unit_family(next(g for g in match.groups() if g)) if measure == _UNIT else measure
+    return None
 
 
 def counted_family(question: str) -> str | None:

@@ -50,13 +50,13 @@ _CALCULATIONS: tuple[tuple[Calculation, re.Pattern[str]], ...] = (
         r"多了?多少|(?<![减缺])少了?多少|相差|差了?多少|差距|(?<![提升增])高多少|(?<![降减])低多少|(?<![扩放增])大多少|"
         r"(?<![缩减])小多少|(?<![增延成])长多少|多出|"
         r"(?:高|低|多|少|大|小|长|短)几个|哪个.{0,8}(?:多|大|高|长|快|少|小|低|短)|哪类.{0,10}(?:多|大|高|少)|哪一?项.{0,8}(?:多|大|高)|"
-        r"还是.{0,12}(?:多|大|高|长)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短)(?:吗|不)|"
+        r"还是.{0,12}(?:多|大|高|长|快)|一样吗|相同吗|是否相同|一样多|比[^，,。？?]{1,16}(?:高|低|多|少|大|小|长|短|快|慢)(?:吗|不)|"
         # "燃气管网比供水管网多建多少公里": a verb between the comparative and the question word.
         r"比[^，,。？?]{1,16}?[多少][\u4e00-\u9fff]{1,2}?(?:多少|几)|"
         r"\bhow\s+(?:much|many)\s+(?:more|less|fewer|bigger|larger|higher|lower|smaller|longer)\b|\bdifference\b|"
         # "by how much does the supply grow" asks how much one thing grows, as 增长多少 does.
         r"\bby\s+how\s+(?:much|many)\b(?![^?？]*\b(?:grows?|rises?|increases?|expands?|goes\s+up|go\s+up)\b)|\bwhich\b[^?？]*\b(?:more|bigger|larger|higher|greater|longer|faster|less|smaller|"
-        r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer)\b[^?？]*\b(?:than|or)\b|"
+        r"lower|fewer)\b|\b(?:(?<!\bany\s)(?<!\bno\s)more|bigger|larger|higher|greater|longer|faster|slower)\b[^?？]*\b(?:than|or)\b|"
         # "any more trees or forests" asks whether there will be more, not which is more.
         r"\bthe\s+same\b|" + _REMAINDER.pattern,
         re.IGNORECASE)),

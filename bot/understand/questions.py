@@ -201,6 +201,8 @@ def counted_subject(text: str) -> str:
     if not match or _DOING.match(match.group(1)):
         return ""
     subject = match.group(1).rstrip("吗呢啊呀吧")  # "会多几个公园吗": the particle asks, it is not counted
+    if question_word(subject):  # "种多少树造多少林": two counts asked at once name no one thing counted
+        return ""
     # "多少大学毕业生留下来": a verb with its direction after the thing (留下来, 引进来) says what the counted do.
     if len(subject) >= 4 and subject[-1] in _DIRECTION_ENDS:
         subject = subject[:-3] if subject[-2] in _DIRECTIONS else subject[:-2]

@@ -128,6 +128,7 @@ def test_list_questions(text, expected):
     ("供水管网要新建改造多少公里？", ""),  # a unit measures the thing before it, it is not what is counted
     ("郑州今年计划新增多少个5G基站？", "5G基站"),  # a Latin or digit head is part of the name
     ("市里想让多少大学毕业生留下来？", "大学毕业生"), ("今年要让多少青年人才留下来？", "青年人才"),  # what the counted do
+    ("今年要修多少路建多少桥？", ""),  # two counts asked at once name no one thing
 ])
 def test_what_a_quantity_question_counts(text, expected):
     assert counted_subject(text) == expected
@@ -258,6 +259,8 @@ def test_the_things_a_calculation_question_names(text, kind, parts):
     # "两者" points back to the two things named before the asking clause.
     ("绿地和供热面积，两者差了多少平方米？", "comparison"), ("今年绿地差了多少？", None),
     ("Which growth target is higher, industrial value added or fixed-asset investment?", "comparison"),
+    # growing faster is a comparison of two growth rates
+    ("Will exports grow faster than imports?", "comparison"), ("出口增速比进口快吗？", "comparison"),
     # "by how much" with a verb of change asks how much one thing grows; with two things it weighs them
     ("Green space: by how much does it grow this year?", None),
     ("By how much do the gas mains exceed the water mains?", "comparison"),

@@ -129,7 +129,7 @@ def test_a_term_the_report_uses_elsewhere_does_not_refuse_beside_one_the_passage
 def test_a_term_named_only_as_the_base_of_a_rate_is_not_what_the_figure_counts():
     """人口 of 每千人口 is the base of the childcare rate: 4.8个 is no population, however the answer words it."""
     childcare = "实施普惠托育服务专项行动，力争每千人口拥有3岁以下婴幼儿托位数达到4.8个。"
-    rejection = first_rejection(_draft("The population target is 4.8 [1].", "What is the headcount target?",
+    rejection = first_rejection(_draft("The population target is 4.8 [1].", "What is the population target?",
                                        childcare), SETTINGS)
     assert rejection is not None and rejection.found == "人口"
     assert asked_term_in_passages(_draft("4.8 places [1].", "How many childcare places per 1,000 people?",

@@ -24,7 +24,7 @@ from bot.understand.claims import (Claim, ClaimFigure, Direction, claimed_direct
 from bot.understand.questions import PART_SEPARATOR, clean_question, detect_lang, without_home
 from bot.understand.terms import (glossary_spans, in_report_terms, most_specific, named_terms,
                                   report_terms)
-from bot.understand.scope import asked_scope, extent_of, level_words, other_extent, other_level, states_scope
+from bot.understand.scope import asked_scope, level_words, other_extent, other_level, states_scope
 from bot.policy.evidence import of_the_term_named
 from bot.policy.report_clauses import Clause, names_kind, passage_clauses, reported_direction, sentence_text
 from bot.schema import CheckResult, Citation, Lang, Verdict
@@ -111,8 +111,7 @@ class FactChecker:
         result = self._verdict(claim, lang, parsed, outcomes, began)
         if result.verdict == "supported":
             # Its clauses without a figure hold too ("…交付4.2万套以上，剩余专项借款项目交付一半").
-            for part in _clauses_without_figures(claim):
-                stated = parse_claim(part)
+            for stated in _clauses_without_figures(claim):
                 checked = self._check_statement(stated, in_report_terms(stated.affirmed), lang, clauses, began)
                 if checked.verdict == "contradicted":
                     return checked
@@ -214,7 +213,7 @@ class FactChecker:
         report_words = figure_words.own_words(outcome.clause.text, outcome.report_figure)
         if other_level(figure.clause, report_words):  # 国家级 where the report has 省级, 城市 where it has 农村
             return outcome._replace(comparison="different_level")
-        if (extent := extent_of(figure.clause)) and extent_of(outcome.clause.text) not in (None, extent):
+        if other_extent(figure.clause, outcome.clause.text):
             return outcome._replace(comparison="different_qualifier")  # 交付一半 for 全部交付
         if {period_of(figure.clause), period_of(report_words)} == {"one_year", "cumulative"}:
             return outcome._replace(comparison="different_qualifier")  # 一年引进25名 for 累计引进院士25名以上
@@ -397,8 +396,8 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
                        if not any(a <= m.start() < z for a, z in phrases)), len(claim)]
         # A Chinese figure's thing is named before it, an English one's after it: "工业投资1300亿元占全部重点项目投资
         # 5200亿元" gives the 5200亿 "全部重点项目投资", not the industrial investment before 1300亿.
-        offset = claim.find(context)
-        other = [offset + (f.end if detect_lang(claim) == "zh" else f.start) for f in figures
+        offset, named_before = claim.find(context), detect_lang(claim) == "zh"
+        other = [offset + (f.end if named_before else f.start) for f in figures
                  if offset >= 0 and f.start + offset != figure.start]
         bounds += other
         part = claim[max(b for b in bounds if b <= figure.start):min(b for b in bounds if b >= figure.end)].strip()
@@ -407,10 +406,13 @@ def _claim_context(claim: str, figure: numbers.Figure) -> str:
     return context if _names_something(context, figure) else claim
 
 
-def _clauses_without_figures(claim: str) -> list[str]:
-    """The clauses of a claim holding figures elsewhere that state a thing of their own without one."""
+def _clauses_without_figures(claim: str) -> list[Claim]:
+    """The clauses of a claim holding figures elsewhere that state a thing of their own without one, parsed."""
     parts = [p.strip() for p in CLAUSE_END.split(claim)]
-    return [p for p in parts if len(parts) > 1 and not numbers.number_figures(p) and parse_claim(p).subject]
+    if len(parts) < 2:
+        return []
+    parsed = [parse_claim(p) for p in parts if not numbers.number_figures(p)]
+    return [c for c in parsed if c.subject]
 
 
 def _names_something(words: str, figure: numbers.Figure) -> bool:
